@@ -1,0 +1,48 @@
+# Helpdesk: the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/helpdesk
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+STAMP := $(VENV)/.installed
+# Production settings (PostgreSQL, Redis) with test-only secrets, over plain http on loopback.
+TEST_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret-key-not-for-production-0123456789 \
+	STOREFRONT_IDENTITY_SECRET=test-storefront-secret SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+
+.PHONY: run test install services lint typecheck clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded default: SQLite, in-memory channel layer, eager Celery; demo data; Daphne on :8000.
+run: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py demo_data
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+services:
+	@bash scripts/services.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	DATABASE_URL= REDIS_URL= $(BIN)/mypy .
+
+# The whole suite on the real PostgreSQL and Redis, plus the embedded-default smoke test.
+test: $(STAMP) services lint typecheck
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) services
+	$(TEST_ENV) $(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles media

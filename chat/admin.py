@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import AgentProfile, Conversation, Message, Team, Visitor
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "capacity"]
+    filter_horizontal = ["teams"]
+    search_fields = ["user__username", "display_name"]
+
+
+@admin.register(Visitor)
+class VisitorAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "customer", "language", "created_at", "last_seen_at"]
+    raw_id_fields = ["customer"]
+    search_fields = ["public_id", "name", "email"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ("seq", "sender_kind", "sender_name", "kind", "private", "body", "created_at")
+    readonly_fields = ("seq", "sender_kind", "sender_name", "kind", "private", "body", "created_at")
+    extra = 0
+    can_delete = False
+    ordering = ["seq"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["id", "visitor", "customer", "status", "assignee", "team", "last_activity_at"]
+    list_filter = ["status", "team"]
+    raw_id_fields = ["visitor", "customer", "assignee"]
+    readonly_fields = ["last_seq", "created_at", "resolved_at"]
+    inlines = [MessageInline]

@@ -1,0 +1,309 @@
+"""REST transport for the widget and the workspace. Thin: parse, call one service or selector,
+render with the shared payload builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from helpdesk.auth import VisitorPrincipal, VisitorTokenAuthentication
+from helpdesk.errors import BadRequest, Forbidden
+
+from . import events, selectors, services
+from .access import Actor, access_conversation, is_agent
+
+STAFF_AUTH = [
+    "rest_framework.authentication.SessionAuthentication",
+]
+
+
+def actor_from_request(request: Request) -> Actor:
+    """The actor behind a request: a shopper (visitor token) or an agent (session)."""
+    user = request.user
+    if isinstance(user, VisitorPrincipal):
+        return Actor(visitor=user.visitor)
+    if is_agent(user):
+        return Actor(user=user)
+    raise Forbidden("Agents only.")
+
+
+def _session_auth() -> list[Any]:
+    from rest_framework.authentication import SessionAuthentication
+
+    return [SessionAuthentication]
+
+
+class IsAgent(IsAuthenticated):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(is_agent(request.user))
+
+
+MESSAGE_FIELDS: dict[str, Any] = {
+    "id": serializers.IntegerField(),
+    "conversation": serializers.IntegerField(),
+    "seq": serializers.IntegerField(),
+    "client_id": serializers.CharField(),
+    "sender": serializers.DictField(),
+    "kind": serializers.CharField(),
+    "private": serializers.BooleanField(),
+    "body": serializers.CharField(),
+    "attachment": serializers.DictField(allow_null=True),
+    "card": serializers.DictField(allow_null=True),
+    "created_at": serializers.DateTimeField(),
+}
+CONVERSATION_FIELDS: dict[str, Any] = {
+    "id": serializers.IntegerField(),
+    "status": serializers.CharField(),
+    "assignee": serializers.DictField(allow_null=True),
+    "team": serializers.DictField(allow_null=True),
+    "queue_position": serializers.IntegerField(allow_null=True),
+    "last_seq": serializers.IntegerField(),
+}
+
+
+def MessageOut(**kwargs: Any) -> Any:
+    return inline_serializer("Message", dict(MESSAGE_FIELDS), **kwargs)
+
+
+def ConversationOut(**kwargs: Any) -> Any:
+    return inline_serializer("Conversation", dict(CONVERSATION_FIELDS), **kwargs)
+
+
+class WidgetSessionApi(APIView):
+    """Start or resume a shopper's session (CONTRACT.md)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        visitor_token = serializers.CharField(required=False, allow_blank=True, max_length=512)
+        identity = serializers.DictField(required=False, allow_null=True)
+        page = serializers.DictField(required=False, allow_null=True)
+        language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "WidgetSession",
+            {
+                "visitor_token": serializers.CharField(),
+                "visitor": serializers.DictField(),
+                "conversation": serializers.DictField(allow_null=True),
+            },
+        ),
+        tags=["widget"],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        language = data.validated_data.get("language") or (
+            request.headers.get("Accept-Language", "").split(",")[0].strip()
+        )
+        visitor, token, conversation = services.visitor_session(
+            token=data.validated_data.get("visitor_token") or None,
+            identity=data.validated_data.get("identity"),
+            page=data.validated_data.get("page"),
+            language=language,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(
+            {
+                "visitor_token": token,
+                "visitor": {
+                    "id": visitor.pk,
+                    "name": visitor.display_name,
+                    "verified": visitor.customer_id is not None,
+                },
+                "conversation": (
+                    events.conversation_payload(conversation, staff=False) if conversation else None
+                ),
+            }
+        )
+
+
+class MessageHistoryApi(APIView):
+    """A conversation's messages after ``after_seq``, for agents and for its shopper."""
+
+    authentication_classes = [VisitorTokenAuthentication, *_session_auth()]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after_seq", OpenApiTypes.INT, required=False),
+            OpenApiParameter("limit", OpenApiTypes.INT, required=False),
+        ],
+        responses=inline_serializer(
+            "MessageHistory",
+            {
+                "conversation": serializers.IntegerField(),
+                "last_seq": serializers.IntegerField(),
+                "messages": MessageOut(many=True),
+                "has_more": serializers.BooleanField(),
+            },
+        ),
+        tags=["conversations"],
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        actor = actor_from_request(request)
+        limit = _int_param(request, "limit", 200, 1, 500)
+        conversation, messages = selectors.messages_after(
+            actor=actor,
+            conversation_id=conversation_id,
+            after_seq=request.query_params.get("after_seq", "0"),
+            limit=limit + 1,
+        )
+        has_more = len(messages) > limit
+        messages = messages[:limit]
+        return Response(
+            {
+                "conversation": conversation.pk,
+                "last_seq": conversation.last_seq,
+                "messages": [events.message_payload(m) for m in messages],
+                "has_more": has_more,
+            }
+        )
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer.", fields={name: ["Invalid."]}) from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be {low}..{high}.", fields={name: ["Out of range."]})
+    return value
+
+
+class ConversationListApi(APIView):
+    """The workspace's conversation list."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("view", OpenApiTypes.STR, enum=list(selectors.VIEWS)),
+            OpenApiParameter("status", OpenApiTypes.STR),
+            OpenApiParameter("q", OpenApiTypes.STR),
+            OpenApiParameter("before", OpenApiTypes.DATETIME),
+            OpenApiParameter("limit", OpenApiTypes.INT),
+        ],
+        responses=inline_serializer(
+            "ConversationList",
+            {"results": ConversationOut(many=True), "counts": serializers.DictField()},
+        ),
+        tags=["conversations"],
+    )
+    def get(self, request: Request) -> Response:
+        status = request.query_params.get("status", "open")
+        before = request.query_params.get("before") or None
+        if before:
+            from django.utils.dateparse import parse_datetime
+
+            try:
+                parsed = parse_datetime(before)
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise BadRequest("before must be an ISO datetime.", fields={"before": ["Invalid."]})
+        conversations = selectors.conversations_for_agent(
+            user=request.user,
+            view=request.query_params.get("view", "all"),
+            status=None if status == "any" else status,
+            search=request.query_params.get("q", "")[:100],
+            limit=_int_param(request, "limit", 50, 1, 200),
+            before=before,
+        )
+        results = []
+        for conversation in conversations:
+            payload = events.conversation_payload(conversation, staff=True)
+            payload["unread"] = conversation.unread  # type: ignore[attr-defined]
+            results.append(payload)
+        return Response(
+            {
+                "results": results,
+                "counts": selectors.conversation_counts_for_agent(user=request.user),
+            }
+        )
+
+
+class ConversationDetailApi(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(responses=ConversationOut(), tags=["conversations"])
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = access_conversation(
+            actor=actor_from_request(request), conversation_id=conversation_id
+        )
+        return Response(events.conversation_payload(conversation, staff=True))
+
+
+class ConversationAssignApi(APIView):
+    """Take, assign or transfer (``assignee``: an agent id, or null to unassign)."""
+
+    permission_classes = [IsAgent]
+
+    class InputSerializer(serializers.Serializer):
+        assignee = serializers.IntegerField(allow_null=True, min_value=1)
+
+    @extend_schema(request=InputSerializer, responses=ConversationOut(), tags=["conversations"])
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = services.conversation_assign(
+            actor=actor_from_request(request),
+            conversation_id=conversation_id,
+            assignee_id=data.validated_data["assignee"],
+        )
+        return Response(events.conversation_payload(conversation, staff=True))
+
+
+class ConversationStatusApi(APIView):
+    """Resolve, reopen, mark pending or snooze."""
+
+    permission_classes = [IsAgent]
+
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=["open", "pending", "snoozed", "resolved"])
+        snoozed_until = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses=ConversationOut(), tags=["conversations"])
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = services.conversation_status_set(
+            actor=actor_from_request(request),
+            conversation_id=conversation_id,
+            status=data.validated_data["status"],
+            snoozed_until=data.validated_data.get("snoozed_until"),
+        )
+        return Response(events.conversation_payload(conversation, staff=True))
+
+
+class AgentListApi(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Agent",
+            {"id": serializers.IntegerField(), "name": serializers.CharField()},
+            many=True,
+        ),
+        tags=["agents"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {"id": user.pk, "name": services._sender_name(Actor(user=user))}
+                for user in selectors.agents_list()
+            ]
+        )

@@ -1,0 +1,374 @@
+"""WebSocket transport for shoppers (/ws/visitor/) and agents (/ws/agent/).
+
+Consumers parse frames, call one service or selector through ``database_sync_to_async`` and
+send frames. They hold no ORM or permission logic: access is the services' job. Every bad frame
+gets an ``error`` frame and the socket stays open; the server never crashes on input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, error_frame
+
+from . import events, selectors, services
+from .access import Actor, access_conversation, is_agent
+from .models import Conversation, Message
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+AUTH_TIMEOUT_SECONDS = 10
+
+
+class TokenBucket:
+    """Per-socket rate limit: ``rate`` frames a second with bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@database_sync_to_async
+def _call(fn: Any, /, **kwargs: Any) -> Any:
+    return fn(**kwargs)
+
+
+class FrameConsumer(AsyncWebsocketConsumer):
+    """Shared frame handling: size, JSON, rate limit, dispatch by ``type``, error frames."""
+
+    handlers: dict[str, str] = {}
+
+    async def connect(self) -> None:
+        self.actor: Actor | None = None
+        self.joined: set[str] = set()
+        # conversation id -> highest seq this socket has been sent (for delivered receipts)
+        self.delivered: dict[int, int] = {}
+        self.watching: set[int] = set()
+        conf = settings.HELPDESK
+        self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in list(self.joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined.clear()
+
+    async def join(self, group: str) -> None:
+        if group not in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.add(group)
+
+    async def leave(self, group: str) -> None:
+        if group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.joined.discard(group)
+
+    async def send_json(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    async def send_error(self, error: HelpdeskError, client_id: Any = None) -> None:
+        cid = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+        await self.send_json(error_frame(error, cid))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        limit = settings.HELPDESK["MAX_FRAME_BYTES"]
+        if text_data is None:
+            size = len(bytes_data or b"")
+            if size > limit:
+                await self.send_error(TooLarge(f"Frames are limited to {limit} bytes."))
+            else:
+                await self.send_error(BadRequest("Frames must be JSON text."))
+            return
+        if len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit:
+            await self.send_error(TooLarge(f"Frames are limited to {limit} bytes."))
+            return
+        if not self.bucket.take():
+            await self.send_error(RateLimited("Too many frames; slow down."))
+            return
+        try:
+            frame = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self.send_error(BadRequest("Frames must be JSON objects."))
+            return
+        if not isinstance(frame, dict):
+            await self.send_error(BadRequest("Frames must be JSON objects."))
+            return
+        await self.handle_frame(frame)
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        client_id = frame.get("client_id")
+        method_name = self.handlers.get(kind) if isinstance(kind, str) else None
+        if method_name is None:
+            await self.send_error(BadRequest(f"Unknown frame type {kind!r}."), client_id)
+            return
+        try:
+            await getattr(self, method_name)(frame)
+        except HelpdeskError as error:
+            await self.send_error(error, client_id)
+        except Exception:
+            logger.exception("frame %s failed", kind)
+            await self.send_error(
+                HelpdeskError("Something went wrong; try again.", code="unavailable"), client_id
+            )
+
+    # --- handlers shared by both sides ---------------------------------------------------
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        await self.send_json({"type": events.PONG})
+
+    async def conversation_for(self, conversation_id: Any) -> Conversation:
+        assert self.actor is not None
+        return await _call(access_conversation, actor=self.actor, conversation_id=conversation_id)
+
+    async def on_send(self, frame: dict[str, Any]) -> None:
+        assert self.actor is not None
+        message, _created = await _call(
+            services.message_send,
+            actor=self.actor,
+            client_id=frame.get("client_id"),
+            body=frame.get("body", ""),
+            conversation_id=frame.get("conversation"),
+            private=frame.get("private", False),
+            origin=self.channel_name,
+        )
+        await self.watch(message.conversation)
+        payload = await _call(events.message_payload, message=message)
+        self.delivered[message.conversation_id] = max(
+            self.delivered.get(message.conversation_id, 0), message.seq
+        )
+        await self.send_json(
+            {"type": events.MESSAGE_ACK, "client_id": message.client_id, "message": payload}
+        )
+
+    async def on_resume(self, frame: dict[str, Any]) -> None:
+        assert self.actor is not None
+        after = frame.get("after_seq", 0)
+        conversation_id = frame.get("conversation")
+        # Watch first, then read: a message committed in between arrives twice at worst (the
+        # client drops a seq it has), never zero times.
+        conversation = await self.conversation_for(conversation_id)
+        await self.watch(conversation)
+        last_seq = after if isinstance(after, int) else 0
+        while True:
+            conversation, batch = await _call(
+                selectors.messages_after,
+                actor=self.actor,
+                conversation_id=conversation.pk,
+                after_seq=after,
+            )
+            payloads = await _call(_payloads, messages=batch)
+            for payload in payloads:
+                await self.send_json({"type": events.MESSAGE_CREATED, "message": payload})
+            if batch:
+                after = batch[-1].seq
+                last_seq = after
+            if len(batch) < settings.HELPDESK["RESUME_BATCH"]:
+                break
+        last_seq = max(last_seq, conversation.last_seq)
+        await self.send_json(
+            {"type": events.RESUME_DONE, "conversation": conversation.pk, "last_seq": last_seq}
+        )
+        await self.mark_delivered(conversation.pk, last_seq)
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        assert self.actor is not None
+        conversation = await self.conversation_for(frame.get("conversation"))
+        groups, out = await _call(
+            services.typing_frame, actor=self.actor, conversation=conversation, on=frame.get("on")
+        )
+        for group in groups:
+            await self.channel_layer.group_send(
+                group, {"type": events.LAYER_EVENT, "frame": out, "origin": self.channel_name}
+            )
+
+    async def on_read(self, frame: dict[str, Any]) -> None:
+        assert self.actor is not None
+        await _call(
+            services.read_mark,
+            actor=self.actor,
+            conversation_id=frame.get("conversation"),
+            seq=frame.get("seq"),
+        )
+
+    # --- layer events ----------------------------------------------------------------------
+
+    async def watch(self, conversation: Conversation) -> None:
+        raise NotImplementedError
+
+    async def mark_delivered(self, conversation_id: int, seq: int) -> None:
+        if seq <= self.delivered.get(conversation_id, 0):
+            return
+        self.delivered[conversation_id] = seq
+        assert self.actor is not None
+        try:
+            await _call(
+                services.delivered_mark,
+                actor=self.actor,
+                conversation_id=conversation_id,
+                seq=seq,
+            )
+        except Exception:
+            logger.exception("delivered receipt failed")
+
+    def is_from_other_side(self, message: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    async def frame_send(self, event: dict[str, Any]) -> None:
+        if event.get("origin") == self.channel_name:
+            return
+        frame = event["frame"]
+        await self.send_json(frame)
+        if frame.get("type") == events.MESSAGE_CREATED:
+            message = frame["message"]
+            if self.is_from_other_side(message):
+                await self.mark_delivered(message["conversation"], message["seq"])
+
+
+def _payloads(*, messages: list[Message]) -> list[dict[str, Any]]:
+    return [events.message_payload(m) for m in messages]
+
+
+class VisitorConsumer(FrameConsumer):
+    """The storefront widget's socket. The first frame must be ``auth`` with the token."""
+
+    handlers = {
+        "message.send": "on_send",
+        "resume": "on_resume",
+        "typing": "on_typing",
+        "read": "on_read",
+        "ping": "on_ping",
+    }
+
+    async def connect(self) -> None:
+        await super().connect()
+        self.auth_timer = asyncio.get_running_loop().call_later(
+            AUTH_TIMEOUT_SECONDS, lambda: asyncio.ensure_future(self._auth_timeout())
+        )
+
+    async def _auth_timeout(self) -> None:
+        if self.actor is None:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def disconnect(self, code: int) -> None:
+        self.auth_timer.cancel()
+        await super().disconnect(code)
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        if self.actor is None:
+            if frame.get("type") != "auth":
+                await self.close(code=CLOSE_UNAUTHORIZED)
+                return
+            try:
+                visitor = await _call(services.visitor_from_token, token=frame.get("token"))
+            except HelpdeskError:
+                await self.close(code=CLOSE_UNAUTHORIZED)
+                return
+            self.auth_timer.cancel()
+            self.actor = Actor(visitor=visitor)
+            await self.join(events.group_visitor(visitor.pk))
+            if visitor.customer_id:
+                await self.join(events.group_customer(visitor.customer_id))
+            conversation = await _call(selectors.conversation_current_for_visitor, visitor=visitor)
+            payload = None
+            if conversation is not None:
+                await self.watch(conversation)
+                payload = await _call(
+                    events.conversation_payload, conversation=conversation, staff=False
+                )
+            await self.send_json({"type": events.READY, "conversation": payload})
+            return
+        if frame.get("type") == "auth":
+            await self.send_error(BadRequest("Already authenticated."))
+            return
+        await super().handle_frame(frame)
+
+    async def watch(self, conversation: Conversation) -> None:
+        self.watching.add(conversation.pk)
+        await self.join(events.group_conversation_shopper(conversation.pk))
+
+    def is_from_other_side(self, message: dict[str, Any]) -> bool:
+        return bool(message["sender"]["kind"] != "visitor")
+
+    async def frame_send(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame.get("type") == events.CONVERSATION_CREATED:
+            # Sent to this visitor's (or customer's) own group: a conversation opened on another
+            # tab or device; follow it here too.
+            conversation_id = frame["conversation"]["id"]
+            if conversation_id not in self.watching:
+                self.watching.add(conversation_id)
+                await self.join(events.group_conversation_shopper(conversation_id))
+        await super().frame_send(event)
+
+
+class AgentConsumer(FrameConsumer):
+    """The workspace's socket, authenticated by the Django session cookie."""
+
+    handlers = {
+        "message.send": "on_send",
+        "resume": "on_resume",
+        "typing": "on_typing",
+        "read": "on_read",
+        "ping": "on_ping",
+        "subscribe": "on_subscribe",
+        "unsubscribe": "on_unsubscribe",
+    }
+
+    async def connect(self) -> None:
+        await super().connect()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        if not await database_sync_to_async(is_agent)(user):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.actor = Actor(user=user)
+        await self.join(events.group_agents())
+        await self.join(events.group_agent(user.pk))
+        name = await database_sync_to_async(services._sender_name)(self.actor)
+        await self.send_json({"type": events.READY, "agent": {"id": user.pk, "name": name}})
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        if self.actor is None:
+            return
+        await super().handle_frame(frame)
+
+    async def watch(self, conversation: Conversation) -> None:
+        self.watching.add(conversation.pk)
+        await self.join(events.group_conversation(conversation.pk))
+
+    async def on_subscribe(self, frame: dict[str, Any]) -> None:
+        conversation = await self.conversation_for(frame.get("conversation"))
+        await self.watch(conversation)
+
+    async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
+        conversation_id = frame.get("conversation")
+        if isinstance(conversation_id, int):
+            self.watching.discard(conversation_id)
+            await self.leave(events.group_conversation(conversation_id))
+
+    def is_from_other_side(self, message: dict[str, Any]) -> bool:
+        return bool(message["sender"]["kind"] == "visitor")

@@ -1,0 +1,214 @@
+"""Event types, payload builders and the one publish function.
+
+Payload builders are shared by WebSocket frames, REST output and webhooks. ``publish`` sends
+only after the surrounding transaction commits: the channel layer is a doorbell, PostgreSQL is
+the truth, and nothing may ring for a change that rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .models import Conversation, Message
+
+logger = logging.getLogger(__name__)
+
+# Server -> client frame types (CONTRACT.md).
+MESSAGE_ACK = "message.ack"
+MESSAGE_CREATED = "message.created"
+RESUME_DONE = "resume.done"
+CONVERSATION_CREATED = "conversation.created"
+CONVERSATION_UPDATED = "conversation.updated"
+TYPING = "typing"
+RECEIPT = "receipt"
+PONG = "pong"
+ERROR = "error"
+READY = "ready"
+
+# The handler name consumers implement for every published frame.
+LAYER_EVENT = "frame.send"
+
+
+# Group names. Staff groups carry private notes; shopper groups never do.
+def group_agents() -> str:
+    return "agents"
+
+
+def group_agent(user_id: int) -> str:
+    return f"agent.{user_id}"
+
+
+def group_team(team_id: int) -> str:
+    return f"team.{team_id}"
+
+
+def group_conversation(conversation_id: int) -> str:
+    """Staff watching one conversation (every message, notes included)."""
+    return f"conversation.{conversation_id}"
+
+
+def group_conversation_shopper(conversation_id: int) -> str:
+    """The shopper's sockets on one conversation (never a private note)."""
+    return f"conversation.{conversation_id}.shopper"
+
+
+def group_visitor(visitor_id: int) -> str:
+    return f"visitor.{visitor_id}"
+
+
+def group_customer(customer_id: int) -> str:
+    return f"customer.{customer_id}"
+
+
+def isoformat(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+# Attachment payloads are added by the media code; the message builder asks it through this
+# hook so the message path has one builder.
+attachment_payload_hook: Callable[[Message], dict[str, Any] | None] | None = None
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    """The contract's message object."""
+    sender: dict[str, Any] = {"kind": message.sender_kind, "name": message.sender_name}
+    if message.sender_kind == Message.SenderKind.AGENT:
+        sender["id"] = message.sender_user_id
+    elif message.sender_kind == Message.SenderKind.VISITOR:
+        sender["id"] = message.conversation.visitor_id if message.conversation_id else None
+    attachment = attachment_payload_hook(message) if attachment_payload_hook else None
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "sender": sender,
+        "kind": message.kind,
+        "private": message.private,
+        "body": message.body,
+        "attachment": attachment,
+        "card": message.card,
+        "created_at": isoformat(message.created_at),
+    }
+
+
+# Extra fields for the staff view of a conversation (queue position, sidebar flags …) are added
+# by other parts of the desk through these hooks; each returns a dict merged into the payload.
+conversation_payload_hooks: list[Callable[[Conversation, bool], dict[str, Any]]] = []
+
+
+def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str, Any]:
+    """The conversation object; ``staff=False`` is the shopper's view (no internal fields)."""
+    assignee = None
+    if conversation.assignee_id:
+        user: Any = conversation.assignee
+        profile = getattr(user, "agent_profile", None)
+        name = profile.name if profile else (user.get_full_name() or user.get_username())
+        assignee = {"id": user.pk, "name": name}
+    data: dict[str, Any] = {
+        "id": conversation.pk,
+        "status": conversation.status,
+        "assignee": assignee,
+        "team": (
+            {"id": conversation.team_id, "name": conversation.team.name}
+            if conversation.team is not None
+            else None
+        ),
+        "queue_position": None,
+        "last_seq": conversation.last_seq,
+        "created_at": isoformat(conversation.created_at),
+        "last_activity_at": isoformat(conversation.last_activity_at),
+        "receipts": {
+            "visitor_delivered_seq": conversation.visitor_delivered_seq,
+            "visitor_read_seq": conversation.visitor_read_seq,
+            "agent_delivered_seq": conversation.agent_delivered_seq,
+            "agent_read_seq": conversation.agent_read_seq,
+        },
+    }
+    if staff:
+        visitor = conversation.visitor
+        data.update(
+            {
+                "visitor": {
+                    "id": visitor.pk,
+                    "name": visitor.display_name,
+                    "customer": visitor.customer_id,
+                    "current_url": visitor.current_url,
+                    "current_title": visitor.current_title,
+                },
+                "customer": conversation.customer_id,
+                "last_message": {
+                    "preview": conversation.last_message_preview,
+                    "sender": conversation.last_message_sender,
+                },
+                "snoozed_until": isoformat(conversation.snoozed_until),
+                "resolved_at": isoformat(conversation.resolved_at),
+            }
+        )
+    for hook in conversation_payload_hooks:
+        data.update(hook(conversation, staff))
+    return data
+
+
+def _send_now(groups: Iterable[str], frame: dict[str, Any], origin: str | None) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    event = {"type": LAYER_EVENT, "frame": frame, "origin": origin}
+    for group in groups:
+        try:
+            async_to_sync(layer.group_send)(group, event)
+        except Exception:
+            # The layer is a doorbell: a lost ring heals through resume, never by failing
+            # the write that already committed.
+            logger.exception("publish to %s failed", group)
+
+
+def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None = None) -> None:
+    """Send ``frame`` to ``groups`` once the current transaction commits.
+
+    ``origin`` is the sending socket's channel name: that socket already has its ack and
+    skips the copy.
+    """
+    group_list = list(dict.fromkeys(groups))
+    transaction.on_commit(lambda: _send_now(group_list, frame, origin))
+
+
+def publish_message(message: Message, *, origin: str | None = None) -> None:
+    """``message.created`` to staff, and to the shopper unless it is a private note."""
+    frame = {"type": MESSAGE_CREATED, "message": message_payload(message)}
+    groups = [group_conversation(message.conversation_id)]
+    if not message.private:
+        groups.append(group_conversation_shopper(message.conversation_id))
+    publish(groups, frame, origin=origin)
+
+
+def publish_conversation(
+    conversation: Conversation, *, created: bool = False, shopper: bool = True
+) -> None:
+    """``conversation.created``/``updated`` to the agents' lists and to the shopper."""
+    kind = CONVERSATION_CREATED if created else CONVERSATION_UPDATED
+    # Every agent socket is in the agents group; it drives the live list in every workspace.
+    publish(
+        [group_agents()],
+        {"type": kind, "conversation": conversation_payload(conversation, staff=True)},
+    )
+    if shopper:
+        shopper_groups = [group_conversation_shopper(conversation.pk)]
+        if created:
+            shopper_groups.append(group_visitor(conversation.visitor_id))
+            if conversation.customer_id:
+                shopper_groups.append(group_customer(conversation.customer_id))
+        publish(
+            shopper_groups,
+            {"type": kind, "conversation": conversation_payload(conversation, staff=False)},
+        )

@@ -1,0 +1,211 @@
+"""Conversations, messages and the people in them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(models.Model):
+    """What the desk knows of an agent beyond the Django user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=5, help_text=_("Most open conversations at once")
+    )
+    teams = models.ManyToManyField(Team, blank=True, related_name="agents", verbose_name=_("teams"))
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user.get_full_name() or self.user.get_username()
+
+
+class Visitor(models.Model):
+    """A browser on the storefront. Anonymous until it proves a customer identity."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "orders.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visitors",
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    current_url = models.CharField(max_length=1000, blank=True)
+    current_title = models.CharField(max_length=300, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.customer_id and self.customer and self.customer.name:
+            return self.customer.name
+        return self.name or f"Visitor {str(self.public_id)[:6]}"
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        SNOOZED = "snoozed", _("Snoozed")
+        RESOLVED = "resolved", _("Resolved")
+
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
+    customer = models.ForeignKey(
+        "orders.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+        verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    # The last allocated seq; the next message takes last_seq + 1 under the row lock.
+    last_seq = models.PositiveIntegerField(default=0)
+    last_message_preview = models.CharField(max_length=200, blank=True)
+    last_message_sender = models.CharField(max_length=16, blank=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Receipts: what the shopper's devices received / read, and what agents received / read.
+    visitor_delivered_seq = models.PositiveIntegerField(default=0)
+    visitor_read_seq = models.PositiveIntegerField(default=0)
+    agent_delivered_seq = models.PositiveIntegerField(default=0)
+    agent_read_seq = models.PositiveIntegerField(default=0)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [
+            models.Index(fields=["status", "-last_activity_at"], name="conv_status_activity"),
+            models.Index(fields=["assignee", "status"], name="conv_assignee_status"),
+            models.Index(fields=["visitor", "-created_at"], name="conv_visitor_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class Message(models.Model):
+    class SenderKind(models.TextChoices):
+        VISITOR = "visitor", _("Shopper")
+        AGENT = "agent", _("Agent")
+        BOT = "bot", _("Bot")
+        SYSTEM = "system", _("System")
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        IMAGE = "image", _("Image")
+        FILE = "file", _("File")
+        AUDIO = "audio", _("Audio")
+        VIDEO = "video", _("Video")
+        CARD = "card", _("Card")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveIntegerField()
+    client_id = models.CharField(max_length=64)
+    sender_kind = models.CharField(max_length=16, choices=SenderKind.choices)
+    sender_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sender_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    private = models.BooleanField(default=False)
+    body = models.TextField(blank=True)
+    card = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_conv_seq"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"], name="message_conv_client_id"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["conversation", "seq"],
+                condition=Q(private=False),
+                name="message_public_seq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq}"
+
+
+class AgentReadCursor(models.Model):
+    """How far one agent has read one conversation; drives unread counts in the list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="read_cursors"
+    )
+    read_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conversation"], name="read_cursor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.conversation_id}:{self.read_seq}"

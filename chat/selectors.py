@@ -1,0 +1,130 @@
+"""Reads of the chat domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from helpdesk.errors import BadRequest
+
+from .access import AGENT_GROUPS, Actor, access_conversation
+from .models import AgentReadCursor, Conversation, Message, Visitor
+
+User = get_user_model()
+
+
+def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None:
+    """The conversation the widget shows: the shopper's latest, across their devices when the
+    visitor is a verified customer."""
+    cond = Q(visitor=visitor)
+    if visitor.customer_id:
+        cond |= Q(customer_id=visitor.customer_id)
+    return (
+        Conversation.objects.select_related("assignee__agent_profile", "team", "visitor__customer")
+        .filter(cond)
+        .order_by("-last_activity_at", "-pk")
+        .first()
+    )
+
+
+VIEWS = ("mine", "unassigned", "all")
+
+
+def conversations_for_agent(
+    *,
+    user: Any,
+    view: str = "all",
+    status: str | None = "open",
+    team_id: int | None = None,
+    search: str = "",
+    limit: int = 50,
+    before: str | None = None,
+) -> QuerySet[Conversation]:
+    """The workspace list: newest activity first, with ``unread`` (shopper messages after this
+    agent's read cursor) annotated. ``before`` is an ISO timestamp cursor for paging."""
+    if view not in VIEWS:
+        raise BadRequest("Unknown view.", fields={"view": [f"One of {', '.join(VIEWS)}."]})
+    qs = Conversation.objects.select_related("assignee__agent_profile", "team", "visitor__customer")
+    if view == "mine":
+        qs = qs.filter(assignee=user)
+    elif view == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    if status:
+        if status not in Conversation.Status.values:
+            raise BadRequest("Unknown status.", fields={"status": ["Invalid."]})
+        qs = qs.filter(status=status)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if search:
+        qs = qs.filter(
+            Q(visitor__name__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(customer__email__icontains=search)
+            | Q(last_message_preview__icontains=search)
+        )
+    if before:
+        qs = qs.filter(last_activity_at__lt=before)
+    # Evaluated inside the Message subquery, so OuterRef points at the message row.
+    cursor = AgentReadCursor.objects.filter(
+        user=user, conversation=OuterRef("conversation")
+    ).values("read_seq")[:1]
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            sender_kind=Message.SenderKind.VISITOR,
+            seq__gt=Coalesce(Subquery(cursor, output_field=IntegerField()), Value(0)),
+        )
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = qs.annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+    return qs.order_by("-last_activity_at", "-pk")[: max(1, min(limit, 200))]
+
+
+def conversation_counts_for_agent(*, user: Any) -> dict[str, int]:
+    """Counts of open conversations per view, for the list's tabs."""
+    open_qs = Conversation.objects.filter(status=Conversation.Status.OPEN)
+    return open_qs.aggregate(
+        mine=Count("pk", filter=Q(assignee=user)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        all=Count("pk"),
+    )
+
+
+def messages_after(
+    *, actor: Actor, conversation_id: Any, after_seq: Any = 0, limit: int | None = None
+) -> tuple[Conversation, list[Message]]:
+    """Messages with ``seq > after_seq`` in order, through the access function. A shopper never
+    receives private notes."""
+    if isinstance(after_seq, str) and after_seq.strip().isdigit():
+        after_seq = int(after_seq)
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise BadRequest(
+            "after_seq must be a non-negative integer.", fields={"after_seq": ["Invalid."]}
+        )
+    conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+    batch: int = limit or settings.HELPDESK["RESUME_BATCH"]
+    qs = Message.objects.filter(conversation=conversation, seq__gt=after_seq)
+    if actor.user is None:
+        qs = qs.filter(private=False)
+    messages = list(qs.order_by("seq")[:batch])
+    for message in messages:
+        message.conversation = conversation
+    return conversation, messages
+
+
+def agents_list() -> QuerySet[Any]:
+    """Active agents, for the transfer menu."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name__in=AGENT_GROUPS) | Q(is_superuser=True))
+        .select_related("agent_profile")
+        .distinct()
+        .order_by("username")
+    )

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import apis, views
+
+app_name = "chat"
+
+api_urlpatterns = [
+    path("widget/session", apis.WidgetSessionApi.as_view(), name="widget-session"),
+    path("v1/conversations/", apis.ConversationListApi.as_view(), name="conversation-list"),
+    path(
+        "v1/conversations/<int:conversation_id>",
+        apis.ConversationDetailApi.as_view(),
+        name="conversation-detail",
+    ),
+    path(
+        "v1/conversations/<int:conversation_id>/messages",
+        apis.MessageHistoryApi.as_view(),
+        name="conversation-messages",
+    ),
+    path(
+        "v1/conversations/<int:conversation_id>/assign",
+        apis.ConversationAssignApi.as_view(),
+        name="conversation-assign",
+    ),
+    path(
+        "v1/conversations/<int:conversation_id>/status",
+        apis.ConversationStatusApi.as_view(),
+        name="conversation-status",
+    ),
+    path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
+]
+
+urlpatterns = [
+    path("desk/", views.desk, name="desk"),
+]

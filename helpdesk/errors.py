@@ -1,0 +1,141 @@
+"""Typed business errors and the one place each transport turns them into the contract's shape.
+
+REST: ``api_exception_handler`` (DRF's EXCEPTION_HANDLER). WebSocket: ``error_frame``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_default_handler
+
+HTTP_STATUS = {
+    "bad_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "too_large": 413,
+    "unsupported": 415,
+    "rate_limited": 429,
+    "unavailable": 503,
+}
+
+
+class HelpdeskError(Exception):
+    """A business error with a contract code (``bad_request``, ``not_found`` …)."""
+
+    code = "bad_request"
+
+    def __init__(
+        self, detail: str = "", *, code: str | None = None, fields: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(detail)
+        if code is not None:
+            self.code = code
+        self.detail = detail or self.code.replace("_", " ")
+        self.fields = fields
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "detail": str(self.detail)}
+        if self.fields:
+            data["fields"] = self.fields
+        return data
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.code, 400)
+
+
+class BadRequest(HelpdeskError):
+    code = "bad_request"
+
+
+class NotFound(HelpdeskError):
+    code = "not_found"
+
+
+class Forbidden(HelpdeskError):
+    code = "forbidden"
+
+
+class Unauthorized(HelpdeskError):
+    code = "unauthorized"
+
+
+class RateLimited(HelpdeskError):
+    code = "rate_limited"
+
+
+class TooLarge(HelpdeskError):
+    code = "too_large"
+
+
+def error_frame(error: HelpdeskError, client_id: str | None = None) -> dict[str, Any]:
+    """The WebSocket ``error`` frame for a business error."""
+    frame: dict[str, Any] = {"type": "error", "code": error.code, "detail": str(error.detail)}
+    if error.fields:
+        frame["fields"] = error.fields
+    if client_id is not None:
+        frame["client_id"] = client_id
+    return frame
+
+
+_DRF_CODES = {
+    status.HTTP_400_BAD_REQUEST: "bad_request",
+    status.HTTP_401_UNAUTHORIZED: "unauthorized",
+    status.HTTP_403_FORBIDDEN: "forbidden",
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
+    status.HTTP_409_CONFLICT: "conflict",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "too_large",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported",
+    status.HTTP_429_TOO_MANY_REQUESTS: "rate_limited",
+}
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, list):
+        return [_flatten(d) for d in detail]
+    if isinstance(detail, dict):
+        return {k: _flatten(v) for k, v in detail.items()}
+    return str(detail)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every REST error as ``{"code", "detail", "fields"?}`` with its 4xx status."""
+    if isinstance(exc, HelpdeskError):
+        return Response(exc.as_dict(), status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        fields = getattr(exc, "message_dict", None)
+        body: dict[str, Any] = {"code": "bad_request", "detail": "Invalid input."}
+        if fields:
+            body["fields"] = fields
+        else:
+            body["detail"] = "; ".join(exc.messages)
+        return Response(body, status=400)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_default_handler(exc, context)
+    if response is None:
+        return None
+    code = _DRF_CODES.get(response.status_code, "bad_request")
+    if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
+        code = "unauthorized"
+    data = response.data
+    if isinstance(exc, drf_exceptions.ValidationError):
+        fields = _flatten(data) if isinstance(data, dict) else {"non_field_errors": _flatten(data)}
+        response.data = {"code": code, "detail": "Invalid input.", "fields": fields}
+    else:
+        detail = data.get("detail", "") if isinstance(data, dict) else data
+        response.data = {"code": code, "detail": str(detail)}
+    return response
