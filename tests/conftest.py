@@ -40,3 +40,61 @@ def _flush_channel_layer() -> Iterator[None]:
 @pytest.fixture
 def redis_url() -> str:
     return os.environ["REDIS_URL"]
+
+
+@pytest.fixture(scope="session")
+def live_daphne(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """A real Daphne process on the test database and the test Redis; yields its base URL.
+
+    Tests that use it must also use ``transactional_db`` so their data is committed and
+    visible to the server process.
+    """
+    from django.db import connection
+
+    from tests.procs import daphne
+
+    with django_db_blocker.unblock():
+        db_name = connection.settings_dict["NAME"]
+    env = server_env(db_name)
+    with daphne(env) as base:
+        yield base
+
+
+def server_env(db_name: str) -> dict[str, str]:
+    """Environment for a server subprocess that shares this test run's database and Redis."""
+    from urllib.parse import urlparse, urlunparse
+
+    env = dict(os.environ)
+    parsed = urlparse(env["DATABASE_URL"])
+    env["DATABASE_URL"] = urlunparse(parsed._replace(path="/" + db_name))
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    return env
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (no downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on the main thread; Django's ORM in the same
+    # test (setup, assertions, flush) is still synchronous code (pytest-playwright docs).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        try:
+            yield b
+        finally:
+            b.close()

@@ -26,10 +26,10 @@ def wait_http(url: str, timeout: float = 30) -> None:
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     return
-        except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
+        except Exception as exc:
             last = exc
         time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer: {last}")
@@ -40,7 +40,16 @@ def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
     """Run ``daphne helpdesk.asgi:application`` with ``env``; yields its base URL."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "helpdesk.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "helpdesk.asgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -64,7 +73,9 @@ def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
 
 
 def embedded_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
     env["SQLITE_PATH"] = str(tmp / "embedded.sqlite3")
     env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
     env["MEDIA_ROOT"] = str(tmp / "media")

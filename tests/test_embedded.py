@@ -20,18 +20,22 @@ def test_embedded_default_serves_storefront_and_chat(tmp_path) -> None:
     env = embedded_env(tmp_path)
     for command in (["migrate", "--noinput"], ["demo_data"]):
         subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
         )
     with daphne(env) as base:
-        with urllib.request.urlopen(base + "/") as response:  # noqa: S310
+        with urllib.request.urlopen(base + "/") as response:
             assert response.status == 200
-        request = urllib.request.Request(  # noqa: S310
+        request = urllib.request.Request(
             base + "/api/widget/session",
             data=json.dumps({}).encode(),
             headers={"Content-Type": "application/json"},
             method="POST",
         )
-        with urllib.request.urlopen(request) as response:  # noqa: S310
+        with urllib.request.urlopen(request) as response:
             token = json.loads(response.read())["visitor_token"]
 
         async def chat() -> dict:
