@@ -175,7 +175,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue per area (locale/<area>/zh_Hans/...), so parts of the desk translate
+# independently; Django merges them.
+LOCALE_PATHS = sorted(p for p in (BASE_DIR / "locale").glob("*") if p.is_dir())
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -11,3 +11,8 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 redis-cli -h 127.0.0.1 -p 6379 ping
+# The database the test settings name (pytest creates test_<name> beside it).
+db=${HELPDESK_DB:-helpdesk}
+if ! psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
+  createdb -h 127.0.0.1 -U postgres "$db"
+fi
