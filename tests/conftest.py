@@ -71,9 +71,13 @@ def server_env(db_name: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright (no downloaded browser)."""
+    """Headless Debian Chromium driven by Playwright (no downloaded browser).
+
+    Function-scoped on purpose: Playwright's sync API runs an event loop on the main thread
+    while it lives, which would break later tests that call ``asyncio.run``.
+    """
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop on the main thread; Django's ORM in the same
