@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from . import services
 from .access import Actor, is_agent, is_supervisor
+
+# Parts of the workspace (docs/frontend.md): every file here is included by the desk page, so
+# adding a feature is adding a file, never editing a shared list.
+PARTS_DIR = Path(settings.BASE_DIR) / "static" / "workspace" / "parts"
+
+
+def workspace_parts(suffix: str) -> list[str]:
+    """Static URLs of the workspace part files ending in ``suffix``, sorted by name."""
+    if not PARTS_DIR.is_dir():
+        return []
+    return [
+        static(f"workspace/parts/{path.name}")
+        for path in sorted(PARTS_DIR.glob(f"*{suffix}"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
+
+
+def desk_config(request: HttpRequest) -> dict[str, Any]:
+    """Page data for the workspace scripts (rendered with ``json_script``)."""
+    user: Any = request.user
+    return {
+        "agent": {"id": user.pk, "name": services._sender_name(Actor(user=user))},
+        "is_supervisor": is_supervisor(user),
+        "is_staff": bool(user.is_staff),
+        "language": get_language(),
+        "urls": {
+            "socket": "/ws/agent/",
+            "conversations": reverse("conversation-list"),
+            "agents": reverse("agent-list"),
+            "admin": reverse("admin:index"),
+            "login": settings.LOGIN_URL,
+        },
+    }
 
 
 @login_required
@@ -17,11 +57,15 @@ from .access import Actor, is_agent, is_supervisor
 def desk(request: HttpRequest) -> HttpResponse:
     if not is_agent(request.user):
         raise PermissionDenied
+    config = desk_config(request)
     return render(
         request,
         "workspace/desk.html",
         {
-            "agent_name": services._sender_name(Actor(user=request.user)),
-            "is_supervisor": is_supervisor(request.user),
+            "agent_name": config["agent"]["name"],
+            "is_supervisor": config["is_supervisor"],
+            "desk_config": config,
+            "part_scripts": workspace_parts(".js"),
+            "part_styles": workspace_parts(".css"),
         },
     )
