@@ -1,0 +1,304 @@
+"""The server side of the load test: start Daphne, prepare data, log in, sample resources."""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LAYERS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return
+            last = exc
+        except Exception as exc:
+            last = exc
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer: {last}")
+
+
+def server_env(layer: str, rate_limit: float) -> dict[str, str]:
+    """The bench server's environment: production settings from the caller's environment, the
+    chosen channel layer, and a per-socket rate limit high enough for agent sockets that
+    subscribe to many conversations at once."""
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    env["CHANNEL_LAYER_BACKEND"] = LAYERS[layer]
+    env["HELPDESK_RATE_PER_SECOND"] = str(rate_limit)
+    env["HELPDESK_RATE_BURST"] = str(int(max(rate_limit, 30)))
+    # The production default (socket DB calls on a thread pool) unless asked otherwise.
+    env["HELPDESK_PARALLEL_DB"] = os.environ.get("BENCH_PARALLEL_DB", "1")
+    env.setdefault("SECURE_SSL_REDIRECT", "0")
+    env.setdefault("SECURE_COOKIES", "0")
+    env.setdefault("LOG_LEVEL", "WARNING")
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+@contextmanager
+def spawn_daphne(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, int]]:
+    """Run one Daphne process; yields (base URL, pid)."""
+    port = free_port()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "helpdesk.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_http(base + "/api/schema/")
+            except TimeoutError:
+                proc.kill()
+                raise RuntimeError(
+                    f"daphne did not start:\n{log_path.read_text()[-3000:]}"
+                ) from None
+            yield base, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def find_server_pid(base: str) -> int | None:
+    """The pid listening on the URL's port, if it runs as this user."""
+    port = urllib.parse.urlparse(base).port
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port:
+            return conn.pid
+    return None
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_agents(count: int, password: str) -> list[str]:
+    """``count`` bench agents (created through the real service)."""
+    from django.contrib.auth import get_user_model
+
+    from chat.services import agent_create
+
+    names = [f"bench-agent-{i}" for i in range(count)]
+    existing = set(
+        get_user_model().objects.filter(username__in=names).values_list("username", flat=True)
+    )
+    for name in names:
+        if name not in existing:
+            agent_create(username=name, password=password, capacity=10_000)
+    return names
+
+
+def stored_ids(prefix: str) -> set[str]:
+    """client_ids of this run's messages that PostgreSQL holds."""
+    from chat.models import Message
+
+    return set(
+        Message.objects.filter(client_id__startswith=prefix).values_list("client_id", flat=True)
+    )
+
+
+def login(base: str, username: str, password: str) -> str:
+    """Log in through the login form (``/accounts/login/``, falling back to the admin's form,
+    which sets the same session) and return the session cookie."""
+    for path in ("/accounts/login/", "/admin/login/"):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        try:
+            html = opener.open(base + path, timeout=10).read().decode()
+        except urllib.error.HTTPError:
+            continue
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if not match:
+            continue
+        data = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": match.group(1), "username": username, "password": password}
+        ).encode()
+        request = urllib.request.Request(
+            base + path, data=data, headers={"Referer": base + path, "Origin": base}
+        )
+        # The redirect target may answer an error; the cookie is what counts.
+        with contextlib.suppress(urllib.error.HTTPError):
+            opener.open(request, timeout=10).read()
+        cookies = {c.name: c.value for c in jar}
+        if "sessionid" in cookies:
+            return cookies["sessionid"]
+    raise RuntimeError(f"could not log in {username} at {base}")
+
+
+def widget_session(base: str) -> str:
+    request = urllib.request.Request(
+        base + "/api/widget/session",
+        data=json.dumps({"page": {"url": base + "/", "title": "bench"}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return str(json.loads(response.read())["visitor_token"])
+
+
+# --- resources ----------------------------------------------------------------------------
+
+
+def _remote_ports(proc: psutil.Process) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    try:
+        for conn in proc.net_connections(kind="tcp"):
+            if conn.raddr and conn.status == psutil.CONN_ESTABLISHED:
+                counts[conn.raddr.port] = counts.get(conn.raddr.port, 0) + 1
+    except (psutil.Error, OSError):
+        pass
+    return counts
+
+
+@dataclass
+class Sampler:
+    """Samples the server's RSS and CPU, and the load generator's own CPU, in a thread."""
+
+    pid: int | None
+    interval: float = 0.5
+    rss: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    own_cpu: list[float] = field(default_factory=list)
+    loadavg: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.proc = psutil.Process(self.pid) if self.pid else None
+        self.me = psutil.Process()
+
+    def start(self) -> None:
+        if self.proc:
+            self.proc.cpu_percent(None)
+        self.me.cpu_percent(None)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.own_cpu.append(self.me.cpu_percent(None))
+            self.loadavg.append(os.getloadavg()[0])
+            if self.proc is None:
+                continue
+            try:
+                self.rss.append(self.proc.memory_info().rss)
+                self.cpu.append(self.proc.cpu_percent(None))
+            except psutil.Error:
+                self.proc = None
+
+    def rss_now(self) -> int | None:
+        try:
+            return psutil.Process(self.pid).memory_info().rss if self.pid else None
+        except psutil.Error:
+            return None
+
+    def connections(self, redis_port: int, pg_port: int) -> dict[str, int | None]:
+        if not self.pid:
+            return {"redis": None, "postgres": None}
+        try:
+            ports = _remote_ports(psutil.Process(self.pid))
+        except psutil.Error:
+            return {"redis": None, "postgres": None}
+        return {"redis": ports.get(redis_port, 0), "postgres": ports.get(pg_port, 0)}
+
+
+def redis_clients(url: str) -> int | None:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url)
+        try:
+            return int(client.info("clients")["connected_clients"])
+        finally:
+            client.close()
+    except Exception:
+        return None
+
+
+def describe_machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": psutil.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": sys.version.split()[0],
+    }

@@ -1,0 +1,164 @@
+"""Settings: the embedded default without environment, production with DATABASE_URL and
+REDIS_URL. Each case runs in a fresh interpreter, since settings are read once at import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.procs import ROOT
+
+PROBE = r"""
+import json
+from django.conf import settings
+
+db = settings.DATABASES["default"]
+layer = settings.CHANNEL_LAYERS["default"]
+print(json.dumps({
+    "engine": db["ENGINE"],
+    "name": db["NAME"],
+    "conn_max_age": db.get("CONN_MAX_AGE"),
+    "options": db.get("OPTIONS", {}),
+    "layer": layer["BACKEND"],
+    "layer_config": layer.get("CONFIG"),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "debug": settings.DEBUG,
+    "rate": settings.HELPDESK["RATE_PER_SECOND"],
+    "burst": settings.HELPDESK["RATE_BURST"],
+    "parallel_db": settings.HELPDESK["PARALLEL_DB_CALLS"],
+    "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", None),
+    "session_cookie_secure": getattr(settings, "SESSION_COOKIE_SECURE", None),
+}))
+"""
+
+PRODUCTION = {
+    "DATABASE_URL": "postgresql://desk:s%40cret@db.internal:6543/deskdb",
+    "REDIS_URL": "redis://cache.internal:6380/2",
+    "SECRET_KEY": "k" * 64,
+    "STOREFRONT_IDENTITY_SECRET": "shop-secret",
+}
+
+
+def base_env() -> dict[str, str]:
+    """A clean environment: nothing of the test run's own settings leaks in."""
+    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "SYSTEMROOT", "TMPDIR")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    return env
+
+
+def probe(extra: dict[str, str]) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**base_env(), **extra},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_no_environment_is_the_embedded_default() -> None:
+    conf = probe({})
+    assert conf["engine"] == "django.db.backends.sqlite3"
+    assert conf["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert conf["cache"].endswith("LocMemCache")
+    assert conf["celery_eager"] is True
+    assert conf["broker"] == "memory://"
+    assert conf["debug"] is True
+    assert conf["parallel_db"] is False  # SQLite: one writer thread
+
+
+def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
+    conf = probe(PRODUCTION)
+    assert conf["engine"] == "django.db.backends.postgresql"
+    assert conf["name"] == "deskdb"
+    # Django's psycopg 3 pool; persistent connections would leak under ASGI.
+    assert conf["options"]["pool"]["max_size"] >= 10
+    assert conf["conn_max_age"] == 0
+    assert conf["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    host = conf["layer_config"]["hosts"][0]
+    assert host["address"] == PRODUCTION["REDIS_URL"]
+    assert "socket_timeout" in host and host["socket_timeout"] is None
+    assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert conf["broker"] == PRODUCTION["REDIS_URL"]
+    assert conf["celery_eager"] is False
+    assert conf["parallel_db"] is True  # socket DB calls on a thread pool
+    assert conf["debug"] is False
+    assert conf["ssl_redirect"] is True
+    assert conf["session_cookie_secure"] is True
+
+
+def test_core_layer_is_selectable_and_keeps_sockets_open() -> None:
+    conf = probe({**PRODUCTION, "CHANNEL_LAYER_BACKEND": "channels_redis.core.RedisChannelLayer"})
+    assert conf["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert conf["layer_config"]["hosts"][0]["socket_timeout"] is None
+
+
+def test_pool_size_and_rate_limit_come_from_the_environment() -> None:
+    conf = probe(
+        {
+            **PRODUCTION,
+            "DB_POOL_MAX": "7",
+            "HELPDESK_RATE_PER_SECOND": "250",
+            "HELPDESK_RATE_BURST": "500",
+            "HELPDESK_PARALLEL_DB": "1",
+        }
+    )
+    assert conf["options"]["pool"]["max_size"] == 7
+    assert conf["parallel_db"] is True
+    assert conf["rate"] == 250.0
+    assert conf["burst"] == 500
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "STOREFRONT_IDENTITY_SECRET"])
+def test_production_refuses_to_start_without_secrets(missing: str) -> None:
+    env = {**base_env(), **PRODUCTION}
+    del env[missing]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "backend",
+    ["channels_redis.core.RedisChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"],
+)
+async def test_layer_with_our_host_config_survives_an_idle_receive(backend: str) -> None:
+    """redis-py 8 defaults to a 5 s socket timeout, which killed the core layer's blocking
+    receive after 5 idle seconds; the host config sets ``socket_timeout: None``."""
+    import asyncio
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    layer = import_string(backend)(hosts=config["hosts"], prefix=config["prefix"] + "-idle")
+    channel = await layer.new_channel()
+    receiver = asyncio.ensure_future(layer.receive(channel))
+    try:
+        await asyncio.sleep(6.5)
+        assert not receiver.done(), receiver.exception()
+        await layer.send(channel, {"type": "still.here"})
+        message = await asyncio.wait_for(receiver, 5)
+        assert message["type"] == "still.here"
+    finally:
+        receiver.cancel()
+        await layer.flush()
