@@ -1,4 +1,4 @@
-"""The CRM side: customers known to the shop and the products they browse."""
+"""The CRM side: customers known to the shop, their consent, and the products they browse."""
 
 from __future__ import annotations
 
@@ -11,11 +11,27 @@ from django.utils.translation import gettext_lazy as _
 class Customer(models.Model):
     """A shopper the shop knows, keyed by the shop's own ``external_id``."""
 
+    class Tier(models.TextChoices):
+        NONE = "", _("None")
+        SILVER = "silver", _("Silver")
+        GOLD = "gold", _("Gold")
+        PLATINUM = "platinum", _("Platinum")
+
     external_id = models.CharField(_("external id"), max_length=128, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     language = models.CharField(_("language"), max_length=16, blank=True)
+    vip_tier = models.CharField(
+        _("VIP tier"), max_length=16, choices=Tier.choices, blank=True, default=""
+    )
+    # Free-form labels; agents edit them in the sidebar, the shop may set them over the API.
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    marketing_consent = models.BooleanField(_("marketing consent"), default=False)
+    # The shopper asked not to receive proactive order messages in the chat.
+    order_notices_opt_out = models.BooleanField(_("no proactive order messages"), default=False)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -25,6 +41,24 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.external_id
+
+
+class ConsentRecord(models.Model):
+    """Each change of a customer's marketing consent, with when and where it was given."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    granted = models.BooleanField(_("granted"))
+    source = models.CharField(_("source"), max_length=100)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-recorded_at"], name="consent_customer_at")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}:{'yes' if self.granted else 'no'}@{self.source}"
 
 
 class Product(models.Model):
@@ -47,3 +81,39 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BrowsingEvent(models.Model):
+    """A page or product the shopper looked at, reported by the widget or the shop.
+
+    ``visitor_key`` is the chat visitor's public id (orders knows nothing of chat's models),
+    so an anonymous browser's trail joins the customer once the visitor is verified.
+    """
+
+    class Kind(models.TextChoices):
+        PAGE_VIEW = "page_view", _("Page view")
+        PRODUCT_VIEW = "product_view", _("Product viewed")
+        ADD_TO_CART = "add_to_cart", _("Added to cart")
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="browsing"
+    )
+    visitor_key = models.UUIDField(null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    url = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("browsing event")
+        verbose_name_plural = _("browsing events")
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="browse_customer_at"),
+            models.Index(fields=["visitor_key", "-occurred_at"], name="browse_visitor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.url}"

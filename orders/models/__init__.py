@@ -1,0 +1,19 @@
+"""Orders app models, split by sub-domain."""
+
+from .commerce import Order, OrderAlert, OrderItem, Shipment, ShipmentEvent
+from .customers import BrowsingEvent, ConsentRecord, Customer, Product
+from .integration import ApiToken, token_hash
+
+__all__ = [
+    "ApiToken",
+    "BrowsingEvent",
+    "ConsentRecord",
+    "Customer",
+    "Order",
+    "OrderAlert",
+    "OrderItem",
+    "Product",
+    "Shipment",
+    "ShipmentEvent",
+    "token_hash",
+]
