@@ -1,0 +1,53 @@
+"""What a shopper's message asks for, before any knowledge-base lookup: a person, or their order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .matching.text import normalize
+
+_HUMAN_ZH = re.compile(r"人工|真人|转接|客服人员|找客服|联系客服|叫客服|活人|人类客服")
+_HUMAN_EN = re.compile(
+    r"\b(?:human|agent|operator|representative|rep|real person|live person|live chat|"
+    r"(?:talk|speak|chat) (?:to|with) (?:a |an |someone|somebody|person|people|staff|support)"
+    r"|customer service|someone real)\b"
+)
+# "the agent said …" is rare in a shop chat; asking "are you a bot" is a request in practice.
+_BOT_QUESTION = re.compile(r"\bare you (?:a )?(?:bot|robot|machine|real)\b|机器人")
+
+_ORDER_EN = re.compile(
+    r"\b(?:where(?:'s| is)?|track(?:ing)?|status|when will|has|did|what happened)\b.{0,40}"
+    r"\b(?:my )?(?:order|package|parcel|shipment|delivery)\b"
+    r"|\bmy (?:order|package|parcel|shipment)\b.{0,30}\b(?:arriv\w*|ship\w*|status|where|"
+    r"late|come|coming|deliver\w*|lost|missing|stuck)\b"
+    r"|\border (?:status|number)\b"
+)
+_ORDER_ZH = re.compile(
+    r"(?:订单|快递|包裹|物流|货|单号).{0,8}(?:到哪|在哪|到了没|什么时候到|状态|进度|查|发了没|发货了吗|怎么还没)"
+    r"|(?:查|查询|查一下).{0,4}(?:订单|物流|快递|包裹)"
+    r"|我的(?:订单|快递|包裹)"
+)
+# An order number: an optional # or short letter prefix, then at least four digits.
+_ORDER_NUMBER = re.compile(
+    r"(?<![a-z0-9-])#?((?:[a-z]{1,4}-?)?\d{4,20})(?![a-z0-9-])", re.IGNORECASE
+)
+
+
+def wants_human(text: str) -> bool:
+    """The shopper asks for a person ("人工", "转人工", "human", "agent", "talk to a person"…)."""
+    text = normalize(text)
+    return bool(_HUMAN_ZH.search(text) or _HUMAN_EN.search(text) or _BOT_QUESTION.search(text))
+
+
+def order_numbers(text: str) -> list[str]:
+    """Candidate order numbers in the text, as typed (without a leading #)."""
+    # Case kept: shops match their numbers exactly ("SO-1001").
+    folded = unicodedata.normalize("NFKC", text)
+    return list(dict.fromkeys(m.group(1) for m in _ORDER_NUMBER.finditer(folded)))
+
+
+def asks_about_order(text: str) -> bool:
+    """A question about the shopper's own order(s): where it is, its status, its tracking."""
+    text = normalize(text)
+    return bool(_ORDER_EN.search(text) or _ORDER_ZH.search(text))

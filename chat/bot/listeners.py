@@ -1,0 +1,123 @@
+"""How the bot hears about the desk: domain events, model signals and payload hooks.
+
+Imported once from ``chat.apps.ChatConfig.ready`` through ``chat.bot.setup``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from chat import events
+from chat.models import BotState, Conversation, KnowledgeEntry, KnowledgeQuestion
+from helpdesk import dispatch
+
+from .handover import reason_label, state_reset_for_new_cycle
+from .matching.index import kb_changed
+
+logger = logging.getLogger(__name__)
+
+
+def on_message_created(event: dispatch.DomainEvent) -> None:
+    """A shopper's public text message: the bot looks at it once it has committed. Costs the
+    message path nothing but an on-commit callback."""
+    data = event.data
+    if data.get("sender_kind") != "visitor" or data.get("private"):
+        return
+    message_id = data.get("message_id")
+    if not message_id:
+        return
+    if data.get("assignee_id") is not None:
+        # A person has the conversation: the bot stays out (handover.bot_active), so there is
+        # no task to queue on the message path.
+        return
+    from .tasks import bot_reply_task
+
+    def enqueue() -> None:
+        bot_reply_task.delay(message_id)
+
+    # robust: a failing bot (or broker) never turns the shopper's committed send into an error.
+    transaction.on_commit(enqueue, robust=True)
+
+
+def on_conversation_reopened(event: dispatch.DomainEvent) -> None:
+    if event.conversation_id is not None:
+        state_reset_for_new_cycle(conversation_id=event.conversation_id, at=event.at)
+
+
+def on_kb_change(sender: Any, **kwargs: Any) -> None:
+    kb_changed()
+
+
+def bot_payload(conversation: Conversation, staff: bool) -> dict[str, Any]:
+    """``bot`` in the staff view of a conversation: whether the bot is still talking, why it
+    handed over, and the shopper's latest sentiment. Nothing in the shopper's view."""
+    if not staff or conversation.pk is None:
+        return {}
+    # The reverse one-to-one: free when the caller select_related("bot_state") (the list).
+    try:
+        bot_state: BotState | None = conversation.bot_state  # type: ignore[attr-defined]
+    except BotState.DoesNotExist:
+        bot_state = None
+    state: dict[str, Any] = (
+        {
+            "handed_over_at": bot_state.handed_over_at,
+            "handover_reason": bot_state.handover_reason,
+            "handover_detail": bot_state.handover_detail,
+            "last_sentiment": bot_state.last_sentiment,
+        }
+        if bot_state is not None
+        else {}
+    )
+    reason = state.get("handover_reason") or ""
+    return {
+        "bot": {
+            "handed_over": state.get("handed_over_at") is not None,
+            "handed_over_at": events.isoformat(state.get("handed_over_at")),
+            "handover_reason": reason,
+            "handover_label": reason_label(reason) if reason else "",
+            "handover_detail": state.get("handover_detail") or "",
+            "sentiment": state.get("last_sentiment"),
+        }
+    }
+
+
+def bot_takes_turn(conversation_id: int) -> bool:
+    """Routing's gate (chat.queue.services.bot_gates): True while the bot answers this
+    conversation, so routing does not queue it; the bot queues it itself on hand-over."""
+    from .conf import bot_setting
+
+    if not bot_setting("ENABLED"):
+        return False
+    conversation = Conversation.objects.filter(pk=conversation_id).only("assignee_id").first()
+    if conversation is None or conversation.assignee_id is not None:
+        return False
+    handed_over = BotState.objects.filter(
+        conversation_id=conversation_id, handed_over_at__isnull=False
+    ).exists()
+    return not handed_over
+
+
+def connect() -> None:
+    dispatch.subscribe(dispatch.MESSAGE_CREATED, on_message_created)
+    dispatch.subscribe(dispatch.CONVERSATION_REOPENED, on_conversation_reopened)
+    for model in (KnowledgeEntry, KnowledgeQuestion):
+        post_save.connect(on_kb_change, sender=model, dispatch_uid=f"bot-kb-save-{model.__name__}")
+        post_delete.connect(
+            on_kb_change, sender=model, dispatch_uid=f"bot-kb-delete-{model.__name__}"
+        )
+    m2m_changed.connect(
+        on_kb_change, sender=KnowledgeEntry.products.through, dispatch_uid="bot-kb-products"
+    )
+    if bot_payload not in events.conversation_payload_hooks:
+        events.conversation_payload_hooks.append(bot_payload)
+    try:
+        from chat.queue import services as queue_services
+    except ImportError:  # routing not installed: nothing queues behind the bot's back
+        logger.warning("chat.queue is not available; the bot cannot gate routing")
+    else:
+        if bot_takes_turn not in queue_services.bot_gates:
+            queue_services.bot_gates.append(bot_takes_turn)

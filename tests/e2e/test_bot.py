@@ -1,0 +1,231 @@
+"""The bot in a real browser: a shopper asks an FAQ question and gets the bot's answer with its
+buttons, asks for a person, waits in the queue, and an agent who comes online gets the
+conversation with the bot transcript.
+
+Runs its own Daphne on the test database with Celery eager, so the bot's after-commit task runs
+inside the server process exactly as a worker would run it (no broker round trip to wait for).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from chat.bot.kb_data import KB
+from chat.bot.services_kb import knowledge_base_load
+from chat.models import BotFeedback, Conversation, Message
+from tests.factories import make_agent
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TIMEOUT = 20_000
+MESSAGE = '[data-testid="hd-message"]'
+
+
+@pytest.fixture(scope="module")
+def bot_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    from django.db import connection
+
+    from tests.conftest import server_env
+    from tests.procs import daphne
+
+    with django_db_blocker.unblock():
+        env = server_env(connection.settings_dict["NAME"])
+    env.update({"CELERY_EAGER": "1", "HELPDESK_BOT_ENABLED": "1"})
+    with daphne(env) as base:
+        yield base
+    with django_db_blocker.unblock():
+        _wait_sessions_gone(connection)
+
+
+def _wait_sessions_gone(connection: Any, timeout: float = 10) -> None:
+    """The stopped server's pooled connections end a moment after the process: wait, so the
+    test database can be flushed and dropped."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def contexts(browser: Any) -> Iterator[list[Any]]:
+    opened: list[Any] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def new_page(browser: Any, contexts: list[Any], **kwargs: Any) -> Page:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, **kwargs)
+    context.set_default_timeout(TIMEOUT)
+    contexts.append(context)
+    return context.new_page()
+
+
+def db(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Run ORM code in a worker thread that closes its connection: Playwright's sync API runs
+    the test in a greenlet whose own connection would outlive the test database."""
+    from django.db import connection
+
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = fn(*args, **kwargs)
+        except BaseException as error:
+            result["error"] = error
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(30)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+def wait_db(predicate: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not db(predicate):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in the database")
+        time.sleep(0.1)
+
+
+def widget_send(page: Page, text: str) -> None:
+    page.fill('[data-testid="hd-input"]', text)
+    page.press('[data-testid="hd-input"]', "Enter")
+
+
+def test_faq_answer_then_person_with_transcript(
+    bot_server: str, browser: Any, contexts: list[Any]
+) -> None:
+    db(knowledge_base_load, items=KB)
+    db(make_agent, "ana", name="Ana")
+
+    shopper = new_page(browser, contexts, locale="en-US")
+    shopper.goto(bot_server + "/")
+    shopper.click('[data-testid="hd-launcher"]')
+    expect(shopper.locator('[data-testid="hd-panel"]')).to_have_attribute(
+        "data-connection", "online"
+    )
+
+    # An FAQ question with a typo: the bot answers with the feedback buttons.
+    widget_send(shopper, "how lnog does shiping take?")
+    answer = shopper.locator(f'{MESSAGE}[data-sender="bot"][data-bot-card="bot_answer"]')
+    expect(answer).to_have_count(1)
+    expect(answer.locator('[data-testid="hd-message-body"]')).to_contain_text(
+        "Orders ship within 24 hours"
+    )
+    expect(answer.locator('[data-testid="hd-bot-prompt"]')).to_have_text("Did this help?")
+    expect(answer.locator('[data-testid="hd-bot-yes"]')).to_have_text("Yes")
+    expect(answer.locator('[data-testid="hd-bot-no"]')).to_have_text("No")
+    expect(answer.locator('[data-testid="hd-bot-human"]')).to_have_text("Talk to a person")
+
+    # "Yes" is recorded and marked.
+    answer.locator('[data-testid="hd-bot-yes"]').click()
+    expect(answer.locator('[data-testid="hd-bot-yes"]')).to_have_attribute("aria-pressed", "true")
+    assert db(lambda: list(BotFeedback.objects.values_list("choice", flat=True))) == ["yes"]
+
+    # Asking for a person hands over: the shopper is told a person is coming …
+    widget_send(shopper, "I want to talk to a person")
+    handover = shopper.locator(f'{MESSAGE}[data-sender="bot"]', has_text="no need to repeat")
+    expect(handover).to_have_count(1)
+    conversation_id, reason, assignee, queued = db(
+        lambda: Conversation.objects.values_list(
+            "pk", "bot_state__handover_reason", "assignee_id", "routing__queued_at"
+        ).get()
+    )
+    assert reason == "requested" and assignee is None and queued is not None
+    # … and, nobody being online, sees their place in the queue (routing's widget part).
+    expect(shopper.locator('[data-testid="hd-queue-position"][data-position="1"]')).to_be_visible()
+
+    # The agent comes online: the router gives them the conversation; the pane has the
+    # whole bot exchange and the reason.
+    desk = new_page(browser, contexts)
+    desk.goto(bot_server + "/desk/")
+    desk.fill("input[name=username]", "ana")
+    desk.fill("input[name=password]", "pw-ana")
+    desk.click("button[type=submit]")
+    expect(desk.locator("#dk-conn")).to_have_attribute("data-state", "open")
+    wait_db(
+        lambda: Conversation.objects.filter(pk=conversation_id, assignee__username="ana").exists()
+    )
+    row = desk.locator(f'#dk-rows .dk-row[data-id="{conversation_id}"]')
+    expect(row).to_be_visible()
+    row.click()
+    pane = desk.locator(f'.dk-pane[data-conversation="{conversation_id}"]')
+    bodies = pane.locator(".dk-msg-body")
+    expect(bodies.filter(has_text="how lnog does shiping take?")).to_have_count(1)
+    expect(bodies.filter(has_text="Orders ship within 24 hours")).to_have_count(1)
+    expect(bodies.filter(has_text=re.compile("^I want to talk to a person$"))).to_have_count(1)
+    expect(bodies.filter(has_text="Bot handed over: The shopper asked for a person")).to_have_count(
+        1
+    )
+    expect(desk.locator('.dk-panel[data-part="bot"]')).to_contain_text(
+        "The shopper asked for a person"
+    )
+    # Each shopper message carries its sentiment; the bot answer its entry and confidence.
+    expect(pane.locator('.dk-msg[data-sender="visitor"] .dk-bot-mood')).to_have_count(2)
+    expect(pane.locator(".dk-bot-meta")).to_contain_text("confidence")
+
+    # The shopper sees who took it; the bot stays silent from now on.
+    expect(shopper.locator('[data-testid="hd-status"]')).to_contain_text("Ana")
+    widget_send(shopper, "what is your return policy")
+    # Acked: the bot (which runs at commit, before the ack) had its chance and kept quiet.
+    expect(
+        shopper.locator(
+            f'{MESSAGE}[data-sender="visitor"]:not([data-seq=""])',
+            has_text="what is your return policy",
+        )
+    ).to_have_count(1)
+    assert not db(
+        lambda: Message.objects.filter(
+            conversation_id=conversation_id, sender_kind="bot", body__contains="30 days"
+        ).exists()
+    )
+
+
+def test_chinese_shopper_presses_talk_to_a_person(
+    bot_server: str, browser: Any, contexts: list[Any]
+) -> None:
+    db(knowledge_base_load, items=KB)
+    shopper = new_page(browser, contexts, locale="zh-CN")
+    shopper.goto(bot_server + "/")
+    shopper.click('[data-testid="hd-launcher"]')
+    expect(shopper.locator('[data-testid="hd-panel"]')).to_have_attribute(
+        "data-connection", "online"
+    )
+    widget_send(shopper, "退货政策是什么")
+    answer = shopper.locator(f'{MESSAGE}[data-sender="bot"][data-bot-card="bot_answer"]')
+    expect(answer.locator('[data-testid="hd-message-body"]')).to_contain_text("30 天内")
+    expect(answer.locator('[data-testid="hd-bot-prompt"]')).to_have_text("这有帮助吗？")
+    expect(answer.locator('[data-testid="hd-bot-yes"]')).to_have_text("是")
+    human = answer.locator('[data-testid="hd-bot-human"]')
+    expect(human).to_have_text("转人工")
+    human.click()
+    # The button is spent; the bot says a person is coming, in Chinese.
+    expect(human).to_be_disabled()
+    expect(
+        shopper.locator(f'{MESSAGE}[data-sender="bot"]', has_text="您不用重复说明")
+    ).to_have_count(1)
+    reason, feedback = db(
+        lambda: (
+            Conversation.objects.values_list("bot_state__handover_reason", flat=True).get(),
+            list(BotFeedback.objects.values_list("choice", flat=True)),
+        )
+    )
+    assert reason == "feedback" and feedback == ["human"]
