@@ -1,0 +1,166 @@
+"""Canned replies: search, personal vs shared, placeholders (incl. missing data, no injection)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from chat.access import Actor
+from chat.canned import selectors, services
+from chat.canned.services import Conflict
+from chat.models import CannedReply, Conversation
+from helpdesk.errors import BadRequest, NotFound
+from orders.models import Customer
+from tests.factories import make_agent, make_visitor, shopper_says
+
+pytestmark = pytest.mark.django_db
+
+
+def conversation_of(customer: Customer | None = None, **visitor: Any) -> Conversation:
+    message = shopper_says(make_visitor(customer=customer, **visitor), "hi")
+    return Conversation.objects.get(pk=message.conversation_id)
+
+
+def test_search_shared_and_own_prefix_first() -> None:
+    me, other = make_agent(), make_agent()
+    CannedReply.objects.create(shortcut="refund", title="Refunds", body="Refunds take 5 days.")
+    services.canned_create(user=me, shortcut="ref-mine", body="My refund text")
+    services.canned_create(user=other, shortcut="refer", body="Not mine")
+    CannedReply.objects.create(shortcut="ship", title="Shipping", body="About refund shipping")
+    found = [r.shortcut for r in selectors.canned_search(user=me, query="/ref")]
+    # Shortcut prefix matches first (mine before shared), then text matches; never another's.
+    assert found == ["ref-mine", "refund", "ship"]
+    assert [r.shortcut for r in selectors.canned_search(user=me)] == ["ref-mine", "refund", "ship"]
+
+
+def test_personal_crud_and_validation() -> None:
+    me, other = make_agent(), make_agent()
+    reply = services.canned_create(user=me, shortcut="/Hello", title="Hi", body="Hello!")
+    assert reply.shortcut == "hello" and reply.owner_id == me.pk
+    with pytest.raises(Conflict):
+        services.canned_create(user=me, shortcut="hello", body="again")
+    services.canned_create(user=other, shortcut="hello", body="theirs")  # per owner
+    with pytest.raises(BadRequest):
+        services.canned_create(user=me, shortcut="has space", body="x")
+    with pytest.raises(BadRequest):
+        services.canned_create(user=me, shortcut="ok", body="   ")
+    updated = services.canned_update(user=me, canned_id=reply.pk, body="Hello there")
+    assert updated.body == "Hello there"
+    shared = CannedReply.objects.create(shortcut="shared", body="x")
+    with pytest.raises(NotFound):
+        services.canned_update(user=me, canned_id=shared.pk, body="hijack")
+    with pytest.raises(NotFound):
+        services.canned_delete(user=other, canned_id=reply.pk)
+    services.canned_delete(user=me, canned_id=reply.pk)
+    assert not CannedReply.objects.filter(pk=reply.pk).exists()
+
+
+def test_placeholders_filled_from_customer_order_and_agent() -> None:
+    from orders.models import Order
+
+    agent = make_agent(name="Ana")
+    customer = Customer.objects.create(external_id="c-1", name="Li Wei", email="li@example.com")
+    Order.objects.create(
+        customer=customer,
+        external_id="o-old",
+        number="SO-1",
+        status="delivered",
+        placed_at=timezone.now() - dt.timedelta(days=9),
+    )
+    Order.objects.create(
+        customer=customer,
+        external_id="o-new",
+        number="SO-2",
+        status="shipped",
+        placed_at=timezone.now(),
+    )
+    conversation = conversation_of(customer)
+    reply = CannedReply.objects.create(
+        shortcut="where",
+        body="Hi {{customer.first_name}}, order {{ order.number }} is {{order.status}}. "
+        "— {{agent.name}}",
+    )
+    body, missing = selectors.canned_render(
+        actor=Actor(user=agent), canned_id=reply.pk, conversation_id=conversation.pk
+    )
+    assert body.startswith("Hi Li, order SO-2 is ")
+    assert body.endswith("— Ana")
+    assert "order.tracking_number" not in missing and missing == []
+
+
+def test_missing_data_is_empty_and_reported() -> None:
+    agent = make_agent(name="Ana")
+    conversation = conversation_of()  # anonymous visitor, no customer, no orders
+    reply = CannedReply.objects.create(
+        shortcut="x", body="Dear {{customer.name}}, order {{order.number}}. {{agent.name}}"
+    )
+    body, missing = selectors.canned_render(
+        actor=Actor(user=agent), canned_id=reply.pk, conversation_id=conversation.pk
+    )
+    assert body == "Dear , order . Ana"
+    assert missing == ["customer.name", "order.number"]
+
+
+def test_no_template_injection() -> None:
+    agent = make_agent(name="Ana")
+    customer = Customer.objects.create(
+        external_id="evil", name="{{agent.name}} {% debug %} {{settings.SECRET_KEY}}"
+    )
+    conversation = conversation_of(customer)
+    reply = CannedReply.objects.create(
+        shortcut="evil",
+        body="{{customer.name}} | {{settings.SECRET_KEY}} | {% load static %} | {{ Customer.Name }}",
+    )
+    body, _missing = selectors.canned_render(
+        actor=Actor(user=agent), canned_id=reply.pk, conversation_id=conversation.pk
+    )
+    # The value is inserted literally (never re-expanded); unknown tags stay as written.
+    assert body == (
+        "{{agent.name}} {% debug %} {{settings.SECRET_KEY}} | {{settings.SECRET_KEY}} | "
+        "{% load static %} | {{ Customer.Name }}"
+    )
+
+
+def test_rest_search_create_render_and_access(client: Client) -> None:
+    agent = make_agent(name="Ana")
+    client.force_login(agent)
+    created = client.post(
+        "/api/v1/canned/",
+        {"shortcut": "thanks", "body": "Thanks {{customer.name}}!"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    canned_id = created.json()["id"]
+    results = client.get("/api/v1/canned/?q=tha").json()["results"]
+    assert [r["shortcut"] for r in results] == ["thanks"] and results[0]["shared"] is False
+    conversation = conversation_of(name="Zoe")
+    rendered = client.post(
+        f"/api/v1/canned/{canned_id}/render",
+        {"conversation": conversation.pk},
+        content_type="application/json",
+    )
+    assert rendered.json() == {"body": "Thanks Zoe!", "missing": []}
+    missing = client.post(
+        f"/api/v1/canned/{canned_id}/render",
+        {"conversation": 999999},
+        content_type="application/json",
+    )
+    assert missing.status_code == 404
+    dup = client.post(
+        "/api/v1/canned/", {"shortcut": "thanks", "body": "x"}, content_type="application/json"
+    )
+    assert dup.status_code == 409 and dup.json()["code"] == "conflict"
+    patched = client.patch(
+        f"/api/v1/canned/{canned_id}", {"title": "Thank you"}, content_type="application/json"
+    )
+    assert patched.json()["title"] == "Thank you"
+    assert client.delete(f"/api/v1/canned/{canned_id}").status_code == 204
+    other = make_agent()
+    theirs = services.canned_create(user=other, shortcut="secret", body="x")
+    assert client.delete(f"/api/v1/canned/{theirs.pk}").status_code == 404
+    client.logout()
+    assert client.get("/api/v1/canned/").status_code in (401, 403)

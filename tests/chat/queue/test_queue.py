@@ -1,0 +1,232 @@
+"""The queue as the shopper sees it: positions as agents come and go, estimated wait, frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from chat import events
+from chat import services as chat_services
+from chat.access import Actor
+from chat.models import AgentConnection, Conversation, ConversationRouting
+from chat.queue import presence, selectors, services
+from tests.chat.queue.helpers import go_online, make_team, new_conversation, team_agent
+
+pytestmark = pytest.mark.django_db
+
+
+def positions(conversations: list[Conversation]) -> list[int | None]:
+    out = []
+    for conversation in conversations:
+        fresh = Conversation.objects.get(pk=conversation.pk)
+        out.append(events.conversation_payload(fresh, staff=False)["queue_position"])
+    return out
+
+
+def test_positions_move_as_agents_come_and_go(django_capture_on_commit_callbacks: Any) -> None:
+    team = make_team(default=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = [new_conversation() for _ in range(5)]
+    assert positions(waiting) == [1, 2, 3, 4, 5]
+    payload = events.conversation_payload(Conversation.objects.get(pk=waiting[0].pk), staff=False)
+    assert payload["estimated_wait_seconds"] is None  # nobody available: no estimate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = team_agent(team, capacity=2)
+    assert positions(waiting) == [None, None, 1, 2, 3]
+    payload = events.conversation_payload(Conversation.objects.get(pk=waiting[3].pk), staff=False)
+    # Position 2 over a capacity of 2, one average handle time (default 300 s) each round.
+    assert payload["estimated_wait_seconds"] == 300
+
+    # A second agent comes online with one slot: the head of the queue moves to them.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = team_agent(team, capacity=1)
+    assert positions(waiting) == [None, None, None, 1, 2]
+    assert Conversation.objects.get(pk=waiting[2].pk).assignee_id == second.pk
+
+    # The second agent goes away: nothing of theirs moves, nothing new reaches them.
+    presence.presence_set(user_id=second.pk, status="away")
+    with django_capture_on_commit_callbacks(execute=True):
+        chat_services.conversation_status_set(
+            actor=Actor(user=second), conversation_id=waiting[2].pk, status="resolved"
+        )
+    assert positions(waiting) == [None, None, None, 1, 2]
+
+    # The first resolves one: capacity frees and the next is assigned the same moment.
+    with django_capture_on_commit_callbacks(execute=True):
+        chat_services.conversation_status_set(
+            actor=Actor(user=first), conversation_id=waiting[0].pk, status="resolved"
+        )
+    assert Conversation.objects.get(pk=waiting[3].pk).assignee_id == first.pk
+    assert positions(waiting) == [None, None, None, None, 1]
+
+
+def test_shopper_socket_group_gets_queue_position_frames(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    team = make_team(default=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        one = new_conversation()
+        two = new_conversation()
+
+    def agent_arrives() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            team_agent(team, capacity=1)
+
+    async def scenario() -> list[dict[str, Any]]:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        group = events.group_visitor(two.visitor_id)
+        await layer.group_add(group, channel)
+        frames = []
+        try:
+            await sync_to_async(agent_arrives)()
+            while True:
+                try:
+                    message = await asyncio.wait_for(layer.receive(channel), timeout=1.0)
+                except TimeoutError:
+                    break
+                frames.append(message["frame"])
+        finally:
+            await layer.group_discard(group, channel)
+        return frames
+
+    frames = async_to_sync(scenario)()
+    assert Conversation.objects.get(pk=one.pk).assignee_id is not None
+    moved = [f for f in frames if f["type"] == "queue.position"]
+    assert moved and moved[-1]["conversation"] == two.pk
+    assert moved[-1]["queue_position"] == 1
+    assert moved[-1]["estimated_wait_seconds"] == 300
+
+
+def test_average_handle_time_feeds_the_estimate(django_capture_on_commit_callbacks: Any) -> None:
+    team = make_team(default=True)
+    agent = team_agent(team, capacity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        served = new_conversation()
+        waiting = new_conversation()
+    now = timezone.now()
+    Conversation.objects.filter(pk=served.pk).update(status="resolved", resolved_at=now)
+    ConversationRouting.objects.filter(pk=served.pk).update(
+        assigned_at=now - dt.timedelta(seconds=600)
+    )
+    selectors._handle_cache.clear()
+    assert selectors.average_handle_seconds(team.pk) == pytest.approx(600)
+    Conversation.objects.filter(pk=served.pk).update(assignee=None)
+    # Make the agent busy with another conversation so `waiting` stays queued.
+    Conversation.objects.filter(pk=served.pk).update(status="open", assignee=agent)
+    routing = ConversationRouting.objects.get(pk=waiting.pk)
+    assert selectors.queue_position(routing=routing) == 1
+    assert selectors.estimated_wait_seconds(team_id=team.pk, position=1) == 600
+    assert selectors.estimated_wait_seconds(team_id=team.pk, position=3) == 1800
+
+
+def test_assign_all_serves_a_queue_whose_doorbell_was_lost() -> None:
+    team = make_team(default=True)
+    conversation = new_conversation()  # on_commit callbacks never ran: queued nowhere yet
+    services.conversation_enqueue(conversation_id=conversation.pk, reason="new")
+    agent = team_agent(team)
+    AgentConnection.objects.filter(user=agent).update(last_beat_at=timezone.now())
+    assert services.assign_all() == [conversation.pk]
+    assert Conversation.objects.get(pk=conversation.pk).assignee_id == agent.pk
+
+
+def test_team_less_queue_is_served_by_any_agent(django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = new_conversation()
+    assert ConversationRouting.objects.get(pk=conversation.pk).queue_team_id is None
+    other = make_team("returns")
+    with django_capture_on_commit_callbacks(execute=True):
+        agent = team_agent(other)
+    assert Conversation.objects.get(pk=conversation.pk).assignee_id == agent.pk
+
+
+def test_queue_overview_api(client: Any, django_capture_on_commit_callbacks: Any) -> None:
+    team = make_team("desk", default=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_conversation()
+    agent = team_agent(team, online=False)
+    go_online(agent, "overview-channel")
+    presence.presence_set(user_id=agent.pk, status="away")
+    client.force_login(agent)
+    body = client.get("/api/v1/queue/").json()
+    row = next(t for t in body["teams"] if t["team"] and t["team"]["id"] == team.pk)
+    assert row["waiting"] == 1 and row["agents_available"] == 0
+    me = next(a for a in body["agents"] if a["id"] == agent.pk)
+    assert me["status"] == "away" and me["available"] is False
+
+
+def test_workspace_list_reads_routing_without_n_plus_one(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = make_team(default=True)
+    agent = team_agent(team, capacity=50)
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(12):
+            new_conversation()
+    assert Conversation.objects.filter(assignee=agent).count() == 12
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/v1/conversations/?view=all&status=open")
+    assert len(response.json()["results"]) == 12
+    assert all(row["overdue"] is False for row in response.json()["results"])
+    # The routing rows come joined to the list query: no query per row for routing.
+    own = [q["sql"] for q in ctx.captured_queries if 'FROM "chat_conversationrouting"' in q["sql"]]
+    assert own == []
+    joined = [q["sql"] for q in ctx.captured_queries if '"chat_conversationrouting"' in q["sql"]]
+    assert len(joined) == 1
+
+
+def test_a_newcomer_at_the_tail_does_not_ring_those_ahead(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    make_team(default=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        ahead = new_conversation()
+
+    def newcomer() -> Conversation:
+        with django_capture_on_commit_callbacks(execute=True):
+            return new_conversation()
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]], Conversation]:
+        layer = get_channel_layer()
+        inboxes = {}
+        frames: dict[str, list[dict[str, Any]]] = {"ahead": [], "agents": []}
+        for name, group in (
+            ("ahead", events.group_visitor(ahead.visitor_id)),
+            ("agents", events.group_agents()),
+        ):
+            inboxes[name] = (group, await layer.new_channel())
+            await layer.group_add(group, inboxes[name][1])
+        late = await sync_to_async(newcomer)()
+        for name, (group, channel) in inboxes.items():
+            while True:
+                try:
+                    message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
+                except TimeoutError:
+                    break
+                frames[name].append(message["frame"])
+            await layer.group_discard(group, channel)
+        return frames["ahead"], frames["agents"], late
+
+    to_ahead, to_agents, late = async_to_sync(scenario)()
+    assert [f for f in to_ahead if f["type"] == "queue.position"] == []
+    changed = [f for f in to_agents if f["type"] == "queue.changed"]
+    assert changed and changed[-1]["waiting"] == 2
+    assert positions([ahead, late]) == [1, 2]
