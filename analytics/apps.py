@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("Reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import listeners, privacy  # noqa: F401 - privacy registers its erase hook
+
+        listeners.connect()

@@ -1,0 +1,134 @@
+"""Demo report history: two weeks of facts for the demo agents, then a full rollup.
+
+The demo has only a handful of live conversations, so the report pages would be nearly
+empty; this loader writes synthetic *facts* (the same rows the listeners write, without
+conversations behind them) so every chart has something to show. Idempotent: it runs once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.demo import register
+
+from .models import Fact, QuestionFact, Watermark
+from .questions import topic_key
+from .services import rollup_rebuild
+
+UNMATCHED = [
+    "do you ship to Iceland",
+    "can you ship to iceland?",
+    "is the blue kettle dishwasher safe",
+    "blue kettle dishwasher safe?",
+    "可以开发票吗",
+    "能开发票吗",
+    "周末发货吗",
+    "周末可以发货吗",
+    "gift wrapping available",
+    "do you offer gift wrapping",
+]
+
+
+def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
+    """Write ``days`` of synthetic facts ending today; returns the number of conversations."""
+    rng = random.Random(seed)
+    agents: list[int | None] = list(
+        get_user_model()
+        .objects.filter(groups__name__in=["Agents", "Supervisors"])
+        .values_list("pk", flat=True)
+        .distinct()
+    ) or [None]
+    from chat.models import KnowledgeEntry, Team
+
+    teams: list[int | None] = list(Team.objects.values_list("pk", flat=True)) or [None]
+    entries = list(KnowledgeEntry.objects.values_list("pk", flat=True)[:8])
+    today = timezone.now().replace(minute=0, second=0, microsecond=0)
+    facts: list[Fact] = []
+    questions: list[QuestionFact] = []
+    count = 0
+    for day in range(days, 0, -1):
+        for _ in range(per_day):
+            hour = rng.choices(range(24), weights=[1] * 7 + [4] * 12 + [2] * 5)[0]
+            start = (
+                today
+                - dt.timedelta(days=day)
+                + dt.timedelta(hours=hour - today.hour, minutes=rng.randint(0, 59))
+            )
+            count += 1
+            team, agent = rng.choice(teams), rng.choice(agents)
+
+            def at(seconds: float, start: dt.datetime = start) -> dt.datetime:
+                return start + dt.timedelta(seconds=seconds)
+
+            def add(kind: int, offset: float, team: int | None = team, **kw: Any) -> None:
+                facts.append(Fact(kind=kind, at=at(offset), team_id=team, **kw))  # type: ignore[arg-type]
+
+            add(Fact.Kind.OPENED, 0, flag=hour < 8 or hour > 19)
+            add(Fact.Kind.MESSAGE, 0, value=Fact.Sender.VISITOR)
+            text = rng.choice(UNMATCHED)
+            if entries and rng.random() < 0.5:
+                questions.append(
+                    QuestionFact(at=at(1), team_id=team, kb_entry_id=rng.choice(entries), text="…")
+                )
+            elif rng.random() < 0.6:
+                questions.append(
+                    QuestionFact(at=at(1), team_id=team, text=text, topic_key=topic_key(text))
+                )
+            add(Fact.Kind.MESSAGE, 3, value=Fact.Sender.BOT)
+            if rng.random() < 0.3:
+                add(Fact.Kind.RESOLVED, 600, seconds=600.0, bh_seconds=600.0, flag=True)
+                continue
+            add(Fact.Kind.HANDOVER, 40)
+            add(Fact.Kind.ASSIGNED, 45, agent_id=agent)
+            add(Fact.Kind.LOAD, 45, agent_id=agent, value=rng.randint(1, 5))
+            first = rng.lognormvariate(4.5, 0.8)
+            for kind in (
+                Fact.Kind.FIRST_RESPONSE,
+                Fact.Kind.AGENT_FIRST_RESPONSE,
+                Fact.Kind.REPLY_WAIT,
+            ):
+                add(kind, 40 + first, agent_id=agent, seconds=first, bh_seconds=first * 0.8)
+            add(Fact.Kind.MESSAGE, 40 + first, value=Fact.Sender.AGENT, agent_id=agent)
+            resolution = 40 + first + rng.lognormvariate(7, 0.6)
+            add(
+                Fact.Kind.RESOLVED,
+                resolution,
+                agent_id=agent,
+                seconds=resolution,
+                bh_seconds=resolution * 0.7,
+            )
+            if rng.random() < 0.4:
+                add(
+                    Fact.Kind.CSAT,
+                    resolution + 60,
+                    agent_id=agent,
+                    value=rng.choice([3, 4, 4, 5, 5, 5, 2]),
+                )
+            if rng.random() < 0.15:
+                amount = Decimal(rng.randint(20, 300))
+                add(Fact.Kind.CONVERSION_7D, 0, agent_id=agent, amount=amount)
+                if rng.random() < 0.6:
+                    add(Fact.Kind.CONVERSION_24H, 0, agent_id=agent, amount=amount)
+    Fact.objects.bulk_create(facts, batch_size=2000)
+    QuestionFact.objects.bulk_create(questions, batch_size=2000)
+    return count
+
+
+@register(90, "report history")
+def load_report_history(log: Callable[[str], None]) -> None:
+    with transaction.atomic():
+        mark, created = Watermark.objects.get_or_create(name="demo")
+        if not created:
+            log("  report history: already loaded")
+            return
+        count = demo_history()
+    rollup_rebuild()
+    log(f"  report history: {count} synthetic conversations over 14 days, rolled up")

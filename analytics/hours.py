@@ -1,0 +1,45 @@
+"""Business-hours durations, through the routing module's schedule (docs/routing.md).
+
+``chat.queue.business_hours.business_seconds(*, team_id, start, end)`` belongs to routing.
+Analytics imports it lazily: without it (or without a schedule) every hour is a business
+hour, so business-hours seconds equal wall-clock seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+_fn: Callable[..., float] | None = None
+_loaded = False
+
+
+def _business_seconds_fn() -> Callable[..., float] | None:
+    global _fn, _loaded
+    if not _loaded:
+        try:
+            module: Any = importlib.import_module("chat.queue.business_hours")
+            _fn = getattr(module, "business_seconds", None)
+        except ImportError:
+            _fn = None
+        _loaded = True
+    return _fn
+
+
+def business_seconds(*, team_id: int | None, start: dt.datetime, end: dt.datetime) -> float:
+    """Seconds of ``[start, end)`` inside the team's business hours (never negative)."""
+    if end <= start:
+        return 0.0
+    fn = _business_seconds_fn()
+    if fn is None:
+        return (end - start).total_seconds()
+    return max(0.0, float(fn(team_id=team_id, start=start, end=end)))
+
+
+def is_outside_hours(*, team_id: int | None, at: dt.datetime) -> bool:
+    """True when the team's business hours are closed at ``at``."""
+    if _business_seconds_fn() is None:
+        return False
+    return business_seconds(team_id=team_id, start=at, end=at + dt.timedelta(seconds=1)) <= 0.0

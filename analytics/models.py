@@ -1,0 +1,299 @@
+"""Analytics: facts recorded as things happen, and the rollups Celery builds from them.
+
+``Fact`` rows are written by the listeners in ``analytics.listeners`` inside the transaction of
+the chat change that causes them. ``HourlyRollup`` and ``QuestionDaily`` are derived: any
+period can be deleted and rebuilt from the facts (``analytics.services``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ConversationTrack(models.Model):
+    """Where a conversation stands for the metrics; the listeners' memory between events."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
+    opened_at = models.DateTimeField()
+    cycle = models.PositiveSmallIntegerField(default=1)
+    cycle_started_at = models.DateTimeField()
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    bot_answered = models.BooleanField(default=False)  # in this cycle
+    human_replied = models.BooleanField(default=False)  # in this cycle
+    handover_at = models.DateTimeField(null=True, blank=True)  # in this cycle
+    first_response_at = models.DateTimeField(null=True, blank=True)  # conversation-level
+    awaiting_since = models.DateTimeField(null=True, blank=True)
+    agent_id = models.BigIntegerField(null=True, blank=True)
+    agent_started_at = models.DateTimeField(null=True, blank=True)
+    agent_replied = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"track#{self.conversation_id}"
+
+
+class Fact(models.Model):
+    """One thing that happened, with its measured duration where it has one."""
+
+    class Kind(models.IntegerChoices):
+        OPENED = 1, _("conversation opened")
+        REOPENED = 2, _("conversation reopened")
+        HANDOVER = 3, _("bot hand-over")
+        ASSIGNED = 4, _("assigned")
+        LOAD = 5, _("agent load")
+        FIRST_RESPONSE = 6, _("first response")
+        AGENT_FIRST_RESPONSE = 7, _("agent first response")
+        REPLY_WAIT = 8, _("reply wait")
+        RESOLVED = 9, _("resolved")
+        CSAT = 10, _("CSAT")
+        MESSAGE = 11, _("message")
+        CONVERSION_24H = 12, _("order within 24 h")
+        CONVERSION_7D = 13, _("order within 7 days")
+
+    class Sender(models.IntegerChoices):
+        VISITOR = 1, _("shopper")
+        AGENT = 2, _("agent")
+        BOT = 3, _("bot")
+        SYSTEM = 4, _("system")
+
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    # When it happened; the rollup buckets by this (conversions: the conversation's start).
+    at = models.DateTimeField()
+    # When the row was written; the rollup watermark trails it by a safety lag.
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    conversation_id = models.BigIntegerField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    agent_id = models.BigIntegerField(null=True, blank=True)
+    cycle = models.PositiveSmallIntegerField(default=1)
+    seconds = models.FloatField(null=True, blank=True)
+    bh_seconds = models.FloatField(null=True, blank=True)
+    # CSAT score, agent load after the change, sender kind of a message, order id.
+    value = models.BigIntegerField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # OPENED: outside business hours; ASSIGNED: a transfer; RESOLVED: bot only;
+    # MESSAGE: private note.
+    flag = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("fact")
+        verbose_name_plural = _("facts")
+        indexes = [
+            models.Index(fields=["at"], name="fact_at"),
+            # Percentiles over a date range read only these rows (index-only scan).
+            models.Index(
+                fields=["kind", "at"],
+                name="fact_duration_at",
+                include=["team_id", "agent_id", "seconds", "bh_seconds"],
+                condition=Q(kind__in=[6, 7, 8, 9]),
+            ),
+            models.Index(
+                fields=["agent_id", "at"],
+                name="fact_load_agent_at",
+                include=["value"],
+                condition=Q(kind=5),
+            ),
+            models.Index(fields=["conversation_id", "kind"], name="fact_conv_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}@{self.at:%Y-%m-%d %H:%M}"
+
+
+class QuestionFact(models.Model):
+    """A shopper question the bot saw: answered from a knowledge-base entry or not matched."""
+
+    at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    conversation_id = models.BigIntegerField(null=True, blank=True)
+    # The shopper's message; unique so importing a question twice changes nothing.
+    message_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    kb_entry_id = models.BigIntegerField(null=True, blank=True)
+    text = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    # Unmatched questions: the sorted key words; questions sharing it form one cluster seed.
+    topic_key = models.CharField(max_length=120, blank=True)
+    products = models.CharField(max_length=300, blank=True)  # comma-separated product ids
+
+    class Meta:
+        verbose_name = _("question fact")
+        verbose_name_plural = _("question facts")
+        indexes = [
+            models.Index(fields=["at"], name="qfact_at"),
+            models.Index(fields=["topic_key", "at"], name="qfact_topic_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+ALL = -1  # team_id / agent_id of rollup rows summed over every team / agent
+
+
+class RollupColumns(models.Model):
+    """Sums and counts of the facts of one period for one slice: a team and an agent
+    (0 = none), or ``ALL`` (-1) for every team / every agent. Each period has the rows
+    (team, agent), (team, ALL), (ALL, agent) and (ALL, ALL), so a report reads one slice."""
+
+    team_id = models.BigIntegerField(default=0)
+    agent_id = models.BigIntegerField(default=0)
+    conversations = models.IntegerField(default=0)
+    outside_hours = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    handovers = models.IntegerField(default=0)
+    assignments = models.IntegerField(default=0)
+    transfers = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    bot_resolved = models.IntegerField(default=0)
+    msg_visitor = models.IntegerField(default=0)
+    msg_agent = models.IntegerField(default=0)
+    msg_bot = models.IntegerField(default=0)
+    msg_notes = models.IntegerField(default=0)
+    fr_count = models.IntegerField(default=0)
+    fr_sum = models.FloatField(default=0)
+    fr_bh_sum = models.FloatField(default=0)
+    fr_within_3m = models.IntegerField(default=0)
+    fr_bh_within_3m = models.IntegerField(default=0)
+    afr_count = models.IntegerField(default=0)
+    afr_sum = models.FloatField(default=0)
+    afr_bh_sum = models.FloatField(default=0)
+    rw_count = models.IntegerField(default=0)
+    rw_sum = models.FloatField(default=0)
+    rw_bh_sum = models.FloatField(default=0)
+    res_count = models.IntegerField(default=0)
+    res_sum = models.FloatField(default=0)
+    res_bh_sum = models.FloatField(default=0)
+    csat_count = models.IntegerField(default=0)
+    csat_sum = models.IntegerField(default=0)
+    csat_1 = models.IntegerField(default=0)
+    csat_2 = models.IntegerField(default=0)
+    csat_3 = models.IntegerField(default=0)
+    csat_4 = models.IntegerField(default=0)
+    csat_5 = models.IntegerField(default=0)
+    conv24 = models.IntegerField(default=0)
+    conv24_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    conv7 = models.IntegerField(default=0)
+    conv7_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    peak_load = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class HourlyRollup(RollupColumns):
+    hour = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("hourly rollup")
+        verbose_name_plural = _("hourly rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "team_id", "agent_id"], name="rollup_hour_team_agent"
+            )
+        ]
+        permissions = [
+            ("view_reports", _("Can view reports")),
+            ("rebuild_reports", _("Can rebuild report periods")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h t{self.team_id} a{self.agent_id}"
+
+
+class DailyRollup(RollupColumns):
+    """The hourly rows of one UTC day added up (what the report pages read)."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team_id", "agent_id"], name="rollup_day_team_agent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} t{self.team_id} a{self.agent_id}"
+
+
+class DurationHistogram(models.Model):
+    """How many durations of one kind fell in each logarithmic bucket on one UTC day, per
+    slice (team, ALL), (ALL, agent), (ALL, ALL). Bucket ``b`` ≥ 1 holds seconds in
+    ``[1.05^(b-1), 1.05^b)``, bucket 0 less than one second: percentiles of large ranges are
+    read from here within ±2.5 %."""
+
+    day = models.DateField()
+    team_id = models.BigIntegerField()
+    agent_id = models.BigIntegerField()
+    kind = models.PositiveSmallIntegerField()
+    business_hours = models.BooleanField()
+    bucket = models.SmallIntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("duration histogram")
+        verbose_name_plural = _("duration histograms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team_id", "agent_id", "kind", "business_hours", "bucket"],
+                name="histogram_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}/{self.bucket}: {self.count}"
+
+
+class QuestionDaily(models.Model):
+    """How often each knowledge-base entry / unmatched topic was asked on one day."""
+
+    day = models.DateField()
+    team_id = models.BigIntegerField(default=0)  # ALL (-1): every team
+    kb_entry_id = models.BigIntegerField(default=0)  # 0: unmatched, see topic_key
+    topic_key = models.CharField(max_length=120, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily question count")
+        verbose_name_plural = _("daily question counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team_id", "kb_entry_id", "topic_key"], name="qdaily_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="qdaily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kb_entry_id or self.topic_key}: {self.count}"
+
+
+class Watermark(models.Model):
+    """How far the incremental rollup has read a fact table (by id)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_id}"
+
+
+class ReportPage(HourlyRollup):
+    """The reports' entry in the admin index (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("report")
+        verbose_name_plural = _("report pages")
+
+
+class PendingDay(models.Model):
+    """A UTC day whose duration histograms must be recomputed (new facts fell in it)."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.day)

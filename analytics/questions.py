@@ -1,0 +1,223 @@
+"""Hot questions: facts about what shoppers ask, topic keys and clusters (docs/metrics.md).
+
+Matched questions come from the bot's ``bot.answered`` event; questions the bot could not
+match are imported by the rollup from the bot's ``UnmatchedQuestion`` rows. Each unmatched
+question gets a *topic key* (its sorted key words: English words without stop words, Chinese
+character bigrams without particles); the report merges keys whose word sets overlap into
+clusters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from helpdesk import dispatch
+
+from .models import QuestionFact
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9]+")
+EN_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "am",
+        "was",
+        "were",
+        "be",
+        "been",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "and",
+        "or",
+        "but",
+        "so",
+        "do",
+        "does",
+        "did",
+        "please",
+        "pls",
+        "hi",
+        "hello",
+        "hey",
+        "there",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "just",
+        "any",
+        "some",
+        "about",
+        "get",
+        "got",
+        "have",
+        "has",
+        "had",
+        "im",
+        "any",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "which",
+        "who",
+        "not",
+        "no",
+        "yes",
+        "thanks",
+        "thank",
+    ]
+)
+ZH_STOP = frozenset("的了吗呢啊吧呀嘛么哦噢我你您他她它们是请问一下这那个在有")
+MAX_TOKENS = 8
+SIMILARITY = 0.4
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Key words of a question: English stems and Chinese bigrams, in order, no repeats."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        chars = "".join(c for c in run if c not in ZH_STOP) or run
+        grams = [chars] if len(chars) == 1 else [chars[i : i + 2] for i in range(len(chars) - 1)]
+        out.extend(grams)
+    for word in _WORD.findall(_CJK_RUN.sub(" ", text)):
+        if word not in EN_STOP and (len(word) > 1 or word.isdigit()):
+            out.append(_stem(word))
+    seen: dict[str, None] = {}
+    for t in out:
+        seen.setdefault(t, None)
+    return list(seen)
+
+
+def topic_key(text: str) -> str:
+    """The sorted key words (at most 8), space separated; empty for a question without any."""
+    key = " ".join(sorted(tokens(text)[:MAX_TOKENS]))
+    return key[:120]
+
+
+def language_of(text: str) -> str:
+    return "zh-hans" if _CJK_RUN.search(text) else "en"
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def cluster_keys(counts: dict[str, int]) -> list[tuple[str, list[str]]]:
+    """Greedy clustering: keys by count, each joins the first (largest) cluster whose seed it
+    resembles (Jaccard of word sets ≥ 0.4), else seeds a new one. Returns (seed, members).
+
+    Only seeds sharing a word can reach the threshold, so an inverted index of seed words
+    picks the candidates."""
+    clusters: list[tuple[str, set[str], list[str]]] = []
+    seeds_with: dict[str, list[int]] = {}
+    for key in sorted(counts, key=lambda k: (-counts[k], k)):
+        words = set(key.split())
+        candidates = sorted({i for w in words for i in seeds_with.get(w, ())})
+        for i in candidates:
+            if jaccard(words, clusters[i][1]) >= SIMILARITY:
+                clusters[i][2].append(key)
+                break
+        else:
+            for w in words:
+                seeds_with.setdefault(w, []).append(len(clusters))
+            clusters.append((key, words, [key]))
+    return [(seed, members) for seed, _words, members in clusters]
+
+
+def question_record_matched(*, event: dispatch.DomainEvent) -> QuestionFact | None:
+    """A question the bot answered from a knowledge-base entry (``bot.answered``)."""
+    data = event.data
+    entry_id = data.get("entry_id", data.get("kb_entry_id"))
+    if not isinstance(entry_id, int):
+        return None
+    from chat.models import Conversation, Message
+
+    message_id = data.get("question_message_id")
+    text = str(data.get("question") or "")
+    if not text and isinstance(message_id, int):
+        text = Message.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
+    text = text[:300]
+    if message_id is not None and QuestionFact.objects.filter(message_id=message_id).exists():
+        return None
+
+    team_id = (
+        Conversation.objects.filter(pk=event.conversation_id or 0)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+    return QuestionFact.objects.create(
+        at=event.at,
+        conversation_id=event.conversation_id,
+        message_id=message_id if isinstance(message_id, int) else None,
+        team_id=team_id,
+        kb_entry_id=entry_id,
+        text=text,
+        language=language_of(text),
+    )
+
+
+def product_index() -> list[tuple[str, int]]:
+    """(lower-case product name, id) of active products, longest names first."""
+    try:
+        from orders.models import Product
+    except ImportError:  # pragma: no cover - orders always ships Product
+        return []
+    rows = Product.objects.filter(active=True).values_list("name", "pk")
+    return sorted(((n.lower(), pk) for n, pk in rows if len(n) >= 2), key=lambda r: -len(r[0]))
+
+
+def products_in(text: str, index: list[tuple[str, int]]) -> str:
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    found = [str(pk) for name, pk in index if name in lowered]
+    return ",".join(found[:10])[:300]
+
+
+def unmatched_rows_after(last_id: int, limit: int) -> list[dict[str, Any]]:
+    """The bot's unmatched questions with id > ``last_id`` (none if the bot is absent)."""
+    try:
+        from chat.models import UnmatchedQuestion  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    rows = (
+        UnmatchedQuestion.objects.filter(pk__gt=last_id)
+        .order_by("pk")
+        .values("pk", "conversation_id", "message_id", "text", "created_at")[:limit]
+    )
+    return [dict(row) for row in rows]

@@ -1,0 +1,16 @@
+"""Reads of analytics: every report table, shared by the page and its CSV export."""
+
+from .agents import agents_table
+from .filters import ReportFilter, report_filter_from_query
+from .heatmap import volume_heatmap
+from .overview import overview
+from .questions import hot_questions
+
+__all__ = [
+    "ReportFilter",
+    "agents_table",
+    "hot_questions",
+    "overview",
+    "report_filter_from_query",
+    "volume_heatmap",
+]

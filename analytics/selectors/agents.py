@@ -1,0 +1,81 @@
+"""The agents table: workload, speed, quality and conversion per agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from ..dialect import json_list, lite, stamp
+from ..models import Fact
+from .common import Stat, durations, ratio, rollup_sums
+from .filters import ReportFilter
+
+KINDS = [Fact.Kind.AGENT_FIRST_RESPONSE, Fact.Kind.REPLY_WAIT, Fact.Kind.RESOLVED]
+
+
+def _starting_loads(agent_ids: list[int], f: ReportFilter) -> dict[int, int]:
+    """Each agent's open assigned conversations when the range starts (last load fact before)."""
+    if not agent_ids:
+        return {}
+    ids: Any = agent_ids
+    source = "unnest(%s::bigint[]) AS a(id)"
+    if lite():
+        ids, source = json_list(agent_ids), "(SELECT value AS id FROM json_each(%s)) AS a"
+    sql = (
+        "SELECT a.id, (SELECT f.value FROM analytics_fact f WHERE f.kind = %s "
+        "AND f.agent_id = a.id AND f.at < %s ORDER BY f.at DESC, f.id DESC LIMIT 1) "
+        f"FROM {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(Fact.Kind.LOAD), stamp(f.lo), ids])
+        return {agent_id: int(value or 0) for agent_id, value in cursor.fetchall()}
+
+
+def _names(agent_ids: list[int]) -> dict[int, str]:
+    users = get_user_model().objects.filter(pk__in=agent_ids).select_related("agent_profile")
+    out = {}
+    for user in users:
+        profile = getattr(user, "agent_profile", None)
+        out[user.pk] = profile.name if profile else user.get_username()
+    return out
+
+
+def agents_table(f: ReportFilter) -> list[dict[str, Any]]:
+    """One row per agent with any attributed fact in the range, busiest first."""
+    sums = {row["key"]: row for row in rollup_sums(f, by_agent=True)}
+    stats = durations(f, [int(k) for k in KINDS], sums)
+    ids = sorted(sums)
+    starting = _starting_loads(ids, f)
+    names = _names(ids)
+    rows = []
+    for agent_id in ids:
+        s = sums[agent_id]
+        afr = stats.get((int(Fact.Kind.AGENT_FIRST_RESPONSE), agent_id), Stat())
+        rw = stats.get((int(Fact.Kind.REPLY_WAIT), agent_id), Stat())
+        res = stats.get((int(Fact.Kind.RESOLVED), agent_id), Stat())
+        rows.append(
+            {
+                "agent_id": agent_id,
+                "agent": names.get(agent_id, f"#{agent_id}"),
+                "handled": s["assignments"],
+                "transfers_in": s["transfers"],
+                "concurrent_peak": max(int(s["peak_load"]), starting.get(agent_id, 0)),
+                "messages": s["msg_agent"],
+                "first_response_median": afr.median,
+                "first_response_p90": afr.p90,
+                "reply_wait_median": rw.median,
+                "reply_wait_p90": rw.p90,
+                "resolved": s["resolved"],
+                "resolution_median": res.median,
+                "csat_average": ratio(s["csat_sum"], s["csat_count"]),
+                "csat_count": s["csat_count"],
+                "conversion_24h": ratio(s["conv24"], s["assignments"]),
+                "conversion_24h_value": s["conv24_amount"],
+                "conversion_7d": ratio(s["conv7"], s["assignments"]),
+                "conversion_7d_value": s["conv7_amount"],
+            }
+        )
+    rows.sort(key=lambda r: (-r["handled"], -r["messages"], r["agent"]))
+    return rows

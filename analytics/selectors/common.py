@@ -1,0 +1,242 @@
+"""SQL shared by the report selectors: rollup sums and percentiles.
+
+Every read picks one *slice* of the rollups (docs/metrics.md): all teams and agents, one
+team, one agent, or one agent in one team.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from ..dialect import any_of, lite, percentile_cont, stamp
+from ..models import ALL
+from .filters import ReportFilter
+
+SUM_COLUMNS = [
+    "conversations",
+    "outside_hours",
+    "reopened",
+    "handovers",
+    "assignments",
+    "transfers",
+    "resolved",
+    "bot_resolved",
+    "msg_visitor",
+    "msg_agent",
+    "msg_bot",
+    "msg_notes",
+    "fr_count",
+    "fr_sum",
+    "fr_bh_sum",
+    "fr_within_3m",
+    "fr_bh_within_3m",
+    "afr_count",
+    "afr_sum",
+    "afr_bh_sum",
+    "rw_count",
+    "rw_sum",
+    "rw_bh_sum",
+    "res_count",
+    "res_sum",
+    "res_bh_sum",
+    "csat_count",
+    "csat_sum",
+    "csat_1",
+    "csat_2",
+    "csat_3",
+    "csat_4",
+    "csat_5",
+    "conv24",
+    "conv24_amount",
+    "conv7",
+    "conv7_amount",
+]
+
+
+def slice_where(
+    f: ReportFilter, alias: str = "r", *, by_agent: bool = False
+) -> tuple[str, list[Any]]:
+    """WHERE for the filter's slice of a rollup table; ``by_agent``: one row per agent."""
+    where = [f"{alias}.team_id = %s"]
+    params: list[Any] = [f.team_id or ALL]
+    if f.agent_id:
+        where.append(f"{alias}.agent_id = %s")
+        params.append(f.agent_id)
+    elif by_agent:
+        where.append(f"{alias}.agent_id > 0")
+    else:
+        where.append(f"{alias}.agent_id = %s")
+        params.append(ALL)
+    return " AND ".join(where), params
+
+
+def daily_where(f: ReportFilter, *, by_agent: bool = False) -> tuple[str, list[Any]]:
+    where, params = slice_where(f, by_agent=by_agent)
+    return f"r.day >= %s AND r.day <= %s AND {where}", [f.start, f.end, *params]
+
+
+def hourly_where(f: ReportFilter) -> tuple[str, list[Any]]:
+    where, params = slice_where(f)
+    return f"r.hour >= %s AND r.hour < %s AND {where}", [stamp(f.lo), stamp(f.hi), *params]
+
+
+def rollup_sums(f: ReportFilter, *, by_agent: bool = False) -> list[dict[str, Any]]:
+    """Sums of the daily rollup over the filter: one row, or one per agent (``key``)."""
+    where, params = daily_where(f, by_agent=by_agent)
+    cols = ", ".join(f"coalesce(sum(r.{c}), 0) AS {c}" for c in SUM_COLUMNS)
+    cols += ", coalesce(max(r.peak_load), 0) AS peak_load"
+    key = "r.agent_id" if by_agent else "0"
+    sql = f"SELECT {key} AS key, {cols} FROM analytics_dailyrollup r WHERE {where}"
+    if by_agent:
+        sql += " GROUP BY r.agent_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Stat:
+    """Median, p90 and mean of one duration (seconds); ``None`` when nothing was measured."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+    mean: float | None = None
+    exact: bool = True
+
+
+# Up to this many durations in a range the percentiles are exact (computed from the facts);
+# above, they come from the daily histograms, within ±2.5 %.
+EXACT_LIMIT = 5000
+GROWTH = 1.05
+COUNT_SUM = {
+    6: ("fr_count", "fr_sum", "fr_bh_sum"),
+    7: ("afr_count", "afr_sum", "afr_bh_sum"),
+    8: ("rw_count", "rw_sum", "rw_bh_sum"),
+    9: ("res_count", "res_sum", "res_bh_sum"),
+}
+
+
+def bucket_value(bucket: int) -> float:
+    """The value a histogram bucket stands for: the geometric middle of its bounds."""
+    return 0.0 if bucket <= 0 else GROWTH ** (bucket - 0.5)
+
+
+def percentile(buckets: list[tuple[int, int]], p: float) -> float | None:
+    """``percentile_cont`` over a histogram [(bucket, count)] sorted by bucket."""
+    total = sum(n for _b, n in buckets)
+    if not total:
+        return None
+    rank = p * (total - 1)
+    below, above = math.floor(rank), math.ceil(rank)
+    values: dict[int, float] = {}
+    seen = 0
+    for bucket, n in buckets:
+        for r in (below, above):
+            if seen <= r < seen + n:
+                values[r] = bucket_value(bucket)
+        seen += n
+    return values[below] + (values[above] - values[below]) * (rank - below)
+
+
+def durations(
+    f: ReportFilter, kinds: list[int], sums: dict[int, dict[str, Any]]
+) -> dict[tuple[int, int], Stat]:
+    """Median, p90 and mean of duration facts in the range, keyed by (kind, agent id or 0).
+
+    ``sums`` are the rollup sums of the same filter keyed by agent (0 = the whole slice,
+    else one row per agent): they give the counts and the exact means. Small ranges and
+    agent-level numbers read the facts (exact); large team / desk ranges read the daily
+    histograms (±2.5 %)."""
+    by_agent = any(k != 0 for k in sums)
+    total = sum(int(row[COUNT_SUM[k][0]]) for row in sums.values() for k in kinds)
+    if total <= EXACT_LIMIT or by_agent or f.agent_id:
+        return _exact(f, kinds, by_agent)
+    bh = f.business_hours
+    where, params = slice_where(f, alias="h", by_agent=by_agent)
+    agent = "h.agent_id" if by_agent else "0"
+    kind_in, kind_params = any_of("h.kind", kinds)
+    sql = (
+        f"SELECT h.kind, {agent}, h.bucket, sum(h.count) FROM analytics_durationhistogram h "
+        f"WHERE h.day >= %s AND h.day <= %s AND {kind_in} AND h.business_hours = %s "
+        f"AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+    grouped: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.start, f.end, *kind_params, bh, *params])
+        for kind, agent_id, bucket, count in cursor.fetchall():
+            grouped.setdefault((kind, agent_id), []).append((bucket, int(count)))
+    out: dict[tuple[int, int], Stat] = {}
+    for (kind, agent_id), buckets in grouped.items():
+        row = sums.get(agent_id)
+        count_col, sum_col, bh_col = COUNT_SUM[kind]
+        count = int(row[count_col]) if row else sum(n for _b, n in buckets)
+        mean = float(row[bh_col if bh else sum_col]) / count if row and count else None
+        out[(kind, agent_id)] = Stat(
+            count, percentile(buckets, 0.5), percentile(buckets, 0.9), mean, exact=False
+        )
+    return out
+
+
+def _exact(f: ReportFilter, kinds: list[int], by_agent: bool) -> dict[tuple[int, int], Stat]:
+    """Exact percentiles from the duration facts (covering index ``fact_duration_at``)."""
+    column = "bh_seconds" if f.business_hours else "seconds"
+    kind_in, kind_params = any_of("f.kind", kinds)
+    where = [kind_in, "f.at >= %s", "f.at < %s"]
+    params: list[Any] = [*kind_params, stamp(f.lo), stamp(f.hi)]
+    if f.team_id:
+        where.append("f.team_id = %s")
+        params.append(f.team_id)
+    if f.agent_id:
+        where.append("f.agent_id = %s")
+        params.append(f.agent_id)
+    agent = "coalesce(f.agent_id, 0)" if by_agent else "0"
+    if lite():
+        return _exact_lite(column, agent, where, params)
+    sql = (
+        f"SELECT f.kind, {agent}, count(*), "
+        f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.{column}), avg(f.{column}) "
+        f"FROM analytics_fact f WHERE {' AND '.join(where)} GROUP BY 1, 2"
+    )
+    out: dict[tuple[int, int], Stat] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, agent_id, count, pct, mean in cursor.fetchall():
+            out[(kind, agent_id)] = Stat(count, pct[0], pct[1], float(mean))
+    return out
+
+
+def _exact_lite(
+    column: str, agent: str, where: list[str], params: list[Any]
+) -> dict[tuple[int, int], Stat]:
+    """``_exact`` on SQLite (no ``percentile_cont``): the embedded default's few facts are
+    read in order and interpolated the same way."""
+    sql = (
+        f"SELECT f.kind, {agent}, f.{column} FROM analytics_fact f "
+        f"WHERE {' AND '.join(where)} AND f.{column} IS NOT NULL ORDER BY 1, 2, 3"
+    )
+    values: dict[tuple[int, int], list[float]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, agent_id, seconds in cursor.fetchall():
+            values.setdefault((kind, agent_id), []).append(float(seconds))
+    return {
+        key: Stat(len(v), percentile_cont(v, 0.5), percentile_cont(v, 0.9), sum(v) / len(v))
+        for key, v in values.items()
+    }
+
+
+def ratio(part: Any, whole: Any) -> float | None:
+    return float(part) / float(whole) if whole else None
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """Relative change against the previous period (0.25 = +25 %); None if not comparable."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / previous

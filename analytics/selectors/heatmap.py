@@ -1,0 +1,63 @@
+"""Volume over time: the weekday × hour heat map and the per-day series."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+
+from ..dialect import lite
+from .common import daily_where, hourly_where
+from .filters import ReportFilter
+
+
+def _volume_column(f: ReportFilter) -> str:
+    # With an agent filter, a conversation counts where it was assigned to the agent.
+    return "assignments" if f.agent_id else "conversations"
+
+
+def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
+    """Conversations started per ISO weekday (1 = Monday) and UTC hour, summed over the range.
+
+    ``grid[weekday - 1][hour]``; ``max`` is the largest cell (for the colour scale)."""
+    where, params = hourly_where(f)
+    column = _volume_column(f)
+    if lite():  # stored as UTC text; strftime's %w counts from Sunday = 0
+        weekday = "(CAST(strftime('%%w', r.hour) AS INTEGER) + 6) %% 7 + 1"
+        hour = "CAST(strftime('%%H', r.hour) AS INTEGER)"
+    else:
+        weekday = "extract(isodow FROM r.hour AT TIME ZONE 'UTC')::int"
+        hour = "extract(hour FROM r.hour AT TIME ZONE 'UTC')::int"
+    sql = (
+        f"SELECT {weekday}, {hour}, "
+        f"sum(r.{column}) FROM analytics_hourlyrollup r WHERE {where} GROUP BY 1, 2"
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for weekday, hour, count in cursor.fetchall():
+            grid[weekday - 1][hour] = int(count)
+    return {"grid": grid, "max": max(max(row) for row in grid)}
+
+
+def daily_series(f: ReportFilter) -> list[dict[str, Any]]:
+    """Per UTC day: conversations, shopper messages, first responses within 3 minutes."""
+    where, params = daily_where(f)
+    column = _volume_column(f)
+    sql = (
+        f"SELECT r.day, r.{column}, r.msg_visitor, r.fr_count, r.fr_within_3m "
+        f"FROM analytics_dailyrollup r WHERE {where}"
+    )
+    by_day: dict[dt.date, tuple[int, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for day, conversations, messages, _fr, _fast in cursor.fetchall():
+            by_day[day] = (int(conversations), int(messages))
+    out = []
+    day = f.start
+    while day <= f.end:
+        conversations, messages = by_day.get(day, (0, 0))
+        out.append({"day": day, "conversations": conversations, "shopper_messages": messages})
+        day += dt.timedelta(days=1)
+    return out

@@ -1,0 +1,156 @@
+"""Hot questions: knowledge-base entries asked, and clusters of unmatched questions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import connection
+
+from ..dialect import any_of, lite, stamp
+from ..models import ALL
+from ..questions import SIMILARITY, cluster_keys, jaccard
+from .common import change
+from .filters import ReportFilter
+
+TOP_KEYS = 400
+TOP_CLUSTERS = 20
+TOP_ENTRIES = 20
+SAMPLE = 40
+
+
+def _counts(f: ReportFilter, *, matched: bool) -> dict[Any, int]:
+    where = [
+        "q.day >= %s",
+        "q.day <= %s",
+        "q.team_id = %s",  # one team, or the all-teams rows
+        "q.kb_entry_id <> 0" if matched else "q.kb_entry_id = 0",
+    ]
+    params: list[Any] = [f.start, f.end, f.team_id or ALL]
+    if not matched:
+        where.append("q.topic_key <> ''")
+    key = "q.kb_entry_id" if matched else "q.topic_key"
+    sql = (
+        f"SELECT {key}, sum(q.count) FROM analytics_questiondaily q WHERE {' AND '.join(where)} "
+        f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_KEYS}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {k: int(n) for k, n in cursor.fetchall()}
+
+
+def _entry_titles(ids: list[int]) -> dict[int, str]:
+    try:
+        from chat.models import KnowledgeEntry  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    return dict(KnowledgeEntry.objects.filter(pk__in=ids).values_list("pk", "title"))
+
+
+def _product_names(ids: set[int]) -> dict[int, str]:
+    from orders.models import Product
+
+    return dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _assign(key: str, clusters: list[tuple[str, list[str]]], members: dict[str, int]) -> int | None:
+    if key in members:
+        return members[key]
+    words = set(key.split())
+    for i, (seed, _m) in enumerate(clusters):
+        if jaccard(words, set(seed.split())) >= SIMILARITY:
+            return i
+    return None
+
+
+def _samples(
+    f: ReportFilter, clusters: list[list[str]]
+) -> list[tuple[list[str], list[tuple[int, int]]]]:
+    """Per cluster: up to 3 recent distinct example questions and the 3 products most
+    mentioned among its recent questions. One query: the newest rows of each member key."""
+    keys = [key for members in clusters for key in members]
+    team = "AND q.team_id = %s" if f.team_id else ""
+    # Per key, the newest rows only: a backward scan of the (topic_key, at) index each.
+    sql = (
+        "SELECT k.key, q.at, q.text, q.products FROM unnest(%s::text[]) AS k(key) "
+        "CROSS JOIN LATERAL (SELECT q.at, q.text, q.products FROM analytics_questionfact q "
+        "WHERE q.topic_key = k.key AND q.at >= %s AND q.at < %s AND q.kb_entry_id IS NULL "
+        f"{team} ORDER BY q.at DESC LIMIT %s) AS q"
+    )
+    params: list[Any] = [keys, f.lo, f.hi, *([f.team_id] if f.team_id else []), SAMPLE]
+    if lite():  # no LATERAL: the newest rows per key by a window over the keys' rows
+        key_in, key_params = any_of("q.topic_key", keys)
+        sql = (
+            "SELECT key, at, text, products FROM (SELECT q.topic_key AS key, q.at, q.text, "
+            "q.products, row_number() OVER (PARTITION BY q.topic_key ORDER BY q.at DESC) AS n "
+            f"FROM analytics_questionfact q WHERE {key_in} AND q.at >= %s AND q.at < %s "
+            f"AND q.kb_entry_id IS NULL {team}) AS q WHERE n <= %s"
+        )
+        params = [*key_params, stamp(f.lo), stamp(f.hi), *params[3:]]
+    by_key: dict[str, list[tuple[Any, str, str]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for key, at, text, product_ids in cursor.fetchall():
+            by_key.setdefault(key, []).append((at, text, product_ids))
+    out = []
+    for members in clusters:
+        newest = sorted((row for key in members for row in by_key.get(key, [])), reverse=True)
+        rows = [(text, ids) for _at, text, ids in newest[:SAMPLE]]
+        examples: list[str] = []
+        for text, _p in rows:
+            if text not in examples:
+                examples.append(text)
+        products: Counter[int] = Counter(
+            int(p) for _t, ps in rows for p in ps.split(",") if p.isdigit()
+        )
+        out.append((examples[:3], products.most_common(3)))
+    return out
+
+
+def hot_questions(f: ReportFilter) -> dict[str, Any]:
+    """Matched entries and unmatched clusters, each with the previous period's count."""
+    entries = _counts(f, matched=True)
+    keys = _counts(f, matched=False)
+    previous_f = f.previous()
+    prev_entries = _counts(previous_f, matched=True) if f.compare else {}
+    prev_keys = _counts(previous_f, matched=False) if f.compare else {}
+
+    titles = _entry_titles(list(entries)[:TOP_ENTRIES])
+    matched = [
+        {
+            "entry_id": entry_id,
+            "title": titles.get(entry_id, f"#{entry_id}"),
+            "count": count,
+            "previous": prev_entries.get(entry_id, 0) if f.compare else None,
+            "change": change(count, prev_entries.get(entry_id)) if f.compare else None,
+        }
+        for entry_id, count in list(entries.items())[:TOP_ENTRIES]
+    ]
+
+    clusters = cluster_keys(keys)
+    member_of = {key: i for i, (_seed, members) in enumerate(clusters) for key in members}
+    prev_counts: Counter[int] = Counter()
+    for key, count in prev_keys.items():
+        index = _assign(key, clusters, member_of)
+        if index is not None:
+            prev_counts[index] += count
+    rows: list[dict[str, Any]] = []
+    for i, (seed, members) in enumerate(clusters):
+        rows.append(
+            {"index": i, "seed": seed, "members": members, "count": sum(keys[k] for k in members)}
+        )
+    rows.sort(key=lambda r: (-r["count"], r["seed"]))
+    rows = rows[:TOP_CLUSTERS]
+    product_ids: set[int] = set()
+    samples = _samples(f, [row["members"] for row in rows]) if rows else []
+    for row, (examples, product_counts) in zip(rows, samples, strict=True):
+        row["examples"], row["product_counts"] = examples, product_counts
+        product_ids.update(p for p, _n in product_counts)
+        row["previous"] = prev_counts.get(row["index"], 0) if f.compare else None
+        row["change"] = change(row["count"], prev_counts.get(row["index"])) if f.compare else None
+    names = _product_names(product_ids) if product_ids else {}
+    for row in rows:
+        row["products"] = [names.get(p, f"#{p}") for p, _n in row.pop("product_counts")]
+        row["title"] = row["examples"][0] if row["examples"] else row["seed"]
+        row["key"] = row["seed"]
+    return {"matched": matched, "clusters": rows}

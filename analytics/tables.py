@@ -1,0 +1,161 @@
+"""Report tables as columns + formatted cells: the page and the CSV export render the same
+cells from the same selector rows, so the CSV always matches what the manager sees."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def fmt_seconds(value: float | None) -> str:
+    """``42s``, ``3m 05s``, ``2h 07m``, ``3d 04h``; an em dash when nothing was measured."""
+    if value is None:
+        return "—"
+    s = round(float(value))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60:02d}m"
+    return f"{s // 86400}d {s % 86400 // 3600:02d}h"
+
+
+def fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "seconds":
+        return fmt_seconds(value)
+    if unit == "share":
+        return f"{float(value) * 100:.1f}%"
+    if unit == "score":
+        return f"{float(value):.2f}"
+    if unit == "money":
+        return f"{Decimal(value):.2f}"
+    if unit == "change":
+        return f"{float(value) * 100:+.0f}%"
+    if unit == "list":
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+    unit: str = "text"
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    rows: list[list[str]]
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([str(c.label) for c in self.columns])
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+def build(name: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> Table:
+    return Table(name, columns, [[fmt(r.get(c.key), c.unit) for c in columns] for r in rows])
+
+
+def overview_table(data: dict[str, Any], compare: bool) -> Table:
+    rows = [
+        {
+            "metric": str(r.label),
+            "value": fmt(r.value, r.unit),
+            "previous": fmt(r.previous, r.unit),
+            "change": r.change,
+        }
+        for r in data["rows"]
+    ]
+    columns = [Column("metric", _("Metric")), Column("value", _("This period"))]
+    if compare:
+        columns += [
+            Column("previous", _("Previous period")),
+            Column("change", _("Change"), "change"),
+        ]
+    return build("overview", columns, rows)
+
+
+AGENT_COLUMNS = [
+    Column("agent", _("Agent")),
+    Column("handled", _("Conversations handled"), "count"),
+    Column("transfers_in", _("Transferred in"), "count"),
+    Column("concurrent_peak", _("Concurrent peak"), "count"),
+    Column("messages", _("Messages"), "count"),
+    Column("first_response_median", _("First response median"), "seconds"),
+    Column("first_response_p90", _("First response p90"), "seconds"),
+    Column("reply_wait_median", _("Reply wait median"), "seconds"),
+    Column("reply_wait_p90", _("Reply wait p90"), "seconds"),
+    Column("resolved", _("Resolved"), "count"),
+    Column("resolution_median", _("Resolution median"), "seconds"),
+    Column("csat_average", _("CSAT"), "score"),
+    Column("csat_count", _("CSAT responses"), "count"),
+    Column("conversion_24h", _("Conversion 24 h"), "share"),
+    Column("conversion_24h_value", _("Order value 24 h"), "money"),
+    Column("conversion_7d", _("Conversion 7 d"), "share"),
+    Column("conversion_7d_value", _("Order value 7 d"), "money"),
+]
+
+
+def agents_table(rows: list[dict[str, Any]]) -> Table:
+    return build("agents", AGENT_COLUMNS, rows)
+
+
+def heatmap_table(data: dict[str, Any]) -> Table:
+    columns = [Column("weekday", _("Weekday"))] + [
+        Column(str(h), f"{h:02d}", "count") for h in range(24)
+    ]
+    rows = [
+        {"weekday": str(WEEKDAYS[d]), **{str(h): data["grid"][d][h] for h in range(24)}}
+        for d in range(7)
+    ]
+    return build("volume", columns, rows)
+
+
+def daily_table(rows: list[dict[str, Any]]) -> Table:
+    columns = [
+        Column("day", _("Day")),
+        Column("conversations", _("Conversations"), "count"),
+        Column("shopper_messages", _("Shopper messages"), "count"),
+    ]
+    return build("daily", columns, rows)
+
+
+def matched_table(rows: list[dict[str, Any]], compare: bool) -> Table:
+    columns = [Column("title", _("Knowledge-base entry")), Column("count", _("Asked"), "count")]
+    if compare:
+        columns += [
+            Column("previous", _("Previous period"), "count"),
+            Column("change", _("Trend"), "change"),
+        ]
+    return build("matched", columns, rows)
+
+
+def clusters_table(rows: list[dict[str, Any]], compare: bool) -> Table:
+    columns = [Column("title", _("Question")), Column("count", _("Asked"), "count")]
+    if compare:
+        columns += [
+            Column("previous", _("Previous period"), "count"),
+            Column("change", _("Trend"), "change"),
+        ]
+    columns += [
+        Column("examples", _("Examples"), "list"),
+        Column("products", _("Products mentioned"), "list"),
+        Column("seed", _("Key words")),
+    ]
+    return build("clusters", columns, rows)

@@ -1,0 +1,224 @@
+"""Report pages for managers, inside the admin (staff with ``analytics.view_reports``).
+
+Each view parses the filter, calls selectors and renders; ``?format=csv&table=NAME`` returns
+the same table as CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from helpdesk.errors import HelpdeskError
+
+from . import charts, selectors, tables
+from .forms import RebuildForm
+from .selectors.heatmap import daily_series
+
+PERM = "analytics.view_reports"
+
+
+def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from chat.models import Team
+
+    agents = (
+        get_user_model()
+        .objects.filter(groups__name__in=["Agents", "Supervisors"])
+        .select_related("agent_profile")
+        .distinct()
+        .order_by("username")
+    )
+    return {
+        **admin.site.each_context(request),
+        "f": f,
+        "previous": f.previous(),
+        "teams": Team.objects.order_by("name"),
+        "agents": agents,
+    }
+
+
+def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpResponse:
+    try:
+        f = selectors.report_filter_from_query(request.GET)
+    except HelpdeskError as error:
+        return TemplateResponse(
+            request,
+            "reports/error.html",
+            {**admin.site.each_context(request), "error": error.detail, "title": _("Reports")},
+            status=error.http_status,
+        )
+    if connection.vendor == "sqlite":
+        # The embedded default runs no Celery beat: the page brings the rollups up to date
+        # (one process, so nothing commits late; a tick over a demo's facts takes ms).
+        from .services import histograms_refresh, rollup_tick
+
+        rollup_tick(lag=dt.timedelta(0))
+        histograms_refresh()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One snapshot for every number of the page; report queries are short, and JIT
+        # compilation (chosen from generous row estimates) would cost more than they do.
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
+        context = build(f)
+    table_list: list[tables.Table] = context["tables"]
+    if request.GET.get("format") == "csv":
+        name = request.GET.get("table") or table_list[0].name
+        chosen = next((t for t in table_list if t.name == name), None)
+        if chosen is None:
+            return HttpResponse(_("Unknown table."), status=404, content_type="text/plain")
+        response = HttpResponse(chosen.csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{page}-{chosen.name}-{f.start}-{f.end}.csv"'
+        )
+        return response
+    return TemplateResponse(
+        request, template, {**_filter_context(request, f), **context, "page": page}
+    )
+
+
+@permission_required(PERM, raise_exception=True)
+def overview(request: HttpRequest) -> HttpResponse:
+    def build(f: selectors.ReportFilter) -> dict[str, Any]:
+        data = selectors.overview(f)
+        series = daily_series(f)
+        labels = [d["day"].strftime("%m-%d") for d in series]
+        previous_series = daily_series(f.previous()) if f.compare else None
+        dist = data["csat_distribution"]
+        return {
+            "title": _("Overview"),
+            "data": data,
+            "tables": [tables.overview_table(data, f.compare), tables.daily_table(series)],
+            "volume_chart": charts.bar_chart(
+                "volume",
+                labels,
+                [d["conversations"] for d in series],
+                previous=[d["conversations"] for d in previous_series] if previous_series else None,
+                title=_("Conversations per day"),
+            ),
+            "csat_chart": charts.bar_chart(
+                "csat",
+                ["1", "2", "3", "4", "5"],
+                dist,
+                previous=data["previous_csat_distribution"],
+                title=_("CSAT distribution"),
+                width=360,
+            ),
+        }
+
+    return _render(request, "reports/overview.html", "overview", build)
+
+
+@permission_required(PERM, raise_exception=True)
+def questions(request: HttpRequest) -> HttpResponse:
+    def build(f: selectors.ReportFilter) -> dict[str, Any]:
+        data = selectors.hot_questions(f)
+        top = data["clusters"][:10]
+        return {
+            "title": _("Hot questions"),
+            "data": data,
+            "tables": [
+                tables.clusters_table(data["clusters"], f.compare),
+                tables.matched_table(data["matched"], f.compare),
+            ],
+            "clusters_chart": charts.bar_chart(
+                "clusters",
+                [str(i + 1) for i in range(len(top))],
+                [c["count"] for c in top],
+                previous=[c["previous"] or 0 for c in top] if f.compare else None,
+                title=_("Most asked unmatched questions"),
+            ),
+            "matched_chart": charts.bar_chart(
+                "matched",
+                [str(i + 1) for i in range(len(data["matched"][:10]))],
+                [m["count"] for m in data["matched"][:10]],
+                title=_("Most matched knowledge-base entries"),
+            ),
+            "can_create_entry": request.user.has_perm("chat.add_knowledgeentry"),
+        }
+
+    return _render(request, "reports/questions.html", "questions", build)
+
+
+@permission_required(PERM, raise_exception=True)
+def volume(request: HttpRequest) -> HttpResponse:
+    def build(f: selectors.ReportFilter) -> dict[str, Any]:
+        data = selectors.volume_heatmap(f)
+        return {
+            "title": _("Volume"),
+            "data": data,
+            "tables": [tables.heatmap_table(data)],
+            "heatmap_chart": charts.heatmap("heatmap", data["grid"], title=_("Volume heat map")),
+        }
+
+    return _render(request, "reports/volume.html", "volume", build)
+
+
+@permission_required(PERM, raise_exception=True)
+def agents(request: HttpRequest) -> HttpResponse:
+    def build(f: selectors.ReportFilter) -> dict[str, Any]:
+        rows = selectors.agents_table(f)
+        top = rows[:15]
+        return {
+            "title": _("Agents"),
+            "rows": rows,
+            "tables": [tables.agents_table(rows)],
+            "agents_chart": charts.bar_chart(
+                "agents",
+                [r["agent"] for r in top],
+                [r["handled"] for r in top],
+                title=_("Conversations handled"),
+            ),
+        }
+
+    return _render(request, "reports/agents.html", "agents", build)
+
+
+@require_POST
+@permission_required(PERM, raise_exception=True)
+def question_to_entry(request: HttpRequest) -> HttpResponse:
+    """One click: the cluster's question and examples become a new knowledge-base entry."""
+    if not request.user.has_perm("chat.add_knowledgeentry"):
+        raise PermissionDenied
+    from .services import knowledge_entry_create_from_cluster
+
+    examples = [e for e in request.POST.getlist("example") if isinstance(e, str)]
+    try:
+        entry = knowledge_entry_create_from_cluster(
+            title=request.POST.get("title", ""), examples=examples[:10]
+        )
+    except HelpdeskError as error:
+        messages.error(request, str(error.detail))
+        return redirect(reverse("analytics:questions"))
+    messages.success(request, _("Created the entry; write its answer and activate it."))
+    return redirect(reverse("admin:chat_knowledgeentry_change", args=[entry.pk]))
+
+
+@permission_required("analytics.rebuild_reports", raise_exception=True)
+def rebuild(request: HttpRequest) -> HttpResponse:
+    """Rebuild any period's aggregates from the facts (runs as a Celery task)."""
+    from .tasks import rollup_rebuild
+
+    form = RebuildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.period()
+        rollup_rebuild.delay(start.isoformat() if start else None, end.isoformat() if end else None)
+        messages.success(request, _("The rebuild has been queued."))
+        return redirect(reverse("analytics:rebuild"))
+    return TemplateResponse(
+        request,
+        "reports/rebuild.html",
+        {**admin.site.each_context(request), "form": form, "title": _("Rebuild reports")},
+    )

@@ -1,0 +1,354 @@
+"""Analytics benchmark: 100k conversations / 1M messages in PostgreSQL, then the rollups and
+the report pages.
+
+    . .venv/bin/activate && python bench/analytics_bench.py            # 100k / 1M
+    python bench/analytics_bench.py --conversations 10000 --runs 10     # quick
+
+Prints: data generation time, full rebuild time, one incremental tick after a minute of new
+traffic, the 5-minute histogram refresh of the current day (written through the real chat services, so the listeners record its facts), and
+p50 / p95 of every report page over the default 7-day and a 30-day range (each compared
+with the previous period). Uses its own database (default ``helpdesk_bench_f``), dropped and
+re-created on every run. Facts are generated with SQL in the shape the listeners write them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(db: str) -> None:
+    import psycopg
+
+    base = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ["DATABASE_URL"] = f"{base}/{db}"
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
+    os.environ.setdefault("CHANNEL_PREFIX", "hdf-bench")
+    os.environ.setdefault("CACHE_PREFIX", "hdf-bench")
+    os.environ["CELERY_EAGER"] = "1"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghij")
+    os.environ.setdefault("STOREFRONT_IDENTITY_SECRET", "bench")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def fill_sql(cursor: Any, table: str, given: dict[str, str], source: str) -> str:
+    """INSERT … SELECT for ``table``: the ``given`` expressions, plus a neutral value for every
+    other NOT NULL column (other areas add columns; the bench keeps working)."""
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+        "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
+        [table],
+    )
+    neutral = {
+        "integer": "0",
+        "bigint": "0",
+        "smallint": "0",
+        "boolean": "false",
+        "text": "''",
+        "character varying": "''",
+        "timestamp with time zone": "now()",
+        "date": "current_date",
+        "uuid": "gen_random_uuid()",
+        "jsonb": "'{}'::jsonb",
+        "numeric": "0",
+        "double precision": "0",
+        "real": "0",
+    }
+    columns = dict(given)
+    for name, data_type in cursor.fetchall():
+        if name not in columns:
+            columns[name] = neutral.get(data_type, "''")
+    names = ", ".join(columns)
+    values = ", ".join(columns.values())
+    return f"INSERT INTO {table} ({names}) SELECT {values} {source}"
+
+
+def generate(conversations: int, per: int, days: int) -> dict[str, int]:
+    from django.contrib.auth.models import Group, User
+    from django.db import connection, transaction
+
+    from analytics.questions import topic_key
+    from chat.models import AgentProfile, Team
+
+    teams = [Team.objects.create(name=f"Team {i}") for i in range(5)]
+    group, _ = Group.objects.get_or_create(name="Agents")
+    users = User.objects.bulk_create(
+        [User(username=f"agent{i}", password="!", is_staff=True) for i in range(50)]
+    )
+    group.user_set.add(*users)
+    AgentProfile.objects.bulk_create(
+        [AgentProfile(user=u, display_name=f"Agent {i}") for i, u in enumerate(users)]
+    )
+    agent_ids = [u.pk for u in users]
+    team_ids = [t.pk for t in teams]
+    texts = [f"do you ship product {i} to country {i % 37}" for i in range(300)] + [
+        f"产品{i}什么时候发货到{i % 29}号仓" for i in range(200)
+    ]
+    keys = [topic_key(t) for t in texts]
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("SET LOCAL synchronous_commit = off")
+        c.execute(
+            "CREATE TEMP TABLE g AS SELECT i, "
+            f"now() - make_interval(secs => random() * {days} * 86400) AS t0, "
+            "(%s::bigint[])[1 + mod(i, 5)] AS team, (%s::bigint[])[1 + mod(i * 7, 50)] AS agent, "
+            "random() AS r, 30 + random() * 600 AS fr "
+            f"FROM generate_series(1, {conversations}) AS i",
+            [team_ids, agent_ids],
+        )
+        c.execute(
+            fill_sql(
+                c,
+                "chat_visitor",
+                {"public_id": "gen_random_uuid()", "created_at": "t0"},
+                "FROM g ORDER BY i",
+            )
+        )
+        c.execute("SELECT min(id) FROM chat_visitor")
+        v0 = c.fetchone()[0]
+        c.execute(
+            fill_sql(
+                c,
+                "chat_conversation",
+                {
+                    "visitor_id": f"{v0} + i - 1",
+                    "status": "'resolved'",
+                    "team_id": "team",
+                    "assignee_id": "agent",
+                    "last_seq": str(per),
+                    "created_at": "t0",
+                    "last_activity_at": "t0",
+                    "resolved_at": "t0 + interval '2 hours'",
+                },
+                "FROM g ORDER BY i",
+            )
+        )
+        c.execute("SELECT min(id) FROM chat_conversation")
+        c0 = c.fetchone()[0]
+        c.execute("ALTER TABLE g ADD COLUMN conv bigint")
+        c.execute(f"UPDATE g SET conv = {c0} + i - 1")
+        c.execute(
+            "CREATE TEMP TABLE m AS SELECT g.*, s AS seq, "
+            "g.t0 + make_interval(secs => s * 45 + (s % 2) * g.fr) AS at, "
+            "CASE WHEN s % 2 = 1 THEN 'visitor' WHEN s = 2 AND g.r < 0.4 THEN 'bot' "
+            "ELSE 'agent' END AS sk "
+            f"FROM g, generate_series(1, {per}) AS s"
+        )
+        c.execute(
+            fill_sql(
+                c,
+                "chat_message",
+                {
+                    "conversation_id": "conv",
+                    "seq": "seq",
+                    "client_id": "'b-' || seq",
+                    "sender_kind": "sk",
+                    "sender_user_id": "CASE WHEN sk = 'agent' THEN agent END",
+                    "kind": "'text'",
+                    "private": "false",
+                    "body": "'where is my order number ' || i",
+                    "created_at": "at",
+                },
+                "FROM m",
+            )
+        )
+        ins = (
+            "INSERT INTO analytics_fact (kind, at, recorded_at, conversation_id, team_id, "
+            "agent_id, cycle, seconds, bh_seconds, value, amount, flag) "
+        )
+        # Per message: the message fact; per agent reply after a shopper message: reply wait.
+        c.execute(
+            ins + "SELECT 11, at, at, conv, team, CASE WHEN sk = 'agent' THEN agent END, 1, "
+            "NULL, NULL, CASE sk WHEN 'visitor' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END, NULL, "
+            "false FROM m"
+        )
+        c.execute(
+            ins + "SELECT 8, at, at, conv, team, agent, 1, 45 + fr, (45 + fr) * 0.7, NULL, "
+            "NULL, false FROM m WHERE sk = 'agent'"
+        )
+        per_conv = [
+            "SELECT 1, t0, t0, conv, team, NULL::bigint, 1, NULL::float, NULL::float, "
+            "NULL::bigint, NULL::numeric, r < 0.2 FROM g",
+            "SELECT 3, t0 + interval '40 s', t0, conv, team, NULL, 1, NULL, NULL, NULL, NULL, "
+            "false FROM g WHERE r < 0.4",
+            "SELECT 4, t0 + interval '41 s', t0, conv, team, agent, 1, NULL, NULL, NULL, NULL, "
+            "r < 0.05 FROM g",
+            "SELECT 5, t0 + interval '41 s', t0, conv, team, agent, 1, NULL, NULL, "
+            "(1 + r * 5)::bigint, NULL, false FROM g",
+            "SELECT 5, t0 + interval '2 hours', t0, conv, team, agent, 1, NULL, NULL, "
+            "(r * 4)::bigint, NULL, false FROM g",
+            "SELECT 6, t0 + make_interval(secs => 90 + fr), t0, conv, team, agent, 1, 90 + fr, "
+            "(90 + fr) * 0.7, NULL, NULL, false FROM g",
+            "SELECT 7, t0 + make_interval(secs => 90 + fr), t0, conv, team, agent, 1, 49 + fr, "
+            "(49 + fr) * 0.7, NULL, NULL, false FROM g",
+            "SELECT 9, t0 + interval '2 hours', t0, conv, team, agent, 1, 7200, 5000, NULL, "
+            "NULL, r < 0.1 FROM g",
+            "SELECT 10, t0 + interval '2 hours 5 min', t0, conv, team, agent, 1, NULL, NULL, "
+            "1 + (r * 1000)::int % 5, NULL, false FROM g WHERE r < 0.3",
+            "SELECT 12, t0, t0, conv, team, agent, 1, 3600, NULL, i, (20 + r * 200)::numeric(14,2),"
+            " false FROM g WHERE r < 0.05",
+            "SELECT 13, t0, t0, conv, team, agent, 1, 86400, NULL, i, (20 + r * 200)::numeric(14,2),"
+            " false FROM g WHERE r < 0.1",
+        ]
+        for select in per_conv:
+            c.execute(ins + select)
+        c.execute(
+            "INSERT INTO analytics_questionfact (at, recorded_at, conversation_id, team_id, "
+            "kb_entry_id, text, language, topic_key, products) "
+            "SELECT t0, t0, conv, team, CASE WHEN r < 0.5 THEN 1 + mod(i, 30) END, "
+            "(%s::text[])[1 + mod(i, 500)], '', "
+            "CASE WHEN r < 0.5 THEN '' ELSE (%s::text[])[1 + mod(i * 13, 500)] END, '' FROM g",
+            [texts, keys],
+        )
+        c.execute("SELECT count(*) FROM analytics_fact")
+        facts = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM chat_message")
+        messages = c.fetchone()[0]
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE")
+    return {"conversations": conversations, "messages": messages, "facts": facts}
+
+
+def live_minute(conversations: int) -> int:
+    """A busy minute of real traffic through the chat services (listeners write facts)."""
+    from django.contrib.auth.models import User
+
+    from chat import services
+    from chat.access import Actor
+    from chat.models import Visitor
+
+    agents = list(User.objects.filter(username__startswith="agent")[:10])
+    sent = 0
+    for i in range(conversations):
+        visitor = Visitor.objects.create()
+        msg, _ = services.message_send(
+            actor=Actor(visitor=visitor), client_id=f"live-{i}", body="hi, where is my parcel?"
+        )
+        sent += 1
+        agent = agents[i % len(agents)]
+        services.message_send(
+            actor=Actor(user=agent),
+            client_id=f"live-a-{i}",
+            body="Let me check",
+            conversation_id=msg.conversation_id,
+        )
+        services.message_send(
+            actor=Actor(visitor=visitor),
+            client_id=f"live-b-{i}",
+            body="thanks",
+            conversation_id=None,
+        )
+        services.message_send(
+            actor=Actor(user=agent),
+            client_id=f"live-c-{i}",
+            body="It ships today",
+            conversation_id=msg.conversation_id,
+        )
+        services.conversation_status_set(
+            actor=Actor(user=agent), conversation_id=msg.conversation_id, status="resolved"
+        )
+        sent += 3
+    return sent
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def pages(runs: int) -> list[tuple[str, str, float, float]]:
+    import datetime as dt
+
+    from django.contrib.auth.models import Permission, User
+    from django.test import Client
+    from django.utils import timezone
+
+    user = User.objects.create_user("bench-manager", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_reports"))
+    client = Client()
+    client.force_login(user)
+    today = timezone.now().date()
+    ranges = {
+        "7 days": "",
+        "30 days": f"?start={today - dt.timedelta(days=29)}&end={today}",
+    }
+    out = []
+    for page in ["", "questions/", "volume/", "agents/"]:
+        for label, query in ranges.items():
+            url = f"/admin/reports/{page}{query}"
+            for _ in range(3):
+                assert client.get(url).status_code == 200
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                response = client.get(url)
+                samples.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+            out.append((page or "overview", label, statistics.median(samples), pct(samples, 0.95)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="helpdesk_bench_f")
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--messages-per-conversation", type=int, default=10)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--live", type=int, default=30, help="conversations in the live minute")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    setup(args.db)
+    from analytics import services
+
+    started = time.perf_counter()
+    counts = generate(args.conversations, args.messages_per_conversation, args.days)
+    print(
+        f"generated {counts['conversations']} conversations, {counts['messages']} messages, "
+        f"{counts['facts']} facts in {time.perf_counter() - started:.1f} s"
+    )
+    rebuilds = [services.rollup_rebuild().seconds for _ in range(3)]
+    print(
+        f"full rebuild: {min(rebuilds):.2f} s (best of 3; {', '.join(f'{r:.2f}' for r in rebuilds)})"
+    )
+    started = time.perf_counter()
+    sent = live_minute(args.live)
+    print(
+        f"live minute: {args.live} conversations, {sent} messages through the services "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    tick = services.rollup_tick()
+    print(f"incremental tick after the minute: {tick.seconds * 1000:.0f} ms ({tick.hours} hours)")
+    ticks = [services.rollup_tick().seconds * 1000 for _ in range(5)]
+    print(f"tick again (same unsettled minute re-read): median {statistics.median(ticks):.0f} ms")
+    started = time.perf_counter()
+    refreshed = services.histograms_refresh()
+    print(
+        f"histogram refresh (5-minute beat, {refreshed} day): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    print(f"report pages ({args.runs} requests each, compared with the previous period):")
+    for page, label, p50, p95 in pages(args.runs):
+        print(f"  {page:<10} {label:<8} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

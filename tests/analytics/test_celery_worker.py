@@ -1,0 +1,74 @@
+"""A real Celery worker (subprocess, Redis broker) runs the rollup tasks on the test database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from analytics import tasks
+from analytics.models import HourlyRollup
+from tests.conftest import server_env
+from tests.procs import ROOT
+
+from .test_rollup import snapshot, traffic
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker() -> Iterator[subprocess.Popen]:
+    env = server_env(connection.settings_dict["NAME"])
+    env["CELERY_EAGER"] = "0"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "helpdesk",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-n",
+            "analytics-test@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_worker_runs_tick_and_rebuild(worker: Any) -> None:
+    from helpdesk.celery import app
+
+    traffic(0)
+    traffic(1)
+    app.conf.task_always_eager = False
+    try:
+        result = tasks.rollup_tick.delay()
+        outcome = result.get(timeout=90)
+        assert outcome["hours"] >= 1
+        assert tasks.histograms_refresh.delay().get(timeout=90) >= 1
+        by_worker = snapshot()
+        assert HourlyRollup.objects.exists()
+        HourlyRollup.objects.all().delete()
+        assert tasks.rollup_rebuild.delay(None, None).get(timeout=90)["hours"] >= 1
+        assert snapshot() == by_worker
+    finally:
+        app.conf.task_always_eager = True

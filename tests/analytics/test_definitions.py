@@ -1,0 +1,209 @@
+"""Each metric of docs/metrics.md pinned on hand-built conversations with known timestamps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analytics import services as analytics_services
+from analytics.models import Fact, HourlyRollup
+from analytics.selectors import ReportFilter, agents_table, overview
+from tests.factories import make_agent, make_visitor
+
+from .helpers import T0, agent, assign, bot, csat, handover, shopper, status
+
+pytestmark = pytest.mark.django_db
+
+DAY = ReportFilter(start=T0.date(), end=T0.date(), compare=False)
+
+
+def facts(kind: int, conversation=None) -> list[Fact]:
+    qs = Fact.objects.filter(kind=kind).order_by("at", "id")
+    if conversation is not None:
+        qs = qs.filter(conversation_id=conversation.pk)
+    return list(qs)
+
+
+def seconds(kind: int, conversation=None) -> list[float]:
+    return [f.seconds for f in facts(kind, conversation)]
+
+
+def values() -> dict:
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+    return overview(DAY)["values"]
+
+
+def test_bot_then_human_first_response_starts_at_handover() -> None:
+    ana = make_agent("ana")
+    conv = shopper(make_visitor(), 0, "where is my order")
+    bot(conv, 5)  # bot replies never count as a response
+    shopper(conv.visitor, 60, "I want a person")
+    handover(conv, 61)
+    agent(ana, conv, 241)
+
+    assert seconds(Fact.Kind.FIRST_RESPONSE) == [180.0]
+    # The wait for a person starts at the hand-over, not at the shopper's first message.
+    assert seconds(Fact.Kind.REPLY_WAIT) == [180.0]
+    # Taking the conversation by replying: assignment and reply are one action.
+    assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [0.0]
+    v = values()
+    assert v["conversations"] == 1
+    assert v["handover_share"] == 1.0
+    assert v["first_response_median"] == 180.0
+    assert v["within_3m_share"] == 1.0
+    assert v["shopper_messages"] == 2
+    row = HourlyRollup.objects.get(agent_id=0, team_id=0)
+    assert row.msg_bot == 1 and row.msg_visitor == 2
+
+
+def test_bot_reply_alone_is_no_first_response() -> None:
+    make_agent("ana")
+    conv = shopper(make_visitor(), 0, "opening hours?")
+    bot(conv, 2)
+    assert facts(Fact.Kind.FIRST_RESPONSE) == []
+    assert facts(Fact.Kind.REPLY_WAIT) == []
+    v = values()
+    assert v["first_response_median"] is None and v["first_response_count"] == 0
+
+
+def test_no_human_reply() -> None:
+    shopper(make_visitor(), 0, "hello?")
+    v = values()
+    assert v["conversations"] == 1
+    assert v["first_response_count"] == 0
+    assert v["first_response_median"] is None and v["reply_wait_mean"] is None
+    assert v["within_3m_share"] is None
+
+
+def test_assignment_then_reply_agent_level_starts_at_assignment() -> None:
+    boss = make_agent("boss", supervisor=True)
+    ana = make_agent("ana")
+    conv = shopper(make_visitor(), 0)
+    assign(boss, conv, ana, 30)
+    agent(ana, conv, 90)
+    assert seconds(Fact.Kind.FIRST_RESPONSE) == [90.0]
+    assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [60.0]
+    assert seconds(Fact.Kind.REPLY_WAIT) == [90.0]
+
+
+def test_transfer() -> None:
+    boss = make_agent("boss", supervisor=True)
+    ana, bob = make_agent("ana"), make_agent("bob")
+    conv = shopper(make_visitor(), 0)
+    assign(boss, conv, ana, 0)
+    agent(ana, conv, 60)
+    shopper(conv.visitor, 120, "and the refund?")
+    assign(boss, conv, bob, 200)
+    agent(bob, conv, 500)
+
+    assert seconds(Fact.Kind.FIRST_RESPONSE) == [60.0]  # once per conversation
+    assert [(f.agent_id, f.seconds) for f in facts(Fact.Kind.AGENT_FIRST_RESPONSE)] == [
+        (ana.pk, 60.0),
+        (bob.pk, 300.0),  # from the transfer to bob's reply
+    ]
+    assert [(f.agent_id, f.seconds) for f in facts(Fact.Kind.REPLY_WAIT)] == [
+        (ana.pk, 60.0),
+        (bob.pk, 380.0),  # from the first unanswered shopper message
+    ]
+    assigned = facts(Fact.Kind.ASSIGNED)
+    assert [(f.agent_id, f.flag) for f in assigned] == [(ana.pk, False), (bob.pk, True)]
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+    rows = {r["agent_id"]: r for r in agents_table(DAY)}
+    assert rows[bob.pk]["transfers_in"] == 1
+    assert rows[bob.pk]["first_response_median"] == 300.0
+    assert rows[ana.pk]["handled"] == 1
+    # ana had it open, then it moved to bob: each held one at their peak.
+    assert rows[ana.pk]["concurrent_peak"] == 1 and rows[bob.pk]["concurrent_peak"] == 1
+
+
+def test_reopen_resolution_per_care_cycle() -> None:
+    ana = make_agent("ana")
+    conv = shopper(make_visitor(), 0)
+    agent(ana, conv, 60)
+    status(ana, conv, "resolved", 600)
+    shopper(conv.visitor, 3600, "it broke again")  # reopens: cycle 2 starts
+    agent(ana, conv, 3700)
+    status(ana, conv, "resolved", 4000)
+
+    resolved = facts(Fact.Kind.RESOLVED)
+    assert [(f.cycle, f.seconds) for f in resolved] == [(1, 600.0), (2, 400.0)]
+    assert seconds(Fact.Kind.FIRST_RESPONSE) == [60.0]  # the reopen is no new first response
+    assert seconds(Fact.Kind.REPLY_WAIT) == [60.0, 100.0]
+    v = values()
+    assert v["resolution_median"] == 500.0
+    assert v["resolution_mean"] == 500.0
+    assert v["resolved"] == 2
+    assert v["conversations"] == 1
+
+
+def test_reply_wait_starts_at_first_unanswered_message() -> None:
+    ana = make_agent("ana")
+    conv = shopper(make_visitor(), 0)
+    agent(ana, conv, 10)
+    shopper(conv.visitor, 100, "one")
+    shopper(conv.visitor, 150, "two")  # still the same wait
+    agent(ana, conv, 400)
+    agent(ana, conv, 410)  # nothing was waiting
+    assert seconds(Fact.Kind.REPLY_WAIT) == [10.0, 300.0]
+    v = values()
+    assert v["reply_wait_median"] == 155.0
+    assert v["reply_wait_p90"] == pytest.approx(10 + 0.9 * 290)
+
+
+def test_private_notes_are_no_reply() -> None:
+    ana = make_agent("ana")
+    conv = shopper(make_visitor(), 0)
+    from tests.factories import agent_says
+
+    from .helpers import at
+
+    with at(30):
+        agent_says(ana, conv, "internal", private=True)
+    assert facts(Fact.Kind.FIRST_RESPONSE) == []
+    assert HourlyRollup.objects.count() == 0
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+    row = HourlyRollup.objects.get(agent_id=ana.pk, team_id=0)
+    assert row.msg_notes == 1 and row.msg_agent == 0
+
+
+def test_bot_resolved_share() -> None:
+    ana = make_agent("ana")
+    c1 = shopper(make_visitor(), 0, "opening hours?")
+    bot(c1, 3)
+    status(ana, c1, "resolved", 300)
+    c2 = shopper(make_visitor(), 10, "broken")
+    agent(ana, c2, 20)
+    status(ana, c2, "resolved", 400)
+    v = values()
+    assert v["bot_resolved_share"] == 0.5
+
+
+def test_csat_average_and_distribution() -> None:
+    ana = make_agent("ana")
+    for i, score in enumerate([5, 4, 1]):
+        conv = shopper(make_visitor(), i)
+        agent(ana, conv, 30 + i)
+        csat(conv, score, 100 + i)
+    v = values()
+    assert v["csat_average"] == pytest.approx(10 / 3)
+    assert v["csat_distribution"] == [1, 0, 0, 1, 1]
+    rows = {r["agent_id"]: r for r in agents_table(DAY)}
+    assert rows[ana.pk]["csat_count"] == 3
+
+
+def test_conversation_counts_for_the_team_routing_gives_it() -> None:
+    from chat.models import Conversation, Team
+
+    boss = make_agent("boss", supervisor=True)
+    ana = make_agent("ana")
+    team = Team.objects.create(name="Support")
+    conv = shopper(make_visitor(), 0)
+    Conversation.objects.filter(pk=conv.pk).update(team=team)  # routing's choice
+    assign(boss, conv, ana, 20)
+    (opened,) = facts(Fact.Kind.OPENED)
+    assert opened.team_id == team.pk and opened.at == T0
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+    in_team = ReportFilter(start=T0.date(), end=T0.date(), team_id=team.pk, compare=False)
+    assert overview(in_team)["values"]["conversations"] == 1
+    assert HourlyRollup.objects.filter(team_id=0, conversations__gt=0).count() == 0

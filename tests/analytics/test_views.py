@@ -1,0 +1,246 @@
+"""Report pages: permissions, filters, charts, CSV equal to the page, one-click KB entry."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from analytics import services as analytics_services
+from analytics.models import HourlyRollup, QuestionFact
+from tests.factories import make_agent, make_visitor
+
+from .helpers import T0, agent, bot, csat, handover, shopper, status
+
+pytestmark = pytest.mark.django_db
+RANGE = f"start={T0.date()}&end={T0.date() + dt.timedelta(days=1)}"
+PAGES = ["", "questions/", "volume/", "agents/"]
+
+
+def manager(*perms: str) -> Client:
+    user = User.objects.create_user("manager", password="pw", is_staff=True)
+    for codename in perms:
+        app, code = codename.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app, codename=code)
+        )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def data() -> None:
+    ana, bob = make_agent("ana"), make_agent("bob")
+    for i in range(6):
+        conv = shopper(make_visitor(), i * 900, "where is my parcel")
+        bot(conv, i * 900 + 5)
+        handover(conv, i * 900 + 10)
+        agent(ana if i % 2 else bob, conv, i * 900 + 60 + i * 20)
+        status(ana if i % 2 else bob, conv, "resolved", i * 900 + 800)
+        csat(conv, 1 + i % 5, i * 900 + 850)
+    for n, text in enumerate(
+        ["do you ship to Mars", "shipping to mars?", "退货要多久", "退货要多久呢"]
+    ):
+        QuestionFact.objects.create(
+            at=T0 + dt.timedelta(minutes=n), text=text, topic_key=_key(text)
+        )
+    from chat.models import KnowledgeEntry
+
+    entry = KnowledgeEntry.objects.create(title="Shipping times", answer="1-3 days")
+    for n in range(3):
+        QuestionFact.objects.create(
+            at=T0 + dt.timedelta(minutes=n), text="how long", kb_entry_id=entry.pk
+        )
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+
+
+def _key(text: str) -> str:
+    from analytics.questions import topic_key
+
+    return topic_key(text)
+
+
+class Tables(HTMLParser):
+    """Cells of every <table data-table=NAME> on a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._name: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, Any]]) -> None:
+        if tag == "table":
+            self._name = dict(attrs).get("data-table")
+            self.tables[self._name or ""] = []
+        elif tag == "tr" and self._name:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._name:
+            self.tables[self._name].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._name = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_anonymous_goes_to_login_and_staff_without_permission_is_refused() -> None:
+    response = Client().get("/admin/reports/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client = manager()
+    for page in PAGES:
+        assert client.get(f"/admin/reports/{page}").status_code == 403
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_render_charts(data: None, page: str) -> None:
+    client = manager("analytics.view_reports")
+    response = client.get(f"/admin/reports/{page}?{RANGE}&bh=1")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('class="report-chart"') >= 1
+    assert "<rect" in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start=yesterday",
+        "start=2026-11-05&end=2026-11-01",
+        "team=abc",
+        "agent=-1",
+        "start=1990-01-01&end=2026-01-01",
+        "start=2026-13-45",
+    ],
+)
+def test_bad_filters_are_400_not_500(query: str) -> None:
+    client = manager("analytics.view_reports")
+    assert client.get(f"/admin/reports/?{query}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("page", "table"),
+    [
+        ("", "overview"),
+        ("", "daily"),
+        ("agents/", "agents"),
+        ("volume/", "volume"),
+        ("questions/", "clusters"),
+        ("questions/", "matched"),
+    ],
+)
+def test_csv_matches_page(data: None, page: str, table: str) -> None:
+    client = manager("analytics.view_reports")
+    html = client.get(f"/admin/reports/{page}?{RANGE}").content.decode()
+    parser = Tables()
+    parser.feed(html)
+    shown = parser.tables[table]
+    response = client.get(f"/admin/reports/{page}?{RANGE}&format=csv&table={table}")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    if len(shown) == 2 and len(shown[1]) == 1:  # the page's "nothing in this period" row
+        shown = shown[:1]
+    assert rows == shown
+    assert len(rows) >= 2
+
+
+def test_agents_page_numbers(data: None) -> None:
+    client = manager("analytics.view_reports")
+    html = client.get(f"/admin/reports/agents/?{RANGE}&compare=0").content.decode()
+    parser = Tables()
+    parser.feed(html)
+    header, *rows = parser.tables["agents"]
+    by_agent = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert by_agent["Ana"]["Conversations handled"] == "3"
+    # ana's replies: 80 s, 120 s, 160 s after the hand-over at +10 s → 70, 110, 150.
+    assert by_agent["Ana"]["Reply wait median"] == "1m 50s"
+
+
+def test_unknown_csv_table_is_404(data: None) -> None:
+    client = manager("analytics.view_reports")
+    assert client.get(f"/admin/reports/?{RANGE}&format=csv&table=nope").status_code == 404
+
+
+def test_hot_question_cluster_becomes_kb_entry(data: None) -> None:
+    from chat.models import KnowledgeEntry
+
+    client = manager(
+        "analytics.view_reports", "chat.add_knowledgeentry", "chat.change_knowledgeentry"
+    )
+    page = client.get(f"/admin/reports/questions/?{RANGE}").content.decode()
+    assert "do you ship to Mars" in page or "shipping to mars?" in page
+    assert 'class="create-entry"' in page
+    response = client.post(
+        "/admin/reports/questions/entry/",
+        {"title": "shipping to mars?", "example": ["shipping to mars?", "do you ship to Mars"]},
+    )
+    entry = KnowledgeEntry.objects.get(title="shipping to mars?")
+    assert response.status_code == 302 and str(entry.pk) in response["Location"]
+    assert entry.active is False
+    assert sorted(entry.questions.values_list("text", flat=True)) == [
+        "do you ship to Mars",
+        "shipping to mars?",
+    ]
+
+
+def test_kb_entry_needs_permission(data: None) -> None:
+    client = manager("analytics.view_reports")
+    assert client.post("/admin/reports/questions/entry/", {"title": "x"}).status_code == 403
+
+
+def test_admin_rebuild_of_a_period(data: None) -> None:
+    client = manager("analytics.view_reports", "analytics.rebuild_reports")
+    before = list(
+        HourlyRollup.objects.order_by("hour", "agent_id").values_list(
+            "hour", "agent_id", "conversations"
+        )
+    )
+    HourlyRollup.objects.all().delete()
+    response = client.post(
+        "/admin/reports/rebuild/", {"start": str(T0.date()), "end": str(T0.date())}
+    )
+    assert response.status_code == 302
+    after = list(
+        HourlyRollup.objects.order_by("hour", "agent_id").values_list(
+            "hour", "agent_id", "conversations"
+        )
+    )
+    assert after == before
+    assert manager_without_rebuild().get("/admin/reports/rebuild/").status_code == 403
+
+
+def manager_without_rebuild() -> Client:
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_index_links_reports() -> None:
+    client = manager("analytics.view_reports")
+    index = client.get("/admin/").content.decode()
+    assert "/admin/analytics/reportpage/" in index
+    assert client.get("/admin/analytics/reportpage/").status_code == 302
+
+
+def test_pages_in_simplified_chinese(data: None) -> None:
+    client = manager("analytics.view_reports")
+    body = client.get(f"/admin/reports/?{RANGE}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "概览" in body and "首次响应，中位数" in body
