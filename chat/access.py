@@ -89,6 +89,9 @@ def access_conversation(
         raise NotFound("Conversation not found.")
     qs = conversations_visible_to(actor)
     if for_update:
+        # No select_related here: after waiting for the lock, PostgreSQL re-checks the locked
+        # row but keeps the joined rows it read before the wait, so a concurrently assigned
+        # conversation would come back with assignee_id set and a stale (NULL) assignee.
         qs = qs.select_for_update(of=("self",))
     conversation = qs.filter(pk=pk).first()
     if conversation is None:

@@ -11,8 +11,10 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -49,9 +51,19 @@ class TokenBucket:
         return False
 
 
-@database_sync_to_async
-def _call(fn: Any, /, **kwargs: Any) -> Any:
+def _run(fn: Any, /, **kwargs: Any) -> Any:
     return fn(**kwargs)
+
+
+_call_serial = database_sync_to_async(_run)
+# Each call is a whole unit of work (a service with its own transaction, or a read), so it may
+# run on any worker thread when HELPDESK["PARALLEL_DB_CALLS"] is on (docs/performance.md).
+_call_parallel = database_sync_to_async(_run, thread_sensitive=False)
+
+
+async def _call(fn: Any, /, **kwargs: Any) -> Any:
+    call = _call_parallel if settings.HELPDESK.get("PARALLEL_DB_CALLS") else _call_serial
+    return await call(fn, **kwargs)
 
 
 class FrameConsumer(AsyncWebsocketConsumer):
@@ -65,9 +77,23 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # conversation id -> highest seq this socket has been sent (for delivered receipts)
         self.delivered: dict[int, int] = {}
         self.watching: set[int] = set()
+        # Delivered receipts waiting for the background writer: conversation id -> seq.
+        self.receipts_due: dict[int, int] = {}
+        self.receipt_task: asyncio.Future[None] | None = None
         conf = settings.HELPDESK
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
+        events.publisher.start()
         await self.accept()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch closes stale DB connections before every handler: one hop
+        # through the single sync thread per frame and per fan-out event, queued behind the
+        # message writes (docs/performance.md). Every DB call here goes through
+        # database_sync_to_async, which closes them around the call anyway.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         for group in list(self.joined):
@@ -144,17 +170,17 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def on_send(self, frame: dict[str, Any]) -> None:
         assert self.actor is not None
-        message, _created = await _call(
-            services.message_send,
+        message, payload = await _call(
+            _send_with_payload,
             actor=self.actor,
             client_id=frame.get("client_id"),
             body=frame.get("body", ""),
             conversation_id=frame.get("conversation"),
             private=frame.get("private", False),
             origin=self.channel_name,
+            attachment_id=frame.get("attachment"),
         )
         await self.watch(message.conversation)
-        payload = await _call(events.message_payload, message=message)
         self.delivered[message.conversation_id] = max(
             self.delivered.get(message.conversation_id, 0), message.seq
         )
@@ -218,19 +244,24 @@ class FrameConsumer(AsyncWebsocketConsumer):
         raise NotImplementedError
 
     async def mark_delivered(self, conversation_id: int, seq: int) -> None:
+        """Record a delivered receipt without holding up this socket's next frame: one
+        background task per socket writes them, only the newest seq per conversation."""
         if seq <= self.delivered.get(conversation_id, 0):
             return
         self.delivered[conversation_id] = seq
+        self.receipts_due[conversation_id] = seq
+        if self.receipt_task is None or self.receipt_task.done():
+            self.receipt_task = asyncio.ensure_future(self._write_receipts())
+
+    async def _write_receipts(self) -> None:
         assert self.actor is not None
-        try:
-            await _call(
-                services.delivered_mark,
-                actor=self.actor,
-                conversation_id=conversation_id,
-                seq=seq,
-            )
-        except Exception:
-            logger.exception("delivered receipt failed")
+        # Receipts that arrive while one write is in flight go together in the next one.
+        while self.receipts_due:
+            due, self.receipts_due = self.receipts_due, {}
+            try:
+                await _call(services.delivered_mark_many, actor=self.actor, cursors=due)
+            except Exception:
+                logger.exception("delivered receipt failed")
 
     def is_from_other_side(self, message: dict[str, Any]) -> bool:
         raise NotImplementedError
@@ -239,7 +270,11 @@ class FrameConsumer(AsyncWebsocketConsumer):
         if event.get("origin") == self.channel_name:
             return
         frame = event["frame"]
-        await self.send_json(frame)
+        text = event.get("text")
+        if text is not None:
+            await self.send(text_data=text)
+        else:
+            await self.send_json(frame)
         if frame.get("type") == events.MESSAGE_CREATED:
             message = frame["message"]
             if self.is_from_other_side(message):
@@ -248,6 +283,12 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
 def _payloads(*, messages: list[Message]) -> list[dict[str, Any]]:
     return [events.message_payload(m) for m in messages]
+
+
+def _send_with_payload(**kwargs: Any) -> tuple[Message, dict[str, Any]]:
+    """``message_send`` and the ack's payload in one trip to the database thread."""
+    message, _created = services.message_send(**kwargs)
+    return message, events.message_payload(message)
 
 
 class VisitorConsumer(FrameConsumer):
@@ -323,6 +364,13 @@ class VisitorConsumer(FrameConsumer):
         await super().frame_send(event)
 
 
+# Called in a worker thread as ``hook(event, user_id, channel_name)`` for every workspace socket,
+# with event "connect", "ping" (at most every HEARTBEAT_SECONDS) or "disconnect". Presence
+# (chat.queue) registers here.
+agent_socket_hooks: list[Callable[[str, int, str], None]] = []
+HEARTBEAT_SECONDS = 20
+
+
 class AgentConsumer(FrameConsumer):
     """The workspace's socket, authenticated by the Django session cookie."""
 
@@ -350,6 +398,27 @@ class AgentConsumer(FrameConsumer):
         await self.join(events.group_agent(user.pk))
         name = await database_sync_to_async(services._sender_name)(self.actor)
         await self.send_json({"type": events.READY, "agent": {"id": user.pk, "name": name}})
+        await self.socket_event("connect")
+
+    async def socket_event(self, event: str) -> None:
+        self.last_beat = time.monotonic()
+        assert self.actor is not None
+        user_id = self.actor.user.pk
+        for hook in agent_socket_hooks:
+            try:
+                await database_sync_to_async(hook)(event, user_id, self.channel_name)
+            except Exception:
+                logger.exception("agent socket hook failed on %s", event)
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        await super().on_ping(frame)
+        if time.monotonic() - getattr(self, "last_beat", 0.0) >= HEARTBEAT_SECONDS:
+            await self.socket_event("ping")
+
+    async def disconnect(self, code: int) -> None:
+        if self.actor is not None:
+            await self.socket_event("disconnect")
+        await super().disconnect(code)
 
     async def handle_frame(self, frame: dict[str, Any]) -> None:
         if self.actor is None:

@@ -7,7 +7,10 @@ the truth, and nothing may ring for a change that rolled back.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -159,18 +162,92 @@ def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str
     return data
 
 
+async def _group_send_all(layer: Any, groups: list[str], event: dict[str, Any]) -> None:
+    results = await asyncio.gather(
+        *(layer.group_send(group, event) for group in groups), return_exceptions=True
+    )
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, Exception):
+            # The layer is a doorbell: a lost ring heals through resume, never by failing
+            # the write that already committed.
+            logger.error("publish to %s failed", group, exc_info=result)
+
+
+class _Publisher:
+    """Hands committed events from worker threads to the server's event loop without making
+    the thread wait for Redis: under load, waiting there took ~40 % of the message path
+    (docs/performance.md). One task on the loop sends them; each group keeps commit order."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread_id = 0
+        self.queue: asyncio.Queue[tuple[list[str], dict[str, Any]]] | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Run the sender on the current (running) loop; the sockets' connect calls it."""
+        loop = asyncio.get_running_loop()
+        if self.loop is loop and self.task is not None and not self.task.done():
+            return
+        self.loop, self.thread_id, self.queue = loop, threading.get_ident(), asyncio.Queue()
+        self.task = loop.create_task(self._run(self.queue))
+
+    def offer(self, groups: list[str], event: dict[str, Any]) -> bool:
+        """Queue for the loop's sender; False where there is no live loop to hand it to
+        (a Celery worker, a management command, a test without sockets)."""
+        loop, queue = self.loop, self.queue
+        if loop is None or queue is None or loop.is_closed() or not loop.is_running():
+            return False
+        if threading.get_ident() == self.thread_id:
+            return False
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (groups, event))
+        except RuntimeError:  # the loop closed meanwhile
+            return False
+        return True
+
+    async def _run(self, queue: asyncio.Queue[tuple[list[str], dict[str, Any]]]) -> None:
+        layer = get_channel_layer()
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            per_group: dict[str, list[dict[str, Any]]] = {}
+            for groups, event in batch:
+                for group in groups:
+                    per_group.setdefault(group, []).append(event)
+            await asyncio.gather(
+                *(_send_in_order(layer, group, items) for group, items in per_group.items())
+            )
+
+
+async def _send_in_order(layer: Any, group: str, items: list[dict[str, Any]]) -> None:
+    for event in items:
+        try:
+            await layer.group_send(group, event)
+        except Exception:
+            logger.exception("publish to %s failed", group)
+
+
+publisher = _Publisher()
+
+
 def _send_now(groups: Iterable[str], frame: dict[str, Any], origin: str | None) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    event = {"type": LAYER_EVENT, "frame": frame, "origin": origin}
-    for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, event)
-        except Exception:
-            # The layer is a doorbell: a lost ring heals through resume, never by failing
-            # the write that already committed.
-            logger.exception("publish to %s failed", group)
+    # Serialised once here rather than once per receiving socket: an agents-group update
+    # reaches every workspace (docs/performance.md).
+    text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    event = {"type": LAYER_EVENT, "frame": frame, "text": text, "origin": origin}
+    group_list = list(groups)
+    if publisher.offer(group_list, event):
+        return
+    # No server loop here: send now, all groups in one trip to an event loop.
+    try:
+        async_to_sync(_group_send_all)(layer, group_list, event)
+    except Exception:
+        logger.exception("publish to %s failed", group_list)
 
 
 def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None = None) -> None:

@@ -24,7 +24,9 @@ def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None
     if visitor.customer_id:
         cond |= Q(customer_id=visitor.customer_id)
     return (
-        Conversation.objects.select_related("assignee__agent_profile", "team", "visitor__customer")
+        Conversation.objects.select_related(
+            "assignee__agent_profile", "team", "visitor__customer", "routing"
+        )
         .filter(cond)
         .order_by("-last_activity_at", "-pk")
         .first()
@@ -48,7 +50,11 @@ def conversations_for_agent(
     agent's read cursor) annotated. ``before`` is an ISO timestamp cursor for paging."""
     if view not in VIEWS:
         raise BadRequest("Unknown view.", fields={"view": [f"One of {', '.join(VIEWS)}."]})
-    qs = Conversation.objects.select_related("assignee__agent_profile", "team", "visitor__customer")
+    # "routing" (queue place, waiting clock) and "bot_state" are read by the routing and bot
+    # payload hooks for every row: joined here so the list costs no query per row.
+    qs = Conversation.objects.select_related(
+        "assignee__agent_profile", "team", "visitor__customer", "routing", "bot_state"
+    )
     if view == "mine":
         qs = qs.filter(assignee=user)
     elif view == "unassigned":
@@ -110,7 +116,10 @@ def messages_after(
         )
     conversation = access_conversation(actor=actor, conversation_id=conversation_id)
     batch: int = limit or settings.HELPDESK["RESUME_BATCH"]
-    qs = Message.objects.filter(conversation=conversation, seq__gt=after_seq)
+    # Attachments ride along in the same query (no N+1 on history and resume).
+    qs = Message.objects.select_related("attachment").filter(
+        conversation=conversation, seq__gt=after_seq
+    )
     if actor.user is None:
         qs = qs.filter(private=False)
     messages = list(qs.order_by("seq")[:batch])

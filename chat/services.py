@@ -14,7 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +25,9 @@ from helpdesk.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 from . import events
 from .access import Actor, access_conversation, is_agent
+from .media import services as media_services
 from .models import AgentReadCursor, Conversation, Message, Visitor
+from .redaction import redact_sensitive
 
 User = get_user_model()
 
@@ -193,6 +197,7 @@ def message_create(
     card: dict[str, Any] | None = None,
     origin: str | None = None,
     extra: dict[str, Any] | None = None,
+    attachment: Any = None,
 ) -> Message:
     """Store a message in a conversation whose row the caller has locked, allocate its seq,
     dispatch ``message.created`` and publish it after commit.
@@ -215,6 +220,10 @@ def message_create(
         card=card,
         created_at=now,
     )
+    if attachment is not None:
+        # Linked before the payload is built, so the frame carries it without a query.
+        attachment.message = message
+        attachment.save(update_fields=["message"])
     update = ["last_seq", "last_activity_at"]
     conversation.last_activity_at = now
     if not private:
@@ -234,6 +243,7 @@ def message_create(
                 "sender_user_id": getattr(sender_user, "pk", None),
                 "kind": kind,
                 "private": private,
+                "assignee_id": conversation.assignee_id,
                 **(extra or {}),
             },
         )
@@ -254,6 +264,7 @@ def message_send(
     card: dict[str, Any] | None = None,
     origin: str | None = None,
     allow_empty: bool = False,
+    attachment_id: Any = None,
 ) -> tuple[Message, bool]:
     """Send a message as a shopper or an agent. Idempotent on ``(conversation, client_id)``:
     a repeat returns the stored message and ``created=False`` and stores nothing.
@@ -262,7 +273,10 @@ def message_send(
     one (within the reopen window). An agent replying to an unassigned conversation takes it.
     """
     client_id = check_client_id(client_id)
-    body = check_body(body, allow_empty=allow_empty or kind != Message.Kind.TEXT)
+    body = check_body(
+        body,
+        allow_empty=allow_empty or kind != Message.Kind.TEXT or attachment_id is not None,
+    )
     if not isinstance(private, bool):
         raise BadRequest("private must be true or false.", fields={"private": ["Expected a bool."]})
     if actor.user is not None:
@@ -272,6 +286,8 @@ def message_send(
             raise BadRequest("conversation is required.", fields={"conversation": ["Required."]})
     elif private:
         raise Forbidden("Shoppers cannot write internal notes.")
+    if actor.user is None:
+        body = redact_sensitive(body)  # card numbers never reach the database
 
     try:
         with transaction.atomic():
@@ -292,6 +308,13 @@ def message_send(
             if existing is not None:
                 existing.conversation = conversation
                 return existing, False
+            attachment = None
+            if attachment_id is not None:
+                # The sender's own unused upload; its content decides the message kind.
+                attachment = media_services.attachment_for_send(
+                    actor=actor, attachment_id=attachment_id
+                )
+                kind = media_services.message_kind_for(attachment)
             if created_conversation:
                 dispatch.dispatch(
                     dispatch.DomainEvent(
@@ -332,6 +355,7 @@ def message_send(
                 private=private,
                 card=card,
                 origin=origin,
+                attachment=attachment,
             )
             # The sender has seen everything up to its own message.
             _read_move(conversation, actor=actor, seq=message.seq)
@@ -523,12 +547,12 @@ def check_seq(seq: Any) -> int:
 def _read_move(conversation: Conversation, *, actor: Actor, seq: int) -> bool:
     """Move the actor's read cursor forward (never back); True if it moved."""
     seq = min(seq, conversation.last_seq)
+    # One UPDATE moves read and delivered together: read never passes delivered, since only
+    # this function moves read (and delivered_mark only delivered). Saves a query per message.
     if actor.user is None:
         moved = Conversation.objects.filter(pk=conversation.pk, visitor_read_seq__lt=seq).update(
-            visitor_read_seq=seq
-        )
-        Conversation.objects.filter(pk=conversation.pk, visitor_delivered_seq__lt=seq).update(
-            visitor_delivered_seq=seq
+            visitor_read_seq=seq,
+            visitor_delivered_seq=Greatest(F("visitor_delivered_seq"), Value(seq)),
         )
         if moved:
             conversation.visitor_read_seq = seq
@@ -539,10 +563,8 @@ def _read_move(conversation: Conversation, *, actor: Actor, seq: int) -> bool:
     )
     moved = AgentReadCursor.objects.filter(pk=cursor.pk, read_seq__lt=seq).update(read_seq=seq)
     shared = Conversation.objects.filter(pk=conversation.pk, agent_read_seq__lt=seq).update(
-        agent_read_seq=seq
-    )
-    Conversation.objects.filter(pk=conversation.pk, agent_delivered_seq__lt=seq).update(
-        agent_delivered_seq=seq
+        agent_read_seq=seq,
+        agent_delivered_seq=Greatest(F("agent_delivered_seq"), Value(seq)),
     )
     if shared:
         conversation.agent_read_seq = seq
@@ -596,15 +618,29 @@ def read_mark(*, actor: Actor, conversation_id: Any, seq: Any) -> Conversation:
 def delivered_mark(*, actor: Actor, conversation_id: int, seq: int) -> bool:
     """A socket of ``actor``'s side received messages up to ``seq``. Cheap: one conditional
     UPDATE; a receipt goes out only when the cursor moved."""
+    return bool(delivered_mark_many(actor=actor, cursors={conversation_id: seq}))
+
+
+def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
+    """Delivered receipts for several conversations (id -> seq) in one transaction; returns
+    how many cursors moved. Receipts are hints the next one supersedes, so this transaction
+    does not wait for the disk (synchronous_commit off, for it alone): a message costs one
+    durable commit, not two (docs/performance.md)."""
     field = "agent_delivered_seq" if actor.user is not None else "visitor_delivered_seq"
+    moved_count = 0
     with transaction.atomic():
-        moved = Conversation.objects.filter(
-            pk=conversation_id, **{f"{field}__lt": seq}, last_seq__gte=seq
-        ).update(**{field: seq})
-        if moved:
-            conversation = Conversation.objects.get(pk=conversation_id)
-            _publish_receipt(conversation, reader="agent" if actor.user else "visitor")
-    return bool(moved)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        for conversation_id, seq in cursors.items():
+            moved = Conversation.objects.filter(
+                pk=conversation_id, **{f"{field}__lt": seq}, last_seq__gte=seq
+            ).update(**{field: seq})
+            if moved:
+                moved_count += 1
+                conversation = Conversation.objects.get(pk=conversation_id)
+                _publish_receipt(conversation, reader="agent" if actor.user else "visitor")
+    return moved_count
 
 
 def typing_frame(*, actor: Actor, conversation: Conversation, on: Any) -> tuple[list[str], dict]:

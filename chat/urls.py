@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import apis, views
+from .queue.urls import api_urlpatterns as routing_api
 
 app_name = "chat"
 
@@ -29,6 +30,8 @@ api_urlpatterns = [
     ),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
 ]
+# Routing, canned replies and satisfaction (docs/routing.md).
+api_urlpatterns += routing_api
 
 urlpatterns = [
     path("desk/", views.desk, name="desk"),

@@ -23,6 +23,14 @@ CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
 CONVERSATION_RESOLVED = "conversation.resolved"
 MESSAGE_CREATED = "message.created"
 READ_MOVED = "read.moved"
+# Routing (chat.queue): a conversation started waiting for a person; a shopper rated a care cycle.
+CONVERSATION_QUEUED = "conversation.queued"
+CSAT_SUBMITTED = "csat.submitted"
+# Bot (chat.bot, docs/bot.md): an answer from the knowledge base (entry, confidence), a
+# hand-over to a person (reason), a shopper's "Did this help?" click (choice).
+BOT_ANSWERED = "bot.answered"
+BOT_HANDOVER = "bot.handover"
+BOT_FEEDBACK = "bot.feedback"
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,26 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chat.urls import api_urlpatterns as chat_api
+from orders.urls import api_urlpatterns as orders_api
 
 from . import storefront
 
 urlpatterns = [
     path("", storefront.home, name="storefront-home"),
     path("p/<slug:slug>/", storefront.product, name="storefront-product"),
+    path("admin/reports/", include("analytics.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/widget/config", storefront.WidgetConfigApi.as_view(), name="widget-config"),
+    path("", include("chat.media.urls")),
+    path("api/", include("chat.bot.urls")),
     path("api/", include(chat_api)),
+    path("api/", include(orders_api)),  # shops' integration API (orders/urls.py)
+    path("api/", include("chat.sidebar_api")),  # agent sidebar, cards, widget browsing
+    path("", include("orders.storefront")),  # demo storefront's "sign in as a demo customer"
     path("", include("chat.urls")),
 ]

@@ -14,6 +14,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+# The bot answers every shopper message; tests that are not about it run without it (also in
+# the servers they start). tests/chat/bot and tests/e2e/test_bot.py switch it on (docs/bot.md).
+os.environ["HELPDESK_BOT_ENABLED"] = "0"
+
 
 def pytest_configure(config: Any) -> None:
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -32,9 +36,20 @@ def _no_eager_leak(settings: Any) -> Iterator[None]:
     yield
 
 
-@pytest.fixture(autouse=True)
-def _flush_channel_layer() -> Iterator[None]:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem: Any) -> Iterator[None]:
+    """Close the test body's database connections right where it ran.
+
+    With Playwright's loop on the main thread, the connection a browser test's body opened
+    lives in a context the fixture teardown does not see; left open, it keeps the test
+    database busy when pytest drops it.
+    """
     yield
+    if "browser" in getattr(pyfuncitem, "fixturenames", ()):
+        from django.db import connections
+
+        for conn in connections.all(initialized_only=True):
+            conn.close()
 
 
 @pytest.fixture
@@ -68,6 +83,8 @@ def server_env(db_name: str) -> dict[str, str]:
     parsed = urlparse(env["DATABASE_URL"])
     env["DATABASE_URL"] = urlunparse(parsed._replace(path="/" + db_name))
     env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    # A real server runs the production default: socket DB calls on a thread pool.
+    env["HELPDESK_PARALLEL_DB"] = "1"
     return env
 
 

@@ -123,6 +123,10 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Set when something needs an agent's eye (e.g. a delayed shipment told to the shopper);
+    # cleared by an agent or when the conversation is resolved. See chat/order_notices.py.
+    flag_reason = models.CharField(_("flag"), max_length=200, blank=True)
+    flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("conversation")

@@ -18,6 +18,14 @@ from tests.factories import make_agent, make_visitor
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def _no_auto_assign(settings: Any) -> None:
+    # Transport tests: an agent's socket connecting must not pull queued conversations to
+    # itself (routing, tested in tests/chat/queue/, would add frames and a "joined" line).
+    settings.HELPDESK = {**settings.HELPDESK, "AUTO_ASSIGN": False}
+
+
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
