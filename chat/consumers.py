@@ -129,13 +129,17 @@ class FrameConsumer(AsyncWebsocketConsumer):
         if len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit:
             await self.send_error(TooLarge(f"Frames are limited to {limit} bytes."))
             return
-        if not self.bucket.take():
-            await self.send_error(RateLimited("Too many frames; slow down."))
-            return
+        limited = not self.bucket.take()
         try:
             frame = json.loads(text_data)
         except (ValueError, RecursionError):
-            await self.send_error(BadRequest("Frames must be JSON objects."))
+            error = RateLimited if limited else BadRequest
+            await self.send_error(error("Frames must be JSON objects."))
+            return
+        if limited:
+            # Parsed only to name the refused message: the client resends just that one.
+            client_id = frame.get("client_id") if isinstance(frame, dict) else None
+            await self.send_error(RateLimited("Too many frames; slow down."), client_id)
             return
         if not isinstance(frame, dict):
             await self.send_error(BadRequest("Frames must be JSON objects."))

@@ -287,6 +287,10 @@ async def test_rate_limit(visitor_and_token, settings) -> None:
         assert sum(1 for f in kinds if f.get("code") == "rate_limited") == 4
         # The auth frame took one token of the burst of 3.
         assert sum(1 for f in kinds if f["type"] == "pong") == 2
+        # A refused message names its client_id, so the client resends just that one.
+        await shopper.send_json_to({"type": "message.send", "client_id": "c-over", "body": "x"})
+        refused = await shopper.receive_json_from(timeout=5)
+        assert refused["code"] == "rate_limited" and refused["client_id"] == "c-over"
     finally:
         await shopper.disconnect()
 
