@@ -13,88 +13,19 @@ import re
 import unicodedata
 from typing import Any
 
+from chat.bot.matching import text as _bot_text
 from helpdesk import dispatch
 
 from .models import QuestionFact
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# The bot's tokenizer vocabulary is the one source of stop words and CJK ranges; topic keys
+# add a few words a question carries without naming its topic.
+_CJK_RUN = _bot_text._CJK_RUN
 _WORD = re.compile(r"[a-z0-9]+")
-EN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "am",
-        "was",
-        "were",
-        "be",
-        "been",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "your",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "and",
-        "or",
-        "but",
-        "so",
-        "do",
-        "does",
-        "did",
-        "please",
-        "pls",
-        "hi",
-        "hello",
-        "hey",
-        "there",
-        "can",
-        "could",
-        "would",
-        "will",
-        "should",
-        "just",
-        "any",
-        "some",
-        "about",
-        "get",
-        "got",
-        "have",
-        "has",
-        "had",
-        "im",
-        "any",
-        "how",
-        "what",
-        "when",
-        "where",
-        "why",
-        "which",
-        "who",
-        "not",
-        "no",
-        "yes",
-        "thanks",
-        "thank",
-    ]
+EN_STOP = _bot_text.EN_STOPWORDS | frozenset(
+    ["its", "these", "those", "which", "where", "not", "no", "yes", "thanks", "thank"]
 )
-ZH_STOP = frozenset("的了吗呢啊吧呀嘛么哦噢我你您他她它们是请问一下这那个在有")
+ZH_STOP = _bot_text.ZH_STOPCHARS | frozenset("在有")
 MAX_TOKENS = 8
 SIMILARITY = 0.4
 

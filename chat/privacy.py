@@ -84,9 +84,7 @@ def erase_side_records(conversation_ids: list[int]) -> None:
         email="", phone="", body=ERASED_TEXT
     )
     SatisfactionRating.objects.filter(conversation_id__in=conversation_ids).update(comment="")
-    UnmatchedQuestion.objects.filter(conversation_id__in=conversation_ids).update(
-        text=ERASED_TEXT
-    )
+    UnmatchedQuestion.objects.filter(conversation_id__in=conversation_ids).update(text=ERASED_TEXT)
 
 
 def erase_attachments(conversation_ids: list[int]) -> None:

@@ -30,10 +30,6 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
     message_id = data.get("message_id")
     if not message_id:
         return
-    if data.get("assignee_id") is not None:
-        # A person has the conversation: the bot stays out (handover.bot_active), so there is
-        # no task to queue on the message path.
-        return
     from .tasks import bot_reply_task
 
     def enqueue() -> None:

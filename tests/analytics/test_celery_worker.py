@@ -24,6 +24,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def worker() -> Iterator[subprocess.Popen]:
     env = server_env(connection.settings_dict["NAME"])
     env["CELERY_EAGER"] = "0"
+    # Tasks left in the broker by other tests' servers (a bot reply per shopper message on a
+    # live Daphne) or by an interrupted run would be worked off first.
+    from helpdesk.celery import app
+
+    app.control.purge()
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -9,9 +9,8 @@ inside the server process exactly as a worker would run it (no broker round trip
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +19,8 @@ from playwright.sync_api import Page, expect
 from chat.bot.kb_data import KB
 from chat.bot.services_kb import knowledge_base_load
 from chat.models import BotFeedback, Conversation, Message
+from tests.e2e.support import off_loop as db
+from tests.e2e.support import wait_db
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,37 +73,6 @@ def new_page(browser: Any, contexts: list[Any], **kwargs: Any) -> Page:
     context.set_default_timeout(TIMEOUT)
     contexts.append(context)
     return context.new_page()
-
-
-def db(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-    """Run ORM code in a worker thread that closes its connection: Playwright's sync API runs
-    the test in a greenlet whose own connection would outlive the test database."""
-    from django.db import connection
-
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["value"] = fn(*args, **kwargs)
-        except BaseException as error:
-            result["error"] = error
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(30)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
-
-
-def wait_db(predicate: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not db(predicate):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in the database")
-        time.sleep(0.1)
 
 
 def widget_send(page: Page, text: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.db import connection
 from playwright.sync_api import Page, expect
 
 from chat.models import Conversation, Message
+from tests.e2e.support import off_loop
 from tests.factories import make_agent, make_visitor
 from tests.factories import shopper_says as _shopper_says
 
@@ -39,27 +39,6 @@ def closes_db(test: Callable[..., None]) -> Callable[..., None]:
             connection.close()
 
     return run
-
-
-def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn`` in a worker thread. Playwright's sync API keeps an event loop on the main
-    thread, where the publish-after-commit (``async_to_sync``) of our services cannot run."""
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["value"] = fn(*args)
-        except BaseException as error:  # re-raised in the test thread
-            result["error"] = error
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(30)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def shopper_says(visitor: Any, body: str) -> Message:

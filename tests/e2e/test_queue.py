@@ -9,8 +9,7 @@ Runs its own Daphne with the bot switched off, so every new conversation queues 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,6 +26,7 @@ from chat.models import (
     Team,
     TeamRouting,
 )
+from tests.e2e.support import off_loop
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -63,27 +63,6 @@ def new_page(browser: Any, contexts: list[Any]) -> Page:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors  # type: ignore[attr-defined]
     return page
-
-
-def off_loop(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a service in a worker thread: Playwright keeps an event loop on the main thread,
-    where publish-after-commit (async_to_sync) cannot run."""
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["value"] = fn(*args, **kwargs)
-        except BaseException as error:
-            result["error"] = error
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(30)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def shopper_asks(browser: Any, contexts: list[Any], base: str, text: str) -> Page:

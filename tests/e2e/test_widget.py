@@ -24,6 +24,7 @@ from chat import events, services
 from chat.access import Actor
 from chat.models import Conversation, Message, Visitor
 from orders.models import Product
+from tests.e2e.support import off_loop, wait_db
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -70,37 +71,6 @@ def say(page: Page, text: str) -> None:
 
 def bubble(page: Page, seq: int) -> Any:
     return page.locator(f'{MESSAGE}[data-seq="{seq}"]')
-
-
-def wait_db(predicate: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in the database")
-        time.sleep(0.1)
-
-
-def off_loop(fn: Callable[..., Any], /, **kwargs: Any) -> Any:
-    """Run a service in a worker thread: Playwright's sync API keeps an event loop on this
-    thread, and publishing after commit goes through ``async_to_sync``."""
-    from django.db import connection
-
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["value"] = fn(**kwargs)
-        except BaseException as error:
-            result["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def stored(conversation: Conversation | None = None) -> list[tuple[int, str]]:

@@ -11,6 +11,7 @@
   const Desk = window.Desk;
   const waiting = new Map(); // team id (or "none") -> count
   let counter = null;
+  let reloadTimer = null;
 
   function minutesSince(iso) {
     const since = Date.parse(iso);
@@ -88,7 +89,11 @@
     },
     onFrame(frame, api) {
       if (frame.type === "queue.changed") {
+        // Shown at once, then confirmed from the database: frames published by different
+        // server threads can arrive out of order, and each carries an absolute count.
         waiting.set(frame.team === null ? "none" : frame.team, frame.waiting);
+        clearTimeout(reloadTimer);
+        reloadTimer = setTimeout(() => loadOverview(api), 250);
         renderCounter(api);
       } else if (frame.type === "conversation.overdue") {
         const minutes = Math.max(1, Math.round((frame.waited_seconds || 0) / 60));
