@@ -312,9 +312,10 @@ HELPDESK: dict[str, Any] = {
     "RESUME_BATCH": 500,
     # Run the sockets' database calls on a small thread pool instead of Channels' one thread
     # per process (each call is a whole transaction). Measured in docs/performance.md.
-    # DB calls from sockets on a thread pool (their PostgreSQL waits overlap) in production;
-    # the embedded SQLite default keeps the single thread.
-    "PARALLEL_DB_CALLS": env_bool("HELPDESK_PARALLEL_DB", PRODUCTION),
+    # Opt-in: socket DB calls on a thread pool so their PostgreSQL waits overlap (+68 % msg/s
+    # in bench/). Off by default: a long browser-test session exhausted the server's
+    # connection pool with it on (docs/performance.md).
+    "PARALLEL_DB_CALLS": env_bool("HELPDESK_PARALLEL_DB", False),
 }
 
 LOGGING = {

@@ -5,7 +5,5 @@ export HELPDESK_TEST_DB=${HELPDESK_TEST_DB:-test_helpdesk_local}
 export SECRET_KEY=test-only-secret-key-not-for-production-0123456789
 export STOREFRONT_IDENTITY_SECRET=test-storefront-secret
 export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
-# In-process socket tests run DB calls on Channels' single thread: each test's event loop
-# would otherwise strand pool connections in its executor threads. Server processes the
-# tests start (live_daphne, scale-out) run the production default, the thread pool.
+# The opt-in thread pool for socket DB calls stays off in tests, as in production by default.
 export HELPDESK_PARALLEL_DB=0

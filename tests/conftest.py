@@ -83,8 +83,6 @@ def server_env(db_name: str) -> dict[str, str]:
     parsed = urlparse(env["DATABASE_URL"])
     env["DATABASE_URL"] = urlunparse(parsed._replace(path="/" + db_name))
     env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
-    # A real server runs the production default: socket DB calls on a thread pool.
-    env["HELPDESK_PARALLEL_DB"] = "1"
     return env
 
 

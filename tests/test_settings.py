@@ -92,7 +92,7 @@ def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
     assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert conf["broker"] == PRODUCTION["REDIS_URL"]
     assert conf["celery_eager"] is False
-    assert conf["parallel_db"] is True  # socket DB calls on a thread pool
+    assert conf["parallel_db"] is False  # the thread pool is opt-in
     assert conf["debug"] is False
     assert conf["ssl_redirect"] is True
     assert conf["session_cookie_secure"] is True

@@ -36,12 +36,27 @@ MESSAGE = "[data-testid=hd-message]"
 ONLINE = '[data-testid=hd-panel][data-connection="online"]'
 
 
+@pytest.fixture(scope="module")
+def widget_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """A Daphne of this module's own: these tests drop, block and flood sockets, and a server
+    shared with every other browser test carried their leftovers into these timings."""
+    from django.db import connection
+
+    from tests.conftest import server_env
+    from tests.procs import daphne
+
+    with django_db_blocker.unblock():
+        env = server_env(connection.settings_dict["NAME"])
+    with daphne(env) as base:
+        yield base
+
+
 @pytest.fixture
-def shop(live_daphne: str) -> str:
+def shop(widget_server: str) -> str:
     Product.objects.create(
         external_id="P0001", name="Linen shirt", slug="linen-shirt", price=Decimal("39.00")
     )
-    return live_daphne
+    return widget_server
 
 
 @pytest.fixture
@@ -233,7 +248,8 @@ def test_outbox_survives_a_reload_while_offline(open_page) -> None:
     expect(page.locator(f'{MESSAGE}[data-state="pending"]')).to_have_count(1)
     assert len(stored()) == 1
     state["block"] = False  # ... and sent once the connection is back
-    expect(page.locator(f'{MESSAGE}[data-state="pending"]')).to_have_count(0, timeout=20000)
+    # The reconnect backoff is capped at 30 s (with jitter) after the failed attempts above.
+    expect(page.locator(f'{MESSAGE}[data-state="pending"]')).to_have_count(0, timeout=40000)
     assert stored() == [(1, "before"), (2, "typed while offline")]
     assert shown(page) == stored()
 
