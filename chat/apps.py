@@ -8,7 +8,7 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from chat.media import install as media_install
+        from chat.attachments import install as media_install
 
         media_install()
         from chat.queue import install as queue_install

@@ -25,7 +25,7 @@ from helpdesk.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 from . import events
 from .access import Actor, access_conversation, is_agent
-from .media import services as media_services
+from .attachments import services as media_services
 from .models import AgentReadCursor, Conversation, Message, Visitor
 from .redaction import redact_sensitive
 

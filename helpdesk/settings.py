@@ -182,7 +182,7 @@ CELERY_BEAT_SCHEDULE["analytics-histograms"] = {
 }
 # Media: delete uploads never attached to a message (docs/media.md).
 CELERY_BEAT_SCHEDULE["media-orphans-cleanup"] = {
-    "task": "chat.media.tasks.media_orphans_cleanup",
+    "task": "chat.attachments.tasks.media_orphans_cleanup",
     "schedule": 3600.0,
 }
 # Routing (docs/routing.md): presence grace period, queue safety net, slow-reply guard.

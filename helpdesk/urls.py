@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/widget/config", storefront.WidgetConfigApi.as_view(), name="widget-config"),
-    path("", include("chat.media.urls")),
+    path("", include("chat.attachments.urls")),
     path("api/", include("chat.bot.urls")),
     path("api/", include(chat_api)),
     path("api/", include(orders_api)),  # shops' integration API (orders/urls.py)

@@ -157,7 +157,7 @@ def test_widget_refuses_an_oversize_file_before_uploading(
     browser: Any,
     pages: list[Any],
 ) -> None:
-    from chat.media.selectors import limits_get
+    from chat.attachments.selectors import limits_get
 
     limits = limits_get()
     limits.file_max_mb = 1

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from chat.media.selectors import limits_get
-from tests.chat.media import samples
+from chat.attachments.selectors import limits_get
+from tests.chat.attachments import samples
 
 pytestmark = pytest.mark.django_db
 

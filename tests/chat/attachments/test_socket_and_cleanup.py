@@ -8,10 +8,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from chat.media.tasks import media_orphans_cleanup
+from chat.attachments.tasks import media_orphans_cleanup
 from chat.models import Attachment, Message
-from tests.chat.media import samples
-from tests.chat.media.conftest import Agent, Shopper, stored_files
+from tests.chat.attachments import samples
+from tests.chat.attachments.conftest import Agent, Shopper, stored_files
 from tests.chat.test_consumers import agent_socket, receive_type, visitor_socket
 
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from chat.media.selectors import limits_get
+from chat.attachments.selectors import limits_get
 from chat.models import Attachment
-from tests.chat.media import samples
-from tests.chat.media.conftest import stored_files
+from tests.chat.attachments import samples
+from tests.chat.attachments.conftest import stored_files
 
 pytestmark = pytest.mark.django_db
 

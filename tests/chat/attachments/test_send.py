@@ -10,7 +10,7 @@ from chat import events, selectors, services
 from chat.access import Actor
 from chat.models import Attachment, Message
 from helpdesk.errors import HelpdeskError
-from tests.chat.media import samples
+from tests.chat.attachments import samples
 from tests.factories import make_visitor
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_text_messages_cost_no_attachment_query(shopper) -> None:
 def test_deleting_a_message_deletes_its_files(
     shopper, media_root, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.chat.media.conftest import stored_files
+    from tests.chat.attachments.conftest import stored_files
 
     message, _ = send(
         Actor(visitor=shopper.visitor), "c-1", shopper.upload(samples.png()).json()["id"]

@@ -10,9 +10,9 @@ from django.test import Client
 
 from chat import events, services
 from chat.access import Actor
-from chat.media.selectors import limits_get
-from tests.chat.media import samples
-from tests.chat.media.conftest import Agent, Shopper
+from chat.attachments.selectors import limits_get
+from tests.chat.attachments import samples
+from tests.chat.attachments.conftest import Agent, Shopper
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_bucket_storage_gets_a_signed_redirect(shopper, monkeypatch) -> None:
             calls.append((name, parameters, expire))
             return f"https://bucket.example/{name}?X-Amz-Signature=abc"
 
-    monkeypatch.setattr("chat.media.storage.storage", lambda: Bucket())
+    monkeypatch.setattr("chat.attachments.storage.storage", lambda: Bucket())
     response = shopper.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("https://bucket.example/attachments/")
@@ -180,7 +180,7 @@ def test_local_storage_is_recognised_before_first_use() -> None:
     # A fresh process (nothing stored yet) must stream local files, not try a bucket redirect.
     code = (
         "import django; django.setup();"
-        "from chat.media.storage import is_local, storage;"
+        "from chat.attachments.storage import is_local, storage;"
         "assert is_local(storage()), storage()"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings"}

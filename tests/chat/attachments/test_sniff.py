@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from chat.media import avmeta
-from chat.media.sniff import sniff
-from tests.chat.media import samples
+from chat.attachments import avmeta
+from chat.attachments.sniff import sniff
+from tests.chat.attachments import samples
 
 
 def kind_of(data: bytes) -> tuple[str, str]:
