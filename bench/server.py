@@ -7,11 +7,9 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,36 +21,14 @@ from typing import Any
 
 import psutil
 
+from tests.procs import free_port, wait_http
+
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = {
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 500:
-                    return
-        except urllib.error.HTTPError as exc:
-            if exc.code < 500:
-                return
-            last = exc
-        except Exception as exc:
-            last = exc
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer: {last}")
 
 
 def server_env(layer: str, rate_limit: float) -> dict[str, str]:
@@ -106,7 +82,7 @@ def spawn_daphne(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, int
         base = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_http(base + "/api/schema/")
+                wait_http(base + "/api/schema/", timeout=60)
             except TimeoutError:
                 proc.kill()
                 raise RuntimeError(

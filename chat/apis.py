@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,10 +20,6 @@ from helpdesk.errors import BadRequest, Forbidden
 from . import events, selectors, services
 from .access import Actor, access_conversation, is_agent
 
-STAFF_AUTH = [
-    "rest_framework.authentication.SessionAuthentication",
-]
-
 
 def actor_from_request(request: Request) -> Actor:
     """The actor behind a request: a shopper (visitor token) or an agent (session)."""
@@ -32,12 +29,6 @@ def actor_from_request(request: Request) -> Actor:
     if is_agent(user):
         return Actor(user=user)
     raise Forbidden("Agents only.")
-
-
-def _session_auth() -> list[Any]:
-    from rest_framework.authentication import SessionAuthentication
-
-    return [SessionAuthentication]
 
 
 class IsAgent(IsAuthenticated):
@@ -131,7 +122,7 @@ class WidgetSessionApi(APIView):
 class MessageHistoryApi(APIView):
     """A conversation's messages after ``after_seq``, for agents and for its shopper."""
 
-    authentication_classes = [VisitorTokenAuthentication, *_session_auth()]
+    authentication_classes = [VisitorTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

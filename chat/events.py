@@ -47,10 +47,6 @@ def group_agent(user_id: int) -> str:
     return f"agent.{user_id}"
 
 
-def group_team(team_id: int) -> str:
-    return f"team.{team_id}"
-
-
 def group_conversation(conversation_id: int) -> str:
     """Staff watching one conversation (every message, notes included)."""
     return f"conversation.{conversation_id}"

@@ -24,7 +24,7 @@ from helpdesk import dispatch
 from helpdesk.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 from . import events
-from .access import Actor, access_conversation, is_agent
+from .access import Actor, access_conversation, conversations_visible_to, is_agent
 from .attachments import services as media_services
 from .models import AgentReadCursor, Conversation, Message, Visitor
 from .redaction import redact_sensitive
@@ -369,18 +369,12 @@ def message_send(
         # makes this rare. The stored one wins.
         existing = (
             Message.objects.select_related("conversation")
-            .filter(client_id=client_id, conversation__in=_conversations_of(actor))
+            .filter(client_id=client_id, conversation__in=conversations_visible_to(actor))
             .first()
         )
         if existing is None:
             raise
         return existing, False
-
-
-def _conversations_of(actor: Actor) -> Any:
-    from .access import conversations_visible_to
-
-    return conversations_visible_to(actor)
 
 
 # --- status and assignment ------------------------------------------------------------------

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,10 @@ def wait_http(url: str, timeout: float = 30) -> None:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:  # the server answered: it is up
+                return
+            last = exc
         except Exception as exc:
             last = exc
         time.sleep(0.2)
