@@ -29,6 +29,7 @@ import tempfile
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -71,19 +72,28 @@ async def _gather_chunked(coros: list[Any], size: int = 50) -> list[Any]:
 
 async def drive(
     args: argparse.Namespace,
-    base: str,
+    bases: list[str],
     tokens: list[str],
     sessions: list[str],
     prefix: str,
     sampler: server.Sampler,
 ) -> tuple[Stats, dict[str, Any]]:
     stats = Stats()
-    ws_base = base.replace("http://", "ws://").replace("https://", "wss://")
+
+    def ws(base: str) -> str:
+        return base.replace("http://", "ws://").replace("https://", "wss://")
+
+    # Behind a proxy, sockets spread over the processes: shopper i and agent i on process
+    # i mod N (a shopper and the agent watching it are often on different processes).
     shoppers = [Shopper(i, token, stats) for i, token in enumerate(tokens)]
-    await _gather_chunked([s.connect(ws_base, base) for s in shoppers])
+    await _gather_chunked(
+        [s.connect(ws(bases[s.index % len(bases)]), bases[s.index % len(bases)]) for s in shoppers]
+    )
     await _gather_chunked([s.open_conversation(f"{prefix}o{s.index}") for s in shoppers])
     agents = [Agent(i, session, prefix + "m", stats) for i, session in enumerate(sessions)]
-    await asyncio.gather(*(a.connect(ws_base, base) for a in agents))
+    await asyncio.gather(
+        *(a.connect(ws(bases[a.index % len(bases)]), bases[a.index % len(bases)]) for a in agents)
+    )
     # Each conversation is watched by one agent; every agent also gets the list updates.
     await asyncio.gather(
         *(
@@ -125,16 +135,17 @@ async def drive(
     return stats, timing
 
 
-def run(args: argparse.Namespace, base: str, pid: int | None) -> dict[str, Any]:
+def run(args: argparse.Namespace, bases: list[str], pids: list[int]) -> dict[str, Any]:
     prefix = "b" + secrets.token_hex(4)
+    base = bases[0]
     names = server.ensure_agents(args.agents, AGENT_PASSWORD)
     sessions = [server.login(base, name, AGENT_PASSWORD) for name in names]
     with ThreadPoolExecutor(8) as pool:
         tokens = list(pool.map(lambda _: server.widget_session(base), range(args.conversations)))
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    sampler = server.Sampler(pid)
+    sampler = server.Sampler(pids)
     rss_before = sampler.rss_now()
-    stats, timing = asyncio.run(drive(args, base, tokens, sessions, prefix, sampler))
+    stats, timing = asyncio.run(drive(args, bases, tokens, sessions, prefix, sampler))
     # Count while the sockets of the run are still fresh in the server.
     redis_port = urllib.parse.urlparse(redis_url).port or 6379
     pg_port = urllib.parse.urlparse(os.environ["DATABASE_URL"]).port or 5432
@@ -148,6 +159,7 @@ def run(args: argparse.Namespace, base: str, pid: int | None) -> dict[str, Any]:
         "layer": args.layer,
         "conversations": args.conversations,
         "agents": args.agents,
+        "servers": len(bases),
         "rate": args.rate,
         "duration": args.duration,
         **timing,
@@ -171,12 +183,23 @@ def run(args: argparse.Namespace, base: str, pid: int | None) -> dict[str, Any]:
         "send_lag": latency_summary(stats.send_lag),
         "agent_frames": dict(stats.frames),
         "server": {
-            "pid": pid,
+            "pids": pids,
             "rss_before_mb": round(rss_before / 2**20, 1) if rss_before else None,
             "rss_peak_mb": round(max(sampler.rss) / 2**20, 1) if sampler.rss else None,
             "rss_after_mb": round(sampler.rss[-1] / 2**20, 1) if sampler.rss else None,
             "cpu_mean_pct": (
                 round(sum(sampler.cpu) / len(sampler.cpu), 1) if sampler.cpu else None
+            ),
+            # Load-independent cost: the server's CPU time over the run per stored message.
+            "cpu_ms_per_message": (
+                round(sampler.cpu_seconds() * 1000 / stored, 2)  # type: ignore[operator]
+                if sampler.cpu_seconds() is not None and stored
+                else None
+            ),
+            "cpu_system_share_pct": (
+                round(100 * sampler.cpu_seconds("system") / sampler.cpu_seconds(), 1)  # type: ignore[operator]
+                if sampler.cpu_seconds()
+                else None
             ),
             "redis_connections": connections["redis"],
             "postgres_connections": connections["postgres"],
@@ -206,9 +229,9 @@ def report(result: dict[str, Any]) -> str:
         f"p50 {ack['p50_ms']}  p90 {ack['p90_ms']}  p99 {ack['p99_ms']}  max {ack['max_ms']}",
         f"send lag ms (client): p99 {result['send_lag']['p99_ms']}  "
         f"max {result['send_lag']['max_ms']}; drain {result['drain_s']} s",
-        f"server pid {srv['pid']}: RSS before {srv['rss_before_mb']} MB, peak "
+        f"servers {result['servers']} (pids {srv['pids']}): RSS before {srv['rss_before_mb']} MB, peak "
         f"{srv['rss_peak_mb']} MB, after {srv['rss_after_mb']} MB; CPU mean "
-        f"{srv['cpu_mean_pct']} %; Redis sockets {srv['redis_connections']}, PostgreSQL "
+        f"{srv['cpu_mean_pct']} % ({srv['cpu_ms_per_message']} ms CPU per message, {srv['cpu_system_share_pct']} % of it in the kernel); Redis sockets {srv['redis_connections']}, PostgreSQL "
         f"sockets {srv['postgres_connections']}",
         f"Redis connected_clients (whole server): {result['redis_connected_clients']};"
         f" load generator CPU mean {result['loadgen_cpu_mean_pct']} %;"
@@ -225,6 +248,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100, help="offered messages per second")
     parser.add_argument("--duration", type=float, default=30, help="seconds of sending")
     parser.add_argument("--agents", type=int, default=10)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="Daphne processes to start (sockets spread over them)",
+    )
     parser.add_argument("--layer", choices=sorted(server.LAYERS), default="pubsub")
     parser.add_argument(
         "--url", help="a running server (http://host:port); without it Daphne is started here"
@@ -251,18 +280,23 @@ def main(argv: list[str] | None = None) -> int:
         base = args.url.rstrip("/")
         pid = args.pid or server.find_server_pid(base)
         print(f"driving {base} (pid {pid}); --layer is only a label in this mode")
-        result = run(args, base, pid)
+        result = run(args, [base], [pid] if pid else [])
     else:
         env = server.server_env(args.layer, args.server_rate_limit)
         server.migrate(env)
         server.setup_django()
-        log = Path(tempfile.gettempdir()) / f"bench-daphne-{os.getpid()}.log"
-        with server.spawn_daphne(env, log) as (base, pid):
-            print(
-                f"started daphne {base} pid {pid} ({server.LAYERS[args.layer]}); log {log}",
-                flush=True,
-            )
-            result = run(args, base, pid)
+        with ExitStack() as stack:
+            bases, pids = [], []
+            for n in range(args.servers):
+                log = Path(tempfile.gettempdir()) / f"bench-daphne-{os.getpid()}-{n}.log"
+                base, pid = stack.enter_context(server.spawn_daphne(env, log))
+                print(
+                    f"started daphne {base} pid {pid} ({server.LAYERS[args.layer]}); log {log}",
+                    flush=True,
+                )
+                bases.append(base)
+                pids.append(pid)
+            result = run(args, bases, pids)
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -197,9 +197,10 @@ def _remote_ports(proc: psutil.Process) -> dict[int, int]:
 
 @dataclass
 class Sampler:
-    """Samples the server's RSS and CPU, and the load generator's own CPU, in a thread."""
+    """Samples the servers' RSS and CPU (summed over the processes), and the load generator's
+    own CPU, in a thread."""
 
-    pid: int | None
+    pids: list[int]
     interval: float = 0.5
     rss: list[int] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
@@ -209,45 +210,70 @@ class Sampler:
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self.proc = psutil.Process(self.pid) if self.pid else None
+        self.procs = [psutil.Process(pid) for pid in self.pids]
         self.me = psutil.Process()
+        self.cpu_start: tuple[float, float] | None = None
+        self.cpu_end: tuple[float, float] | None = None
 
     def start(self) -> None:
-        if self.proc:
-            self.proc.cpu_percent(None)
+        for proc in self.procs:
+            proc.cpu_percent(None)
+        self.cpu_start = self._cpu_seconds()
         self.me.cpu_percent(None)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu_end = self._cpu_seconds()
+
+    def _cpu_seconds(self) -> tuple[float, float] | None:
+        try:
+            times = [proc.cpu_times() for proc in self.procs]
+        except psutil.Error:
+            return None
+        if not times:
+            return None
+        return sum(t.user for t in times), sum(t.system for t in times)
+
+    def cpu_seconds(self, part: str = "both") -> float | None:
+        """The servers' CPU time between start and stop: ``user``, ``system`` or both."""
+        start, end = self.cpu_start, self.cpu_end
+        if start is None or end is None:
+            return None
+        user, system = end[0] - start[0], end[1] - start[1]
+        return {"user": user, "system": system}.get(part, user + system)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.own_cpu.append(self.me.cpu_percent(None))
             self.loadavg.append(os.getloadavg()[0])
-            if self.proc is None:
+            if not self.procs:
                 continue
             try:
-                self.rss.append(self.proc.memory_info().rss)
-                self.cpu.append(self.proc.cpu_percent(None))
+                self.rss.append(sum(proc.memory_info().rss for proc in self.procs))
+                self.cpu.append(sum(proc.cpu_percent(None) for proc in self.procs))
             except psutil.Error:
-                self.proc = None
+                self.procs = []
 
     def rss_now(self) -> int | None:
         try:
-            return psutil.Process(self.pid).memory_info().rss if self.pid else None
+            return sum(proc.memory_info().rss for proc in self.procs) if self.procs else None
         except psutil.Error:
             return None
 
     def connections(self, redis_port: int, pg_port: int) -> dict[str, int | None]:
-        if not self.pid:
+        if not self.procs:
             return {"redis": None, "postgres": None}
+        redis_count = pg_count = 0
         try:
-            ports = _remote_ports(psutil.Process(self.pid))
+            for proc in self.procs:
+                ports = _remote_ports(proc)
+                redis_count += ports.get(redis_port, 0)
+                pg_count += ports.get(pg_port, 0)
         except psutil.Error:
             return {"redis": None, "postgres": None}
-        return {"redis": ports.get(redis_port, 0), "postgres": ports.get(pg_port, 0)}
+        return {"redis": redis_count, "postgres": pg_count}
 
 
 def redis_clients(url: str) -> int | None:

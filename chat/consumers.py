@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 AUTH_TIMEOUT_SECONDS = 10
+# How long a socket gathers delivered receipts before writing them (the sender's "delivered"
+# tick is this much later; the message itself is not delayed).
+RECEIPT_DELAY_SECONDS = 0.05
 
 
 class TokenBucket:
@@ -259,7 +262,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def _write_receipts(self) -> None:
         assert self.actor is not None
-        # Receipts that arrive while one write is in flight go together in the next one.
+        # Receipts gather for a moment and go together, and so do those that arrive while one
+        # write is in flight: one transaction for a socket's burst instead of one per message.
+        await asyncio.sleep(RECEIPT_DELAY_SECONDS)
         while self.receipts_due:
             due, self.receipts_due = self.receipts_due, {}
             try:

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from helpdesk.errors import BadRequest
 
-from .access import AGENT_GROUPS, Actor, access_conversation
+from .access import AGENT_GROUPS, CONVERSATION_RELATED, Actor, access_conversation
 from .models import AgentReadCursor, Conversation, Message, Visitor
 
 User = get_user_model()
@@ -24,9 +24,7 @@ def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None
     if visitor.customer_id:
         cond |= Q(customer_id=visitor.customer_id)
     return (
-        Conversation.objects.select_related(
-            "assignee__agent_profile", "team", "visitor__customer", "routing"
-        )
+        Conversation.objects.select_related(*CONVERSATION_RELATED)
         .filter(cond)
         .order_by("-last_activity_at", "-pk")
         .first()
@@ -52,9 +50,7 @@ def conversations_for_agent(
         raise BadRequest("Unknown view.", fields={"view": [f"One of {', '.join(VIEWS)}."]})
     # "routing" (queue place, waiting clock) and "bot_state" are read by the routing and bot
     # payload hooks for every row: joined here so the list costs no query per row.
-    qs = Conversation.objects.select_related(
-        "assignee__agent_profile", "team", "visitor__customer", "routing", "bot_state"
-    )
+    qs = Conversation.objects.select_related(*CONVERSATION_RELATED)
     if view == "mine":
         qs = qs.filter(assignee=user)
     elif view == "unassigned":

@@ -21,10 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk import dispatch
+from helpdesk.compiled import Compiled, row_insert, row_update
 from helpdesk.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 from . import events
-from .access import Actor, access_conversation, conversations_visible_to, is_agent
+from .access import (
+    Actor,
+    access_conversation,
+    conversation_locked_load,
+    conversations_visible_to,
+    is_agent,
+)
 from .attachments import services as media_services
 from .models import AgentReadCursor, Conversation, Message, Visitor
 from .redaction import redact_sensitive
@@ -169,12 +176,14 @@ def _sender_name(actor: Actor) -> str:
 def _conversation_for_new_visitor_message(visitor: Visitor) -> tuple[Conversation, bool]:
     """The visitor's current conversation (locked) or a new one. Caller holds the visitor lock."""
     window = dt.timedelta(days=settings.HELPDESK["REOPEN_WINDOW_DAYS"])
-    current = (
+    current_pk = (
         Conversation.objects.select_for_update(of=("self",))
         .filter(visitor=visitor)
         .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
         .first()
     )
+    current = conversation_locked_load(current_pk) if current_pk is not None else None
     if current is not None and (
         current.status != Conversation.Status.RESOLVED
         or (current.resolved_at and timezone.now() - current.resolved_at <= window)
@@ -182,6 +191,15 @@ def _conversation_for_new_visitor_message(visitor: Visitor) -> tuple[Conversatio
         return current, False
     conversation = Conversation.objects.create(visitor=visitor, customer_id=visitor.customer_id)
     return conversation, True
+
+
+# The idempotency check of every send, compiled once (helpdesk/compiled.py).
+_DUPLICATE = Compiled(
+    lambda conversation_id, client_id: Message.objects.filter(
+        conversation_id=conversation_id, client_id=client_id
+    ).values_list("pk", flat=True),
+    [-7_000_001, "\x01sample-client-id"],
+)
 
 
 def message_create(
@@ -198,16 +216,18 @@ def message_create(
     origin: str | None = None,
     extra: dict[str, Any] | None = None,
     attachment: Any = None,
+    reader: Actor | None = None,
 ) -> Message:
     """Store a message in a conversation whose row the caller has locked, allocate its seq,
     dispatch ``message.created`` and publish it after commit.
 
     Used by ``message_send`` and by the bot, system notices and cards. ``extra`` is passed to
-    listeners in the domain event (e.g. the bot's match confidence).
+    listeners in the domain event (e.g. the bot's match confidence). ``reader`` (the sender)
+    has seen everything up to this message: its read cursor moves in the same UPDATE.
     """
     now = timezone.now()
     conversation.last_seq += 1
-    message = Message.objects.create(
+    message = Message(
         conversation=conversation,
         seq=conversation.last_seq,
         client_id=client_id or f"srv-{uuid.uuid4().hex}",
@@ -220,6 +240,8 @@ def message_create(
         card=card,
         created_at=now,
     )
+    # The message path's two writes skip the ORM's per-call compiling (helpdesk/compiled.py).
+    row_insert(message)
     if attachment is not None:
         # Linked before the payload is built, so the frame carries it without a query.
         attachment.message = message
@@ -230,7 +252,9 @@ def message_create(
         conversation.last_message_preview = _preview(message)
         conversation.last_message_sender = sender_kind
         update += ["last_message_preview", "last_message_sender"]
-    conversation.save(update_fields=update)
+    if reader is not None:
+        update += _read_to_latest(conversation, actor=reader)
+    row_update(conversation, update)
     dispatch.dispatch(
         dispatch.DomainEvent(
             name=dispatch.MESSAGE_CREATED,
@@ -243,7 +267,12 @@ def message_create(
                 "sender_user_id": getattr(sender_user, "pk", None),
                 "kind": kind,
                 "private": private,
+                # The conversation as it stands (row locked), so listeners need not read it.
+                "conversation": conversation,
                 "assignee_id": conversation.assignee_id,
+                "team_id": conversation.team_id,
+                "customer_id": conversation.customer_id,
+                "created_at": conversation.created_at,
                 **(extra or {}),
             },
         )
@@ -302,12 +331,11 @@ def message_send(
                 conversation = access_conversation(
                     actor=actor, conversation_id=conversation_id, for_update=True
                 )
-            existing = Message.objects.filter(
-                conversation=conversation, client_id=client_id
-            ).first()
-            if existing is not None:
-                existing.conversation = conversation
-                return existing, False
+            existing_pk = _DUPLICATE.first(conversation.pk, client_id)
+            if existing_pk is not None:
+                duplicate = Message.objects.get(pk=existing_pk)
+                duplicate.conversation = conversation
+                return duplicate, False
             attachment = None
             if attachment_id is not None:
                 # The sender's own unused upload; its content decides the message kind.
@@ -356,9 +384,8 @@ def message_send(
                 card=card,
                 origin=origin,
                 attachment=attachment,
+                reader=actor,
             )
-            # The sender has seen everything up to its own message.
-            _read_move(conversation, actor=actor, seq=message.seq)
             if created_conversation:
                 events.publish_conversation(conversation, created=True)
             else:
@@ -566,6 +593,27 @@ def _read_move(conversation: Conversation, *, actor: Actor, seq: int) -> bool:
     return bool(moved or shared)
 
 
+def _read_to_latest(conversation: Conversation, *, actor: Actor) -> list[str]:
+    """The sender of the conversation's newest message has read and received everything: move
+    its side's cursors in memory (the caller holds the row lock and saves the returned fields
+    with its own UPDATE) and, for an agent, upsert the agent's own cursor."""
+    seq = conversation.last_seq
+    if actor.user is None:
+        conversation.visitor_read_seq = seq
+        conversation.visitor_delivered_seq = max(conversation.visitor_delivered_seq, seq)
+        return ["visitor_read_seq", "visitor_delivered_seq"]
+    # Nobody's cursor can be past the newest seq, so this never moves one back.
+    AgentReadCursor.objects.bulk_create(
+        [AgentReadCursor(user=actor.user, conversation=conversation, read_seq=seq)],
+        update_conflicts=True,
+        unique_fields=["user", "conversation"],
+        update_fields=["read_seq"],
+    )
+    conversation.agent_read_seq = seq
+    conversation.agent_delivered_seq = max(conversation.agent_delivered_seq, seq)
+    return ["agent_read_seq", "agent_delivered_seq"]
+
+
 def _receipt_frame(conversation: Conversation, *, reader: str) -> dict[str, Any]:
     if reader == "visitor":
         delivered, read = conversation.visitor_delivered_seq, conversation.visitor_read_seq
@@ -581,17 +629,14 @@ def _receipt_frame(conversation: Conversation, *, reader: str) -> dict[str, Any]
 
 
 def _publish_receipt(conversation: Conversation, *, reader: str) -> None:
+    """A receipt goes to the other side only: the shopper's ticks to the staff watching the
+    conversation, the agents' to the shopper (one receipt per message delivered, so a copy
+    to the side that made it would double the fan-out for nothing)."""
     frame = _receipt_frame(conversation, reader=reader)
     if reader == "visitor":
         events.publish([events.group_conversation(conversation.pk)], frame)
     else:
-        events.publish(
-            [
-                events.group_conversation_shopper(conversation.pk),
-                events.group_conversation(conversation.pk),
-            ],
-            frame,
-        )
+        events.publish([events.group_conversation_shopper(conversation.pk)], frame)
 
 
 def read_mark(*, actor: Actor, conversation_id: Any, seq: Any) -> Conversation:
@@ -619,21 +664,33 @@ def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
     """Delivered receipts for several conversations (id -> seq) in one transaction; returns
     how many cursors moved. Receipts are hints the next one supersedes, so this transaction
     does not wait for the disk (synchronous_commit off, for it alone): a message costs one
-    durable commit, not two (docs/performance.md)."""
-    field = "agent_delivered_seq" if actor.user is not None else "visitor_delivered_seq"
+    durable commit, not two (docs/performance.md). One ``UPDATE … RETURNING`` per
+    conversation, in id order so two sockets' batches never wait on each other in a cycle."""
+    reader = "agent" if actor.user is not None else "visitor"
+    field = f"{reader}_delivered_seq"
+    table = Conversation._meta.db_table
+    sql = (
+        f"UPDATE {table} SET {field} = %s WHERE id = %s AND {field} < %s AND last_seq >= %s "
+        "RETURNING visitor_delivered_seq, visitor_read_seq, agent_delivered_seq, agent_read_seq"
+    )
     moved_count = 0
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        for conversation_id, seq in cursors.items():
-            moved = Conversation.objects.filter(
-                pk=conversation_id, **{f"{field}__lt": seq}, last_seq__gte=seq
-            ).update(**{field: seq})
-            if moved:
-                moved_count += 1
-                conversation = Conversation.objects.get(pk=conversation_id)
-                _publish_receipt(conversation, reader="agent" if actor.user else "visitor")
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        for conversation_id, seq in sorted(cursors.items()):
+            cursor.execute(sql, [seq, conversation_id, seq, seq])
+            row = cursor.fetchone()
+            if row is None:
+                continue
+            moved_count += 1
+            conversation = Conversation(
+                pk=conversation_id,
+                visitor_delivered_seq=row[0],
+                visitor_read_seq=row[1],
+                agent_delivered_seq=row[2],
+                agent_read_seq=row[3],
+            )
+            _publish_receipt(conversation, reader=reader)
     return moved_count
 
 

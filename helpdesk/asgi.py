@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, Channels for WebSockets (Origin-checked)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -32,3 +33,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything loaded so far (Django, the apps, the URL conf) lives as long as the process: move
+# it out of the collector's sight, so a full collection under load scans only what requests
+# and sockets made (long collections showed up as latency spikes; docs/performance.md).
+gc.collect()
+gc.freeze()

@@ -35,6 +35,13 @@ def database_from_url(url: str) -> dict[str, Any]:
     if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
     options: dict[str, Any] = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    # Server-side binding lets psycopg prepare what a process runs again and again (from the
+    # fifth run on a connection): the message path's joined load of a conversation spends
+    # ~1 ms planning and ~0.1 ms running (docs/performance.md). Off behind a PgBouncer in
+    # transaction mode (DB_PREPARED_STATEMENTS=0), which cannot keep prepared statements.
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        options.setdefault("server_side_binding", True)
+        options["prepare_threshold"] = int(options.get("prepare_threshold", 5))
     pool_max = int(os.environ.get("DB_POOL_MAX", "20"))
     if env_bool("DB_POOL", True):
         options["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 10}

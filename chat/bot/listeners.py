@@ -30,13 +30,10 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
     message_id = data.get("message_id")
     if not message_id:
         return
-    from .tasks import bot_reply_task
-
-    def enqueue() -> None:
-        bot_reply_task.delay(message_id)
+    from .tasks import bot_batch
 
     # robust: a failing bot (or broker) never turns the shopper's committed send into an error.
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(lambda: bot_batch.add(message_id), robust=True)
 
 
 def on_conversation_reopened(event: dispatch.DomainEvent) -> None:

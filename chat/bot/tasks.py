@@ -6,6 +6,8 @@ import logging
 
 from celery import shared_task
 
+from helpdesk.task_batch import TaskBatch
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -20,3 +22,15 @@ def bot_reply_task(message_id: int) -> None:
     except Exception:
         logger.exception("bot failed on message %s; handing over", message_id)
         services.bot_fail_safe(message_id=message_id)
+
+
+@shared_task(name="chat.bot.reply_many", ignore_result=True)
+def bot_reply_many_task(message_ids: list[int]) -> None:
+    """``bot_reply_task`` for a batch of shopper messages, in the order they committed (the
+    Daphne processes queue one task per batch: helpdesk/task_batch.py)."""
+    for message_id in message_ids:
+        bot_reply_task(message_id)
+
+
+# Shopper messages waiting for the bot, sent as one task every 50 ms.
+bot_batch = TaskBatch(bot_reply_many_task, window=0.05)

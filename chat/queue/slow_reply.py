@@ -47,18 +47,48 @@ def waiting_stop(*, conversation_id: int, by_bot: bool = False) -> None:
     qs.update(waiting_since=None, overdue_notified_at=None)
 
 
+_UNKNOWN = object()
+
+
+def _cached_routing(conversation: Conversation | None) -> Any:
+    """The conversation's routing row if it was loaded with it (``None`` when it has none),
+    else ``_UNKNOWN``: the message path loads it, so the clock's state is known for free."""
+    if conversation is None or not Conversation.routing.is_cached(conversation):  # type: ignore[attr-defined]
+        return _UNKNOWN
+    try:
+        return conversation.routing  # type: ignore[attr-defined]
+    except ConversationRouting.DoesNotExist:
+        return None
+
+
 def on_message_created(event: Any) -> None:
-    """Listener for ``message.created``."""
+    """Listener for ``message.created``. Costs no query when the clock's state does not change
+    (a shopper writing again while already waiting, an agent replying twice)."""
     data = event.data
     if data.get("private") or event.conversation_id is None:
         return
     kind = data.get("sender_kind")
+    conversation = data.get("conversation")
+    routing = _cached_routing(conversation)
     if kind == Message.SenderKind.VISITOR:
+        if routing is not _UNKNOWN and routing is not None and routing.waiting_since is not None:
+            return
         waiting_start(conversation_id=event.conversation_id, at=event.at)
-    elif kind == Message.SenderKind.AGENT:
-        waiting_stop(conversation_id=event.conversation_id)
-    elif kind == Message.SenderKind.BOT:
-        waiting_stop(conversation_id=event.conversation_id, by_bot=True)
+        if routing is not _UNKNOWN and routing is not None:
+            routing.waiting_since = event.at
+        elif conversation is not None:
+            # A row was just made: the payload reads it afresh.
+            conversation._state.fields_cache.pop("routing", None)
+    elif kind in (Message.SenderKind.AGENT, Message.SenderKind.BOT):
+        if routing is None or (routing is not _UNKNOWN and routing.waiting_since is None):
+            return
+        by_bot = kind == Message.SenderKind.BOT
+        waiting_stop(conversation_id=event.conversation_id, by_bot=by_bot)
+        if routing is not _UNKNOWN and not (
+            by_bot and (routing.queued_at is not None or conversation.assignee_id is not None)
+        ):
+            routing.waiting_since = None
+            routing.overdue_notified_at = None
 
 
 def is_overdue(routing: ConversationRouting | None, team_id: int | None, now: dt.datetime) -> bool:

@@ -18,16 +18,19 @@ from tests.factories import agent_says, make_agent, make_visitor, shopper_says
 
 pytestmark = pytest.mark.django_db
 
-# One shopper message into an open conversation: lock the row, dedupe, INSERT, UPDATE the
-# conversation, the sender's read cursor, the routing / analytics listeners, the staff list
-# payload (visitor, routing, bot state) and the ack payload.
-SHOPPER_MESSAGE = 14
-# Once assigned, the staff payload also names the assignee (user + agent profile).
-SHOPPER_MESSAGE_ASSIGNED = 17
-AGENT_REPLY = 19
-# A delivered receipt: SET LOCAL synchronous_commit (receipts do not wait for the disk), one
-# conditional UPDATE, then the row for the receipt frame.
-DELIVERED_MOVED = 5
+# One shopper message into an open conversation: lock the row, load it with what its payload
+# reads (one joined query), dedupe, INSERT, UPDATE the conversation (the sender's read cursor
+# included), the analytics counter; the routing clock only when it starts; plus the SAVEPOINT
+# pair. The staff list payload and the ack payload cost nothing more.
+SHOPPER_MESSAGE = 8
+# Once assigned: the same, plus the waiting clock starting again after the agent's reply.
+SHOPPER_MESSAGE_ASSIGNED = 9
+# An agent's first reply: also its own read cursor (one upsert), stopping the waiting clock and
+# the analytics first-response fact and track.
+AGENT_REPLY = 12
+# A delivered receipt: SET LOCAL synchronous_commit (receipts do not wait for the disk) and one
+# conditional UPDATE … RETURNING the cursors for the receipt frame.
+DELIVERED_MOVED = 4
 DELIVERED_UNCHANGED = 4
 
 
