@@ -1,4 +1,5 @@
-"""Demo report history: two weeks of facts for the demo agents, then a full rollup.
+"""Demo report history: two weeks of facts and message counts for the demo agents, then a
+full rollup.
 
 The demo has only a handful of live conversations, so the report pages would be nearly
 empty; this loader writes synthetic *facts* (the same rows the listeners write, without
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from helpdesk.demo import register
 
-from .models import Fact, QuestionFact, Watermark
+from .models import Fact, MessageCount, QuestionFact, Watermark
 from .questions import topic_key
 from .services import rollup_rebuild
 
@@ -52,6 +53,7 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
     entries = list(KnowledgeEntry.objects.values_list("pk", flat=True)[:8])
     today = timezone.now().replace(minute=0, second=0, microsecond=0)
     facts: list[Fact] = []
+    messages: dict[tuple[Any, ...], int] = {}
     questions: list[QuestionFact] = []
     count = 0
     for day in range(days, 0, -1):
@@ -71,8 +73,17 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
             def add(kind: int, offset: float, team: int | None = team, **kw: Any) -> None:
                 facts.append(Fact(kind=kind, at=at(offset), team_id=team, **kw))  # type: ignore[arg-type]
 
+            def message(
+                sender: int, offset: float, agent_id: int | None = None, team: int | None = team
+            ) -> None:
+                # Counted the way the message listener counts (per conversation and hour);
+                # these synthetic conversations have no id, so 0.
+                hour = at(offset).astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+                key = (hour, team or 0, agent_id or 0, sender)
+                messages[key] = messages.get(key, 0) + 1
+
             add(Fact.Kind.OPENED, 0, flag=hour < 8 or hour > 19)
-            add(Fact.Kind.MESSAGE, 0, value=Fact.Sender.VISITOR)
+            message(Fact.Sender.VISITOR, 0)
             text = rng.choice(UNMATCHED)
             if entries and rng.random() < 0.5:
                 questions.append(
@@ -82,7 +93,7 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
                 questions.append(
                     QuestionFact(at=at(1), team_id=team, text=text, topic_key=topic_key(text))
                 )
-            add(Fact.Kind.MESSAGE, 3, value=Fact.Sender.BOT)
+            message(Fact.Sender.BOT, 3)
             if rng.random() < 0.3:
                 add(Fact.Kind.RESOLVED, 600, seconds=600.0, bh_seconds=600.0, flag=True)
                 continue
@@ -96,7 +107,7 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
                 Fact.Kind.REPLY_WAIT,
             ):
                 add(kind, 40 + first, agent_id=agent, seconds=first, bh_seconds=first * 0.8)
-            add(Fact.Kind.MESSAGE, 40 + first, value=Fact.Sender.AGENT, agent_id=agent)
+            message(Fact.Sender.AGENT, 40 + first, agent)
             resolution = 40 + first + rng.lognormvariate(7, 0.6)
             add(
                 Fact.Kind.RESOLVED,
@@ -118,6 +129,16 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
                 if rng.random() < 0.6:
                     add(Fact.Kind.CONVERSION_24H, 0, agent_id=agent, amount=amount)
     Fact.objects.bulk_create(facts, batch_size=2000)
+    now = timezone.now()
+    MessageCount.objects.bulk_create(
+        [
+            MessageCount(
+                hour=hour, team_id=team, agent_id=agent, sender=sender, count=n, recorded_at=now
+            )
+            for (hour, team, agent, sender), n in messages.items()
+        ],
+        batch_size=2000,
+    )
     QuestionFact.objects.bulk_create(questions, batch_size=2000)
     return count
 

@@ -1,8 +1,10 @@
 """Analytics: facts recorded as things happen, and the rollups Celery builds from them.
 
 ``Fact`` rows are written by the listeners in ``analytics.listeners`` inside the transaction of
-the chat change that causes them. ``HourlyRollup`` and ``QuestionDaily`` are derived: any
-period can be deleted and rebuilt from the facts (``analytics.services``).
+the chat change that causes them; messages are counted per conversation and hour in
+``MessageCount``. ``DailyRollup``, ``HourlyRollup``, ``DurationHistogram`` and
+``QuestionDaily`` are derived: any period can be deleted and rebuilt from the facts and
+counts (``analytics.services``).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class Fact(models.Model):
         REPLY_WAIT = 8, _("reply wait")
         RESOLVED = 9, _("resolved")
         CSAT = 10, _("CSAT")
-        MESSAGE = 11, _("message")
+        MESSAGE = 11, _("message")  # no longer written: see MessageCount (migration 0002)
         CONVERSION_24H = 12, _("order within 24 h")
         CONVERSION_7D = 13, _("order within 7 days")
 
@@ -68,11 +70,11 @@ class Fact(models.Model):
     cycle = models.PositiveSmallIntegerField(default=1)
     seconds = models.FloatField(null=True, blank=True)
     bh_seconds = models.FloatField(null=True, blank=True)
-    # CSAT score, agent load after the change, sender kind of a message, order id.
+    # CSAT score, agent load after the change, order id (and the sender kind of a MESSAGE
+    # fact: no longer written, messages are counted in ``MessageCount``).
     value = models.BigIntegerField(null=True, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    # OPENED: outside business hours; ASSIGNED: a transfer; RESOLVED: bot only;
-    # MESSAGE: private note.
+    # OPENED: outside business hours; ASSIGNED: a transfer; RESOLVED: bot only.
     flag = models.BooleanField(default=False)
 
     class Meta:
@@ -98,6 +100,43 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}@{self.at:%Y-%m-%d %H:%M}"
+
+
+class MessageCount(models.Model):
+    """How many messages of one conversation fell in one UTC hour, per team, agent (the
+    sender, for an agent's message; else 0), sender kind and note flag.
+
+    The message listener upserts it (``count = count + 1``) inside the chat transaction, one
+    statement per message, instead of one ``Fact`` per message. A counter row changes after
+    the rollup may have read it, so ``seq`` (the primary key) is taken afresh from the
+    table's sequence on every upsert: the incremental rollup reads rows past its ``seq``
+    watermark, exactly as it reads facts past their id watermark (docs/metrics.md)."""
+
+    seq = models.BigAutoField(primary_key=True)
+    hour = models.DateTimeField()
+    conversation_id = models.BigIntegerField(default=0)  # 0: none (converted old facts)
+    team_id = models.BigIntegerField(default=0)  # 0: none
+    agent_id = models.BigIntegerField(default=0)  # 0: not an agent's message
+    sender = models.PositiveSmallIntegerField(choices=Fact.Sender.choices)
+    private = models.BooleanField(default=False)
+    count = models.IntegerField(default=0)
+    # When the row was last written; the rollup watermark trails it by a safety lag.
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("message count")
+        verbose_name_plural = _("message counts")
+        constraints = [
+            # The upsert's conflict target; it leads with the hour, so rolling up given hours
+            # reads it too.
+            models.UniqueConstraint(
+                fields=["hour", "conversation_id", "team_id", "agent_id", "sender", "private"],
+                name="msgcount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h c{self.conversation_id} s{self.sender}: {self.count}"
 
 
 class QuestionFact(models.Model):
@@ -181,8 +220,17 @@ class RollupColumns(models.Model):
         abstract = True
 
 
-class HourlyRollup(RollupColumns):
+class HourlyRollup(models.Model):
+    """What the volume heat map reads per UTC hour and slice (team, agent, ``ALL``, 0 = none
+    as in ``RollupColumns``): conversations opened and assignments. Every other number is
+    read per day (``DailyRollup``, built from the facts directly): keeping all of them per
+    hour as well was most of the full rebuild's time."""
+
     hour = models.DateTimeField()
+    team_id = models.BigIntegerField(default=0)
+    agent_id = models.BigIntegerField(default=0)
+    conversations = models.IntegerField(default=0)
+    assignments = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("hourly rollup")
@@ -202,7 +250,8 @@ class HourlyRollup(RollupColumns):
 
 
 class DailyRollup(RollupColumns):
-    """The hourly rows of one UTC day added up (what the report pages read)."""
+    """The facts and message counts of one UTC day summed per slice (what the report pages
+    read)."""
 
     day = models.DateField()
 

@@ -70,8 +70,12 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
     with transaction.atomic(), connection.cursor() as cursor:
         # One snapshot for every number of the page; report queries are short, and JIT
         # compilation (chosen from generous row estimates) would cost more than they do.
+        # Always planned for the page's own range: with server-side binding psycopg prepares
+        # a statement from its fifth run, and PostgreSQL's generic plan for a date range it
+        # cannot see made the 30-day agents page 60 % slower (docs/performance.md).
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         context = build(f)
     table_list: list[tables.Table] = context["tables"]
     if request.GET.get("format") == "csv":

@@ -8,7 +8,8 @@ Prints: data generation time, full rebuild time, one incremental tick after a mi
 traffic, the 5-minute histogram refresh of the current day (written through the real chat services, so the listeners record its facts), and
 p50 / p95 of every report page over the default 7-day and a 30-day range (each compared
 with the previous period). Uses its own database (default ``helpdesk_bench_f``), dropped and
-re-created on every run. Facts are generated with SQL in the shape the listeners write them.
+re-created on every run. Facts and message counters are generated with SQL in the shape
+the listeners write them.
 """
 
 from __future__ import annotations
@@ -175,12 +176,17 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
             "INSERT INTO analytics_fact (kind, at, recorded_at, conversation_id, team_id, "
             "agent_id, cycle, seconds, bh_seconds, value, amount, flag) "
         )
-        # Per message: the message fact; per agent reply after a shopper message: reply wait.
+        # Messages: the counter rows the message listener upserts, one per conversation, UTC
+        # hour, team, agent (the sender, for an agent's message) and sender kind.
         c.execute(
-            ins + "SELECT 11, at, at, conv, team, CASE WHEN sk = 'agent' THEN agent END, 1, "
-            "NULL, NULL, CASE sk WHEN 'visitor' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END, NULL, "
-            "false FROM m"
+            "INSERT INTO analytics_messagecount (hour, conversation_id, team_id, agent_id, "
+            "sender, private, count, recorded_at) "
+            "SELECT date_trunc('hour', at), conv, team, "
+            "CASE WHEN sk = 'agent' THEN agent ELSE 0 END, "
+            "CASE sk WHEN 'visitor' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END, false, count(*), "
+            "max(at) FROM m GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1"
         )
+        # Per agent reply after a shopper message: the reply wait.
         c.execute(
             ins + "SELECT 8, at, at, conv, team, agent, 1, 45 + fr, (45 + fr) * 0.7, NULL, "
             "NULL, false FROM m WHERE sk = 'agent'"
@@ -221,11 +227,19 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
         )
         c.execute("SELECT count(*) FROM analytics_fact")
         facts = c.fetchone()[0]
+        c.execute("SELECT count(*), sum(count) FROM analytics_messagecount")
+        counters, counted = c.fetchone()
         c.execute("SELECT count(*) FROM chat_message")
         messages = c.fetchone()[0]
     with connection.cursor() as c:
         c.execute("VACUUM ANALYZE")
-    return {"conversations": conversations, "messages": messages, "facts": facts}
+    assert counted == messages, (counted, messages)
+    return {
+        "conversations": conversations,
+        "messages": messages,
+        "facts": facts,
+        "counters": counters,
+    }
 
 
 def live_minute(conversations: int) -> int:
@@ -323,11 +337,14 @@ def main() -> None:
     counts = generate(args.conversations, args.messages_per_conversation, args.days)
     print(
         f"generated {counts['conversations']} conversations, {counts['messages']} messages, "
-        f"{counts['facts']} facts in {time.perf_counter() - started:.1f} s"
+        f"{counts['facts']} facts, {counts['counters']} message counters "
+        f"in {time.perf_counter() - started:.1f} s"
     )
+    load = os.getloadavg()[0]
     rebuilds = [services.rollup_rebuild().seconds for _ in range(3)]
     print(
-        f"full rebuild: {min(rebuilds):.2f} s (best of 3; {', '.join(f'{r:.2f}' for r in rebuilds)})"
+        f"full rebuild: {min(rebuilds):.2f} s (best of 3; {', '.join(f'{r:.2f}' for r in rebuilds)}; "
+        f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)"
     )
     started = time.perf_counter()
     sent = live_minute(args.live)
@@ -345,7 +362,10 @@ def main() -> None:
         f"histogram refresh (5-minute beat, {refreshed} day): "
         f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
-    print(f"report pages ({args.runs} requests each, compared with the previous period):")
+    print(
+        f"report pages ({args.runs} requests each, compared with the previous period; "
+        f"load average {os.getloadavg()[0]:.2f}):"
+    )
     for page, label, p50, p95 in pages(args.runs):
         print(f"  {page:<10} {label:<8} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
 

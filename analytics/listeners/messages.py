@@ -1,103 +1,220 @@
-"""The message listener: counts messages and ends waits (first response, reply wait)."""
+"""The message listener: counts messages and ends waits (first response, reply wait).
+
+It runs on every chat message, inside the chat transaction that holds the conversation's row
+lock (so writes per conversation are serialised), and is kept to as few statements as
+possible:
+
+- a message is counted by upserting its ``MessageCount`` row (``count = count + 1``), not by
+  a fact of its own;
+- the conversation's team (and, for a missing track, assignee, customer and start) come from
+  the event (``team_id``, ``assignee_id``, ``customer_id``, ``created_at``); only when the
+  event lacks them is the conversation read;
+- a shopper's or the bot's message changes the track with a conditional ``UPDATE … WHERE``
+  that writes only when the waiting state really changes; on PostgreSQL it travels in the
+  counter upsert's statement (a data-modifying CTE), so a shopper's message on a conversation
+  already awaiting a reply costs one statement;
+- an agent's public message reads the track in the upsert's statement, then writes the facts
+  it ends and the track fields that changed (none when nothing did).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.db import connection
+from django.utils import timezone
+
 from helpdesk import dispatch
 
+from ..dialect import lite, stamp
 from ..models import ConversationTrack, Fact
 from .base import SENDERS, _conversation, _duration, _human_wait_start, _track
 
+# What the listener needs to know of the conversation; chat's ``message.created`` carries it.
+CONVERSATION_KEYS = ("team_id", "assignee_id", "customer_id", "created_at")
+
+_KEY = "hour, conversation_id, team_id, agent_id, sender, private"
+_UPSERT = (
+    f"INSERT INTO analytics_messagecount ({_KEY}, count, recorded_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, 1, %s) "
+    f"ON CONFLICT ({_KEY}) DO UPDATE SET count = analytics_messagecount.count + 1, "
+    "recorded_at = excluded.recorded_at, seq = {seq}"
+)
+# Every upsert takes a fresh seq (the rollup's watermark column): PostgreSQL's identity
+# default already drew one for the proposed row; SQLite (one writer at a time) takes the next.
+UPSERT_PG = _UPSERT.format(seq="excluded.seq")
+UPSERT_LITE = _UPSERT.format(seq="(SELECT max(seq) + 1 FROM analytics_messagecount)")
+
+# The waiting state a public message moves, as (SET, WHERE): written only when it changes.
+# A shopper's message starts a wait unless one is running (later messages do not restart it).
+VISITOR_WAITS = ("awaiting_since = %s", "awaiting_since IS NULL")
+# The bot answered what was waiting; until a hand-over nobody waits for a person.
+BOT_ANSWERS = (
+    "bot_answered = TRUE, "
+    "awaiting_since = CASE WHEN handover_at IS NULL THEN NULL ELSE awaiting_since END",
+    "(NOT bot_answered OR (handover_at IS NULL AND awaiting_since IS NOT NULL))",
+)
+_TRACK_COLUMNS = [f.attname for f in ConversationTrack._meta.concrete_fields]
+
 
 def on_message(event: dispatch.DomainEvent) -> None:
-    conv = _conversation(event.conversation_id or 0)
+    conversation_id = event.conversation_id or 0
+    data = event.data
+    conv = _conversation_of(event)
     if conv is None:
         return
-    data = event.data
     sender_kind = str(data.get("sender_kind", ""))
     private = bool(data.get("private"))
     sender_user_id = data.get("sender_user_id")
-    facts = [
-        Fact(
-            kind=Fact.Kind.MESSAGE,
-            at=event.at,
-            conversation_id=event.conversation_id,
-            team_id=conv["team_id"],
-            agent_id=sender_user_id if sender_kind == "agent" else None,
-            value=SENDERS.get(sender_kind, Fact.Sender.SYSTEM),
-            flag=private,
-        )
+    counter = [
+        stamp(event.at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)),
+        conversation_id,
+        conv["team_id"] or 0,
+        (sender_user_id or 0) if sender_kind == "agent" else 0,
+        int(SENDERS.get(sender_kind, Fact.Sender.SYSTEM)),
+        private,
+        stamp(timezone.now()),
     ]
-    if not private and sender_kind in ("visitor", "agent", "bot"):
-        track = _track(event.conversation_id or 0, conv)
-        facts += _advance(track, conv, sender_kind, sender_user_id, event.at)
-    Fact.objects.bulk_create(facts)
+    if private or sender_kind not in ("visitor", "agent", "bot"):
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT_LITE if lite() else UPSERT_PG, counter)
+        return
+    if sender_kind == "agent":
+        track = _count_and_read_track(counter, conversation_id)
+        if track is None:
+            track = _track(conversation_id, _complete(conv, conversation_id))
+        facts, changes = _agent_reply(track, conv["team_id"], sender_user_id, event.at)
+        if facts:
+            Fact.objects.bulk_create(facts)
+        if changes:
+            ConversationTrack.objects.filter(pk=conversation_id).update(**changes)
+        return
+    change, params = (
+        (VISITOR_WAITS, [stamp(event.at)]) if sender_kind == "visitor" else (BOT_ANSWERS, [])
+    )
+    if not _count_and_move(counter, conversation_id, change, params):
+        # A conversation older than analytics: make its track, then move it.
+        _track(conversation_id, _complete(conv, conversation_id))
+        _move(conversation_id, change, params)
 
 
-def _advance(
-    track: ConversationTrack,
-    conv: dict[str, Any],
-    sender_kind: str,
-    sender_user_id: int | None,
-    at: dt.datetime,
-) -> list[Fact]:
-    """Move the conversation's waiting state on a public message; the facts it ends."""
+def _conversation_of(event: dispatch.DomainEvent) -> dict[str, Any] | None:
+    """The conversation's team etc. from the event, else from its row (None: no such row)."""
+    if "team_id" in event.data:
+        return {key: event.data.get(key) for key in CONVERSATION_KEYS}
+    return _conversation(event.conversation_id or 0)
+
+
+def _complete(conv: dict[str, Any], conversation_id: int) -> dict[str, Any]:
+    """Every key a new track needs (reads the conversation if the event lacked some)."""
+    if any(key not in conv for key in CONVERSATION_KEYS) or conv["created_at"] is None:
+        return _conversation(conversation_id) or conv
+    if isinstance(conv["created_at"], str):
+        return {**conv, "created_at": dt.datetime.fromisoformat(conv["created_at"])}
+    return conv
+
+
+def _move_sql(change: tuple[str, str]) -> str:
+    return (
+        f"UPDATE analytics_conversationtrack SET {change[0]} "
+        f"WHERE conversation_id = %s AND {change[1]}"
+    )
+
+
+def _move(conversation_id: int, change: tuple[str, str], params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_move_sql(change), [*params, conversation_id])
+
+
+def _count_and_move(
+    counter: list[Any], conversation_id: int, change: tuple[str, str], params: list[Any]
+) -> bool:
+    """Count the message and move the track's waiting state; False when there is no track."""
+    with connection.cursor() as cursor:
+        if lite():
+            cursor.execute(UPSERT_LITE, counter)
+            cursor.execute(_move_sql(change), [*params, conversation_id])
+            if cursor.rowcount:
+                return True
+            cursor.execute(
+                "SELECT 1 FROM analytics_conversationtrack WHERE conversation_id = %s",
+                [conversation_id],
+            )
+            return cursor.fetchone() is not None
+        # One statement: both data-modifying CTEs run; EXISTS sees the track as it was.
+        cursor.execute(
+            f"WITH c AS ({UPSERT_PG}), t AS ({_move_sql(change)}) "
+            "SELECT EXISTS (SELECT 1 FROM analytics_conversationtrack WHERE conversation_id = %s)",
+            [*counter, *params, conversation_id, conversation_id],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _count_and_read_track(counter: list[Any], conversation_id: int) -> ConversationTrack | None:
+    """Count the message and read the conversation's track (None when it has none)."""
+    select = (
+        f"SELECT {', '.join(_TRACK_COLUMNS)} FROM analytics_conversationtrack "
+        "WHERE conversation_id = %s"
+    )
+    if lite():
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT_LITE, counter)
+        return ConversationTrack.objects.filter(pk=conversation_id).first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH c AS ({UPSERT_PG}) {select}", [*counter, conversation_id])
+        row = cursor.fetchone()
+    return None if row is None else ConversationTrack.from_db(connection.alias, _TRACK_COLUMNS, row)
+
+
+def _agent_reply(
+    track: ConversationTrack, team_id: int | None, sender_user_id: int | None, at: dt.datetime
+) -> tuple[list[Fact], dict[str, Any]]:
+    """A person's public reply: the facts it ends, and the track fields it changes."""
     facts: list[Fact] = []
-    team_id = conv["team_id"]
-    if sender_kind == "visitor":
-        if track.awaiting_since is not None:
-            return facts
-        track.awaiting_since = at
-    elif sender_kind == "bot":
-        # The bot answered what was waiting; until a hand-over nobody waits for a person.
-        track.bot_answered = True
-        if track.handover_at is None:
-            track.awaiting_since = None
-    else:
-        if track.first_response_at is None:
-            facts.append(
-                _duration(
-                    Fact.Kind.FIRST_RESPONSE,
-                    track=track,
-                    team_id=team_id,
-                    agent_id=sender_user_id,
-                    start=_human_wait_start(track),
-                    end=at,
-                )
+    changes: dict[str, Any] = {}
+    if track.first_response_at is None:
+        facts.append(
+            _duration(
+                Fact.Kind.FIRST_RESPONSE,
+                track=track,
+                team_id=team_id,
+                agent_id=sender_user_id,
+                start=_human_wait_start(track),
+                end=at,
             )
-            track.first_response_at = at
-        if (
-            not track.agent_replied
-            and sender_user_id is not None
-            and sender_user_id == track.agent_id
-            and track.agent_started_at is not None
-        ):
-            start = max(track.agent_started_at, _human_wait_start(track))
-            facts.append(
-                _duration(
-                    Fact.Kind.AGENT_FIRST_RESPONSE,
-                    track=track,
-                    team_id=team_id,
-                    agent_id=sender_user_id,
-                    start=start,
-                    end=at,
-                )
+        )
+        changes["first_response_at"] = at
+    if (
+        not track.agent_replied
+        and sender_user_id is not None
+        and sender_user_id == track.agent_id
+        and track.agent_started_at is not None
+    ):
+        start = max(track.agent_started_at, _human_wait_start(track))
+        facts.append(
+            _duration(
+                Fact.Kind.AGENT_FIRST_RESPONSE,
+                track=track,
+                team_id=team_id,
+                agent_id=sender_user_id,
+                start=start,
+                end=at,
             )
-            track.agent_replied = True
-        if track.awaiting_since is not None:
-            facts.append(
-                _duration(
-                    Fact.Kind.REPLY_WAIT,
-                    track=track,
-                    team_id=team_id,
-                    agent_id=sender_user_id,
-                    start=track.awaiting_since,
-                    end=at,
-                )
+        )
+        changes["agent_replied"] = True
+    if track.awaiting_since is not None:
+        facts.append(
+            _duration(
+                Fact.Kind.REPLY_WAIT,
+                track=track,
+                team_id=team_id,
+                agent_id=sender_user_id,
+                start=track.awaiting_since,
+                end=at,
             )
-            track.awaiting_since = None
-        track.human_replied = True
-    track.save()
-    return facts
+        )
+        changes["awaiting_since"] = None
+    if not track.human_replied:
+        changes["human_replied"] = True
+    return facts, changes

@@ -12,51 +12,43 @@ import datetime as dt
 from typing import Any
 
 from ..dialect import hour_stamp, json_list, parse_day, parse_hour
-from .sql import _COLUMNS, _OUTER, _SUMMED
+from .sql import _COLUMNS, _OUTER, HOURLY_COLUMNS, HOURLY_INNER, _inner
 
 # Every statement is run with a parameter list (possibly empty), so a literal % is %%.
 _HOUR = "strftime('%%Y-%%m-%%d %%H:00:00', {})"
 HOURS_JOIN = "JOIN json_each(%s) AS d ON f.at >= d.value AND f.at < datetime(d.value, '+1 hour')"
 
 
-def _days_join(alias: str) -> str:
+def _days_join(alias: str, column: str = "at") -> str:
     return (
-        f"JOIN json_each(%s) AS d ON {alias}.at >= d.value AND {alias}.at < date(d.value, '+1 day')"
+        f"JOIN json_each(%s) AS d ON {alias}.{column} >= d.value "
+        f"AND {alias}.{column} < date(d.value, '+1 day')"
+    )
+
+
+def _slices(columns: str) -> str:
+    """``GROUP BY GROUPING SETS`` of the four slices over the CTE ``a``, as UNION ALL."""
+    sets = [("team", "agent"), ("team", "-1"), ("-1", "agent"), ("-1", "-1")]
+    return " UNION ALL ".join(
+        f"SELECT period, {team}, {agent}, {columns} FROM a GROUP BY "
+        + ", ".join(["period", *(c for c in (team, agent) if c != "-1")])
+        for team, agent in sets
     )
 
 
 def hourly_insert(source: str) -> str:
-    outer = ", ".join(_OUTER)
-    sets = [("team", "agent"), ("team", "-1"), ("-1", "agent"), ("-1", "-1")]
-    selects = [
-        f"SELECT hour, {team}, {agent}, {outer} FROM a GROUP BY "
-        + ", ".join(["hour", *(c for c in (team, agent) if c != "-1")])
-        for team, agent in sets
-    ]
     return f"""
-WITH a AS (
-    SELECT {_HOUR.format("f.at")} AS hour, coalesce(f.team_id, 0) AS team,
-        coalesce(f.agent_id, 0) AS agent, f.kind AS kind,
-        CASE WHEN f.kind IN (10, 11) THEN f.value END AS v, f.flag AS flag,
-        count(*) AS n, sum(f.seconds) AS s, sum(f.bh_seconds) AS bs,
-        count(*) FILTER (WHERE f.seconds <= 180) AS fast,
-        count(*) FILTER (WHERE f.bh_seconds <= 180) AS bfast,
-        sum(f.amount) AS amount, max(f.value) AS maxv
-    FROM analytics_fact f {source}
-    GROUP BY 1, 2, 3, 4, 5, 6
-)
-INSERT INTO analytics_hourlyrollup ({_COLUMNS})
-{" UNION ALL ".join(selects)}
+WITH a AS ({HOURLY_INNER.format(hour=_HOUR.format("f.at"), source=source)})
+INSERT INTO analytics_hourlyrollup ({HOURLY_COLUMNS})
+{_slices("sum(conversations), sum(assignments)")}
 """
 
 
-def daily_insert(source: str) -> str:
-    sums = ", ".join(f"sum(r.{c})" for c in _SUMMED)
+def daily_insert(source: str, message_source: str) -> str:
     return f"""
-INSERT INTO analytics_dailyrollup (day, {", ".join(c.strip() for c in _COLUMNS.split(",")[1:])})
-SELECT date(r.hour), r.team_id, r.agent_id, {sums}, max(r.peak_load)
-FROM analytics_hourlyrollup r {source}
-GROUP BY 1, 2, 3
+WITH a AS ({_inner(source, message_source, "date({})")})
+INSERT INTO analytics_dailyrollup ({_COLUMNS})
+{_slices(", ".join(_OUTER))}
 """
 
 
@@ -119,10 +111,8 @@ def roll_hours(cursor: Any, hours: list[dt.datetime]) -> None:
         "DELETE FROM analytics_dailyrollup WHERE day IN (SELECT value FROM json_each(%s))", [days]
     )
     cursor.execute(
-        daily_insert(
-            "JOIN json_each(%s) AS d ON r.hour >= d.value AND r.hour < date(d.value, '+1 day')"
-        ),
-        [days],
+        daily_insert(_days_join("f"), _days_join("m", "hour")),
+        [days, days],
     )
     cursor.execute(
         "INSERT OR IGNORE INTO analytics_pendingday (day) SELECT value FROM json_each(%s)", [days]
@@ -151,12 +141,17 @@ def roll_days(cursor: Any, days: list[dt.date]) -> None:
     cursor.execute(question_insert(_days_join("q")), [listed])
 
 
-def new_periods(cursor: Any, table: str, after: int) -> list[Any]:
+def new_periods(cursor: Any, name: str, after: int) -> list[Any]:
     """``rollup._new_periods`` on SQLite: aware UTC hours, or dates."""
-    if table == "analytics_fact":
-        cursor.execute(f"SELECT DISTINCT {_HOUR.format('at')} FROM {table} WHERE id > %s", [after])
+    if name == "facts":
+        cursor.execute(
+            f"SELECT DISTINCT {_HOUR.format('at')} FROM analytics_fact WHERE id > %s", [after]
+        )
         return [parse_hour(row[0]) for row in cursor.fetchall()]
-    cursor.execute(f"SELECT DISTINCT date(at) FROM {table} WHERE id > %s", [after])
+    if name == "messages":
+        cursor.execute("SELECT DISTINCT hour FROM analytics_messagecount WHERE seq > %s", [after])
+        return [parse_hour(row[0]) for row in cursor.fetchall()]
+    cursor.execute("SELECT DISTINCT date(at) FROM analytics_questionfact WHERE id > %s", [after])
     return [parse_day(row[0]) for row in cursor.fetchall()]
 
 
@@ -166,7 +161,7 @@ def rebuild_all(cursor: Any) -> tuple[int, int]:
     cursor.execute(hourly_insert(""), [])
     hours = cursor.rowcount
     cursor.execute("DELETE FROM analytics_dailyrollup")
-    cursor.execute(daily_insert(""), [])
+    cursor.execute(daily_insert("", ""), [])
     cursor.execute("DELETE FROM analytics_durationhistogram")
     cursor.execute(histogram_insert(""), [])
     cursor.execute("DELETE FROM analytics_pendingday")
@@ -180,11 +175,14 @@ def hour_range(cursor: Any, start: dt.datetime | None, end: dt.datetime | None) 
     from django.db.models import Max, Min
     from django.utils import timezone
 
-    from ..models import Fact
+    from ..models import Fact, MessageCount
 
     bounds = Fact.objects.aggregate(first=Min("at"), last=Max("at"))
-    lo = start or bounds["first"] or timezone.now()
-    hi = end or max(bounds["last"] or lo, timezone.now()) + dt.timedelta(hours=1)
+    counted = MessageCount.objects.aggregate(first=Min("hour"), last=Max("hour"))
+    firsts = [v for v in (bounds["first"], counted["first"]) if v is not None]
+    lasts = [v for v in (bounds["last"], counted["last"]) if v is not None]
+    lo = start or min(firsts, default=None) or timezone.now()
+    hi = end or max(max(lasts, default=lo), timezone.now()) + dt.timedelta(hours=1)
     hour = lo.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     out = []
     while hour < hi:

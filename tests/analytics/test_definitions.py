@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from analytics import services as analytics_services
-from analytics.models import Fact, HourlyRollup
+from analytics.models import DailyRollup, Fact, HourlyRollup
 from analytics.selectors import ReportFilter, agents_table, overview
 from tests.factories import make_agent, make_visitor
 
@@ -53,7 +53,7 @@ def test_bot_then_human_first_response_starts_at_handover() -> None:
     assert v["first_response_median"] == 180.0
     assert v["within_3m_share"] == 1.0
     assert v["shopper_messages"] == 2
-    row = HourlyRollup.objects.get(agent_id=0, team_id=0)
+    row = DailyRollup.objects.get(agent_id=0, team_id=0)
     assert row.msg_bot == 1 and row.msg_visitor == 2
 
 
@@ -161,9 +161,9 @@ def test_private_notes_are_no_reply() -> None:
     with at(30):
         agent_says(ana, conv, "internal", private=True)
     assert facts(Fact.Kind.FIRST_RESPONSE) == []
-    assert HourlyRollup.objects.count() == 0
+    assert DailyRollup.objects.count() == 0
     analytics_services.rollup_tick(lag=dt.timedelta(0))
-    row = HourlyRollup.objects.get(agent_id=ana.pk, team_id=0)
+    row = DailyRollup.objects.get(agent_id=ana.pk, team_id=0)
     assert row.msg_notes == 1 and row.msg_agent == 0
 
 

@@ -8,13 +8,16 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from analytics import services as analytics_services
 from analytics.models import (
+    ALL,
     DailyRollup,
     DurationHistogram,
     Fact,
     HourlyRollup,
+    MessageCount,
     PendingDay,
     QuestionDaily,
     QuestionFact,
@@ -183,3 +186,67 @@ def test_concurrent_runs_give_identical_rows() -> None:
     assert snapshot() == expected
     # Facts untouched by the rollups.
     assert Fact.objects.filter(kind=Fact.Kind.OPENED).count() == 9
+
+
+def visitor_messages(day: dt.date) -> int:
+    return DailyRollup.objects.get(day=day, team_id=ALL, agent_id=ALL).msg_visitor
+
+
+@pytest.mark.django_db
+def test_message_counted_in_an_hour_already_rolled_up() -> None:
+    """A message lands in a counter row the tick has already read (same conversation, hour
+    and sender): the row is updated, not inserted, and takes a new seq, so the next tick
+    rolls its hour again — and the result equals a full rebuild."""
+    ana = make_agent("ana")
+    visitor = make_visitor()
+    conv = shopper(visitor, 0)
+    agent(ana, conv, 60)
+    analytics_services.rollup_tick(lag=NO_LAG)
+    assert visitor_messages(T0.date()) == 1
+    key = {"conversation_id": conv.pk, "sender": Fact.Sender.VISITOR}
+    row = MessageCount.objects.get(**key)
+    assert row.seq <= Watermark.objects.get(name="messages").last_id
+    shopper(visitor, 120, "one more thing")  # same hour: the same counter row, now 2
+    row = MessageCount.objects.get(**key)  # (its primary key, the seq, moved)
+    assert row.count == 2 and row.seq > Watermark.objects.get(name="messages").last_id
+    result = analytics_services.rollup_tick(lag=NO_LAG)
+    assert result.hours == 1
+    assert visitor_messages(T0.date()) == 2
+    analytics_services.histograms_refresh()
+    incremental = snapshot()
+    analytics_services.rollup_rebuild()
+    assert snapshot() == incremental
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counter_updated_by_a_late_commit_is_not_lost() -> None:
+    """A chat transaction bumps a counter the tick has read and commits after the next tick
+    ran: the watermark trails counters written within the lag, so a later tick counts it."""
+    visitor = make_visitor()
+    conv = shopper(visitor, 0)
+    analytics_services.rollup_tick(lag=NO_LAG)
+    assert visitor_messages(T0.date()) == 1
+    updated, release = threading.Event(), threading.Event()
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                with at(30):
+                    shopper(visitor, 30, "still there?")
+                updated.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert updated.wait(10)
+    analytics_services.rollup_tick()  # default lag: the counter's new seq stays unsettled
+    release.set()
+    thread.join()
+    # The writer's clock was set back to T0: count its row as written just now.
+    MessageCount.objects.filter(conversation_id=conv.pk).update(recorded_at=timezone.now())
+    analytics_services.rollup_tick()
+    assert visitor_messages(T0.date()) == 2
+    analytics_services.rollup_rebuild()
+    assert visitor_messages(T0.date()) == 2
