@@ -318,6 +318,7 @@ def message_send(
     if actor.user is None:
         body = redact_sensitive(body)  # card numbers never reach the database
 
+    locked_pk: int | None = None
     try:
         with transaction.atomic():
             created_conversation = False
@@ -331,13 +332,15 @@ def message_send(
                 conversation = access_conversation(
                     actor=actor, conversation_id=conversation_id, for_update=True
                 )
-            existing_pk = _DUPLICATE.first(conversation.pk, client_id)
-            if existing_pk is not None:
-                duplicate = Message.objects.get(pk=existing_pk)
-                duplicate.conversation = conversation
-                return duplicate, False
+            locked_pk = conversation.pk
             attachment = None
             if attachment_id is not None:
+                # A repeat must be answered before the upload is checked (it is used by now).
+                existing_pk = _DUPLICATE.first(conversation.pk, client_id)
+                if existing_pk is not None:
+                    duplicate = Message.objects.get(pk=existing_pk)
+                    duplicate.conversation = conversation
+                    return duplicate, False
                 # The sender's own unused upload; its content decides the message kind.
                 attachment = media_services.attachment_for_send(
                     actor=actor, attachment_id=attachment_id
@@ -392,13 +395,15 @@ def message_send(
                 events.publish_conversation(conversation, shopper=status_changed)
             return message, True
     except IntegrityError:
-        # Two sockets raced the same client_id into a brand-new conversation; the row lock
-        # makes this rare. The stored one wins.
-        existing = (
-            Message.objects.select_related("conversation")
-            .filter(client_id=client_id, conversation__in=conversations_visible_to(actor))
-            .first()
+        # A repeated client_id: the unique (conversation, client_id) constraint refused the
+        # INSERT and the whole transaction (seq, reopening, listeners' rows) rolled back. Checking
+        # first would cost every message a query for the rare resend. The stored one wins.
+        qs = Message.objects.select_related("conversation").filter(
+            client_id=client_id, conversation__in=conversations_visible_to(actor)
         )
+        if locked_pk is not None:
+            qs = qs.filter(conversation_id=locked_pk)
+        existing = qs.first()
         if existing is None:
             raise
         return existing, False

@@ -77,6 +77,43 @@ def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
             proc.kill()
 
 
+@contextmanager
+def celery_worker(env: dict[str, str], name: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker (solo pool) on the test run's broker; ``env`` from
+    ``tests.conftest.server_env``. Tasks left in the broker by earlier tests are purged first."""
+    from helpdesk.celery import app
+
+    app.control.purge()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "helpdesk",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-n",
+            f"{name}@%h",
+        ],
+        cwd=ROOT,
+        env={**env, "CELERY_EAGER": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def embedded_env(tmp: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}

@@ -85,6 +85,9 @@ def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
     # Django's psycopg 3 pool; persistent connections would leak under ASGI.
     assert conf["options"]["pool"]["max_size"] >= 10
     assert conf["conn_max_age"] == 0
+    # The same statements run for every message: prepared server-side from their fifth run.
+    assert conf["options"]["server_side_binding"] is True
+    assert conf["options"]["prepare_threshold"] == 5
     assert conf["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     host = conf["layer_config"]["hosts"][0]
     assert host["address"] == PRODUCTION["REDIS_URL"]
@@ -118,6 +121,12 @@ def test_pool_size_and_rate_limit_come_from_the_environment() -> None:
     assert conf["parallel_db"] is True
     assert conf["rate"] == 250.0
     assert conf["burst"] == 500
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler() -> None:
+    conf = probe({**PRODUCTION, "DB_PREPARED_STATEMENTS": "0"})
+    assert "server_side_binding" not in conf["options"]
+    assert "prepare_threshold" not in conf["options"]
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "STOREFRONT_IDENTITY_SECRET"])

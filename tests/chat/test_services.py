@@ -49,6 +49,36 @@ def test_idempotent_resend_of_agent_message() -> None:
     assert m1.pk == m2.pk and not created
 
 
+def test_resend_answers_with_this_conversations_message_and_changes_nothing() -> None:
+    """The repeat is caught by the unique (conversation, client_id) constraint and its
+    transaction rolls back: the same client_id in another conversation is another message,
+    and the reopening the repeat would have done does not happen either."""
+    agent = make_agent()
+    actor = Actor(user=agent)
+    one = shopper_says(make_visitor()).conversation
+    two = shopper_says(make_visitor()).conversation
+    in_one, _ = services.message_send(
+        actor=actor, client_id="same", body="for one", conversation_id=one.pk
+    )
+    in_two, created = services.message_send(
+        actor=actor, client_id="same", body="for two", conversation_id=two.pk
+    )
+    assert created and in_two.pk != in_one.pk
+    services.conversation_status_set(actor=actor, conversation_id=two.pk, status="pending")
+    before = Conversation.objects.get(pk=two.pk)
+    again, created = services.message_send(
+        actor=actor, client_id="same", body="for two", conversation_id=two.pk
+    )
+    assert not created and again.pk == in_two.pk and again.conversation_id == two.pk
+    after = Conversation.objects.get(pk=two.pk)
+    assert (after.last_seq, after.status) == (before.last_seq, before.status)
+    shopper = Actor(visitor=one.visitor)
+    repeat, created = services.message_send(
+        actor=shopper, client_id=one.messages.first().client_id, body="x", conversation_id=one.pk
+    )
+    assert not created and repeat.conversation_id == one.pk
+
+
 @pytest.mark.django_db(transaction=True)
 def test_seq_gap_free_under_concurrent_senders() -> None:
     """10 writers x 100 messages into one conversation -> seq exactly 1..1000."""
