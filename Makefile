@@ -46,7 +46,7 @@ test: $(STAMP) services lint typecheck
 bench: $(STAMP) services
 	HELPDESK_DB=helpdesk_bench bash scripts/services.sh >/dev/null
 	$(TEST_ENV) DATABASE_URL=postgresql://postgres@127.0.0.1:5432/helpdesk_bench \
-		$(BIN)/python bench/load.py --conversations 200 --rate 100 --duration 30
+		$(BIN)/python bench/load.py --conversations 200 --rate 100 --duration 30 --servers 2
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media

@@ -8,7 +8,8 @@ Prints: data generation time, full rebuild time, one incremental tick after a mi
 traffic, the 5-minute histogram refresh of the current day (written through the real chat services, so the listeners record its facts), and
 p50 / p95 of every report page over the default 7-day and a 30-day range (each compared
 with the previous period). Uses its own database (default ``helpdesk_bench_f``), dropped and
-re-created on every run. Facts and message counters are generated with SQL in the shape
+re-created on every run; ``--reuse`` keeps an earlier run's data (migrating it) and times only
+the pages, ``--pages agents questions`` only those. Facts and message counters are generated with SQL in the shape
 the listeners write them.
 """
 
@@ -26,13 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(db: str) -> None:
+def setup(db: str, *, reuse: bool = False) -> None:
     import psycopg
 
     base = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{db}"')
+    if not reuse:
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{db}"')
     os.environ["DATABASE_URL"] = f"{base}/{db}"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
     os.environ.setdefault("CHANNEL_PREFIX", "hdf-bench")
@@ -289,14 +291,19 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def pages(runs: int) -> list[tuple[str, str, float, float]]:
+PAGES = ["overview", "questions", "volume", "agents"]
+
+
+def pages(runs: int, only: list[str] | None = None) -> list[tuple[str, str, float, float]]:
     import datetime as dt
 
     from django.contrib.auth.models import Permission, User
     from django.test import Client
     from django.utils import timezone
 
-    user = User.objects.create_user("bench-manager", password="x", is_staff=True)
+    user = User.objects.filter(username="bench-manager").first()
+    if user is None:
+        user = User.objects.create_user("bench-manager", password="x", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_reports"))
     client = Client()
     client.force_login(user)
@@ -306,7 +313,8 @@ def pages(runs: int) -> list[tuple[str, str, float, float]]:
         "30 days": f"?start={today - dt.timedelta(days=29)}&end={today}",
     }
     out = []
-    for page in ["", "questions/", "volume/", "agents/"]:
+    for name in only or PAGES:
+        page = "" if name == "overview" else f"{name}/"
         for label, query in ranges.items():
             url = f"/admin/reports/{page}{query}"
             for _ in range(3):
@@ -329,8 +337,20 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--live", type=int, default=30, help="conversations in the live minute")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database filled by an earlier run (migrated to the current models) and "
+        "time only the report pages",
+    )
+    parser.add_argument("--pages", nargs="*", choices=PAGES, help="only these report pages")
     args = parser.parse_args()
-    setup(args.db)
+    setup(args.db, reuse=args.reuse)
+    if args.reuse:
+        print(f"report pages ({args.runs} requests each; load average {os.getloadavg()[0]:.2f}):")
+        for page, label, p50, p95 in pages(args.runs, args.pages):
+            print(f"  {page:<10} {label:<8} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+        return
     from analytics import services
 
     started = time.perf_counter()
@@ -366,7 +386,7 @@ def main() -> None:
         f"report pages ({args.runs} requests each, compared with the previous period; "
         f"load average {os.getloadavg()[0]:.2f}):"
     )
-    for page, label, p50, p95 in pages(args.runs):
+    for page, label, p50, p95 in pages(args.runs, args.pages):
         print(f"  {page:<10} {label:<8} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
 
 

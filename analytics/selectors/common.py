@@ -156,7 +156,7 @@ def durations(
     by_agent = any(k != 0 for k in sums)
     total = sum(int(row[COUNT_SUM[k][0]]) for row in sums.values() for k in kinds)
     if total <= EXACT_LIMIT or by_agent or f.agent_id:
-        return _exact(f, kinds, by_agent)
+        return _exact(f, kinds, by_agent, sorted(k for k in sums if k))
     bh = f.business_hours
     where, params = slice_where(f, alias="h", by_agent=by_agent)
     agent = "h.agent_id" if by_agent else "0"
@@ -183,8 +183,11 @@ def durations(
     return out
 
 
-def _exact(f: ReportFilter, kinds: list[int], by_agent: bool) -> dict[tuple[int, int], Stat]:
-    """Exact percentiles from the duration facts (covering index ``fact_duration_at``)."""
+def _exact(
+    f: ReportFilter, kinds: list[int], by_agent: bool, agent_ids: list[int]
+) -> dict[tuple[int, int], Stat]:
+    """Exact percentiles from the duration facts (covering indexes ``fact_duration_at``,
+    per agent ``fact_duration_agent_at``); ``by_agent``: for the agents ``agent_ids``."""
     column = "bh_seconds" if f.business_hours else "seconds"
     kind_in, kind_params = any_of("f.kind", kinds)
     where = [kind_in, "f.at >= %s", "f.at < %s"]
@@ -198,16 +201,31 @@ def _exact(f: ReportFilter, kinds: list[int], by_agent: bool) -> dict[tuple[int,
     agent = "coalesce(f.agent_id, 0)" if by_agent else "0"
     if lite():
         return _exact_lite(column, agent, where, params)
-    sql = (
-        f"SELECT f.kind, {agent}, count(*), "
-        f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.{column}), avg(f.{column}) "
-        f"FROM analytics_fact f WHERE {' AND '.join(where)} GROUP BY 1, 2"
-    )
+    pct = f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.{column})"
+    if by_agent:
+        # One aggregate per (kind, agent): each reads just its range of the index
+        # ``fact_duration_agent_at`` and sorts only its own durations. Grouping all of them
+        # in one scan read every duration of the three kinds (the date range is the index's
+        # third column) and, through ``fact_duration_at``, sorted ~220,000 rows of 30 days
+        # at once (docs/performance.md).
+        sql = (
+            "SELECT k.kind, a.id, s.n, s.pct, s.mean FROM unnest(%s::int[]) AS k(kind) "
+            "CROSS JOIN unnest(%s::bigint[]) AS a(id) CROSS JOIN LATERAL (SELECT count(*) AS n, "
+            f"{pct} AS pct, avg(f.{column}) AS mean FROM analytics_fact f "
+            f"WHERE f.kind = k.kind AND f.agent_id = a.id AND {' AND '.join(where)}) AS s "
+            "WHERE s.n > 0"
+        )
+        params = [kinds, agent_ids, *params]
+    else:
+        sql = (
+            f"SELECT f.kind, 0, count(*), {pct}, avg(f.{column}) "
+            f"FROM analytics_fact f WHERE {' AND '.join(where)} GROUP BY 1, 2"
+        )
     out: dict[tuple[int, int], Stat] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, agent_id, count, pct, mean in cursor.fetchall():
-            out[(kind, agent_id)] = Stat(count, pct[0], pct[1], float(mean))
+        for kind, agent_id, count, cuts, mean in cursor.fetchall():
+            out[(kind, agent_id)] = Stat(count, cuts[0], cuts[1], float(mean))
     return out
 
 

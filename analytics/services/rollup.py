@@ -57,12 +57,15 @@ def _roll_hours(cursor: Any, hours: list[dt.datetime]) -> None:
         sqlite.roll_hours(cursor, hours)
         return
     cursor.execute("DELETE FROM analytics_hourlyrollup WHERE hour = ANY(%s)", [hours])
+    # The outer bounds let the planner see how few facts the hours hold: with the join
+    # alone it guessed ~20 % of the table for two hours (a tick just after the hour) and
+    # scanned all facts (140 ms on the 1.25M-fact bench instead of ~2 ms).
     cursor.execute(
         hourly_insert(
             "JOIN unnest(%s::timestamptz[]) AS d(h) "
-            "ON f.at >= d.h AND f.at < d.h + interval '1 hour'"
+            "ON f.at >= d.h AND f.at < d.h + interval '1 hour' AND f.at >= %s AND f.at < %s"
         ),
-        [hours],
+        [hours, min(hours), max(hours) + dt.timedelta(hours=1)],
     )
     # A day is always summed whole from its facts and counts.
     days = sorted({h.astimezone(dt.UTC).date() for h in hours})
