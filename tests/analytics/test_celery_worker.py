@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.db import connection
 from analytics import tasks
 from analytics.models import HourlyRollup
 from tests.conftest import server_env
-from tests.procs import ROOT
+from tests.procs import celery_worker
 
 from .test_rollup import snapshot, traffic
 
@@ -21,42 +20,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker() -> Iterator[subprocess.Popen]:
-    env = server_env(connection.settings_dict["NAME"])
-    env["CELERY_EAGER"] = "0"
-    # Tasks left in the broker by other tests' servers (a bot reply per shopper message on a
-    # live Daphne) or by an interrupted run would be worked off first.
-    from helpdesk.celery import app
-
-    app.control.purge()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "helpdesk",
-            "worker",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-            "-n",
-            "analytics-test@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+def worker() -> Iterator[subprocess.Popen[bytes]]:
+    # Tasks left in the broker by other tests' servers (a bot batch per shopper message on a
+    # live Daphne) or by an interrupted run are purged before it starts.
+    with celery_worker(server_env(connection.settings_dict["NAME"]), "analytics-test") as proc:
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_worker_runs_tick_and_rebuild(worker: Any) -> None:
