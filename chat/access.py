@@ -7,6 +7,7 @@ looks exactly like "does not exist".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,38 +70,58 @@ class Actor:
         return f"visitor:{self.visitor.pk}"
 
 
-def conversations_visible_to(actor: Actor) -> QuerySet[Conversation]:
-    """The conversations ``actor`` may see. Agents see the whole desk; a shopper sees their own,
-    and a verified customer also those of their other devices."""
-    qs = Conversation.objects.all()
+def _visibility(actor: Actor) -> tuple[str, tuple[int, ...]] | None:
+    """Which rule decides what ``actor`` may see, with its values; None: nothing."""
     if actor.user is not None:
-        return qs if is_agent(actor.user) else qs.none()
+        return ("staff", ()) if is_agent(actor.user) else None
     visitor = actor.visitor
     if visitor is None:
-        return qs.none()
-    return _shopper_visible(visitor.pk, visitor.customer_id)
+        return None
+    if visitor.customer_id:
+        return "customer", (visitor.pk, visitor.customer_id)
+    return "visitor", (visitor.pk,)
 
 
-def _shopper_visible(visitor_id: int, customer_id: int | None) -> QuerySet[Conversation]:
-    cond = Q(visitor_id=visitor_id)
-    if customer_id:
-        cond |= Q(customer_id=customer_id)
-    return Conversation.objects.filter(cond)
+# Agents see the whole desk; a shopper sees their own conversations, and a verified customer
+# also those of their other devices.
+_RULES: dict[str, Callable[..., QuerySet[Conversation]]] = {
+    "staff": lambda: Conversation.objects.all(),
+    "visitor": lambda visitor_id: Conversation.objects.filter(visitor_id=visitor_id),
+    "customer": lambda visitor_id, customer_id: Conversation.objects.filter(
+        Q(visitor_id=visitor_id) | Q(customer_id=customer_id)
+    ),
+}
 
 
-def _locking(qs: QuerySet[Conversation], pk: int) -> QuerySet[Conversation, int]:
-    return qs.filter(pk=pk).select_for_update(of=("self",)).values_list("pk", flat=True)
+def conversations_visible_to(actor: Actor) -> QuerySet[Conversation]:
+    """The conversations ``actor`` may see (the rules above)."""
+    rule = _visibility(actor)
+    if rule is None:
+        return Conversation.objects.none()
+    name, values = rule
+    return _RULES[name](*values)
 
 
-# The row lock of the message path, compiled once (helpdesk/compiled.py), one per shape of
-# ``conversations_visible_to``: agent, anonymous shopper, verified customer.
-_LOCK_STAFF = Compiled(lambda pk: _locking(Conversation.objects.all(), pk), [-7_000_001])
-_LOCK_VISITOR = Compiled(
-    lambda v, pk: _locking(_shopper_visible(v, None), pk), [-7_000_002, -7_000_001]
-)
-_LOCK_CUSTOMER = Compiled(
-    lambda v, c, pk: _locking(_shopper_visible(v, c), pk), [-7_000_002, -7_000_003, -7_000_001]
-)
+def _locking(rule: Callable[..., QuerySet[Conversation]], samples: list[int]) -> Compiled:
+    """The row lock under ``rule``, compiled once (helpdesk/compiled.py): its arguments are the
+    rule's values (``samples`` stand for them while compiling), then the conversation id."""
+    return Compiled(
+        lambda *values: (
+            rule(*values[:-1])
+            .filter(pk=values[-1])
+            .select_for_update(of=("self",))
+            .values_list("pk", flat=True)
+        ),
+        [*samples, -7_000_001],
+    )
+
+
+# The message path's row lock, one per rule.
+_LOCKS = {
+    "staff": _locking(_RULES["staff"], []),
+    "visitor": _locking(_RULES["visitor"], [-7_000_002]),
+    "customer": _locking(_RULES["customer"], [-7_000_002, -7_000_003]),
+}
 _LOAD = Compiled(
     lambda pk: Conversation.objects.select_related(*CONVERSATION_RELATED).filter(pk=pk),
     [-7_000_001],
@@ -109,14 +130,11 @@ _LOAD = Compiled(
 
 def _lock(actor: Actor, pk: int) -> bool:
     """Lock the row of conversation ``pk`` if ``actor`` may see it; False if not."""
-    if actor.user is not None:
-        return is_agent(actor.user) and _LOCK_STAFF.first(pk) is not None
-    visitor = actor.visitor
-    if visitor is None:
+    rule = _visibility(actor)
+    if rule is None:
         return False
-    if visitor.customer_id:
-        return _LOCK_CUSTOMER.first(visitor.pk, visitor.customer_id, pk) is not None
-    return _LOCK_VISITOR.first(visitor.pk, pk) is not None
+    name, values = rule
+    return _LOCKS[name].first(*values, pk) is not None
 
 
 def access_conversation(

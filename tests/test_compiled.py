@@ -131,6 +131,29 @@ def test_access_still_refuses_what_is_not_yours() -> None:
     )
 
 
+def test_the_lock_follows_every_visibility_rule() -> None:
+    """Each rule of ``conversations_visible_to`` has its own compiled lock: a verified
+    customer reaches a conversation started on another device, an agent any, a user who is
+    not an agent none."""
+    from django.contrib.auth.models import User
+
+    from helpdesk.errors import NotFound
+    from orders.models import Customer
+
+    laptop = make_visitor()
+    conversation = shopper_says(laptop, "from laptop").conversation
+    customer = Customer.objects.create(external_id="cust-7", name="Ana")
+    Conversation.objects.filter(pk=conversation.pk).update(customer=customer)
+    phone = make_visitor(customer=customer)
+    for actor in (Actor(visitor=phone), Actor(user=make_agent())):
+        locked = access_conversation(actor=actor, conversation_id=conversation.pk, for_update=True)
+        assert locked.pk == conversation.pk
+    outsider = User.objects.create_user(username="not-an-agent", password="x")
+    for actor in (Actor(visitor=make_visitor()), Actor(user=outsider)):
+        with pytest.raises(NotFound):
+            access_conversation(actor=actor, conversation_id=conversation.pk, for_update=True)
+
+
 class CaptureQueries:
     def __enter__(self) -> CaptureQueries:
         from django.test.utils import CaptureQueriesContext
