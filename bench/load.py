@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import server
 from bench.clients import Agent, Shopper, Stats
+from tests.procs import daphne_process
 
 AGENT_PASSWORD = "bench-agent-password-" + "0" * 8
 
@@ -289,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             bases, pids = [], []
             for n in range(args.servers):
                 log = Path(tempfile.gettempdir()) / f"bench-daphne-{os.getpid()}-{n}.log"
-                base, pid = stack.enter_context(server.spawn_daphne(env, log))
+                base, pid = stack.enter_context(daphne_process(env, log_path=log, timeout=60))
                 print(
                     f"started daphne {base} pid {pid} ({server.LAYERS[args.layer]}); log {log}",
                     flush=True,

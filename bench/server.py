@@ -13,15 +13,11 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
-
-from tests.procs import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,45 +52,6 @@ def migrate(env: dict[str, str]) -> None:
         check=True,
         capture_output=True,
     )
-
-
-@contextmanager
-def spawn_daphne(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, int]]:
-    """Run one Daphne process; yields (base URL, pid)."""
-    port = free_port()
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "helpdesk.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                wait_http(base + "/api/schema/", timeout=60)
-            except TimeoutError:
-                proc.kill()
-                raise RuntimeError(
-                    f"daphne did not start:\n{log_path.read_text()[-3000:]}"
-                ) from None
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def find_server_pid(base: str) -> int | None:

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -41,40 +42,65 @@ def wait_http(url: str, timeout: float = 30) -> None:
 
 
 @contextmanager
-def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
-    """Run ``daphne helpdesk.asgi:application`` with ``env``; yields its base URL."""
+def daphne_process(
+    env: dict[str, str],
+    *,
+    port: int | None = None,
+    log_path: Path | None = None,
+    timeout: float = 30,
+) -> Iterator[tuple[str, int]]:
+    """Run ``daphne helpdesk.asgi:application`` with ``env``; yields (base URL, pid).
+
+    Its output goes to ``log_path`` (an unnamed temporary file without one), never to a pipe
+    nobody reads: Daphne logs every request and socket, and once a pipe's buffer is full its
+    next write blocks the server's event loop.
+    """
     port = port or free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "helpdesk.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "helpdesk.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            wait_http(base + "/api/schema/")
-        except TimeoutError:
-            proc.kill()
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            raise RuntimeError(f"daphne did not start:\n{out[-4000:]}") from None
+            try:
+                wait_http(base + "/api/schema/", timeout=timeout)
+            except TimeoutError:
+                proc.kill()
+                proc.wait()
+                log.seek(0)
+                out = log.read().decode(errors="replace")
+                raise RuntimeError(f"daphne did not start:\n{out[-4000:]}") from None
+            yield base, proc.pid
+        finally:
+            _stop(proc)
+
+
+@contextmanager
+def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """``daphne_process`` for tests: yields the base URL."""
+    with daphne_process(env, port=port) as (base, _pid):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 @contextmanager
@@ -101,17 +127,13 @@ def celery_worker(env: dict[str, str], name: str) -> Iterator[subprocess.Popen[b
         ],
         cwd=ROOT,
         env={**env, "CELERY_EAGER": "0"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
 
 
 def embedded_env(tmp: Path) -> dict[str, str]:
