@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from playwright.sync_api import Page, expect
 
 
 def off_loop(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -42,3 +45,58 @@ def wait_db(predicate: Callable[[], bool], timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in the database")
         time.sleep(0.1)
+
+
+def new_page(browser: Any, pages: list[Any], *, timeout: int = 15_000, **context: Any) -> Page:
+    """A page in a new browser context (a separate person), closed by the ``pages`` fixture;
+    ``page.js_errors`` collects the page's uncaught script errors."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, **context)
+    ctx.set_default_timeout(timeout)
+    pages.append(ctx)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def desk_login(
+    browser: Any, pages: list[Any], base: str, username: str, init_script: str = ""
+) -> Page:
+    """Log in through the real login form and wait until the desk's socket is live."""
+    page = new_page(browser, pages)
+    if init_script:
+        page.context.add_init_script(init_script)
+    page.goto(base + "/desk/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/desk/"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw-" + username)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+    expect(page.locator("#dk-conn")).to_have_attribute("data-state", "open")
+    expect(page.locator("#dk-rows")).to_have_attribute("data-loaded", "1")
+    return page
+
+
+def row(page: Page, conversation_id: int) -> Any:
+    return page.locator(f'#dk-rows .dk-row[data-id="{conversation_id}"]')
+
+
+def pane(page: Page, conversation_id: int) -> Any:
+    return page.locator(f'.dk-pane[data-conversation="{conversation_id}"]')
+
+
+def shopper_open(browser: Any, pages: list[Any], base: str) -> Page:
+    page = new_page(browser, pages)
+    page.goto(base + "/")
+    widget_open(page)
+    return page
+
+
+def widget_open(page: Page) -> None:
+    launcher = page.locator('[data-testid="hd-launcher"]')
+    expect(launcher).to_be_visible()
+    if launcher.get_attribute("aria-expanded") != "true":
+        launcher.click()
+    expect(page.locator('[data-testid="hd-panel"]')).to_be_visible()
+    expect(page.locator('[data-testid="hd-panel"]')).to_have_attribute("data-connection", "online")

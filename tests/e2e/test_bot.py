@@ -8,6 +8,7 @@ inside the server process exactly as a worker would run it (no broker round trip
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from playwright.sync_api import Page, expect
 from chat.bot.kb_data import KB
 from chat.bot.services_kb import knowledge_base_load
 from chat.models import BotFeedback, Conversation, Message
+from tests.e2e.support import new_page as _new_page
 from tests.e2e.support import off_loop as db
 from tests.e2e.support import wait_db
 from tests.factories import make_agent
@@ -26,6 +28,7 @@ from tests.factories import make_agent
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT = 20_000
+new_page = functools.partial(_new_page, timeout=TIMEOUT)
 MESSAGE = '[data-testid="hd-message"]'
 
 
@@ -60,33 +63,18 @@ def _wait_sessions_gone(connection: Any, timeout: float = 10) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture
-def contexts(browser: Any) -> Iterator[list[Any]]:
-    opened: list[Any] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def new_page(browser: Any, contexts: list[Any], **kwargs: Any) -> Page:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, **kwargs)
-    context.set_default_timeout(TIMEOUT)
-    contexts.append(context)
-    return context.new_page()
-
-
 def widget_send(page: Page, text: str) -> None:
     page.fill('[data-testid="hd-input"]', text)
     page.press('[data-testid="hd-input"]', "Enter")
 
 
 def test_faq_answer_then_person_with_transcript(
-    bot_server: str, browser: Any, contexts: list[Any]
+    bot_server: str, browser: Any, pages: list[Any]
 ) -> None:
     db(knowledge_base_load, items=KB)
     db(make_agent, "ana", name="Ana")
 
-    shopper = new_page(browser, contexts, locale="en-US")
+    shopper = new_page(browser, pages, locale="en-US")
     shopper.goto(bot_server + "/")
     shopper.click('[data-testid="hd-launcher"]')
     expect(shopper.locator('[data-testid="hd-panel"]')).to_have_attribute(
@@ -125,7 +113,7 @@ def test_faq_answer_then_person_with_transcript(
 
     # The agent comes online: the router gives them the conversation; the pane has the
     # whole bot exchange and the reason.
-    desk = new_page(browser, contexts)
+    desk = new_page(browser, pages)
     desk.goto(bot_server + "/desk/")
     desk.fill("input[name=username]", "ana")
     desk.fill("input[name=password]", "pw-ana")
@@ -170,10 +158,10 @@ def test_faq_answer_then_person_with_transcript(
 
 
 def test_chinese_shopper_presses_talk_to_a_person(
-    bot_server: str, browser: Any, contexts: list[Any]
+    bot_server: str, browser: Any, pages: list[Any]
 ) -> None:
     db(knowledge_base_load, items=KB)
-    shopper = new_page(browser, contexts, locale="zh-CN")
+    shopper = new_page(browser, pages, locale="zh-CN")
     shopper.goto(bot_server + "/")
     shopper.click('[data-testid="hd-launcher"]')
     expect(shopper.locator('[data-testid="hd-panel"]')).to_have_attribute(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,13 +16,20 @@ from django.db import connection
 from playwright.sync_api import Page, expect
 
 from chat.models import Conversation, Message
-from tests.e2e.support import off_loop
+from tests.e2e.support import (
+    desk_login,
+    new_page,
+    off_loop,
+    pane,
+    row,
+    shopper_open,
+    widget_open,
+)
 from tests.factories import make_agent, make_visitor
 from tests.factories import shopper_says as _shopper_says
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-TIMEOUT = 15_000
 SHOTS = "/tmp"
 
 
@@ -46,58 +53,12 @@ def shopper_says(visitor: Any, body: str) -> Message:
     return off_loop(_shopper_says, visitor, body)
 
 
-@pytest.fixture
-def pages(browser: Any) -> Iterator[list[Any]]:
-    """Browser contexts opened by a test (each one a separate person); closed afterwards."""
-    contexts: list[Any] = []
-    yield contexts
-    for context in contexts:
-        context.close()
-
-
-def new_page(browser: Any, pages: list[Any], **kwargs: Any) -> Page:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, **kwargs)
-    context.set_default_timeout(TIMEOUT)
-    pages.append(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def desk_login(
-    browser: Any, pages: list[Any], base: str, username: str, init_script: str = ""
-) -> Page:
-    """Log in through the real login form and wait until the desk's socket is live."""
-    page = new_page(browser, pages)
-    if init_script:
-        page.context.add_init_script(init_script)
-    page.goto(base + "/desk/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/desk/"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-" + username)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/desk/$"))
-    expect(page.locator("#dk-conn")).to_have_attribute("data-state", "open")
-    expect(page.locator("#dk-rows")).to_have_attribute("data-loaded", "1")
-    return page
-
-
 def desk_view(page: Page, view: str, status: str = "open") -> None:
     tab = page.locator(f'.dk-tab[data-view="{view}"]')
     tab.click()
     expect(tab).to_have_class(re.compile("dk-tab-active"))
     page.select_option("#dk-status", status)
     expect(page.locator("#dk-status")).to_have_value(status)
-
-
-def row(page: Page, conversation_id: int) -> Any:
-    return page.locator(f'#dk-rows .dk-row[data-id="{conversation_id}"]')
-
-
-def pane(page: Page, conversation_id: int) -> Any:
-    return page.locator(f'.dk-pane[data-conversation="{conversation_id}"]')
 
 
 def exact(text: str) -> re.Pattern[str]:
@@ -113,22 +74,6 @@ def desk_send(page: Page, conversation_id: int, text: str, *, note: bool = False
     expect(
         box.locator(".dk-msg:not(.dk-pending) .dk-msg-body", has_text=exact(text))
     ).to_be_visible()
-
-
-def shopper_open(browser: Any, pages: list[Any], base: str) -> Page:
-    page = new_page(browser, pages)
-    page.goto(base + "/")
-    widget_open(page)
-    return page
-
-
-def widget_open(page: Page) -> None:
-    launcher = page.locator('[data-testid="hd-launcher"]')
-    expect(launcher).to_be_visible()
-    if launcher.get_attribute("aria-expanded") != "true":
-        launcher.click()
-    expect(page.locator('[data-testid="hd-panel"]')).to_be_visible()
-    expect(page.locator('[data-testid="hd-panel"]')).to_have_attribute("data-connection", "online")
 
 
 def widget_send(page: Page, text: str) -> None:

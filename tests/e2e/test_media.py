@@ -4,69 +4,18 @@ Redis; the widget fetches attachments with its visitor token, the desk with its 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from chat.models import Attachment, Message
+from tests.e2e.support import desk_login, pane, row, shopper_open
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def pages(browser: Any) -> Iterator[list[Any]]:
-    """Browser contexts opened by a test (each one a separate person); closed afterwards."""
-    contexts: list[Any] = []
-    yield contexts
-    for context in contexts:
-        context.close()
-
-
-TIMEOUT = 15_000
-
-
-def new_page(browser: Any, pages: list[Any]) -> Page:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    pages.append(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def desk_login(browser: Any, pages: list[Any], base: str, username: str) -> Page:
-    page = new_page(browser, pages)
-    page.goto(base + "/accounts/login/?next=/desk/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-" + username)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/desk/$"))
-    return page
-
-
-def row(page: Page, conversation_id: int) -> Any:
-    return page.locator(f'#dk-rows .dk-row[data-id="{conversation_id}"]')
-
-
-def pane(page: Page, conversation_id: int) -> Any:
-    return page.locator(f'.dk-pane[data-conversation="{conversation_id}"]')
-
-
-def shopper_open(browser: Any, pages: list[Any], base: str) -> Page:
-    page = new_page(browser, pages)
-    page.goto(base + "/")
-    page.click('[data-testid="hd-launcher"]')
-    panel = page.locator('[data-testid="hd-panel"]')
-    expect(panel).to_be_visible()
-    expect(panel).to_have_attribute("data-connection", "online")
-    return page
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

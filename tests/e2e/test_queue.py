@@ -8,6 +8,7 @@ Runs its own Daphne with the bot switched off, so every new conversation queues 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -26,12 +27,14 @@ from chat.models import (
     Team,
     TeamRouting,
 )
+from tests.e2e.support import new_page as _new_page
 from tests.e2e.support import off_loop
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT = 20_000
+new_page = functools.partial(_new_page, timeout=TIMEOUT, locale="en-US")
 POSITION = '[data-testid="hd-queue-position"]'
 
 
@@ -46,27 +49,8 @@ def queue_server(django_db_blocker: Any) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture
-def contexts(browser: Any) -> Iterator[list[Any]]:
-    opened: list[Any] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def new_page(browser: Any, contexts: list[Any]) -> Page:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
-    context.set_default_timeout(TIMEOUT)
-    contexts.append(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-def shopper_asks(browser: Any, contexts: list[Any], base: str, text: str) -> Page:
-    page = new_page(browser, contexts)
+def shopper_asks(browser: Any, pages: list[Any], base: str, text: str) -> Page:
+    page = new_page(browser, pages)
     page.goto(base + "/")
     page.click('[data-testid="hd-launcher"]')
     expect(page.locator('[data-testid="hd-panel"]')).to_have_attribute("data-connection", "online")
@@ -79,7 +63,7 @@ def shopper_asks(browser: Any, contexts: list[Any], base: str, text: str) -> Pag
 
 
 def test_queue_positions_assignment_csat_and_canned(
-    queue_server: str, browser: Any, contexts: list[Any]
+    queue_server: str, browser: Any, pages: list[Any]
 ) -> None:
     team = Team.objects.create(name="Desk")
     TeamRouting.objects.create(team=team, is_default=True)
@@ -89,16 +73,16 @@ def test_queue_positions_assignment_csat_and_canned(
         shortcut="thanks", body="Thanks {{customer.name}}, {{agent.name}} here!"
     )
 
-    first = shopper_asks(browser, contexts, queue_server, "I need a person please")
+    first = shopper_asks(browser, pages, queue_server, "I need a person please")
     expect(first.locator(POSITION)).to_have_attribute("data-position", "1")
     expect(first.locator(POSITION)).to_have_text("You are number 1 in line")
-    second = shopper_asks(browser, contexts, queue_server, "Hello, anyone there?")
+    second = shopper_asks(browser, pages, queue_server, "Hello, anyone there?")
     expect(second.locator(POSITION)).to_have_attribute("data-position", "2")
     one, two = Conversation.objects.order_by("pk")
     assert one.assignee_id is None and two.assignee_id is None
 
     # Ana logs in: her socket makes her available and the router gives her the first.
-    desk = new_page(browser, contexts)
+    desk = new_page(browser, pages)
     desk.goto(queue_server + "/desk/")
     desk.fill("input[name=username]", "ana")
     desk.fill("input[name=password]", "pw-ana")
@@ -163,7 +147,7 @@ def test_queue_positions_assignment_csat_and_canned(
 
 
 def test_proactive_greeting_once_then_leave_a_message_outside_hours(
-    queue_server: str, browser: Any, contexts: list[Any]
+    queue_server: str, browser: Any, pages: list[Any]
 ) -> None:
 
     from django.utils import timezone
@@ -180,7 +164,7 @@ def test_proactive_greeting_once_then_leave_a_message_outside_hours(
     )
     Product.objects.create(external_id="p-1", name="Teapot", slug="teapot")
 
-    page = new_page(browser, contexts)
+    page = new_page(browser, pages)
     page.goto(queue_server + "/p/teapot/")
     panel = page.locator('[data-testid="hd-panel"]')
     greeting = page.locator('[data-testid="hd-notice"][data-notice-id="proactive"]')

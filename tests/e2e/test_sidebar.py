@@ -12,17 +12,8 @@ from playwright.sync_api import expect
 from chat.models import Conversation
 from orders.demo import load_shop
 from orders.models import Customer, Order, Product
-from tests.e2e.test_desk import (
-    desk_login,
-    desk_view,
-    new_page,
-    off_loop,
-    pages,  # noqa: F401 - fixture
-    pane,
-    row,
-    widget_open,
-    widget_send,
-)
+from tests.e2e.support import desk_login, new_page, off_loop, pane, row, widget_open
+from tests.e2e.test_desk import desk_view, widget_send
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,7 +24,7 @@ SHOTS = "/tmp"
 def test_sidebar_shows_demo_customer_orders_and_card_reaches_widget(
     live_daphne: str,
     browser: Any,
-    pages: list[Any],  # noqa: F811
+    pages: list[Any],
 ) -> None:
     off_loop(load_shop, lambda _line: None)
     customer = Customer.objects.get(external_id="demo-001")
