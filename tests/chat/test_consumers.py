@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -362,4 +363,47 @@ async def test_typing_and_read_receipts(visitor_and_token) -> None:
         assert await shopper.receive_nothing(timeout=0.5)
     finally:
         await shopper.disconnect()
+        await desk.disconnect()
+
+
+async def test_a_receipt_goes_to_the_other_side_only(visitor_and_token) -> None:
+    """An agent's delivered receipt reaches the shopper, not the agents watching; a shopper's
+    read receipt reaches the agents, not the shopper's own sockets."""
+    visitor, token = await sync_to_async(visitor_and_token)()
+    first, second = [await sync_to_async(make_agent)(name) for name in ("cy", "dee")]
+    msg, _ = await sync_to_async(services.message_send)(
+        actor=Actor(visitor=visitor), client_id="c", body="hello"
+    )
+    cid = msg.conversation_id
+    shopper = await visitor_socket(token)
+    watcher = await agent_socket(second)
+    desk = await agent_socket(first)
+    try:
+        await watcher.send_json_to({"type": "subscribe", "conversation": cid})
+        await asyncio.sleep(0.2)  # the subscription is live before the receipt is made
+        await desk.send_json_to({"type": "resume", "conversation": cid, "after_seq": 0})
+        await receive_type(desk, "resume.done")
+        receipt = await receive_type(shopper, "receipt")
+        assert receipt["reader"] == "agent" and receipt["delivered_seq"] == 1
+        for socket in (desk, watcher):
+            frames = []
+            while not await socket.receive_nothing(timeout=0.5):
+                frames.append(await socket.receive_json_from())
+            assert all(f["type"] != "receipt" for f in frames), frames
+        await desk.send_json_to(
+            {"type": "message.send", "client_id": "a-1", "body": "hi", "conversation": cid}
+        )
+        await receive_type(shopper, "message.created")
+        await shopper.send_json_to({"type": "read", "conversation": cid, "seq": 2})
+        receipt = await receive_type(watcher, "receipt")
+        while receipt["read_seq"] < 2:  # the shopper's delivered receipt may come first
+            receipt = await receive_type(watcher, "receipt")
+        assert receipt["reader"] == "visitor"
+        frames = []
+        while not await shopper.receive_nothing(timeout=0.5):
+            frames.append(await shopper.receive_json_from())
+        assert all(f["type"] != "receipt" for f in frames), frames
+    finally:
+        await shopper.disconnect()
+        await watcher.disconnect()
         await desk.disconnect()
