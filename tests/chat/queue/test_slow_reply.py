@@ -140,3 +140,50 @@ def test_scan_ignores_bot_handled() -> None:
     backdate(bot_only, 1000)
     assert slow_reply_scan() == []
     assert staff(bot_only)["overdue"] is False
+
+
+def test_published_list_update_shows_the_clock_as_stored(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The message path skips the clock's write when it does not change and keeps the loaded
+    routing row in step when it does: every ``conversation.updated`` the agents' lists get
+    carries the ``waiting_since`` that is in the database."""
+    team = make_team(default=True)
+    agent = team_agent(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = new_conversation("first")
+
+    def stored() -> str | None:
+        return events.isoformat(ConversationRouting.objects.get(pk=conversation.pk).waiting_since)
+
+    async def scenario() -> list[tuple[str | None, str | None]]:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(events.group_agents(), channel)
+        seen: list[tuple[str | None, str | None]] = []
+        steps = [
+            lambda: shopper_says(conversation.visitor, "second"),  # clock runs: no write
+            lambda: agent_says(agent, conversation, "here to help"),  # stops
+            lambda: shopper_says(conversation.visitor, "third"),  # starts again
+            lambda: shopper_says(conversation.visitor, "fourth"),  # runs: no write
+        ]
+        for step in steps:
+
+            def send(step: Any = step) -> None:
+                with django_capture_on_commit_callbacks(execute=True):
+                    step()
+
+            await sync_to_async(send)()
+            while True:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=5)
+                frame = message["frame"]
+                if frame["type"] == events.CONVERSATION_UPDATED:
+                    break
+            seen.append((frame["conversation"]["waiting_since"], await sync_to_async(stored)()))
+        await layer.group_discard(events.group_agents(), channel)
+        return seen
+
+    seen = async_to_sync(scenario)()
+    assert [published for published, _ in seen][1] is None
+    assert all(published == in_db for published, in_db in seen), seen
+    assert seen[2][0] is not None and seen[3][0] == seen[2][0]
