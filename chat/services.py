@@ -619,29 +619,23 @@ def _read_to_latest(conversation: Conversation, *, actor: Actor) -> list[str]:
     return ["agent_read_seq", "agent_delivered_seq"]
 
 
-def _receipt_frame(conversation: Conversation, *, reader: str) -> dict[str, Any]:
-    if reader == "visitor":
-        delivered, read = conversation.visitor_delivered_seq, conversation.visitor_read_seq
-    else:
-        delivered, read = conversation.agent_delivered_seq, conversation.agent_read_seq
-    return {
-        "type": events.RECEIPT,
-        "conversation": conversation.pk,
-        "reader": reader,
-        "delivered_seq": delivered,
-        "read_seq": read,
-    }
-
-
-def _publish_receipt(conversation: Conversation, *, reader: str) -> None:
+def _publish_receipt(
+    *, conversation_id: int, reader: str, delivered_seq: int, read_seq: int
+) -> None:
     """A receipt goes to the other side only: the shopper's ticks to the staff watching the
     conversation, the agents' to the shopper (one receipt per message delivered, so a copy
     to the side that made it would double the fan-out for nothing)."""
-    frame = _receipt_frame(conversation, reader=reader)
+    frame = {
+        "type": events.RECEIPT,
+        "conversation": conversation_id,
+        "reader": reader,
+        "delivered_seq": delivered_seq,
+        "read_seq": read_seq,
+    }
     if reader == "visitor":
-        events.publish([events.group_conversation(conversation.pk)], frame)
+        events.publish([events.group_conversation(conversation_id)], frame)
     else:
-        events.publish([events.group_conversation_shopper(conversation.pk)], frame)
+        events.publish([events.group_conversation_shopper(conversation_id)], frame)
 
 
 def read_mark(*, actor: Actor, conversation_id: Any, seq: Any) -> Conversation:
@@ -650,7 +644,13 @@ def read_mark(*, actor: Actor, conversation_id: Any, seq: Any) -> Conversation:
     with transaction.atomic():
         conversation = access_conversation(actor=actor, conversation_id=conversation_id)
         if _read_move(conversation, actor=actor, seq=seq):
-            _publish_receipt(conversation, reader="agent" if actor.user else "visitor")
+            reader = "agent" if actor.user else "visitor"
+            _publish_receipt(
+                conversation_id=conversation.pk,
+                reader=reader,
+                delivered_seq=getattr(conversation, f"{reader}_delivered_seq"),
+                read_seq=getattr(conversation, f"{reader}_read_seq"),
+            )
             if actor.user is not None:
                 events.publish(
                     [events.group_agent(actor.user.pk)],
@@ -676,7 +676,7 @@ def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
     table = Conversation._meta.db_table
     sql = (
         f"UPDATE {table} SET {field} = %s WHERE id = %s AND {field} < %s AND last_seq >= %s "
-        "RETURNING visitor_delivered_seq, visitor_read_seq, agent_delivered_seq, agent_read_seq"
+        f"RETURNING {field}, {reader}_read_seq"
     )
     moved_count = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -688,14 +688,12 @@ def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
             if row is None:
                 continue
             moved_count += 1
-            conversation = Conversation(
-                pk=conversation_id,
-                visitor_delivered_seq=row[0],
-                visitor_read_seq=row[1],
-                agent_delivered_seq=row[2],
-                agent_read_seq=row[3],
+            _publish_receipt(
+                conversation_id=conversation_id,
+                reader=reader,
+                delivered_seq=row[0],
+                read_seq=row[1],
             )
-            _publish_receipt(conversation, reader=reader)
     return moved_count
 
 
