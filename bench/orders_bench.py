@@ -155,22 +155,18 @@ def bench_upserts(customers: int, singles: int, batches: int) -> None:
     token.save()
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     run = int(time.time())
-    times = []
-    for n in range(singles):
-        body = order(n, customers, f"single{run}")
-        t0 = time.perf_counter()
-        response = client.post("/api/v1/orders", body, content_type="application/json")
-        times.append(time.perf_counter() - t0)
-        assert response.status_code == 201, response.content[:300]
-    print(f"single upsert (new):     {singles / sum(times):7.0f} orders/s   {pct(times)}")
-    times = []
-    for n in range(singles):
-        body = order(n, customers, f"single{run}")
-        t0 = time.perf_counter()
-        response = client.post("/api/v1/orders", body, content_type="application/json")
-        times.append(time.perf_counter() - t0)
-        assert response.status_code == 200
-    print(f"single upsert (repeat):  {singles / sum(times):7.0f} orders/s   {pct(times)}")
+    for label, expected in (("new", 201), ("repeat", 200)):
+        times = []
+        for n in range(singles):
+            body = order(n, customers, f"single{run}")
+            t0 = time.perf_counter()
+            response = client.post("/api/v1/orders", body, content_type="application/json")
+            times.append(time.perf_counter() - t0)
+            assert response.status_code == expected, response.content[:300]
+        print(
+            f"single upsert ({label}):{' ' * (8 - len(label))}"
+            f"{singles / sum(times):7.0f} orders/s   {pct(times)}"
+        )
     for label, prefix in (("new", f"bulk{run}"), ("repeat", f"bulk{run}")):
         total = cpu = 0.0
         count = 0
