@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from helpdesk import dispatch
 
-from ..dialect import lite, stamp
+from .. import dialects
 from ..models import ConversationTrack, Fact
 from .base import SENDERS, _conversation, _duration, _human_wait_start, _track
 
@@ -41,10 +41,11 @@ _UPSERT = (
     f"ON CONFLICT ({_KEY}) DO UPDATE SET count = analytics_messagecount.count + 1, "
     "recorded_at = excluded.recorded_at, seq = {seq}"
 )
-# Every upsert takes a fresh seq (the rollup's watermark column): PostgreSQL's identity
-# default already drew one for the proposed row; SQLite (one writer at a time) takes the next.
-UPSERT_PG = _UPSERT.format(seq="excluded.seq")
-UPSERT_LITE = _UPSERT.format(seq="(SELECT max(seq) + 1 FROM analytics_messagecount)")
+# Every upsert takes a fresh seq (the rollup's watermark column).
+UPSERT = {
+    d: _UPSERT.format(seq=d.next_seq("analytics_messagecount", "seq"))
+    for d in (dialects.POSTGRESQL, dialects.SQLITE)
+}
 
 # The waiting state a public message moves, as (SET, WHERE): written only when it changes.
 # A shopper's message starts a wait unless one is running (later messages do not restart it).
@@ -67,18 +68,19 @@ def on_message(event: dispatch.DomainEvent) -> None:
     sender_kind = str(data.get("sender_kind", ""))
     private = bool(data.get("private"))
     sender_user_id = data.get("sender_user_id")
+    d = dialects.current()
     counter = [
-        stamp(event.at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)),
+        d.stamp(event.at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)),
         conversation_id,
         conv["team_id"] or 0,
         (sender_user_id or 0) if sender_kind == "agent" else 0,
         int(SENDERS.get(sender_kind, Fact.Sender.SYSTEM)),
         private,
-        stamp(timezone.now()),
+        d.stamp(timezone.now()),
     ]
     if private or sender_kind not in ("visitor", "agent", "bot"):
         with connection.cursor() as cursor:
-            cursor.execute(UPSERT_LITE if lite() else UPSERT_PG, counter)
+            cursor.execute(UPSERT[d], counter)
         return
     if sender_kind == "agent":
         track = _count_and_read_track(counter, conversation_id)
@@ -91,7 +93,7 @@ def on_message(event: dispatch.DomainEvent) -> None:
             ConversationTrack.objects.filter(pk=conversation_id).update(**changes)
         return
     change, params = (
-        (VISITOR_WAITS, [stamp(event.at)]) if sender_kind == "visitor" else (BOT_ANSWERS, [])
+        (VISITOR_WAITS, [d.stamp(event.at)]) if sender_kind == "visitor" else (BOT_ANSWERS, [])
     )
     if not _count_and_move(counter, conversation_id, change, params):
         # A conversation older than analytics: make its track, then move it.
@@ -132,8 +134,9 @@ def _count_and_move(
 ) -> bool:
     """Count the message and move the track's waiting state; False when there is no track."""
     with connection.cursor() as cursor:
-        if lite():
-            cursor.execute(UPSERT_LITE, counter)
+        if dialects.current().sqlite:
+            # No data-modifying CTEs: the same two statements one after the other.
+            cursor.execute(UPSERT[dialects.SQLITE], counter)
             cursor.execute(_move_sql(change), [*params, conversation_id])
             if cursor.rowcount:
                 return True
@@ -144,7 +147,7 @@ def _count_and_move(
             return cursor.fetchone() is not None
         # One statement: both data-modifying CTEs run; EXISTS sees the track as it was.
         cursor.execute(
-            f"WITH c AS ({UPSERT_PG}), t AS ({_move_sql(change)}) "
+            f"WITH c AS ({UPSERT[dialects.POSTGRESQL]}), t AS ({_move_sql(change)}) "
             "SELECT EXISTS (SELECT 1 FROM analytics_conversationtrack WHERE conversation_id = %s)",
             [*counter, *params, conversation_id, conversation_id],
         )
@@ -157,12 +160,14 @@ def _count_and_read_track(counter: list[Any], conversation_id: int) -> Conversat
         f"SELECT {', '.join(_TRACK_COLUMNS)} FROM analytics_conversationtrack "
         "WHERE conversation_id = %s"
     )
-    if lite():
+    if dialects.current().sqlite:
         with connection.cursor() as cursor:
-            cursor.execute(UPSERT_LITE, counter)
+            cursor.execute(UPSERT[dialects.SQLITE], counter)
         return ConversationTrack.objects.filter(pk=conversation_id).first()
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH c AS ({UPSERT_PG}) {select}", [*counter, conversation_id])
+        cursor.execute(
+            f"WITH c AS ({UPSERT[dialects.POSTGRESQL]}) {select}", [*counter, conversation_id]
+        )
         row = cursor.fetchone()
     return None if row is None else ConversationTrack.from_db(connection.alias, _TRACK_COLUMNS, row)
 

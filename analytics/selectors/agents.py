@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from ..dialect import json_list, lite, stamp
+from .. import dialects
 from ..models import Fact
 from .common import Stat, durations, ratio, rollup_sums
 from .filters import ReportFilter
@@ -19,17 +19,15 @@ def _starting_loads(agent_ids: list[int], f: ReportFilter) -> dict[int, int]:
     """Each agent's open assigned conversations when the range starts (last load fact before)."""
     if not agent_ids:
         return {}
-    ids: Any = agent_ids
-    source = "unnest(%s::bigint[]) AS a(id)"
-    if lite():
-        ids, source = json_list(agent_ids), "(SELECT value AS id FROM json_each(%s)) AS a"
+    d = dialects.current()
+    source, ids = d.rows("a", [("id", "bigint")], [(agent_id,) for agent_id in agent_ids])
     sql = (
         "SELECT a.id, (SELECT f.value FROM analytics_fact f WHERE f.kind = %s "
         "AND f.agent_id = a.id AND f.at < %s ORDER BY f.at DESC, f.id DESC LIMIT 1) "
         f"FROM {source}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [int(Fact.Kind.LOAD), stamp(f.lo), ids])
+        cursor.execute(sql, [int(Fact.Kind.LOAD), d.stamp(f.lo), *ids])
         return {agent_id: int(value or 0) for agent_id, value in cursor.fetchall()}
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.db import connection
 
-from ..dialect import any_of, lite, percentile_cont, stamp
+from .. import dialects
+from ..dialects import percentile_cont
 from ..models import ALL
 from .filters import ReportFilter
 
@@ -81,7 +82,8 @@ def daily_where(f: ReportFilter, *, by_agent: bool = False) -> tuple[str, list[A
 
 def hourly_where(f: ReportFilter) -> tuple[str, list[Any]]:
     where, params = slice_where(f)
-    return f"r.hour >= %s AND r.hour < %s AND {where}", [stamp(f.lo), stamp(f.hi), *params]
+    d = dialects.current()
+    return f"r.hour >= %s AND r.hour < %s AND {where}", [d.stamp(f.lo), d.stamp(f.hi), *params]
 
 
 def rollup_sums(f: ReportFilter, *, by_agent: bool = False) -> list[dict[str, Any]]:
@@ -160,7 +162,7 @@ def durations(
     bh = f.business_hours
     where, params = slice_where(f, alias="h", by_agent=by_agent)
     agent = "h.agent_id" if by_agent else "0"
-    kind_in, kind_params = any_of("h.kind", kinds)
+    kind_in, kind_params = dialects.current().any_of("h.kind", kinds)
     sql = (
         f"SELECT h.kind, {agent}, h.bucket, sum(h.count) FROM analytics_durationhistogram h "
         f"WHERE h.day >= %s AND h.day <= %s AND {kind_in} AND h.business_hours = %s "
@@ -188,10 +190,11 @@ def _exact(
 ) -> dict[tuple[int, int], Stat]:
     """Exact percentiles from the duration facts (covering indexes ``fact_duration_at``,
     per agent ``fact_duration_agent_at``); ``by_agent``: for the agents ``agent_ids``."""
+    d = dialects.current()
     column = "bh_seconds" if f.business_hours else "seconds"
-    kind_in, kind_params = any_of("f.kind", kinds)
+    kind_in, kind_params = d.any_of("f.kind", kinds)
     where = [kind_in, "f.at >= %s", "f.at < %s"]
-    params: list[Any] = [*kind_params, stamp(f.lo), stamp(f.hi)]
+    params: list[Any] = [*kind_params, d.stamp(f.lo), d.stamp(f.hi)]
     if f.team_id:
         where.append("f.team_id = %s")
         params.append(f.team_id)
@@ -199,8 +202,8 @@ def _exact(
         where.append("f.agent_id = %s")
         params.append(f.agent_id)
     agent = "coalesce(f.agent_id, 0)" if by_agent else "0"
-    if lite():
-        return _exact_lite(column, agent, where, params)
+    if d.sqlite:
+        return _exact_sqlite(column, agent, where, params)
     pct = f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.{column})"
     if by_agent:
         # One aggregate per (kind, agent): each reads just its range of the index
@@ -229,11 +232,11 @@ def _exact(
     return out
 
 
-def _exact_lite(
+def _exact_sqlite(
     column: str, agent: str, where: list[str], params: list[Any]
 ) -> dict[tuple[int, int], Stat]:
-    """``_exact`` on SQLite (no ``percentile_cont``): the embedded default's few facts are
-    read in order and interpolated the same way."""
+    """``_exact`` on SQLite, which has no ``percentile_cont`` aggregate: the embedded
+    default's few facts are read in order and interpolated the same way in Python."""
     sql = (
         f"SELECT f.kind, {agent}, f.{column} FROM analytics_fact f "
         f"WHERE {' AND '.join(where)} AND f.{column} IS NOT NULL ORDER BY 1, 2, 3"

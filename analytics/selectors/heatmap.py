@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from ..dialect import lite
+from .. import dialects
 from .common import daily_where, hourly_where
 from .filters import ReportFilter
 
@@ -23,14 +23,9 @@ def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
     ``grid[weekday - 1][hour]``; ``max`` is the largest cell (for the colour scale)."""
     where, params = hourly_where(f)
     column = _volume_column(f)
-    if lite():  # stored as UTC text; strftime's %w counts from Sunday = 0
-        weekday = "(CAST(strftime('%%w', r.hour) AS INTEGER) + 6) %% 7 + 1"
-        hour = "CAST(strftime('%%H', r.hour) AS INTEGER)"
-    else:
-        weekday = "extract(isodow FROM r.hour AT TIME ZONE 'UTC')::int"
-        hour = "extract(hour FROM r.hour AT TIME ZONE 'UTC')::int"
+    d = dialects.current()
     sql = (
-        f"SELECT {weekday}, {hour}, "
+        f"SELECT {d.iso_weekday('r.hour')}, {d.hour_of_day('r.hour')}, "
         f"sum(r.{column}) FROM analytics_hourlyrollup r WHERE {where} GROUP BY 1, 2"
     )
     grid = [[0] * 24 for _ in range(7)]

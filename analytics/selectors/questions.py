@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from ..dialect import any_of, lite, stamp
+from .. import dialects
 from ..models import ALL
 from ..questions import SIMILARITY, cluster_keys, jaccard
 from .common import change
@@ -70,43 +70,34 @@ def _samples(
     mentioned among its recent questions (its newest SAMPLE). One query."""
     team = "AND q.team_id = %s" if f.team_id else ""
     team_params = [f.team_id] if f.team_id else []
+    d = dialects.current()
     params: list[Any] = []
-    if lite():  # the embedded default's few rows: each key's newest by a window
-        key_in, params = any_of("q.topic_key", [key for members in clusters for key in members])
-        sql = (
-            "SELECT key, at, text, products FROM (SELECT q.topic_key AS key, q.at, q.text, "
-            "q.products, row_number() OVER (PARTITION BY q.topic_key ORDER BY q.at DESC) AS n "
+    # Per cluster, its newest SAMPLE questions over all its keys, ranked as the Python
+    # below sorts them (at, text, products descending, text compared by code point).
+    # PostgreSQL reads the ``at`` index backwards until it has them (a hot cluster: a few
+    # dozen rows) or, for a rare cluster, its keys' rows from the (topic_key, at) index.
+    # Reading SAMPLE rows per key instead fetched ~14,000 rows on the 30-day bench to keep
+    # 80 (docs/performance.md).
+    parts = []
+    for i, members in enumerate(clusters):
+        key_in, key_params = d.any_of("q.topic_key", members)
+        parts.append(
+            f"SELECT * FROM (SELECT {i} AS c, q.at, q.text, q.products "
             f"FROM analytics_questionfact q WHERE {key_in} AND q.at >= %s AND q.at < %s "
-            f"AND q.kb_entry_id IS NULL {team}) AS q WHERE n <= %s"
+            f"AND q.kb_entry_id IS NULL {team} "
+            f"ORDER BY q.at DESC, {d.codepoint_order('q.text')} DESC, "
+            f"{d.codepoint_order('q.products')} DESC LIMIT %s) AS s{i}"
         )
-        params += [stamp(f.lo), stamp(f.hi), *team_params, SAMPLE]
-    else:
-        # Per cluster, its newest SAMPLE questions over all its keys, ranked as the Python
-        # below sorts them (at, text, products descending; "C" = code point order).
-        # PostgreSQL reads the ``at`` index backwards until it has them (a hot cluster: a
-        # few dozen rows) or, for a rare cluster, its keys' rows from the (topic_key, at)
-        # index. Reading SAMPLE rows per key instead fetched ~14,000 rows on the 30-day
-        # bench to keep 80 (docs/performance.md).
-        parts = []
-        for i, members in enumerate(clusters):
-            parts.append(
-                f"(SELECT {i} AS c, q.at, q.text, q.products FROM analytics_questionfact q "
-                "WHERE q.topic_key = ANY(%s::text[]) AND q.at >= %s AND q.at < %s "
-                f"AND q.kb_entry_id IS NULL {team} "
-                'ORDER BY q.at DESC, q.text COLLATE "C" DESC, q.products COLLATE "C" DESC '
-                "LIMIT %s)"
-            )
-            params += [members, f.lo, f.hi, *team_params, SAMPLE]
-        sql = " UNION ALL ".join(parts)
-    found: dict[Any, list[tuple[Any, str, str]]] = {}  # by cluster index (SQLite: by key)
+        params += [*key_params, d.stamp(f.lo), d.stamp(f.hi), *team_params, SAMPLE]
+    sql = " UNION ALL ".join(parts)
+    found: dict[int, list[tuple[Any, str, str]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for key, at, text, product_ids in cursor.fetchall():
             found.setdefault(key, []).append((at, text, product_ids))
     out = []
-    for i, members in enumerate(clusters):
-        mine = [r for k in members for r in found.get(k, [])] if lite() else found.get(i, [])
-        newest = sorted(mine, reverse=True)
+    for i in range(len(clusters)):
+        newest = sorted(found.get(i, []), reverse=True)
         rows = [(text, ids) for _at, text, ids in newest[:SAMPLE]]
         examples: list[str] = []
         for text, _p in rows:

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from .. import dialects
+
 
 class Marks:
     """``name -> last id`` for every watermark; the caller holds the rollup lock, so nobody
@@ -29,17 +31,18 @@ class Marks:
     def save(self, cursor: Any) -> None:
         if not self.changed:
             return
-        rows = [(name, self.values[name]) for name in sorted(self.changed)]
-        if connection.vendor == "sqlite":
-            from .lite import marks_save
-
-            marks_save(cursor, rows, timezone.now())
-            self.changed.clear()
-            return
+        d = dialects.current()
+        source, params = d.rows(
+            "r",
+            [("n", "text"), ("v", "bigint")],
+            [(name, self.values[name]) for name in sorted(self.changed)],
+        )
+        # ``WHERE true`` tells SQLite's parser that ON CONFLICT is not a join's ON.
         cursor.execute(
             "INSERT INTO analytics_watermark (name, last_id, updated_at) "
-            "SELECT n, v, now() FROM unnest(%s::text[], %s::bigint[]) AS r(n, v) "
-            "ON CONFLICT (name) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()",
-            [[r[0] for r in rows], [r[1] for r in rows]],
+            f"SELECT r.n, r.v, %s FROM {source} WHERE true "
+            "ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, "
+            "updated_at = excluded.updated_at",
+            [d.stamp(timezone.now()), *params],
         )
         self.changed.clear()

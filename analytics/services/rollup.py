@@ -2,8 +2,10 @@
 
 Every rollup recomputes whole periods from the facts (delete + insert in one transaction), so
 running it twice gives the same rows. An advisory transaction lock serialises ticks and
-rebuilds: two workers never interleave. The tick is incremental: it reads only facts past
-the watermark and recomputes the hours they fall in.
+rebuilds: two workers never interleave (SQLite, the embedded default, serialises writers
+itself and runs in one process). The tick is incremental: it reads only facts past the
+watermark and recomputes the hours they fall in. The statements are written once for both
+SQL dialects (``statements``, ``analytics.dialects``).
 """
 
 from __future__ import annotations
@@ -16,16 +18,17 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..dialect import lite, stamp
-from . import lite as sqlite
+from .. import dialects
+from ..dialects import Dialect, parse_day, parse_stamp
+from . import statements
 from .imports import conversions_scan, questions_import
 from .marks import Marks
-from .sql import HISTOGRAM_INSERT, QUESTION_INSERT, daily_insert, hourly_insert
 
 LOCK_KEY = 0x48444B_414E  # "HDK" "AN"
 # A fact recorded longer ago than this is committed (chat transactions last milliseconds);
 # newer facts are read again by the next tick, which is harmless (periods are recomputed).
 LAG = dt.timedelta(minutes=2)
+HOUR = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -36,8 +39,8 @@ class RollupResult:
     seconds: float
 
 
-def _begin(cursor: Any, *, full: bool = False) -> None:
-    if lite():  # SQLite serialises writers; the embedded default is one process
+def _begin(cursor: Any, d: Dialect, *, full: bool = False) -> None:
+    if d.sqlite:  # SQLite serialises writers; the embedded default is one process
         return
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     # The full rebuild's aggregates stay in memory (hashed, not sorted on disk). JIT is off:
@@ -48,141 +51,151 @@ def _begin(cursor: Any, *, full: bool = False) -> None:
     cursor.execute("SET LOCAL jit = off")
 
 
-def _roll_hours(cursor: Any, hours: list[dt.datetime]) -> None:
+def _utc_days(days: list[dt.date]) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+    """Each day with the instants it starts and ends at."""
+    out = []
+    for day in days:
+        lo = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        out.append((day, lo, lo + dt.timedelta(days=1)))
+    return out
+
+
+DAY_COLUMNS = [("day", "date"), ("lo", "timestamptz"), ("hi", "timestamptz")]
+
+
+def _delete_days(cursor: Any, d: Dialect, table: str, days: list[dt.date]) -> None:
+    where, params = d.any_of("day", days)
+    cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+
+
+def _roll_hours(cursor: Any, d: Dialect, hours: list[dt.datetime]) -> None:
     """Recompute these hours (heat map rows), then the days they are in (daily rows; their
     histograms follow on their own beat)."""
     if not hours:
         return
-    if lite():
-        sqlite.roll_hours(cursor, hours)
-        return
-    cursor.execute("DELETE FROM analytics_hourlyrollup WHERE hour = ANY(%s)", [hours])
+    where, params = d.any_of("hour", hours)
+    cursor.execute(f"DELETE FROM analytics_hourlyrollup WHERE {where}", params)
+    source, source_params = d.rows(
+        "d", [("h", "timestamptz"), ("h_end", "timestamptz")], [(h, h + HOUR) for h in hours]
+    )
     # The outer bounds let the planner see how few facts the hours hold: with the join
     # alone it guessed ~20 % of the table for two hours (a tick just after the hour) and
     # scanned all facts (140 ms on the 1.25M-fact bench instead of ~2 ms).
     cursor.execute(
-        hourly_insert(
-            "JOIN unnest(%s::timestamptz[]) AS d(h) "
-            "ON f.at >= d.h AND f.at < d.h + interval '1 hour' AND f.at >= %s AND f.at < %s"
+        statements.hourly_insert(
+            d,
+            f"JOIN {source} ON f.at >= d.h AND f.at < d.h_end AND f.at >= %s AND f.at < %s",
         ),
-        [hours, min(hours), max(hours) + dt.timedelta(hours=1)],
+        [*source_params, d.stamp(min(hours)), d.stamp(max(hours) + HOUR)],
     )
     # A day is always summed whole from its facts and counts.
     days = sorted({h.astimezone(dt.UTC).date() for h in hours})
-    day_range = (
-        "JOIN unnest(%s::date[]) AS d(day) ON {0} >= d.day::timestamp AT TIME ZONE 'UTC' "
-        "AND {0} < (d.day + 1)::timestamp AT TIME ZONE 'UTC'"
+    _delete_days(cursor, d, "analytics_dailyrollup", days)
+    source, source_params = d.rows("d", DAY_COLUMNS, _utc_days(days))
+    cursor.execute(
+        statements.daily_insert(
+            d,
+            f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi",
+            f"JOIN {source} ON m.hour >= d.lo AND m.hour < d.hi",
+        ),
+        [*source_params, *source_params],
     )
-    cursor.execute("DELETE FROM analytics_dailyrollup WHERE day = ANY(%s)", [days])
-    cursor.execute(daily_insert(day_range.format("f.at"), day_range.format("m.hour")), [days, days])
     # The day's histograms are recomputed by ``histograms_refresh`` (every few minutes), off
     # the per-minute tick: they only feed the percentiles of large ranges.
+    pending, pending_params = d.rows("d", [("day", "date")], [(day,) for day in days])
     cursor.execute(
-        "INSERT INTO analytics_pendingday (day) SELECT unnest(%s::date[]) ON CONFLICT DO NOTHING",
-        [days],
+        f"INSERT INTO analytics_pendingday (day) SELECT d.day FROM {pending} WHERE true "
+        "ON CONFLICT DO NOTHING",
+        pending_params,
     )
 
 
-def _roll_histograms(cursor: Any, days: list[dt.date]) -> None:
+def _roll_histograms(cursor: Any, d: Dialect, days: list[dt.date]) -> None:
     if not days:
         return
-    if lite():
-        sqlite.roll_histograms(cursor, days)
-        return
-    cursor.execute("DELETE FROM analytics_durationhistogram WHERE day = ANY(%s)", [days])
+    _delete_days(cursor, d, "analytics_durationhistogram", days)
+    source, params = d.rows("d", DAY_COLUMNS, _utc_days(days))
     cursor.execute(
-        HISTOGRAM_INSERT.format(
-            source="JOIN unnest(%s::date[]) AS d(day) "
-            "ON f.at >= d.day::timestamp AT TIME ZONE 'UTC' "
-            "AND f.at < (d.day + 1)::timestamp AT TIME ZONE 'UTC'"
-        ),
-        [days, days],
+        statements.histogram_insert(d, f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi"),
+        [*params, *params],
     )
-    cursor.execute("DELETE FROM analytics_pendingday WHERE day = ANY(%s)", [days])
+    _delete_days(cursor, d, "analytics_pendingday", days)
 
 
 def histograms_refresh() -> int:
     """Recompute the duration histograms of every pending day; returns how many."""
+    d = dialects.current()
     with transaction.atomic(), connection.cursor() as cursor:
-        _begin(cursor)
+        _begin(cursor, d)
         cursor.execute("SELECT day FROM analytics_pendingday ORDER BY day")
-        days = [row[0] for row in cursor.fetchall()]
-        _roll_histograms(cursor, days)
+        days = [parse_day(row[0]) for row in cursor.fetchall()]
+        _roll_histograms(cursor, d, days)
     return len(days)
 
 
-def _roll_days(cursor: Any, days: list[dt.date]) -> None:
+def _roll_days(cursor: Any, d: Dialect, days: list[dt.date]) -> None:
     if not days:
         return
-    if lite():
-        sqlite.roll_days(cursor, days)
-        return
-    cursor.execute("DELETE FROM analytics_questiondaily WHERE day = ANY(%s)", [days])
+    _delete_days(cursor, d, "analytics_questiondaily", days)
+    source, params = d.rows("d", DAY_COLUMNS, _utc_days(days))
     cursor.execute(
-        QUESTION_INSERT.format(
-            source="JOIN unnest(%s::date[]) AS d(day) "
-            "ON q.at >= d.day::timestamp AT TIME ZONE 'UTC' "
-            "AND q.at < (d.day + 1)::timestamp AT TIME ZONE 'UTC'"
-        ),
-        [days],
+        statements.question_insert(d, f"JOIN {source} ON q.at >= d.lo AND q.at < d.hi"), params
     )
 
 
-# The watermarks: name -> (table, its increasing column). A message counter takes a new
-# ``seq`` on every upsert, so a counter changed after a tick read it is past the watermark.
+# The watermarks: name -> (table, its increasing column, its time column). A message
+# counter takes a new ``seq`` on every upsert, so a counter changed after a tick read it is
+# past the watermark.
 SOURCES = {
-    "facts": ("analytics_fact", "id"),
-    "messages": ("analytics_messagecount", "seq"),
-    "questions": ("analytics_questionfact", "id"),
+    "facts": ("analytics_fact", "id", "at"),
+    "messages": ("analytics_messagecount", "seq", "hour"),
+    "questions": ("analytics_questionfact", "id", "at"),
 }
 
 
-def _settled(cursor: Any, name: str, after: int, lag: dt.timedelta) -> int:
+def _settled(cursor: Any, d: Dialect, name: str, after: int, lag: dt.timedelta) -> int:
     """The highest id (seq) past ``after`` written longer than ``lag`` ago (else ``after``):
     every lower one was written earlier still, so its transaction has committed."""
-    table, column = SOURCES[name]
+    table, column, _at = SOURCES[name]
     cursor.execute(
         f"SELECT {column} FROM {table} WHERE {column} > %s AND recorded_at <= %s "
         f"ORDER BY {column} DESC LIMIT 1",
-        [after, stamp(timezone.now() - lag)],
+        [after, d.stamp(timezone.now() - lag)],
     )
     row = cursor.fetchone()
     return int(row[0]) if row else after
 
 
-def _new_periods(cursor: Any, name: str, after: int) -> list[Any]:
-    """The hours (facts, messages) or UTC days (questions) written past the watermark."""
-    if lite():
-        return sqlite.new_periods(cursor, name, after)
-    table, column = SOURCES[name]
-    period = {
-        "facts": "date_trunc('hour', at)",
-        "messages": "hour",
-        "questions": "(at AT TIME ZONE 'UTC')::date",
-    }[name]
-    cursor.execute(f"SELECT DISTINCT {period} FROM {table} WHERE {column} > %s", [after])
-    return [row[0] for row in cursor.fetchall()]
+def _new_periods(cursor: Any, d: Dialect, name: str, after: int) -> list[Any]:
+    """The UTC hours (facts, messages) or UTC days (questions) written past the watermark."""
+    table, column, at = SOURCES[name]
+    if name == "questions":
+        cursor.execute(f"SELECT DISTINCT {d.utc_day(at)} FROM {table} WHERE {column} > %s", [after])
+        return [parse_day(row[0]) for row in cursor.fetchall()]
+    cursor.execute(f"SELECT DISTINCT {d.utc_hour(at)} FROM {table} WHERE {column} > %s", [after])
+    return [parse_stamp(row[0]) for row in cursor.fetchall()]
 
 
 def rollup_tick(*, lag: dt.timedelta = LAG) -> RollupResult:
     """One incremental run: recompute the hours and days that new facts fall in."""
     started = time.perf_counter()
+    d = dialects.current()
     with transaction.atomic(), connection.cursor() as cursor:
-        _begin(cursor)
+        _begin(cursor, d)
         marks = Marks()
         imported = questions_import(marks=marks, lag=lag)
         conversions_scan(marks=marks)
         hours = sorted(
             {
-                *_new_periods(cursor, "facts", marks.get("facts")),
-                *_new_periods(cursor, "messages", marks.get("messages")),
+                *_new_periods(cursor, d, "facts", marks.get("facts")),
+                *_new_periods(cursor, d, "messages", marks.get("messages")),
             }
         )
-        days = _new_periods(cursor, "questions", marks.get("questions"))
-        _roll_hours(cursor, hours)
-        _roll_days(cursor, days)
+        days = sorted(_new_periods(cursor, d, "questions", marks.get("questions")))
+        _roll_hours(cursor, d, hours)
+        _roll_days(cursor, d, days)
         for name in SOURCES:
-            marks.set(name, _settled(cursor, name, marks.get(name), lag))
+            marks.set(name, _settled(cursor, d, name, marks.get(name), lag))
         marks.save(cursor)
     return RollupResult(len(hours), len(days), imported, time.perf_counter() - started)
 
@@ -195,14 +208,19 @@ REBUILT = (
 )
 
 
-def _rebuild_all(cursor: Any) -> tuple[int, int]:
-    """Every rollup table recomputed from all facts (PostgreSQL); (hourly rows, question-day
-    rows). Loaded the way PostgreSQL's manual advises for bulk loads: TRUNCATE rather than
-    DELETE (no dead copies beside the new rows whose keys each unique-index insert must
-    check), and the secondary indexes (the unique constraints) built once after the rows are
-    in instead of updated row by row: together they halve the rebuild's writes. Both take
-    the tables' exclusive lock, so a report page reading meanwhile waits for the commit; a
-    duplicate key still fails the rebuild (the constraint is checked when it is re-added)."""
+def _bulk_load_begin(cursor: Any, d: Dialect) -> list[tuple[str, str]]:
+    """Empty the rollup tables for a full rebuild; returns the index statements to run after
+    the load (PostgreSQL). Loaded the way PostgreSQL's manual advises for bulk loads:
+    TRUNCATE rather than DELETE (no dead copies beside the new rows whose keys each
+    unique-index insert must check), and the secondary indexes (the unique constraints)
+    built once after the rows are in instead of updated row by row: together they halve
+    the rebuild's writes. Both take the tables' exclusive lock, so a report page reading
+    meanwhile waits for the commit; a duplicate key still fails the rebuild (the constraint
+    is checked when it is re-added). SQLite (a demo's worth of rows) just deletes."""
+    if d.sqlite:
+        for table in (*REBUILT, "analytics_pendingday"):
+            cursor.execute(f"DELETE FROM {table}")
+        return []
     cursor.execute(
         "SELECT 'ALTER TABLE ' || c.conrelid::regclass::text "
         "|| ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), "
@@ -219,15 +237,44 @@ def _rebuild_all(cursor: Any) -> tuple[int, int]:
     cursor.execute(f"TRUNCATE {', '.join(REBUILT)}, analytics_pendingday")
     for _, drop in indexes:
         cursor.execute(drop)
-    cursor.execute(hourly_insert(""))
+    return indexes
+
+
+def _rebuild_all(cursor: Any, d: Dialect) -> tuple[int, int]:
+    """Every rollup table recomputed from all facts; (hourly rows, question-day rows)."""
+    indexes = _bulk_load_begin(cursor, d)
+    cursor.execute(statements.hourly_insert(d, ""), [])
     hours = cursor.rowcount
-    cursor.execute(daily_insert("", ""))
-    cursor.execute(HISTOGRAM_INSERT.format(source=""))
-    cursor.execute(QUESTION_INSERT.format(source=""))
+    cursor.execute(statements.daily_insert(d, "", ""), [])
+    cursor.execute(statements.histogram_insert(d, ""), [])
+    cursor.execute(statements.question_insert(d, ""), [])
     days = cursor.rowcount
     for create, _ in indexes:
         cursor.execute(create)
     return hours, days
+
+
+def _hour_range(
+    cursor: Any, start: dt.datetime | None, end: dt.datetime | None
+) -> list[dt.datetime]:
+    """The UTC hours from ``start`` (else the first fact or count) to before ``end`` (else
+    past now)."""
+    cursor.execute(
+        "SELECT (SELECT min(at) FROM analytics_fact), (SELECT min(hour) FROM "
+        "analytics_messagecount), (SELECT max(at) FROM analytics_fact), "
+        "(SELECT max(hour) FROM analytics_messagecount)"
+    )
+    bounds = [parse_stamp(v) if v is not None else None for v in cursor.fetchone()]
+    firsts = [v for v in bounds[:2] if v is not None]
+    lasts = [v for v in bounds[2:] if v is not None]
+    lo = start or min(firsts, default=None) or timezone.now()
+    hi = end or max(max(lasts, default=lo), timezone.now()) + HOUR
+    hour = lo.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    out = []
+    while hour < hi:
+        out.append(hour)
+        hour += HOUR
+    return out
 
 
 def rollup_rebuild(
@@ -237,46 +284,24 @@ def rollup_rebuild(
 
     Used by the admin's on-demand rebuild; gives the same rows as the incremental ticks."""
     started = time.perf_counter()
+    d = dialects.current()
     with transaction.atomic(), connection.cursor() as cursor:
-        _begin(cursor, full=start is None and end is None)
-        if start is None and end is None:
+        full = start is None and end is None
+        _begin(cursor, d, full=full)
+        if full:
             marks = Marks()
             questions_import(marks=marks, lag=LAG)
             conversions_scan(marks=marks)
             # Everything settled now is in the rebuild: the next tick starts after it.
             for name in SOURCES:
-                marks.set(name, _settled(cursor, name, marks.get(name), LAG))
+                marks.set(name, _settled(cursor, d, name, marks.get(name), LAG))
             marks.save(cursor)
-            if lite():
-                hours, days = sqlite.rebuild_all(cursor)
-                return RollupResult(hours, days, 0, time.perf_counter() - started)
-            hours, days = _rebuild_all(cursor)
-        elif lite():
-            hour_list = sqlite.hour_range(cursor, start, end)
-            day_list = sorted({h.date() for h in hour_list})
-            _roll_hours(cursor, hour_list)
-            _roll_histograms(cursor, day_list)
-            _roll_days(cursor, day_list)
-            hours, days = len(hour_list), len(day_list)
+            hours, days = _rebuild_all(cursor, d)
         else:
-            cursor.execute(
-                "SELECT least((SELECT min(at) FROM analytics_fact), "
-                "(SELECT min(hour) FROM analytics_messagecount)), "
-                "greatest((SELECT max(at) FROM analytics_fact), "
-                "(SELECT max(hour) FROM analytics_messagecount))"
-            )
-            first, last = cursor.fetchone()
-            lo = start or first or timezone.now()
-            hi = end or max(last or lo, timezone.now()) + dt.timedelta(hours=1)
-            cursor.execute(
-                "SELECT array_agg(h) FROM generate_series(date_trunc('hour', %s::timestamptz), "
-                "%s::timestamptz - interval '1 microsecond', interval '1 hour') AS h",
-                [lo, hi],
-            )
-            hour_list = cursor.fetchone()[0] or []
+            hour_list = _hour_range(cursor, start, end)
             day_list = sorted({h.date() for h in hour_list})
-            _roll_hours(cursor, hour_list)
-            _roll_histograms(cursor, day_list)
-            _roll_days(cursor, day_list)
+            _roll_hours(cursor, d, hour_list)
+            _roll_histograms(cursor, d, day_list)
+            _roll_days(cursor, d, day_list)
             hours, days = len(hour_list), len(day_list)
     return RollupResult(hours, days, 0, time.perf_counter() - started)

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from analytics import services as analytics_services
-from analytics.dialect import percentile_cont
+from analytics.dialects import percentile_cont
 from analytics.models import Fact, QuestionFact
 from analytics.questions import topic_key
 from analytics.selectors import ReportFilter, agents_table, hot_questions
