@@ -8,6 +8,6 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import listeners, privacy  # noqa: F401 - privacy registers its erase hook
+        from . import listeners
 
         listeners.connect()

@@ -1,6 +1,6 @@
 """Business-hours durations, through the routing module's schedule (docs/routing.md).
 
-``chat.queue.business_hours.business_seconds(*, team_id, start, end)`` belongs to routing.
+``chat.routing.business_hours.business_seconds(*, team_id, start, end)`` belongs to routing.
 Analytics imports it lazily: without it (or without a schedule) every hour is a business
 hour, so business-hours seconds equal wall-clock seconds.
 """
@@ -20,7 +20,7 @@ def _business_seconds_fn() -> Callable[..., float] | None:
     global _fn, _loaded
     if not _loaded:
         try:
-            module: Any = importlib.import_module("chat.queue.business_hours")
+            module: Any = importlib.import_module("chat.routing.business_hours")
             _fn = getattr(module, "business_seconds", None)
         except ImportError:
             _fn = None

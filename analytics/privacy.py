@@ -1,4 +1,5 @@
-"""Analytics' part in a customer's erasure (registered into ``orders.privacy``).
+"""Analytics' part in a customer's erasure (``analytics.listeners.connect`` registers it
+into ``orders.privacy``).
 
 Question facts keep up to 300 characters of what the shopper asked, its key words
 (``topic_key``) and the products it named; erasure clears all three for the customer's
@@ -13,8 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-
-from orders import privacy
 
 from .models import QuestionFact
 
@@ -32,6 +31,3 @@ def erase_analytics(customer: Any) -> None:
     QuestionFact.objects.filter(conversation_id__in=erased_conversations([customer.pk])).update(
         text="", topic_key="", products=""
     )
-
-
-privacy.register_erase(erase_analytics)

@@ -12,7 +12,7 @@ Django's test client in this process — no network, one client at a time:
 * bulk upserts: ``POST /api/v1/orders/bulk`` with 1,000 orders (2 items each) per call;
 * sidebar: ``GET /api/v1/conversations/{id}/customer`` for conversations of random customers.
 
-Prints throughput and p50 / p95 / p99 latencies. Targets (issue 3): sidebar p99 ≤ 50 ms at
+Prints throughput and p50 / p95 / p99 latencies. Targets: sidebar p99 ≤ 50 ms at
 100k customers / 1M orders, bulk ≥ 2,000 orders/s.
 """
 

@@ -59,10 +59,6 @@ class Actor:
     visitor: Visitor | None = None
 
     @property
-    def is_agent(self) -> bool:
-        return self.user is not None
-
-    @property
     def key(self) -> str:
         if self.user is not None:
             return f"agent:{self.user.pk}"

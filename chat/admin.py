@@ -1,6 +1,14 @@
+"""The chat models in Django's admin. Each area registers its own models in its ``admin``
+module, imported here so the admin's autodiscovery (which imports ``chat.admin``) finds them."""
+
 from django.contrib import admin
 
+from .attachments import admin as attachments_admin  # noqa: F401
+from .bot import admin as bot_admin  # noqa: F401
+from .canned import admin as canned_admin  # noqa: F401
+from .csat import admin as csat_admin  # noqa: F401
 from .models import AgentProfile, Conversation, Message, Team, Visitor
+from .routing import admin as routing_admin  # noqa: F401
 
 
 @admin.register(Team)

@@ -17,8 +17,10 @@ from rest_framework.views import APIView
 from helpdesk.auth import VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import BadRequest, Forbidden
 
-from . import events, selectors, services
+from . import events, selectors
 from .access import Actor, access_conversation, is_agent
+from .services.conversations import conversation_assign, conversation_status_set
+from .services.visitors import visitor_session
 
 
 def actor_from_request(request: Request) -> Actor:
@@ -97,7 +99,7 @@ class WidgetSessionApi(APIView):
         language = data.validated_data.get("language") or (
             request.headers.get("Accept-Language", "").split(",")[0].strip()
         )
-        visitor, token, conversation = services.visitor_session(
+        visitor, token, conversation = visitor_session(
             token=data.validated_data.get("visitor_token") or None,
             identity=data.validated_data.get("identity"),
             page=data.validated_data.get("page"),
@@ -250,7 +252,7 @@ class ConversationAssignApi(APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        conversation = services.conversation_assign(
+        conversation = conversation_assign(
             actor=actor_from_request(request),
             conversation_id=conversation_id,
             assignee_id=data.validated_data["assignee"],
@@ -271,7 +273,7 @@ class ConversationStatusApi(APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        conversation = services.conversation_status_set(
+        conversation = conversation_status_set(
             actor=actor_from_request(request),
             conversation_id=conversation_id,
             status=data.validated_data["status"],
@@ -294,7 +296,7 @@ class AgentListApi(APIView):
     def get(self, request: Request) -> Response:
         return Response(
             [
-                {"id": user.pk, "name": services._sender_name(Actor(user=user))}
+                {"id": user.pk, "name": events.sender_name(Actor(user=user))}
                 for user in selectors.agents_list()
             ]
         )

@@ -14,7 +14,7 @@ from orders import selectors as order_selectors
 
 from .access import Actor, access_conversation
 from .models import Message
-from .services import message_send
+from .services.message_send import message_send
 
 CARD_TYPES = ("order", "product")
 

@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -21,9 +20,14 @@ from django.conf import settings
 
 from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, error_frame
 
-from . import events, selectors, services
+from . import events, selectors
 from .access import Actor, access_conversation, is_agent
+from .events import Frame
 from .models import Conversation, Message
+from .services.agents import agent_socket_event
+from .services.message_send import message_send
+from .services.receipts import delivered_mark_many, read_mark
+from .services.visitors import visitor_from_token
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +173,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
     # --- handlers shared by both sides ---------------------------------------------------
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        await self.send_json({"type": events.PONG})
+        await self.send_json({"type": Frame.PONG})
 
     async def conversation_for(self, conversation_id: Any) -> Conversation:
         assert self.actor is not None
@@ -192,7 +196,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             self.delivered.get(message.conversation_id, 0), message.seq
         )
         await self.send_json(
-            {"type": events.MESSAGE_ACK, "client_id": message.client_id, "message": payload}
+            {"type": Frame.MESSAGE_ACK, "client_id": message.client_id, "message": payload}
         )
 
     async def on_resume(self, frame: dict[str, Any]) -> None:
@@ -213,7 +217,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             )
             payloads = await _call(_payloads, messages=batch)
             for payload in payloads:
-                await self.send_json({"type": events.MESSAGE_CREATED, "message": payload})
+                await self.send_json({"type": Frame.MESSAGE_CREATED, "message": payload})
             if batch:
                 after = batch[-1].seq
                 last_seq = after
@@ -221,7 +225,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 break
         last_seq = max(last_seq, conversation.last_seq)
         await self.send_json(
-            {"type": events.RESUME_DONE, "conversation": conversation.pk, "last_seq": last_seq}
+            {"type": Frame.RESUME_DONE, "conversation": conversation.pk, "last_seq": last_seq}
         )
         await self.mark_delivered(conversation.pk, last_seq)
 
@@ -229,7 +233,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         assert self.actor is not None
         conversation = await self.conversation_for(frame.get("conversation"))
         groups, out = await _call(
-            services.typing_frame, actor=self.actor, conversation=conversation, on=frame.get("on")
+            events.typing_frame, actor=self.actor, conversation=conversation, on=frame.get("on")
         )
         for group in groups:
             await self.channel_layer.group_send(
@@ -239,7 +243,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
     async def on_read(self, frame: dict[str, Any]) -> None:
         assert self.actor is not None
         await _call(
-            services.read_mark,
+            read_mark,
             actor=self.actor,
             conversation_id=frame.get("conversation"),
             seq=frame.get("seq"),
@@ -268,7 +272,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         while self.receipts_due:
             due, self.receipts_due = self.receipts_due, {}
             try:
-                await _call(services.delivered_mark_many, actor=self.actor, cursors=due)
+                await _call(delivered_mark_many, actor=self.actor, cursors=due)
             except Exception:
                 logger.exception("delivered receipt failed")
 
@@ -284,7 +288,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=text)
         else:
             await self.send_json(frame)
-        if frame.get("type") == events.MESSAGE_CREATED:
+        if frame.get("type") == Frame.MESSAGE_CREATED:
             message = frame["message"]
             if self.is_from_other_side(message):
                 await self.mark_delivered(message["conversation"], message["seq"])
@@ -296,7 +300,7 @@ def _payloads(*, messages: list[Message]) -> list[dict[str, Any]]:
 
 def _send_with_payload(**kwargs: Any) -> tuple[Message, dict[str, Any]]:
     """``message_send`` and the ack's payload in one trip to the database thread."""
-    message, _created = services.message_send(**kwargs)
+    message, _created = message_send(**kwargs)
     return message, events.message_payload(message)
 
 
@@ -331,7 +335,7 @@ class VisitorConsumer(FrameConsumer):
                 await self.close(code=CLOSE_UNAUTHORIZED)
                 return
             try:
-                visitor = await _call(services.visitor_from_token, token=frame.get("token"))
+                visitor = await _call(visitor_from_token, token=frame.get("token"))
             except HelpdeskError:
                 await self.close(code=CLOSE_UNAUTHORIZED)
                 return
@@ -347,7 +351,7 @@ class VisitorConsumer(FrameConsumer):
                 payload = await _call(
                     events.conversation_payload, conversation=conversation, staff=False
                 )
-            await self.send_json({"type": events.READY, "conversation": payload})
+            await self.send_json({"type": Frame.READY, "conversation": payload})
             return
         if frame.get("type") == "auth":
             await self.send_error(BadRequest("Already authenticated."))
@@ -363,7 +367,7 @@ class VisitorConsumer(FrameConsumer):
 
     async def frame_send(self, event: dict[str, Any]) -> None:
         frame = event["frame"]
-        if frame.get("type") == events.CONVERSATION_CREATED:
+        if frame.get("type") == Frame.CONVERSATION_CREATED:
             # Sent to this visitor's (or customer's) own group: a conversation opened on another
             # tab or device; follow it here too.
             conversation_id = frame["conversation"]["id"]
@@ -373,10 +377,7 @@ class VisitorConsumer(FrameConsumer):
         await super().frame_send(event)
 
 
-# Called in a worker thread as ``hook(event, user_id, channel_name)`` for every workspace socket,
-# with event "connect", "ping" (at most every HEARTBEAT_SECONDS) or "disconnect". Presence
-# (chat.queue) registers here.
-agent_socket_hooks: list[Callable[[str, int, str], None]] = []
+# How often a workspace socket's pings count as a heartbeat for presence.
 HEARTBEAT_SECONDS = 20
 
 
@@ -405,19 +406,16 @@ class AgentConsumer(FrameConsumer):
         self.actor = Actor(user=user)
         await self.join(events.group_agents())
         await self.join(events.group_agent(user.pk))
-        name = await database_sync_to_async(services._sender_name)(self.actor)
-        await self.send_json({"type": events.READY, "agent": {"id": user.pk, "name": name}})
+        name = await database_sync_to_async(events.sender_name)(self.actor)
+        await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
         await self.socket_event("connect")
 
     async def socket_event(self, event: str) -> None:
         self.last_beat = time.monotonic()
         assert self.actor is not None
-        user_id = self.actor.user.pk
-        for hook in agent_socket_hooks:
-            try:
-                await database_sync_to_async(hook)(event, user_id, self.channel_name)
-            except Exception:
-                logger.exception("agent socket hook failed on %s", event)
+        await database_sync_to_async(agent_socket_event)(
+            event=event, user_id=self.actor.user.pk, channel_name=self.channel_name
+        )
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await super().on_ping(frame)

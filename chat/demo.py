@@ -1,4 +1,5 @@
-"""Demo agents and teams."""
+"""Demo agents and teams. ``manage.py demo_data`` imports each app's ``demo`` module; the
+bot's knowledge base loads from its own, imported here."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.contrib.auth import get_user_model
 
 from helpdesk.demo import register
 
-from .services import agent_create
+from .bot import demo as bot_demo  # noqa: F401
+from .services.agents import agent_create
 
 DEMO_PASSWORD = "demo1234"
 

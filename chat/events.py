@@ -1,8 +1,12 @@
-"""Event types, payload builders and the one publish function.
+"""What the sockets receive: frame types, group names, payload builders, the one publish.
 
 Payload builders are shared by WebSocket frames, REST output and webhooks. ``publish`` sends
 only after the surrounding transaction commits: the channel layer is a doorbell, PostgreSQL is
 the truth, and nothing may ring for a change that rolled back.
+
+Frames are not domain events: a domain event (``helpdesk.dispatch.Event``) runs listeners
+inside the writer's transaction; a frame (``Frame``) is what a socket is sent after commit.
+Some share a dotted string (``message.created``), never a Python name.
 """
 
 from __future__ import annotations
@@ -18,21 +22,39 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from helpdesk.errors import BadRequest
+
+from .access import Actor
 from .models import Conversation, Message
 
 logger = logging.getLogger(__name__)
 
-# Server -> client frame types (CONTRACT.md).
-MESSAGE_ACK = "message.ack"
-MESSAGE_CREATED = "message.created"
-RESUME_DONE = "resume.done"
-CONVERSATION_CREATED = "conversation.created"
-CONVERSATION_UPDATED = "conversation.updated"
-TYPING = "typing"
-RECEIPT = "receipt"
-PONG = "pong"
-ERROR = "error"
-READY = "ready"
+
+class Frame:
+    """Server -> client frame types: CONTRACT.md's, then the desk's own (docs/protocol.md).
+    The ``error`` frame is built by ``helpdesk.errors.error_frame``."""
+
+    READY = "ready"
+    PONG = "pong"
+    MESSAGE_ACK = "message.ack"
+    MESSAGE_CREATED = "message.created"
+    RESUME_DONE = "resume.done"
+    CONVERSATION_CREATED = "conversation.created"
+    CONVERSATION_UPDATED = "conversation.updated"
+    TYPING = "typing"
+    RECEIPT = "receipt"
+    # To one agent: a conversation was assigned to them; their read cursor moved.
+    CONVERSATION_ASSIGNED = "conversation.assigned"
+    CONVERSATION_READ = "conversation.read"
+    # To staff: the slow-reply guard fired; a shopper rated a care cycle; the shopper's page.
+    CONVERSATION_OVERDUE = "conversation.overdue"
+    CSAT_SUBMITTED = "csat.submitted"
+    VISITOR_PAGE = "visitor.page"
+    # Routing: an agent's presence; a waiting shopper's place; a team queue's length.
+    PRESENCE_CHANGED = "presence.changed"
+    QUEUE_POSITION = "queue.position"
+    QUEUE_CHANGED = "queue.changed"
+
 
 # The handler name consumers implement for every published frame.
 LAYER_EVENT = "frame.send"
@@ -72,9 +94,27 @@ def isoformat(value: Any) -> str | None:
     return text.replace("+00:00", "Z")
 
 
-# Attachment payloads are added by the media code; the message builder asks it through this
-# hook so the message path has one builder.
-attachment_payload_hook: Callable[[Message], dict[str, Any] | None] | None = None
+def sender_name(actor: Actor) -> str:
+    """The name a person shows under in messages, typing frames and activity lines: an agent's
+    display name (else full name, else username), a shopper's display name."""
+    if actor.user is not None:
+        user = actor.user
+        profile = getattr(user, "agent_profile", None)
+        return profile.name if profile else (user.get_full_name() or user.get_username())
+    assert actor.visitor is not None
+    return actor.visitor.display_name
+
+
+AttachmentPayload = Callable[[Message], dict[str, Any] | None]
+_attachment_payload: AttachmentPayload | None = None
+
+
+def attachment_payload_register(builder: AttachmentPayload) -> None:
+    """The attachments part builds a message's ``attachment`` object (chat/attachments/payload.py);
+    it plugs in here so ``message_payload`` stays the one message builder without importing it
+    (the attachment code imports this module)."""
+    global _attachment_payload
+    _attachment_payload = builder
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -84,7 +124,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         sender["id"] = message.sender_user_id
     elif message.sender_kind == Message.SenderKind.VISITOR:
         sender["id"] = message.conversation.visitor_id if message.conversation_id else None
-    attachment = attachment_payload_hook(message) if attachment_payload_hook else None
+    attachment = _attachment_payload(message) if _attachment_payload else None
     return {
         "id": message.pk,
         "conversation": message.conversation_id,
@@ -100,9 +140,21 @@ def message_payload(message: Message) -> dict[str, Any]:
     }
 
 
-# Extra fields for the staff view of a conversation (queue position, sidebar flags …) are added
-# by other parts of the desk through these hooks; each returns a dict merged into the payload.
-conversation_payload_hooks: list[Callable[[Conversation, bool], dict[str, Any]]] = []
+ConversationPayloadPart = Callable[[Conversation, bool], dict[str, Any]]
+_conversation_payload_parts: list[ConversationPayloadPart] = []
+
+
+def conversation_payload_register(part: ConversationPayloadPart) -> None:
+    """Add fields to the conversation object: ``part(conversation, staff)`` returns a dict
+    merged into it (routing's queue position, the bot's state, the order flag). Parts run in
+    registration order; registering one twice changes nothing."""
+    if part not in _conversation_payload_parts:
+        _conversation_payload_parts.append(part)
+
+
+def conversation_payload_parts() -> list[ConversationPayloadPart]:
+    """The registered parts, in order (docs/architecture.md lists them)."""
+    return list(_conversation_payload_parts)
 
 
 def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str, Any]:
@@ -110,9 +162,7 @@ def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str
     assignee = None
     if conversation.assignee_id:
         user: Any = conversation.assignee
-        profile = getattr(user, "agent_profile", None)
-        name = profile.name if profile else (user.get_full_name() or user.get_username())
-        assignee = {"id": user.pk, "name": name}
+        assignee = {"id": user.pk, "name": sender_name(Actor(user=user))}
     data: dict[str, Any] = {
         "id": conversation.pk,
         "status": conversation.status,
@@ -153,8 +203,8 @@ def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str
                 "resolved_at": isoformat(conversation.resolved_at),
             }
         )
-    for hook in conversation_payload_hooks:
-        data.update(hook(conversation, staff))
+    for part in _conversation_payload_parts:
+        data.update(part(conversation, staff))
     return data
 
 
@@ -258,7 +308,7 @@ def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None 
 
 def publish_message(message: Message, *, origin: str | None = None) -> None:
     """``message.created`` to staff, and to the shopper unless it is a private note."""
-    frame = {"type": MESSAGE_CREATED, "message": message_payload(message)}
+    frame = {"type": Frame.MESSAGE_CREATED, "message": message_payload(message)}
     groups = [group_conversation(message.conversation_id)]
     if not message.private:
         groups.append(group_conversation_shopper(message.conversation_id))
@@ -269,7 +319,7 @@ def publish_conversation(
     conversation: Conversation, *, created: bool = False, shopper: bool = True
 ) -> None:
     """``conversation.created``/``updated`` to the agents' lists and to the shopper."""
-    kind = CONVERSATION_CREATED if created else CONVERSATION_UPDATED
+    kind = Frame.CONVERSATION_CREATED if created else Frame.CONVERSATION_UPDATED
     # Every agent socket is in the agents group; it drives the live list in every workspace.
     publish(
         [group_agents()],
@@ -285,3 +335,22 @@ def publish_conversation(
             shopper_groups,
             {"type": kind, "conversation": conversation_payload(conversation, staff=False)},
         )
+
+
+def typing_frame(
+    *, actor: Actor, conversation: Conversation, on: object
+) -> tuple[list[str], dict[str, Any]]:
+    """The groups and the frame that tell the other side someone is typing; never stored.
+    A shopper's typing goes to staff only; an agent's also to the shopper."""
+    if not isinstance(on, bool):
+        raise BadRequest("on must be true or false.", fields={"on": ["Expected a bool."]})
+    frame = {
+        "type": Frame.TYPING,
+        "conversation": conversation.pk,
+        "sender": {"kind": "agent" if actor.user else "visitor", "name": sender_name(actor)},
+        "on": on,
+    }
+    groups = [group_conversation(conversation.pk)]
+    if actor.user is not None:
+        groups.append(group_conversation_shopper(conversation.pk))
+    return groups, frame

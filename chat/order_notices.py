@@ -1,6 +1,7 @@
 """Proactive order messages: orders dispatches ``order.cancelled`` / ``shipment.delayed`` /
 ``shipment.exception``; this listener tells the shopper in their open (or most recent)
-conversation, in their language, and flags the conversation for agents.
+conversation, in their language, and flags the conversation for agents. Resolving the
+conversation clears the flag. ``connect()`` subscribes both, from ``chat.listeners``.
 
 The listener runs inside the shop's upsert transaction; the message itself goes out after
 commit through a Celery task (ids only), so a 5,000-order bulk call never waits on chat.
@@ -19,23 +20,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helpdesk import dispatch
-from orders import events as order_events
+from helpdesk.dispatch import Event
+from helpdesk.errors import Forbidden
 from orders import selectors as order_selectors
 
 from . import events
+from .access import Actor, access_conversation
 from .models import Conversation, Message
+from .services.conversations import conversation_reopen
+from .services.messages import message_create
 
 logger = logging.getLogger(__name__)
 
-NOTICE_KINDS = (
-    order_events.ORDER_CANCELLED,
-    order_events.SHIPMENT_DELAYED,
-    order_events.SHIPMENT_EXCEPTION,
-)
+NOTICE_KINDS = (Event.ORDER_CANCELLED, Event.SHIPMENT_DELAYED, Event.SHIPMENT_EXCEPTION)
 FLAG_LABELS = {
-    order_events.ORDER_CANCELLED: gettext_lazy("Order cancelled"),
-    order_events.SHIPMENT_DELAYED: gettext_lazy("Shipment delayed"),
-    order_events.SHIPMENT_EXCEPTION: gettext_lazy("Delivery problem"),
+    Event.ORDER_CANCELLED: gettext_lazy("Order cancelled"),
+    Event.SHIPMENT_DELAYED: gettext_lazy("Shipment delayed"),
+    Event.SHIPMENT_EXCEPTION: gettext_lazy("Delivery problem"),
 }
 
 
@@ -55,12 +56,12 @@ def notice_text(kind: str, card: dict[str, Any]) -> str:
     number = card.get("title") or ""
     shipment = card.get("shipment") or {}
     carrier = shipment.get("carrier") or _("the carrier")
-    if kind == order_events.ORDER_CANCELLED:
+    if kind == Event.ORDER_CANCELLED:
         return _(
             "Your order %(number)s has been cancelled. If you did not expect this or have "
             "questions, reply here and we will help."
         ) % {"number": number}
-    if kind == order_events.SHIPMENT_DELAYED:
+    if kind == Event.SHIPMENT_DELAYED:
         if shipment.get("estimated_delivery"):
             return _(
                 "Your order %(number)s is delayed with %(carrier)s. The new expected delivery "
@@ -101,8 +102,6 @@ def order_notice_post(
     a customer who opted out, was erased, or never chatted. Idempotent per event."""
     if kind not in NOTICE_KINDS or not order_selectors.customer_notices_allowed(customer_id):
         return None
-    from .services import _reopen, message_create
-
     with transaction.atomic():
         conversation = _target_conversation(customer_id)
         if conversation is None:
@@ -117,7 +116,7 @@ def order_notice_post(
         with translation.override(shopper_language(language)):
             body = notice_text(kind, card)
         if conversation.status == Conversation.Status.RESOLVED:
-            _reopen(conversation, by=None)
+            conversation_reopen(conversation=conversation, by=None)
         message = message_create(
             conversation=conversation,
             sender_kind=Message.SenderKind.SYSTEM,
@@ -145,6 +144,7 @@ def order_notice_task(
 
 
 def on_order_event(event: dispatch.DomainEvent) -> None:
+    """After the shop's change commits, queue the notice (``order_notice_task``)."""
     data = event.data
     args = (event.name, data["customer_id"], data["order_id"], data.get("shipment_id"))
 
@@ -159,6 +159,7 @@ def on_order_event(event: dispatch.DomainEvent) -> None:
 
 
 def on_resolved(event: dispatch.DomainEvent) -> None:
+    """A resolved conversation's order flag has been dealt with."""
     if event.conversation_id is None:
         return
     Conversation.objects.filter(pk=event.conversation_id).exclude(flag_reason="").update(
@@ -182,12 +183,8 @@ def flag_payload(conversation: Conversation, staff: bool) -> dict[str, Any]:
     }
 
 
-def conversation_flag_clear(*, actor: Any, conversation_id: Any) -> Conversation:
+def conversation_flag_clear(*, actor: Actor, conversation_id: int) -> Conversation:
     """An agent has dealt with the flag."""
-    from helpdesk.errors import Forbidden
-
-    from .access import access_conversation
-
     if actor.user is None:
         raise Forbidden("Agents only.")
     with transaction.atomic():
@@ -202,8 +199,8 @@ def conversation_flag_clear(*, actor: Any, conversation_id: Any) -> Conversation
     return conversation
 
 
-for _name in NOTICE_KINDS:
-    dispatch.subscribe(_name, on_order_event)
-dispatch.subscribe(dispatch.CONVERSATION_RESOLVED, on_resolved)
-if flag_payload not in events.conversation_payload_hooks:
-    events.conversation_payload_hooks.append(flag_payload)
+def connect() -> None:
+    for name in NOTICE_KINDS:
+        dispatch.subscribe(name, on_order_event)
+    dispatch.subscribe(Event.CONVERSATION_RESOLVED, on_resolved)
+    events.conversation_payload_register(flag_payload)

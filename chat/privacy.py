@@ -1,4 +1,5 @@
-"""Chat's part in a customer's export and erasure (registered into ``orders.privacy``).
+"""Chat's part in a customer's export and erasure (``chat.listeners.connect`` registers both
+into ``orders.privacy``).
 
 Erasure keeps conversations and messages as rows — seq, timestamps, sender kinds and
 statuses feed the response-time reports — but replaces every message's text, drops cards and
@@ -11,10 +12,16 @@ from typing import Any
 
 from django.db.models import Q
 
-from orders import privacy
-
 from .events import isoformat, message_payload
-from .models import Conversation, Message, Visitor
+from .models import (
+    Attachment,
+    Conversation,
+    LeftMessage,
+    Message,
+    SatisfactionRating,
+    UnmatchedQuestion,
+    Visitor,
+)
 
 ERASED_TEXT = "[erased]"
 
@@ -78,8 +85,6 @@ def erase_side_records(conversation_ids: list[int]) -> None:
     """Text and contact details the shopper left outside messages: a leave-a-message form's
     email, phone and text; CSAT comments; the bot's copy of questions it could not answer.
     The rows stay (counts and ratings are anonymous facts); what identifies the person goes."""
-    from .models import LeftMessage, SatisfactionRating, UnmatchedQuestion
-
     LeftMessage.objects.filter(conversation_id__in=conversation_ids).update(
         email="", phone="", body=ERASED_TEXT
     )
@@ -88,18 +93,10 @@ def erase_side_records(conversation_ids: list[int]) -> None:
 
 
 def erase_attachments(conversation_ids: list[int]) -> None:
-    """Delete stored files of the conversations' messages, if the media part is installed."""
-    try:
-        from .models import Attachment  # type: ignore[attr-defined]
-    except ImportError:
-        return
+    """Delete stored files of the conversations' messages, and their rows."""
     for attachment in Attachment.objects.filter(message__conversation_id__in=conversation_ids):
         for field in ("file", "thumbnail"):
             stored = getattr(attachment, field, None)
             if stored:
                 stored.delete(save=False)
         attachment.delete()
-
-
-privacy.register_export(export_chat)
-privacy.register_erase(erase_chat)

@@ -17,7 +17,6 @@ from .access import Actor, access_conversation
 from .models import Conversation, Visitor
 
 PREVIOUS_CONVERSATIONS = 10
-VISITOR_PAGE = "visitor.page"
 
 
 def conversation_sidebar(*, actor: Actor, conversation_id: Any) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def visitor_page_record(
             events.publish(
                 [events.group_conversation(conversation.pk)],
                 {
-                    "type": VISITOR_PAGE,
+                    "type": events.Frame.VISITOR_PAGE,
                     "conversation": conversation.pk,
                     "visitor": visitor.pk,
                     "kind": kind,

@@ -23,7 +23,6 @@ from helpdesk.auth import VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import Forbidden
 from orders import selectors as order_selectors
 from orders import services as order_services
-from orders.apis.serializers import BrowsingEventIn
 
 from . import events
 from .access import access_conversation
@@ -154,9 +153,18 @@ class WidgetBrowsingEventApi(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [BrowsingThrottle]
 
-    @extend_schema(request=BrowsingEventIn, responses={204: None}, tags=["widget"])
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=order_selectors.BROWSING_KINDS)
+        url = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+        title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+        product = serializers.CharField(
+            required=False, allow_blank=True, max_length=128, help_text="Product external_id."
+        )
+        occurred_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={204: None}, tags=["widget"])
     def post(self, request: Request) -> Response:
-        data = BrowsingEventIn(data=request.data)
+        data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         principal = request.user
         if not isinstance(principal, VisitorPrincipal):

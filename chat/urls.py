@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import apis, views
-from .queue.urls import api_urlpatterns as routing_api
+from .routing.urls import api_urlpatterns as routing_api
 
 app_name = "chat"
 

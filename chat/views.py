@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from . import services
 from .access import Actor, is_agent, is_supervisor
+from .events import sender_name
 
 # Parts of the workspace (docs/frontend.md): every file here is included by the desk page, so
 # adding a feature is adding a file, never editing a shared list.
@@ -38,7 +38,7 @@ def desk_config(request: HttpRequest) -> dict[str, Any]:
     """Page data for the workspace scripts (rendered with ``json_script``)."""
     user: Any = request.user
     return {
-        "agent": {"id": user.pk, "name": services._sender_name(Actor(user=user))},
+        "agent": {"id": user.pk, "name": sender_name(Actor(user=user))},
         "is_supervisor": is_supervisor(user),
         "is_staff": bool(user.is_staff),
         "language": get_language(),

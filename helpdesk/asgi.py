@@ -14,7 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from chat.websocket_urls import websocket_urlpatterns  # noqa: E402
 
 
 def allowed_origins() -> list[str]:

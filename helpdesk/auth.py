@@ -41,7 +41,7 @@ class VisitorTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Malformed Visitor authorization header.")
-        from chat.services import visitor_from_token
+        from chat.services.visitors import visitor_from_token
         from helpdesk.errors import HelpdeskError
 
         token = header[1].decode("ascii", "replace")

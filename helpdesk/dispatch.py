@@ -1,10 +1,13 @@
-"""Domain events handed to listeners, Chatwoot-style.
+"""Domain events handed to listeners, Chatwoot-style: every event name, the dispatcher.
 
 A service calls ``dispatch`` inside its transaction. Listeners run right there, in the same
 transaction, so a fact recorded by a listener (analytics) commits or rolls back with the change
 that caused it. A listener that must act after commit (a bot reply, a Celery task) registers its
-own ``transaction.on_commit``. Apps subscribe in their ``AppConfig.ready``; ``orders`` and
-``analytics`` learn of chat's changes only this way.
+own ``transaction.on_commit``. ``orders`` and ``analytics`` learn of chat's changes only this way.
+
+Each app subscribes its listeners in one function, ``<app>/listeners.py: connect()``, called
+from its ``AppConfig.ready()``; docs/architecture.md lists every listener in the order it runs
+(tests/test_architecture.py holds the two to each other).
 """
 
 from __future__ import annotations
@@ -15,22 +18,46 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Names of the domain events services dispatch.
-CONVERSATION_OPENED = "conversation.opened"
-CONVERSATION_REOPENED = "conversation.reopened"
-CONVERSATION_ASSIGNED = "conversation.assigned"
-CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
-CONVERSATION_RESOLVED = "conversation.resolved"
-MESSAGE_CREATED = "message.created"
-READ_MOVED = "read.moved"
-# Routing (chat.queue): a conversation started waiting for a person; a shopper rated a care cycle.
-CONVERSATION_QUEUED = "conversation.queued"
-CSAT_SUBMITTED = "csat.submitted"
-# Bot (chat.bot, docs/bot.md): an answer from the knowledge base (entry, confidence), a
-# hand-over to a person (reason), a shopper's "Did this help?" click (choice).
-BOT_ANSWERED = "bot.answered"
-BOT_HANDOVER = "bot.handover"
-BOT_FEEDBACK = "bot.feedback"
+
+class Event:
+    """The name of every domain event, with who dispatches it and what ``data`` carries.
+
+    Not frame types: the frames sockets receive are ``chat.events.Frame``.
+    """
+
+    # Chat (chat/services/): the conversation's life and its messages. Data: visitor_id;
+    # by_user_id (None when the shopper's message reopened it); assignee_id,
+    # previous_assignee_id, by_user_id, team_id; status, previous, by_user_id (twice).
+    CONVERSATION_OPENED = "conversation.opened"
+    CONVERSATION_REOPENED = "conversation.reopened"
+    CONVERSATION_ASSIGNED = "conversation.assigned"
+    CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
+    CONVERSATION_RESOLVED = "conversation.resolved"
+    # message_id, seq, sender_kind, sender_user_id, kind, private, conversation (the locked
+    # row), assignee_id, team_id, customer_id, created_at, and the caller's extra keys.
+    MESSAGE_CREATED = "message.created"
+    # Routing (chat/routing/, chat/csat/): a conversation started waiting for a person
+    # (team_id, priority, reason); a shopper rated a care cycle (rating_id, rating,
+    # resolved_at, assignee_id, team_id).
+    CONVERSATION_QUEUED = "conversation.queued"
+    CSAT_SUBMITTED = "csat.submitted"
+    # Bot (chat/bot/, docs/bot.md): an answer from the knowledge base (entry, confidence), a
+    # hand-over to a person (reason), a shopper's "Did this help?" click (choice).
+    BOT_ANSWERED = "bot.answered"
+    BOT_HANDOVER = "bot.handover"
+    BOT_FEEDBACK = "bot.feedback"
+    # Orders (orders/services/): customer_id, order_id; shipments add shipment_id and status.
+    # The three alerts are dispatched once per order (or shipment) and state (``OrderAlert``).
+    ORDER_CANCELLED = "order.cancelled"
+    SHIPMENT_DELAYED = "shipment.delayed"
+    SHIPMENT_EXCEPTION = "shipment.exception"
+    # An agent edited the customer's tags or notes (customer_id).
+    CUSTOMER_UPDATED = "customer.updated"
+
+
+EVENT_NAMES = frozenset(
+    value for key, value in vars(Event).items() if key.isupper() and isinstance(value, str)
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +73,10 @@ _listeners: dict[str, list[Listener]] = defaultdict(list)
 
 
 def subscribe(name: str, listener: Listener) -> None:
-    """Register ``listener`` for the event ``name`` (idempotent)."""
+    """Register ``listener`` for the event ``name`` (idempotent). Listeners run in the order
+    they subscribed; a name that is not an ``Event`` is a mistake and raises ``ValueError``."""
+    if name not in EVENT_NAMES:
+        raise ValueError(f"{name!r} is not a domain event (helpdesk.dispatch.Event)")
     if listener not in _listeners[name]:
         _listeners[name].append(listener)
 
@@ -54,6 +84,11 @@ def subscribe(name: str, listener: Listener) -> None:
 def unsubscribe(name: str, listener: Listener) -> None:
     if listener in _listeners[name]:
         _listeners[name].remove(listener)
+
+
+def listeners() -> dict[str, list[Listener]]:
+    """Every event's listeners, in the order they run (for docs/architecture.md's list)."""
+    return {name: list(found) for name, found in _listeners.items() if found}
 
 
 def dispatch(event: DomainEvent) -> None:

@@ -194,12 +194,12 @@ CELERY_BEAT_SCHEDULE["media-orphans-cleanup"] = {
 }
 # Routing (docs/routing.md): presence grace period, queue safety net, slow-reply guard.
 CELERY_BEAT_SCHEDULE["routing-presence-sweep"] = {
-    "task": "chat.queue.presence_sweep",
+    "task": "chat.routing.presence_sweep",
     "schedule": 30.0,
 }
-CELERY_BEAT_SCHEDULE["routing-queue-sweep"] = {"task": "chat.queue.queue_sweep", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["routing-queue-sweep"] = {"task": "chat.routing.queue_sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["routing-slow-reply-scan"] = {
-    "task": "chat.queue.slow_reply_scan",
+    "task": "chat.routing.slow_reply_scan",
     "schedule": 15.0,
 }
 

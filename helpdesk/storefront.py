@@ -3,7 +3,7 @@ server side: its translated strings and part manifest (``GET /api/widget/config`
 the widget's REST calls from other shops' origins.
 
 Other parts of the desk add widget strings with :func:`widget_strings_register` and storefront
-template context with :data:`storefront_context_hooks`; see docs/frontend.md.
+template context with :func:`storefront_context_register`; see docs/frontend.md.
 """
 
 from __future__ import annotations
@@ -196,9 +196,21 @@ class WidgetCorsMiddleware:
 
 # --- the demo shop ------------------------------------------------------------------------------
 
-# Each hook takes the request and returns extra template context for every storefront page
-# (e.g. ``widget_identity``: a signed identity the widget passes to /api/widget/session).
-storefront_context_hooks: list[Callable[[HttpRequest], dict[str, Any]]] = []
+StorefrontContext = Callable[[HttpRequest], dict[str, Any]]
+_storefront_context_parts: list[StorefrontContext] = []
+
+
+def storefront_context_register(part: StorefrontContext) -> None:
+    """Add template context to every storefront page: ``part(request)`` returns a dict (the
+    orders app's ``widget_identity``: a signed identity the widget passes to
+    /api/widget/session). Registering one twice changes nothing."""
+    if part not in _storefront_context_parts:
+        _storefront_context_parts.append(part)
+
+
+def storefront_context_parts() -> list[StorefrontContext]:
+    """The registered parts, in order (docs/architecture.md lists them)."""
+    return list(_storefront_context_parts)
 
 
 def _decorate(products: Iterable[Product]) -> list[Product]:
@@ -214,8 +226,8 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "widget_src": request.build_absolute_uri(static("widget/widget.js")),
     }
-    for hook in storefront_context_hooks:
-        context.update(hook(request))
+    for part in _storefront_context_parts:
+        context.update(part(request))
     identity = context.get("widget_identity")
     context["widget_identity_json"] = json.dumps(identity) if identity else ""
     context.update(extra)

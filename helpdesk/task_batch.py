@@ -4,7 +4,7 @@ Publishing a Celery task costs ~0.6 ms of CPU (kombu builds and sends the messag
 message path that was 12 % of a Daphne process's time at 60 messages a second, for one bot
 task per shopper message (docs/performance.md). A ``TaskBatch`` collects the ids handed to it
 after commit and one background thread per process sends them every ``window`` seconds as
-one task. Eager Celery (tests, the embedded default) runs each id at once, as before.
+one task. Eager Celery (tests, the embedded default) runs each id at once, unbatched.
 
 What a batch risks: a process killed within ``window`` of a commit loses that batch (the
 shopper's message is stored; the bot stays silent on it, as when the broker is down). A

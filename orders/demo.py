@@ -21,7 +21,7 @@ from helpdesk.demo import register
 from .models import Customer, Order, Product, Shipment, ShipmentEvent
 from .services.orders import customer_ids_for, orders_upsert
 
-# The first twelve are the foundation's catalogue (same keys and names), then more of the shop.
+# The first twelve keep their keys and names: tests and the storefront's pages name them.
 CATALOGUE = [
     ("Linen shirt", "39.00"),
     ("Canvas sneakers", "59.00"),

@@ -1,36 +1,31 @@
 """Listeners that turn domain events into facts, inside the service's transaction.
 
 Every definition lives in docs/metrics.md; the code here must match it word for word.
-Subscribed in ``AnalyticsConfig.ready``.
+``connect()`` subscribes them, from ``AnalyticsConfig.ready``.
 """
 
 from __future__ import annotations
 
-from helpdesk import dispatch
+from helpdesk.dispatch import Event, subscribe
 
 from .conversations import on_assigned, on_opened, on_queued, on_reopened, on_resolved
 from .messages import on_message
-from .others import (
-    BOT_ANSWERED,
-    BOT_HANDOVER,
-    CSAT_SUBMITTED,
-    ORDER_PLACED,
-    on_bot_answered,
-    on_bot_handover,
-    on_csat,
-    on_order_placed,
-)
+from .others import on_bot_answered, on_bot_handover, on_csat
 
 
 def connect() -> None:
-    """Subscribe every listener (idempotent)."""
-    dispatch.subscribe(dispatch.CONVERSATION_OPENED, on_opened)
-    dispatch.subscribe(dispatch.CONVERSATION_REOPENED, on_reopened)
-    dispatch.subscribe(dispatch.CONVERSATION_ASSIGNED, on_assigned)
-    dispatch.subscribe(dispatch.CONVERSATION_RESOLVED, on_resolved)
-    dispatch.subscribe("conversation.queued", on_queued)
-    dispatch.subscribe(dispatch.MESSAGE_CREATED, on_message)
-    dispatch.subscribe(BOT_HANDOVER, on_bot_handover)
-    dispatch.subscribe(BOT_ANSWERED, on_bot_answered)
-    dispatch.subscribe(CSAT_SUBMITTED, on_csat)
-    dispatch.subscribe(ORDER_PLACED, on_order_placed)
+    """Subscribe every listener and register analytics' erase hook (idempotent)."""
+    from orders.privacy import register_erase
+
+    from ..privacy import erase_analytics
+
+    subscribe(Event.CONVERSATION_OPENED, on_opened)
+    subscribe(Event.CONVERSATION_REOPENED, on_reopened)
+    subscribe(Event.CONVERSATION_ASSIGNED, on_assigned)
+    subscribe(Event.CONVERSATION_RESOLVED, on_resolved)
+    subscribe(Event.CONVERSATION_QUEUED, on_queued)
+    subscribe(Event.MESSAGE_CREATED, on_message)
+    subscribe(Event.BOT_HANDOVER, on_bot_handover)
+    subscribe(Event.BOT_ANSWERED, on_bot_answered)
+    subscribe(Event.CSAT_SUBMITTED, on_csat)
+    register_erase(erase_analytics)

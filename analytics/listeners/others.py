@@ -1,5 +1,6 @@
-"""Listeners for the other areas' events: bot, satisfaction, orders (docs/bot.md,
-docs/routing.md)."""
+"""Listeners for the other areas' events: the bot and satisfaction ratings (docs/bot.md,
+docs/routing.md). Conversions come from the rollup's scan of new orders, not from an event
+(docs/metrics.md, ``analytics.services.imports.conversions_scan``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,6 @@ from helpdesk import dispatch
 
 from ..models import Fact
 from .base import _conversation, _track
-
-BOT_ANSWERED = "bot.answered"
-BOT_HANDOVER = "bot.handover"
-CSAT_SUBMITTED = "csat.submitted"
-ORDER_PLACED = "order.placed"
 
 
 def on_bot_handover(event: dispatch.DomainEvent) -> None:
@@ -55,19 +51,4 @@ def on_csat(event: dispatch.DomainEvent) -> None:
         team_id=data.get("team_id", conv["team_id"]),
         agent_id=data.get("assignee_id", conv["assignee_id"]),
         value=score,
-    )
-
-
-def on_order_placed(event: dispatch.DomainEvent) -> None:
-    from ..conversions import conversion_record
-
-    data = event.data
-    customer_id = data.get("customer_id")
-    if not customer_id or data.get("order_id") is None:
-        return
-    conversion_record(
-        order_id=int(data["order_id"]),
-        customer_id=int(customer_id),
-        placed_at=data.get("placed_at") or event.at,
-        total=data.get("total"),
     )

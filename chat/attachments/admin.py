@@ -13,6 +13,7 @@ from chat.models import Attachment, MediaLimits
 from .selectors import limits_get
 
 
+@admin.register(MediaLimits)
 class MediaLimitsAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["image_max_mb", "file_max_mb"]}),
@@ -33,6 +34,7 @@ class MediaLimitsAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:chat_medialimits_change", args=[limits.pk]))
 
 
+@admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "content_type", "size", "message", "created_at"]
     list_filter = ["kind"]
@@ -45,9 +47,3 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def register() -> None:
-    for model, model_admin in ((MediaLimits, MediaLimitsAdmin), (Attachment, AttachmentAdmin)):
-        if not admin.site.is_registered(model):
-            admin.site.register(model, model_admin)

@@ -25,10 +25,6 @@ WIDGET_STRINGS = {
 
 
 def register() -> None:
-    try:
-        from helpdesk.storefront import widget_strings_register  # type: ignore[attr-defined]
-    except ImportError:
-        # The widget's string registry arrives with the widget core (docs/frontend.md); the
-        # part file also carries English fallbacks.
-        return
+    from helpdesk.storefront import widget_strings_register
+
     widget_strings_register("media", WIDGET_STRINGS)

@@ -61,7 +61,7 @@ def actor_for_request(request: HttpRequest) -> Actor:
         scheme, _sp, token = header.partition(" ")
         if scheme.lower() != "visitor" or not token:
             raise Unauthorized("Use Authorization: Visitor <token>.")
-        from chat.services import visitor_from_token
+        from chat.services.visitors import visitor_from_token
 
         return Actor(visitor=visitor_from_token(token.strip()))
     user: Any = getattr(request, "user", None)

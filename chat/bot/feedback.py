@@ -67,7 +67,7 @@ def bot_feedback_record(*, actor: Actor, message_id: Any, choice: Any) -> BotFee
             feedback.save(update_fields=["choice", "updated_at"])
         dispatch.dispatch(
             dispatch.DomainEvent(
-                name=dispatch.BOT_FEEDBACK,
+                name=dispatch.Event.BOT_FEEDBACK,
                 at=timezone.now(),
                 conversation_id=conversation.pk,
                 data={"message_id": message.pk, "entry_id": entry_id, "choice": choice},

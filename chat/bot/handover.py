@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from chat import events
 from chat.access import Actor
+from chat.events import sender_name
 from chat.models import BotState, Conversation, Message
-from chat.services import _sender_name, message_create
+from chat.services.messages import message_create
 from helpdesk import dispatch
 
 from .conf import bot_setting
@@ -51,7 +52,7 @@ def bot_say(
     if conversation.customer_id:
         groups.append(events.group_customer(conversation.customer_id))
     events.publish(
-        groups, {"type": events.MESSAGE_CREATED, "message": events.message_payload(message)}
+        groups, {"type": events.Frame.MESSAGE_CREATED, "message": events.message_payload(message)}
     )
     return message
 
@@ -103,12 +104,12 @@ def reason_label(reason: str) -> str:
 
 
 def enqueue(conversation: Conversation, *, reason: str, priority: int) -> None:
-    """Hand the conversation to routing (chat.queue, helper D2's entry point)."""
+    """Hand the conversation to routing (chat.routing)."""
     try:
-        from chat.queue.services import conversation_enqueue
+        from chat.routing.services import conversation_enqueue
     except ImportError:
         # Without routing the conversation stays unassigned: the workspace's list shows it.
-        logger.warning("chat.queue.services.conversation_enqueue is not available")
+        logger.warning("chat.routing.services.conversation_enqueue is not available")
         return
     conversation_enqueue(conversation_id=conversation.pk, reason=reason, priority=priority)
 
@@ -135,13 +136,13 @@ def handover(
     vip = reason == BotState.Reason.VIP or customer_is_vip(conversation.customer)
     dispatch.dispatch(
         dispatch.DomainEvent(
-            name=dispatch.BOT_HANDOVER,
+            name=dispatch.Event.BOT_HANDOVER,
             at=now,
             conversation_id=conversation.pk,
             data={"reason": str(reason), "detail": detail[:300], "vip": vip},
         )
     )
-    # Routing ranks VIP customers first by itself (chat.queue.services.is_vip).
+    # Routing ranks VIP customers first by itself (chat.routing.services.is_vip).
     enqueue(conversation, reason=reason, priority=0)
     # Routing may have assigned someone already: name them.
     conversation.refresh_from_db(fields=["assignee", "status", "team", "last_seq"])
@@ -154,7 +155,7 @@ def handover(
         text = _(
             "%(name)s will be with you in a moment and can see our conversation, so there is "
             "no need to repeat yourself."
-        ) % {"name": _sender_name(Actor(user=user))}
+        ) % {"name": sender_name(Actor(user=user))}
     else:
         text = _(
             "I'm passing you to a person. The next available colleague will answer right here "

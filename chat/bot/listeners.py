@@ -1,24 +1,24 @@
 """How the bot hears about the desk: domain events, model signals and payload hooks.
 
-Imported once from ``chat.apps.ChatConfig.ready`` through ``chat.bot.setup``.
+``connect()`` subscribes and registers them, from ``chat.listeners``.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 from chat import events
 from chat.models import BotState, Conversation, KnowledgeEntry, KnowledgeQuestion
+from chat.routing.services import bot_gate_register
 from helpdesk import dispatch
+from helpdesk.storefront import widget_strings_register
 
 from .handover import reason_label, state_reset_for_new_cycle
 from .matching.index import kb_changed
-
-logger = logging.getLogger(__name__)
 
 
 def on_message_created(event: dispatch.DomainEvent) -> None:
@@ -79,7 +79,7 @@ def bot_payload(conversation: Conversation, staff: bool) -> dict[str, Any]:
 
 
 def bot_takes_turn(conversation_id: int) -> bool:
-    """Routing's gate (chat.queue.services.bot_gates): True while the bot answers this
+    """Routing's gate (chat.routing.services.bot_gates): True while the bot answers this
     conversation, so routing does not queue it; the bot queues it itself on hand-over."""
     from .conf import bot_setting
 
@@ -95,8 +95,8 @@ def bot_takes_turn(conversation_id: int) -> bool:
 
 
 def connect() -> None:
-    dispatch.subscribe(dispatch.MESSAGE_CREATED, on_message_created)
-    dispatch.subscribe(dispatch.CONVERSATION_REOPENED, on_conversation_reopened)
+    dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
+    dispatch.subscribe(dispatch.Event.CONVERSATION_REOPENED, on_conversation_reopened)
     for model in (KnowledgeEntry, KnowledgeQuestion):
         post_save.connect(on_kb_change, sender=model, dispatch_uid=f"bot-kb-save-{model.__name__}")
         post_delete.connect(
@@ -105,12 +105,12 @@ def connect() -> None:
     m2m_changed.connect(
         on_kb_change, sender=KnowledgeEntry.products.through, dispatch_uid="bot-kb-products"
     )
-    if bot_payload not in events.conversation_payload_hooks:
-        events.conversation_payload_hooks.append(bot_payload)
-    try:
-        from chat.queue import services as queue_services
-    except ImportError:  # routing not installed: nothing queues behind the bot's back
-        logger.warning("chat.queue is not available; the bot cannot gate routing")
-    else:
-        if bot_takes_turn not in queue_services.bot_gates:
-            queue_services.bot_gates.append(bot_takes_turn)
+    events.conversation_payload_register(bot_payload)
+    bot_gate_register(bot_takes_turn)
+    widget_strings_register(
+        "bot",
+        {
+            "thanks": _("Thanks for the feedback!"),
+            "failed": _("Sorry, that did not go through. Please try again."),
+        },
+    )

@@ -213,7 +213,7 @@ def _respond(
         answer = _say(conversation, entry.answer, card, bot_entry=entry.pk, confidence=match.score)
         dispatch.dispatch(
             dispatch.DomainEvent(
-                name=dispatch.BOT_ANSWERED,
+                name=dispatch.Event.BOT_ANSWERED,
                 at=answer.created_at,
                 conversation_id=conversation.pk,
                 data={

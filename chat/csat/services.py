@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from chat import events
-from chat import services as chat_services
 from chat.access import Actor, access_conversation
 from chat.models import Conversation, Message, SatisfactionRating
+from chat.services.messages import message_create
 from helpdesk import dispatch
 from helpdesk.errors import BadRequest, Forbidden, HelpdeskError
 
@@ -73,7 +73,7 @@ def csat_submit(
             raise Conflict("This conversation has already been rated.") from None
         dispatch.dispatch(
             dispatch.DomainEvent(
-                name=dispatch.CSAT_SUBMITTED,
+                name=dispatch.Event.CSAT_SUBMITTED,
                 at=stored.created_at,
                 conversation_id=conversation.pk,
                 data={
@@ -91,7 +91,7 @@ def csat_submit(
         }
         if comment:
             note += ": " + comment
-        chat_services.message_create(
+        message_create(
             conversation=conversation,
             sender_kind=Message.SenderKind.SYSTEM,
             body=note,
@@ -99,7 +99,11 @@ def csat_submit(
         )
         events.publish(
             [events.group_conversation(conversation.pk)],
-            {"type": "csat.submitted", "conversation": conversation.pk, "rating": rating},
+            {
+                "type": events.Frame.CSAT_SUBMITTED,
+                "conversation": conversation.pk,
+                "rating": rating,
+            },
         )
         return stored
 

@@ -1,5 +1,4 @@
-# Written by hand (helper C, orders/CRM): only the conversation flag fields, so other
-# helpers' pending chat models stay in their own migrations.
+# The conversation's order flag (chat/order_notices.py): two columns on the conversation.
 
 from django.db import migrations, models
 

@@ -1,6 +1,8 @@
-"""Chat models, split by sub-domain. Each module adds its import line here."""
+"""Chat models, one module per sub-domain; each module's code lives in the package named in
+its docstring (``canned.py`` → ``chat/canned/``)."""
 
-from .bot import (  # noqa: F401
+from .attachments import Attachment, MediaLimits
+from .bot import (
     BotFeedback,
     BotState,
     KnowledgeEntry,
@@ -8,27 +10,44 @@ from .bot import (  # noqa: F401
     MessageSentiment,
     UnmatchedQuestion,
 )
-from .core import AgentProfile, AgentReadCursor, Conversation, Message, Team, Visitor
-from .media import Attachment, MediaLimits  # noqa: F401
-from .routing import (  # noqa: F401
+from .business_hours import Holiday, Schedule, ScheduleInterval
+from .canned import CannedReply
+from .conversations import AgentReadCursor, Conversation, Message
+from .csat import SatisfactionRating
+from .people import AgentProfile, Team, Visitor
+from .routing import (
     AgentConnection,
     AgentPresence,
-    CannedReply,
     ConversationRouting,
-    Holiday,
     LeftMessage,
     ProactiveChatSettings,
-    SatisfactionRating,
-    Schedule,
-    ScheduleInterval,
     TeamRouting,
 )
 
 __all__ = [
+    "AgentConnection",
+    "AgentPresence",
     "AgentProfile",
     "AgentReadCursor",
+    "Attachment",
+    "BotFeedback",
+    "BotState",
+    "CannedReply",
     "Conversation",
+    "ConversationRouting",
+    "Holiday",
+    "KnowledgeEntry",
+    "KnowledgeQuestion",
+    "LeftMessage",
+    "MediaLimits",
     "Message",
+    "MessageSentiment",
+    "ProactiveChatSettings",
+    "SatisfactionRating",
+    "Schedule",
+    "ScheduleInterval",
     "Team",
+    "TeamRouting",
+    "UnmatchedQuestion",
     "Visitor",
 ]

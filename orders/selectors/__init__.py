@@ -10,6 +10,7 @@ from .payloads import (
     shipment_payload,
 )
 from .reads import (
+    BROWSING_KINDS,
     NOT_REVENUE,
     RECENT_ORDERS,
     RECENT_PRODUCTS,
@@ -30,6 +31,7 @@ from .reads import (
 )
 
 __all__ = [
+    "BROWSING_KINDS",
     "NOT_REVENUE",
     "RECENT_ORDERS",
     "RECENT_PRODUCTS",

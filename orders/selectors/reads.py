@@ -29,6 +29,8 @@ RECENT_ORDERS = 5
 RECENT_PRODUCTS = 8
 # Orders that never brought money in do not count towards lifetime value.
 NOT_REVENUE = (Order.Status.CANCELLED, Order.Status.REFUNDED)
+# What a browser may report it looked at (the widget's and the shop's browsing endpoints).
+BROWSING_KINDS: list[str] = list(BrowsingEvent.Kind.values)
 
 
 def customer_by_external_id(external_id: str) -> Customer:

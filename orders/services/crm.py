@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from helpdesk.dispatch import DomainEvent, Event, dispatch
 from helpdesk.errors import BadRequest, HelpdeskError, NotFound
 
-from .. import events
 from ..models import BrowsingEvent, ConsentRecord, Customer, Product
 
 CUSTOMER_FIELDS = ("name", "email", "phone", "language", "vip_tier", "tags")
@@ -110,7 +110,13 @@ def customer_profile_update(
         changed = _apply(locked, data, ("tags", "notes"))
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])
-            events.emit(events.CUSTOMER_UPDATED, customer_id=locked.pk)
+            dispatch(
+                DomainEvent(
+                    name=Event.CUSTOMER_UPDATED,
+                    at=timezone.now(),
+                    data={"customer_id": locked.pk},
+                )
+            )
     return locked
 
 

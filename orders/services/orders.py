@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from helpdesk.dispatch import DomainEvent, Event, dispatch
 from helpdesk.errors import NotFound
 
-from .. import events
 from ..models import Customer, Order, OrderAlert, OrderItem, Product
 
 ORDER_UPDATE_FIELDS = [
@@ -72,8 +72,16 @@ def customer_ids_for(external_ids: set[str]) -> dict[str, int]:
     return found
 
 
+# The domain event each alert dispatches, the first time (chat tells the shopper).
+ALERT_EVENTS = {
+    OrderAlert.Kind.ORDER_CANCELLED: Event.ORDER_CANCELLED,
+    OrderAlert.Kind.SHIPMENT_DELAYED: Event.SHIPMENT_DELAYED,
+    OrderAlert.Kind.SHIPMENT_EXCEPTION: Event.SHIPMENT_EXCEPTION,
+}
+
+
 def alert_once(kind: str, *, order_id: int, customer_id: int, key: str = "", **data: Any) -> None:
-    """Record the alert once (unique key) and dispatch it only when it is new."""
+    """Record the alert once (unique key) and dispatch its event only when it is new."""
     try:
         with transaction.atomic():
             _alert_row, created = OrderAlert.objects.get_or_create(
@@ -82,7 +90,13 @@ def alert_once(kind: str, *, order_id: int, customer_id: int, key: str = "", **d
     except IntegrityError:
         created = False
     if created:
-        events.emit(kind, customer_id=customer_id, order_id=order_id, **data)
+        dispatch(
+            DomainEvent(
+                name=ALERT_EVENTS[OrderAlert.Kind(kind)],
+                at=timezone.now(),
+                data={"customer_id": customer_id, "order_id": order_id, **data},
+            )
+        )
 
 
 def orders_upsert(*, orders: list[dict[str, Any]]) -> list[UpsertResult]:

@@ -48,7 +48,7 @@ def event(
             "created_at": conv.created_at,
         }
     return dispatch.DomainEvent(
-        name=dispatch.MESSAGE_CREATED,
+        name=dispatch.Event.MESSAGE_CREATED,
         at=T0 + dt.timedelta(seconds=seconds),
         conversation_id=conv.pk,
         data=data,

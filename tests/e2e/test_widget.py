@@ -444,9 +444,7 @@ def test_agent_name_typing_unread_badge_and_read_receipts(open_page) -> None:
     )
     expect(page.locator("[data-testid=hd-status]")).to_have_text("Ana is replying")
 
-    groups, frame = services.typing_frame(
-        actor=Actor(user=agent), conversation=conversation, on=True
-    )
+    groups, frame = events.typing_frame(actor=Actor(user=agent), conversation=conversation, on=True)
     off_loop(_layer_send, groups=groups, frame=frame)
     expect(page.locator("[data-testid=hd-typing]")).to_be_visible()
     expect(page.locator("[data-testid=hd-typing]")).to_contain_text("Ana is typing…")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chat.services import agent_create
+from chat.services.agents import agent_create
 
 
 class Command(BaseCommand):

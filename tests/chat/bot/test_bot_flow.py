@@ -25,10 +25,18 @@ def recorded() -> Any:
     def listen(event: dispatch.DomainEvent) -> None:
         seen.append(event)
 
-    for name in (dispatch.BOT_ANSWERED, dispatch.BOT_HANDOVER, dispatch.BOT_FEEDBACK):
+    for name in (
+        dispatch.Event.BOT_ANSWERED,
+        dispatch.Event.BOT_HANDOVER,
+        dispatch.Event.BOT_FEEDBACK,
+    ):
         dispatch.subscribe(name, listen)
     yield seen
-    for name in (dispatch.BOT_ANSWERED, dispatch.BOT_HANDOVER, dispatch.BOT_FEEDBACK):
+    for name in (
+        dispatch.Event.BOT_ANSWERED,
+        dispatch.Event.BOT_HANDOVER,
+        dispatch.Event.BOT_FEEDBACK,
+    ):
         dispatch.unsubscribe(name, listen)
 
 
@@ -41,7 +49,7 @@ def test_faq_answer_with_buttons_after_commit(
     assert answer.card["type"] == "bot_answer"
     assert [a["id"] for a in answer.card["actions"]] == ["yes", "no", "human"]
     assert answer.card["prompt"] == "Did this help?"
-    (event,) = [e for e in recorded if e.name == dispatch.BOT_ANSWERED]
+    (event,) = [e for e in recorded if e.name == dispatch.Event.BOT_ANSWERED]
     assert event.data["entry_id"] == answer.card["entry"]
     assert 0.4 <= event.data["confidence"] <= 1
     # The conversation is not queued for a person while the bot answers.
@@ -81,7 +89,7 @@ def test_handover_when_asked(kb: None, visitor: Any, say: Any, recorded: Any, te
     assert len(notes) == 1 and "asked for a person" in notes[0].body
     state = BotState.objects.get(conversation_id=bot[0].conversation_id)
     assert state.handover_reason == BotState.Reason.REQUESTED
-    (event,) = [e for e in recorded if e.name == dispatch.BOT_HANDOVER]
+    (event,) = [e for e in recorded if e.name == dispatch.Event.BOT_HANDOVER]
     assert event.data["reason"] == "requested"
     conversation = Conversation.objects.get(pk=bot[0].conversation_id)
     payload = conversation_payload(conversation, staff=True)

@@ -30,7 +30,7 @@ def answered(kb: None, visitor: Any, say: Any) -> Message:
 
 def test_yes_is_recorded_once(answered: Message, visitor: Any) -> None:
     seen: list[dispatch.DomainEvent] = []
-    dispatch.subscribe(dispatch.BOT_FEEDBACK, seen.append)
+    dispatch.subscribe(dispatch.Event.BOT_FEEDBACK, seen.append)
     try:
         client = client_for(visitor)
         for _ in range(2):
@@ -38,7 +38,7 @@ def test_yes_is_recorded_once(answered: Message, visitor: Any) -> None:
             assert response.status_code == 200, response.json()
             assert response.json() == {"message": answered.pk, "choice": "yes"}
     finally:
-        dispatch.unsubscribe(dispatch.BOT_FEEDBACK, seen.append)
+        dispatch.unsubscribe(dispatch.Event.BOT_FEEDBACK, seen.append)
     feedback = BotFeedback.objects.get()
     assert feedback.entry_id == answered.card["entry"] and feedback.choice == "yes"
     assert [e.data["choice"] for e in seen] == ["yes"]

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chat.queue import business_hours, selectors, services
+from chat.routing import business_hours, selectors, services
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from chat.models import Conversation, Team, TeamRouting
-from chat.queue import presence
+from chat.routing import presence
 from tests.factories import make_agent, make_visitor, shopper_says
 
 _n = itertools.count(1)

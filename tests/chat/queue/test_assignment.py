@@ -13,8 +13,8 @@ from django.utils import timezone
 from chat import services as chat_services
 from chat.access import Actor
 from chat.models import AgentPresence, Conversation, ConversationRouting, Message
-from chat.queue import services
-from chat.queue.selectors import agent_load
+from chat.routing import services
+from chat.routing.selectors import agent_load
 from orders.models import Customer
 from tests.chat.queue.helpers import make_team, new_conversation, team_agent
 from tests.factories import make_agent, make_visitor, shopper_says

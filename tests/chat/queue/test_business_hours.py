@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import Holiday, Schedule, ScheduleInterval
-from chat.queue.business_hours import business_seconds, is_open, next_open
+from chat.routing.business_hours import business_seconds, is_open, next_open
 from tests.chat.queue.helpers import make_team
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,7 @@ def resolved_conversation() -> tuple[Any, Conversation, Any]:
 def test_rating_stored_once_per_resolution_and_again_after_reopen() -> None:
     agent, conversation, visitor = resolved_conversation()
     seen: list[dispatch.DomainEvent] = []
-    dispatch.subscribe(dispatch.CSAT_SUBMITTED, seen.append)
+    dispatch.subscribe(dispatch.Event.CSAT_SUBMITTED, seen.append)
     try:
         shopper = Actor(visitor=visitor)
         assert events.conversation_payload(conversation, staff=False)["csat_requested"] is True
@@ -54,7 +54,7 @@ def test_rating_stored_once_per_resolution_and_again_after_reopen() -> None:
         csat_submit(actor=shopper, conversation_id=conversation.pk, rating=2)
         assert SatisfactionRating.objects.filter(conversation=conversation).count() == 2
     finally:
-        dispatch.unsubscribe(dispatch.CSAT_SUBMITTED, seen.append)
+        dispatch.unsubscribe(dispatch.Event.CSAT_SUBMITTED, seen.append)
 
 
 def test_validation_and_access() -> None:

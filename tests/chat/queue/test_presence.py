@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import AgentConnection, AgentPresence, Conversation, ConversationRouting, Message
-from chat.queue import presence
-from chat.queue.selectors import team_agents
+from chat.routing import presence
+from chat.routing.selectors import team_agents
 from helpdesk.asgi import application
 from tests.chat.queue.helpers import go_online, make_team, new_conversation, team_agent
 from tests.factories import make_agent
@@ -173,7 +173,7 @@ async def test_agent_socket_drives_presence() -> None:
 def test_beat_tasks_are_registered_and_run() -> None:
     from django.conf import settings
 
-    from chat.queue import tasks
+    from chat.routing import tasks
     from helpdesk.celery import app
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

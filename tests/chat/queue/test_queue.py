@@ -14,7 +14,7 @@ from chat import events
 from chat import services as chat_services
 from chat.access import Actor
 from chat.models import AgentConnection, Conversation, ConversationRouting
-from chat.queue import presence, selectors, services
+from chat.routing import presence, selectors, services
 from tests.chat.queue.helpers import go_online, make_team, new_conversation, team_agent
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from chat import events
 from chat import services as chat_services
 from chat.models import Conversation, ConversationRouting, Message
-from chat.queue.slow_reply import slow_reply_scan
+from chat.routing.slow_reply import slow_reply_scan
 from tests.chat.queue.helpers import make_team, new_conversation, team_agent
 from tests.factories import agent_says, make_agent, shopper_says
 
@@ -177,7 +177,7 @@ def test_published_list_update_shows_the_clock_as_stored(
             while True:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=5)
                 frame = message["frame"]
-                if frame["type"] == events.CONVERSATION_UPDATED:
+                if frame["type"] == events.Frame.CONVERSATION_UPDATED:
                     break
             seen.append((frame["conversation"]["waiting_since"], await sync_to_async(stored)()))
         await layer.group_discard(events.group_agents(), channel)

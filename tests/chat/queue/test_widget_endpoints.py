@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from chat.models import Conversation, ConversationRouting, LeftMessage, Message, Visitor
-from chat.queue import services
-from chat.queue.widget import proactive_settings
+from chat.routing import services
+from chat.routing.widget import proactive_settings
 from tests.chat.queue.helpers import make_team, team_agent
 from tests.factories import make_visitor, visitor_token
 

@@ -1,6 +1,6 @@
 """Routing's listeners on chat's domain events, and its fields in the conversation payload.
 
-Connected once from ``chat.apps.ChatConfig.ready`` through ``connect()``.
+``connect()`` subscribes them, from ``chat.listeners``.
 """
 
 from __future__ import annotations
@@ -9,14 +9,19 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from chat import events
 from chat.csat.services import csat_requested
-from chat.models import Conversation, ConversationRouting
+from chat.models import Conversation, ConversationRouting, Holiday, Schedule, ScheduleInterval
+from chat.services.agents import agent_socket_hook_register
 from helpdesk import dispatch
+from helpdesk.dispatch import Event
 
-from . import selectors, services, slow_reply
+from . import business_hours, selectors, services, slow_reply
+from .presence import on_agent_socket
+from .strings import register as register_strings
 
 
 def _needs_person(conversation_id: int) -> None:
@@ -144,17 +149,17 @@ def payload_fields(conversation: Conversation, staff: bool) -> dict[str, Any]:
 
 
 def connect() -> None:
-    dispatch.subscribe(dispatch.CONVERSATION_OPENED, on_opened)
-    dispatch.subscribe(dispatch.CONVERSATION_REOPENED, on_reopened)
-    dispatch.subscribe(dispatch.CONVERSATION_ASSIGNED, on_assigned)
-    dispatch.subscribe(dispatch.CONVERSATION_RESOLVED, on_status)
-    dispatch.subscribe(dispatch.CONVERSATION_STATUS_CHANGED, on_status)
-    dispatch.subscribe(dispatch.MESSAGE_CREATED, slow_reply.on_message_created)
-    if payload_fields not in events.conversation_payload_hooks:
-        events.conversation_payload_hooks.append(payload_fields)
-    from chat.consumers import agent_socket_hooks
-
-    from .presence import on_agent_socket
-
-    if on_agent_socket not in agent_socket_hooks:
-        agent_socket_hooks.append(on_agent_socket)
+    dispatch.subscribe(Event.CONVERSATION_OPENED, on_opened)
+    dispatch.subscribe(Event.CONVERSATION_REOPENED, on_reopened)
+    dispatch.subscribe(Event.CONVERSATION_ASSIGNED, on_assigned)
+    dispatch.subscribe(Event.CONVERSATION_RESOLVED, on_status)
+    dispatch.subscribe(Event.CONVERSATION_STATUS_CHANGED, on_status)
+    dispatch.subscribe(Event.MESSAGE_CREATED, slow_reply.on_message_created)
+    events.conversation_payload_register(payload_fields)
+    agent_socket_hook_register(on_agent_socket)
+    # Business hours are cached per process; an edit in the admin clears the cache.
+    for model in (Schedule, ScheduleInterval, Holiday):
+        name = model.__name__
+        post_save.connect(business_hours.cache_clear, sender=model, dispatch_uid=f"bh-save-{name}")
+        post_delete.connect(business_hours.cache_clear, sender=model, dispatch_uid=f"bh-del-{name}")
+    register_strings()

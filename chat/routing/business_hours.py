@@ -14,8 +14,6 @@ import time
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models.signals import post_delete, post_save
-
 from chat.models import Holiday, Schedule, ScheduleInterval
 
 CACHE_SECONDS = 60.0
@@ -90,11 +88,6 @@ def hours_for(team_id: int | None) -> WeeklyHours | None:
 def cache_clear(**_kwargs: object) -> None:
     with _lock:
         _cache.clear()
-
-
-for _model in (Schedule, ScheduleInterval, Holiday):
-    post_save.connect(cache_clear, sender=_model, dispatch_uid=f"bh-save-{_model.__name__}")
-    post_delete.connect(cache_clear, sender=_model, dispatch_uid=f"bh-del-{_model.__name__}")
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -76,7 +76,7 @@ def _publish_presence(user_id: int) -> None:
         state = presence_state(user_id=user_id)
         events._send_now(
             [events.group_agents()],
-            {"type": "presence.changed", "agent": user_id, **state},
+            {"type": events.Frame.PRESENCE_CHANGED, "agent": user_id, **state},
             None,
         )
 
@@ -191,7 +191,8 @@ def presence_sweep(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def on_agent_socket(event: str, user_id: int, channel_name: str) -> None:
-    """``chat.consumers.agent_socket_hooks`` entry: sockets drive presence."""
+    """Registered with ``chat.services.agents.agent_socket_hook_register``: a workspace
+    socket's connect, heartbeat and disconnect drive the agent's presence."""
     if event == "connect":
         presence_connect(user_id=user_id, channel_name=channel_name)
     elif event == "ping":

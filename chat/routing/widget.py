@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat import events
-from chat import services as chat_services
 from chat.access import Actor
 from chat.models import LeftMessage, ProactiveChatSettings, Visitor
+from chat.services.message_send import message_send
+from chat.services.messages import activity_create, check_body
 from helpdesk.errors import BadRequest
 
 from . import business_hours, selectors, services
@@ -69,10 +70,10 @@ def message_leave(
     priority so the next shift picks it up first. Repeating the same ``client_id`` stores
     nothing new."""
     email, phone = check_contact(email=email, phone=phone)
-    body = chat_services.check_body(body)
+    body = check_body(body)
     client_id = client_id or f"leave-{uuid.uuid4().hex}"
     with transaction.atomic():
-        message, created = chat_services.message_send(
+        message, created = message_send(
             actor=Actor(visitor=visitor), client_id=client_id, body=body
         )
         conversation = message.conversation
@@ -90,9 +91,9 @@ def message_leave(
         if email and not visitor.email:
             Visitor.objects.filter(pk=visitor.pk).update(email=email)
         contact = ", ".join(x for x in (email, phone) if x)
-        chat_services._activity(
-            conversation,
-            _("The shopper left a message; contact: %(contact)s") % {"contact": contact},
+        activity_create(
+            conversation=conversation,
+            text=_("The shopper left a message; contact: %(contact)s") % {"contact": contact},
         )
         services.conversation_enqueue(
             conversation_id=conversation.pk,

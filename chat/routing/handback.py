@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chat import events
-from chat import services as chat_services
+from chat.access import Actor
+from chat.events import sender_name
 from chat.models import Conversation
+from chat.services.conversations import conversation_assignee_set
+from chat.services.messages import activity_create
 
 from . import selectors
 from .services import PRIORITY_HANDED_BACK, conversation_enqueue
@@ -33,13 +34,11 @@ def conversations_hand_back(*, user_id: int) -> list[int]:
             )
             if conversation is None:
                 continue
-            assignee: Any = conversation.assignee
-            profile = getattr(assignee, "agent_profile", None)
-            name = profile.name if profile else assignee.get_username()
-            chat_services._assign(conversation, assignee=None, by=None)
-            chat_services._activity(
-                conversation,
-                _("%(name)s went offline; the conversation went back to the queue")
+            name = sender_name(Actor(user=conversation.assignee))
+            conversation_assignee_set(conversation=conversation, assignee=None, by=None)
+            activity_create(
+                conversation=conversation,
+                text=_("%(name)s went offline; the conversation went back to the queue")
                 % {"name": name},
             )
             events.publish_conversation(conversation)

@@ -24,8 +24,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import events
-from chat import services as chat_services
+from chat.access import Actor
+from chat.events import sender_name
 from chat.models import AgentPresence, Conversation, ConversationRouting, Message
+from chat.services.conversations import conversation_assignee_set
+from chat.services.messages import message_create
 from helpdesk import dispatch
 from helpdesk.errors import NotFound
 
@@ -40,10 +43,16 @@ PRIORITY_LEFT_MESSAGE = 100
 PRIORITY_HANDED_BACK = 50
 MAX_ASSIGN_ROUNDS = 200
 
-# The bot (chat.bot) registers a gate here: called with a new conversation's id, it returns
-# True when the bot takes the first turn (it calls ``conversation_enqueue`` itself on
-# hand-over). With no gate, or every gate False, a new conversation queues at once.
+# Called with a new conversation's id, a gate returns True when the bot takes the first turn
+# (it calls ``conversation_enqueue`` itself on hand-over). With no gate, or every gate False,
+# a new conversation queues at once.
 bot_gates: list[Callable[[int], bool]] = []
+
+
+def bot_gate_register(gate: Callable[[int], bool]) -> None:
+    """The bot (chat/bot/) holds new conversations back from the queue while it answers."""
+    if gate not in bot_gates:
+        bot_gates.append(gate)
 
 
 def _language(conversation: Conversation) -> str:
@@ -98,7 +107,7 @@ def conversation_enqueue(*, conversation_id: int, reason: str, priority: int = 0
         if newly:
             dispatch.dispatch(
                 dispatch.DomainEvent(
-                    name=dispatch.CONVERSATION_QUEUED,
+                    name=dispatch.Event.CONVERSATION_QUEUED,
                     at=now,
                     conversation_id=conversation.pk,
                     data={"team_id": team_id, "priority": routing.queue_priority, "reason": reason},
@@ -186,15 +195,15 @@ def assign_next(*, team_id: int | None) -> int | None:
 
 def _auto_assign(conversation: Conversation, *, user: Any) -> None:
     now = timezone.now()
-    chat_services._assign(conversation, assignee=user, by=None)
+    conversation_assignee_set(conversation=conversation, assignee=user, by=None)
     ConversationRouting.objects.filter(conversation_id=conversation.pk).update(
         queued_at=None, assigned_at=now
     )
     AgentPresence.objects.filter(user_id=user.pk).update(last_assigned_at=now)
-    name = user.agent_profile.name if hasattr(user, "agent_profile") else user.get_username()
+    name = sender_name(Actor(user=user))
     with translation.override(_language(conversation)):
         text = _("%(name)s has joined the conversation") % {"name": name}
-    chat_services.message_create(
+    message_create(
         conversation=conversation,
         sender_kind=Message.SenderKind.SYSTEM,
         body=text,
@@ -267,7 +276,7 @@ def broadcast_positions(*, team_id: int | None, from_conversation: int | None = 
         events.publish(
             groups,
             {
-                "type": "queue.position",
+                "type": events.Frame.QUEUE_POSITION,
                 "conversation": conversation_id,
                 "queue_position": position,
                 "estimated_wait_seconds": wait,
@@ -275,7 +284,7 @@ def broadcast_positions(*, team_id: int | None, from_conversation: int | None = 
         )
     events.publish(
         [events.group_agents()],
-        {"type": "queue.changed", "team": team_id, "waiting": len(positions)},
+        {"type": events.Frame.QUEUE_CHANGED, "team": team_id, "waiting": len(positions)},
     )
 
 

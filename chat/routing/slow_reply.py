@@ -145,7 +145,7 @@ def slow_reply_scan(*, now: dt.datetime | None = None) -> list[int]:
             events.publish(
                 [events.group_agent(uid) for uid in sorted(recipients)],
                 {
-                    "type": "conversation.overdue",
+                    "type": events.Frame.CONVERSATION_OVERDUE,
                     "conversation": conversation.pk,
                     "assignee": conversation.assignee_id,
                     "waited_seconds": waited,

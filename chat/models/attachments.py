@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .core import Message, Visitor
+from .conversations import Message
+from .people import Visitor
 
 MB = 1024 * 1024
 

@@ -1,0 +1,23 @@
+"""The chat app's wiring: ``connect()`` (from ``ChatConfig.ready``) runs each area's
+``connect()`` in this order, which is the order their listeners and payload parts run in.
+docs/architecture.md lists the result; tests/test_architecture.py holds the two together."""
+
+from __future__ import annotations
+
+
+def connect() -> None:
+    from orders.privacy import register_erase, register_export
+
+    from . import order_notices
+    from .attachments import listeners as attachments
+    from .bot import listeners as bot
+    from .privacy import erase_chat, export_chat
+    from .routing import listeners as routing
+
+    attachments.connect()
+    routing.connect()
+    bot.connect()
+    order_notices.connect()
+    # A customer's export and erasure (orders.privacy) include their conversations.
+    register_export(export_chat)
+    register_erase(erase_chat)

@@ -1,0 +1,82 @@
+"""Who is in a conversation: agents (a Django user with a profile) in teams, and visitors
+(a storefront browser, linked to a shop customer once it proves who it is).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(models.Model):
+    """What the desk knows of an agent beyond the Django user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=5, help_text=_("Most open conversations at once")
+    )
+    teams = models.ManyToManyField(Team, blank=True, related_name="agents", verbose_name=_("teams"))
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user.get_full_name() or self.user.get_username()
+
+
+class Visitor(models.Model):
+    """A browser on the storefront. Anonymous until it proves a customer identity."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "orders.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visitors",
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    current_url = models.CharField(max_length=1000, blank=True)
+    current_title = models.CharField(max_length=300, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.customer_id and self.customer and self.customer.name:
+            return self.customer.name
+        return self.name or f"Visitor {str(self.public_id)[:6]}"

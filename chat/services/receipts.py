@@ -1,0 +1,158 @@
+"""Read and delivered cursors, and the ``receipt`` frames that tell the other side.
+
+Each side of a conversation has a delivered and a read cursor on the conversation row (the
+shopper's, and the staff's shared one); each agent also has a read cursor of their own. Cursors
+only move forward, and read never passes delivered.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+
+from helpdesk.errors import BadRequest
+
+from .. import events
+from ..access import Actor, access_conversation
+from ..events import Frame
+from ..models import AgentReadCursor, Conversation
+
+
+def check_seq(seq: object) -> int:
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or seq > 2**31 - 1:
+        raise BadRequest("seq must be a non-negative integer.", fields={"seq": ["Invalid."]})
+    return seq
+
+
+def _read_move(conversation: Conversation, *, actor: Actor, seq: int) -> bool:
+    """Move the actor's read cursor forward (never back); True if it moved."""
+    seq = min(seq, conversation.last_seq)
+    # One UPDATE moves read and delivered together: read never passes delivered, since only
+    # this function moves read (and delivered_mark only delivered). Saves a query per message.
+    if actor.user is None:
+        moved = Conversation.objects.filter(pk=conversation.pk, visitor_read_seq__lt=seq).update(
+            visitor_read_seq=seq,
+            visitor_delivered_seq=Greatest(F("visitor_delivered_seq"), Value(seq)),
+        )
+        if moved:
+            conversation.visitor_read_seq = seq
+            conversation.visitor_delivered_seq = max(conversation.visitor_delivered_seq, seq)
+        return bool(moved)
+    cursor, _created = AgentReadCursor.objects.get_or_create(
+        user=actor.user, conversation=conversation
+    )
+    moved = AgentReadCursor.objects.filter(pk=cursor.pk, read_seq__lt=seq).update(read_seq=seq)
+    shared = Conversation.objects.filter(pk=conversation.pk, agent_read_seq__lt=seq).update(
+        agent_read_seq=seq,
+        agent_delivered_seq=Greatest(F("agent_delivered_seq"), Value(seq)),
+    )
+    if shared:
+        conversation.agent_read_seq = seq
+        conversation.agent_delivered_seq = max(conversation.agent_delivered_seq, seq)
+    return bool(moved or shared)
+
+
+def read_cursors_to_latest(*, conversation: Conversation, actor: Actor) -> list[str]:
+    """The sender of the conversation's newest message has read and received everything: move
+    its side's cursors in memory and return the fields to save. The caller holds the row lock
+    and saves them with its own UPDATE (``message_create``), so a message costs no receipt
+    write of its own; for an agent, the agent's own cursor is upserted here."""
+    seq = conversation.last_seq
+    if actor.user is None:
+        conversation.visitor_read_seq = seq
+        conversation.visitor_delivered_seq = max(conversation.visitor_delivered_seq, seq)
+        return ["visitor_read_seq", "visitor_delivered_seq"]
+    # Nobody's cursor can be past the newest seq, so this never moves one back.
+    AgentReadCursor.objects.bulk_create(
+        [AgentReadCursor(user=actor.user, conversation=conversation, read_seq=seq)],
+        update_conflicts=True,
+        unique_fields=["user", "conversation"],
+        update_fields=["read_seq"],
+    )
+    conversation.agent_read_seq = seq
+    conversation.agent_delivered_seq = max(conversation.agent_delivered_seq, seq)
+    return ["agent_read_seq", "agent_delivered_seq"]
+
+
+def _publish_receipt(
+    *, conversation_id: int, reader: str, delivered_seq: int, read_seq: int
+) -> None:
+    """A receipt goes to the other side only: the shopper's ticks to the staff watching the
+    conversation, the agents' to the shopper (one receipt per message delivered, so a copy
+    to the side that made it would double the fan-out for nothing)."""
+    frame = {
+        "type": Frame.RECEIPT,
+        "conversation": conversation_id,
+        "reader": reader,
+        "delivered_seq": delivered_seq,
+        "read_seq": read_seq,
+    }
+    if reader == "visitor":
+        events.publish([events.group_conversation(conversation_id)], frame)
+    else:
+        events.publish([events.group_conversation_shopper(conversation_id)], frame)
+
+
+def read_mark(*, actor: Actor, conversation_id: int, seq: int) -> Conversation:
+    """The actor has read up to ``seq``. Cursors only move forward. The agent's other
+    workspace tabs hear of it (``conversation.read``) to clear their unread badge."""
+    seq = check_seq(seq)
+    with transaction.atomic():
+        conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+        if _read_move(conversation, actor=actor, seq=seq):
+            reader = "agent" if actor.user else "visitor"
+            _publish_receipt(
+                conversation_id=conversation.pk,
+                reader=reader,
+                delivered_seq=getattr(conversation, f"{reader}_delivered_seq"),
+                read_seq=getattr(conversation, f"{reader}_read_seq"),
+            )
+            if actor.user is not None:
+                events.publish(
+                    [events.group_agent(actor.user.pk)],
+                    {
+                        "type": Frame.CONVERSATION_READ,
+                        "conversation": conversation.pk,
+                        "read_seq": seq,
+                    },
+                )
+    return conversation
+
+
+def delivered_mark(*, actor: Actor, conversation_id: int, seq: int) -> bool:
+    """A socket of ``actor``'s side received messages up to ``seq``. Cheap: one conditional
+    UPDATE; a receipt goes out only when the cursor moved."""
+    return bool(delivered_mark_many(actor=actor, cursors={conversation_id: seq}))
+
+
+def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
+    """Delivered receipts for several conversations (id -> seq) in one transaction; returns
+    how many cursors moved. Receipts are hints the next one supersedes, so this transaction
+    does not wait for the disk (synchronous_commit off, for it alone): a message costs one
+    durable commit, not two (docs/performance.md). One ``UPDATE … RETURNING`` per
+    conversation, in id order so two sockets' batches never wait on each other in a cycle."""
+    reader = "agent" if actor.user is not None else "visitor"
+    field = f"{reader}_delivered_seq"
+    table = Conversation._meta.db_table
+    sql = (
+        f"UPDATE {table} SET {field} = %s WHERE id = %s AND {field} < %s AND last_seq >= %s "
+        f"RETURNING {field}, {reader}_read_seq"
+    )
+    moved_count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        for conversation_id, seq in sorted(cursors.items()):
+            cursor.execute(sql, [seq, conversation_id, seq, seq])
+            row = cursor.fetchone()
+            if row is None:
+                continue
+            moved_count += 1
+            _publish_receipt(
+                conversation_id=conversation_id,
+                reader=reader,
+                delivered_seq=row[0],
+                read_seq=row[1],
+            )
+    return moved_count

@@ -1,0 +1,166 @@
+"""The house's wiring as docs/architecture.md describes it, and the import rules it states.
+
+``pytest tests/test_architecture.py -s`` prints every domain event with its listeners, and every
+hook registry with its entries, in the order they run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from helpdesk import dispatch
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "architecture.md"
+APPS = ("helpdesk", "orders", "chat", "analytics")
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _documented(heading: str) -> dict[str, list[str]]:
+    """The table under ``heading`` in docs/architecture.md: first column -> the names in the
+    second, in order."""
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index(heading)
+    rows: dict[str, list[str]] = {}
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith("#"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not cells[0].startswith("`"):
+            continue
+        rows[cells[0].strip("`")] = re.findall(r"`([^`]+)`", cells[1])
+    return rows
+
+
+def _compare(title: str, running: dict[str, list[str]], documented: dict[str, list[str]]) -> None:
+    print(f"\n{title}")
+    for key in sorted(set(running) | set(documented)):
+        print(f"  {key}: {', '.join(running.get(key, [])) or '(none)'}")
+    problems = []
+    for key in sorted(set(running) | set(documented)):
+        have, said = running.get(key, []), documented.get(key, [])
+        found = [
+            f"{key}: {n} is connected but not listed in {DOC.name}" for n in have if n not in said
+        ]
+        found += [
+            f"{key}: {n} is listed in {DOC.name} but not connected" for n in said if n not in have
+        ]
+        if not found and have != said:
+            found.append(f"{key}: they run as {have}, {DOC.name} lists {said}")
+        problems += found
+    assert not problems, "\n".join(problems)
+
+
+def test_every_domain_listener_is_listed_in_order() -> None:
+    running = {
+        event: [_name(listener) for listener in listeners]
+        for event, listeners in dispatch.listeners().items()
+    }
+    documented = _documented("## Who listens to what")
+    unknown = set(documented) - dispatch.EVENT_NAMES
+    assert not unknown, f"not domain events (helpdesk.dispatch.Event): {sorted(unknown)}"
+    _compare("domain event: listeners, in order", running, documented)
+
+
+def test_every_hook_is_listed_in_order() -> None:
+    from chat.events import conversation_payload_parts
+    from chat.routing.services import bot_gates
+    from chat.services.agents import agent_socket_hooks
+    from helpdesk.storefront import storefront_context_parts
+    from orders.privacy import erase_hooks, export_hooks
+
+    running = {
+        "chat.events.conversation_payload_register": conversation_payload_parts(),
+        "chat.services.agents.agent_socket_hook_register": agent_socket_hooks(),
+        "chat.routing.services.bot_gate_register": bot_gates,
+        "orders.privacy.register_export": export_hooks,
+        "orders.privacy.register_erase": erase_hooks,
+        "helpdesk.storefront.storefront_context_register": storefront_context_parts(),
+    }
+    _compare(
+        "registry: entries, in order",
+        {key: [_name(fn) for fn in fns] for key, fns in running.items() if fns},
+        _documented("### Hooks"),
+    )
+
+
+def test_a_domain_event_name_outside_the_list_is_refused() -> None:
+    def listener(event: dispatch.DomainEvent) -> None:
+        raise AssertionError("never called")
+
+    try:
+        dispatch.subscribe("order.placed", listener)
+    except ValueError as error:
+        assert "order.placed" in str(error)
+    else:
+        dispatch.unsubscribe("order.placed", listener)
+        raise AssertionError("an unknown event name was accepted")
+
+
+def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line, absolute module, names) for every ``import`` / ``from … import`` in ``path``."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, module] if module else base)
+            found.append((node.lineno, module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                found.append((node.lineno, alias.name, []))
+    return found
+
+
+def _app_modules() -> list[Path]:
+    return [
+        path
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+
+
+def test_apps_import_services_from_the_module_that_owns_them() -> None:
+    """``chat.services`` re-exports its services for tests and the shell; the apps name the
+    owning module (``chat.services.message_send``), so a reader sees where a write lives."""
+    import chat.services
+
+    submodules = {p.stem for p in Path(chat.services.__file__).parent.glob("*.py")}
+    offenders = []
+    for path in _app_modules():
+        for line, module, names in _imports(path):
+            via_package = (module == "chat.services" and set(names) - submodules) or (
+                module == "chat" and "services" in names
+            )
+            if via_package:
+                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert not offenders, offenders
+
+
+def test_app_boundaries() -> None:
+    """Orders knows nothing of chat and analytics; only the socket URLs import the consumers
+    (the transport); chat reads orders through its selectors and services, not its APIs."""
+    offenders = []
+    for path in _app_modules():
+        where = path.relative_to(ROOT)
+        app = where.parts[0]
+        for line, module, names in _imports(path):
+            targets = {module, *(f"{module}.{name}" for name in names)}
+            if app == "orders" and module.split(".")[0] in ("chat", "analytics"):
+                offenders.append(f"{where}:{line} orders imports {module}")
+            if "chat.consumers" in targets and str(where) != "chat/websocket_urls.py":
+                offenders.append(f"{where}:{line} imports the transport chat.consumers")
+            if app == "chat" and any(t.startswith("orders.apis") for t in targets):
+                offenders.append(f"{where}:{line} chat imports the orders API")
+    assert not offenders, "\n".join(offenders)
