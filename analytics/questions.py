@@ -143,7 +143,7 @@ def products_in(text: str, index: list[tuple[str, int]]) -> str:
 def unmatched_rows_after(last_id: int, limit: int) -> list[dict[str, Any]]:
     """The bot's unmatched questions with id > ``last_id`` (none if the bot is absent)."""
     try:
-        from chat.models import UnmatchedQuestion  # type: ignore[attr-defined]
+        from chat.models import UnmatchedQuestion
     except ImportError:
         return []
     rows = (

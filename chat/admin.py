@@ -2,6 +2,7 @@
 module, imported here so the admin's autodiscovery (which imports ``chat.admin``) finds them."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .attachments import admin as attachments_admin  # noqa: F401
 from .bot import admin as bot_admin  # noqa: F401
@@ -39,7 +40,7 @@ class MessageInline(admin.TabularInline):
     can_delete = False
     ordering = ["seq"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Conversation | None = None) -> bool:
         return False
 
 

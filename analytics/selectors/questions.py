@@ -41,7 +41,7 @@ def _counts(f: ReportFilter, *, matched: bool) -> dict[Any, int]:
 
 def _entry_titles(ids: list[int]) -> dict[int, str]:
     try:
-        from chat.models import KnowledgeEntry  # type: ignore[attr-defined]
+        from chat.models import KnowledgeEntry
     except ImportError:
         return {}
     return dict(KnowledgeEntry.objects.filter(pk__in=ids).values_list("pk", "title"))

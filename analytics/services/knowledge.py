@@ -13,7 +13,7 @@ def knowledge_entry_create_from_cluster(
     """Turn a cluster of unmatched questions into a new, inactive knowledge-base entry whose
     phrasings are the cluster's example questions; a manager writes the answer and turns it
     on in the admin."""
-    from chat.models import KnowledgeEntry, KnowledgeQuestion  # type: ignore[attr-defined]
+    from chat.models import KnowledgeEntry, KnowledgeQuestion
     from helpdesk.errors import BadRequest
 
     from ..questions import language_of

@@ -41,7 +41,7 @@ def message_attachment_payload(message: Message) -> dict[str, Any] | None:
     if message.kind not in MEDIA_KINDS:
         return None
     try:
-        attachment = message.attachment  # type: ignore[attr-defined]
+        attachment = message.attachment
     except Attachment.DoesNotExist:
         return None
     if attachment is None:

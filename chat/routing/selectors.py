@@ -192,7 +192,7 @@ def agents_with_load() -> list[dict[str, Any]]:
                 "name": profile.name if profile else user.get_username(),
                 "status": presence.status if presence else AgentPresence.Status.OFFLINE,
                 "available": user.pk in available,
-                "load": user.load,  # type: ignore[attr-defined]
+                "load": user.load,
                 "capacity": profile.capacity if profile else 0,
             }
         )

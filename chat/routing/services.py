@@ -160,7 +160,7 @@ def _lock_free_agent(team_id: int | None) -> tuple[AgentPresence, Any] | None:
     for presence in qs[:10]:
         # The candidate query's snapshot may predate an assignment that committed just before
         # we got the lock; with the lock held, a fresh count is exact.
-        if selectors.agent_load(user_id=presence.user_id) < presence.cap:  # type: ignore[attr-defined]
+        if selectors.agent_load(user_id=presence.user_id) < presence.cap:
             user = User.objects.select_related("agent_profile").get(pk=presence.user_id)
             return presence, user
     return None

@@ -53,10 +53,10 @@ _UNKNOWN = object()
 def _cached_routing(conversation: Conversation | None) -> Any:
     """The conversation's routing row if it was loaded with it (``None`` when it has none),
     else ``_UNKNOWN``: the message path loads it, so the clock's state is known for free."""
-    if conversation is None or not Conversation.routing.is_cached(conversation):  # type: ignore[attr-defined]
+    if conversation is None or not Conversation.routing.is_cached(conversation):
         return _UNKNOWN
     try:
-        return conversation.routing  # type: ignore[attr-defined]
+        return conversation.routing
     except ConversationRouting.DoesNotExist:
         return None
 
