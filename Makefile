@@ -11,7 +11,11 @@ TEST_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-o
 	STOREFRONT_IDENTITY_SECRET=test-storefront-secret SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
 	HELPDESK_PARALLEL_DB=0
 
-.PHONY: run test install services lint typecheck clean bench
+# The front end's tools (eslint, tsc) come from npm at the versions package-lock.json pins.
+NPM_STAMP := node_modules/.package-lock.json
+NODE_BIN := node_modules/.bin
+
+.PHONY: run test install services lint typecheck lint-js test-js clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,8 +41,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	DATABASE_URL= REDIS_URL= $(BIN)/mypy .
 
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# The front end (static/): eslint, then the JSDoc types of every script checked by tsc.
+lint-js: $(NPM_STAMP)
+	$(NODE_BIN)/eslint --max-warnings=0 .
+	$(NODE_BIN)/tsc --noEmit -p jsconfig.json
+
+# Unit tests of the front end's logic (outbox, backoff, seq gaps, receipts, socket) in node.
+test-js: $(NPM_STAMP)
+	node --test tests/js/
+
 # The whole suite on the real PostgreSQL and Redis, plus the embedded-default smoke test.
-test: $(STAMP) services lint typecheck
+test: $(STAMP) services lint typecheck lint-js test-js
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -49,4 +65,4 @@ bench: $(STAMP) services
 		$(BIN)/python bench/load.py --conversations 200 --rate 100 --duration 30 --servers 2
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media
+	rm -rf $(VENV) db.sqlite3 staticfiles media node_modules

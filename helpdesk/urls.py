@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import JSONCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chat.urls import api_urlpatterns as chat_api
@@ -15,7 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The translations of every script (the djangojs domain) as JSON: static/shared/i18n.js.
+    path("jsi18n/", JSONCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/widget/config", storefront.WidgetConfigApi.as_view(), name="widget-config"),

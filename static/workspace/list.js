@@ -1,287 +1,347 @@
-/* The conversation list: view tabs with counts, status filter, search, unread badges, newest
- * activity first, patched live by conversation.created / conversation.updated frames. */
-(function () {
-  "use strict";
-  const Desk = window.Desk;
-  const api = Desk.api;
-  const t = api.t;
-  const el = api.el;
+// @ts-check
+/**
+ * The conversation list: view tabs with counts, status filter, search, unread badges, newest
+ * activity first, patched live by conversation.created / conversation.updated frames.
+ */
+import { byId, el } from "../shared/dom.js";
+import { storageGet, storageSet } from "../shared/storage.js";
+import { api, desk, register, runHook, t, updateConversation } from "./desk.js";
 
-  const state = {
-    view: localStorage.getItem("desk.view") || "all",
-    status: localStorage.getItem("desk.status") || "open",
-    q: "",
-    ids: [], // ids shown, newest activity first
-    extraTabs: new Map(), // id -> {id, label, params}
-    hasMore: false,
-    loading: false,
-    reqNo: 0,
+/** @typedef {import("./types").Conversation} Conversation */
+/** @typedef {import("./types").Frame} Frame */
+/** @typedef {{id: string, label: string, params?: Record<string, string>}} ListTab */
+
+const state = {
+  view: storageGet("desk.view") || "all",
+  status: storageGet("desk.status") || "open",
+  q: "",
+  /** @type {number[]} ids shown, newest activity first */
+  ids: [],
+  /** @type {Map<string, ListTab>} */
+  extraTabs: new Map(),
+  hasMore: false,
+  loading: false,
+  reqNo: 0,
+};
+/** @type {ReturnType<typeof setTimeout> | null} */
+let refreshTimer = null;
+
+/**
+ * The shopper's name, or "Visitor #id".
+ * @param {Conversation} c
+ */
+export function displayName(c) {
+  return (c.visitor && c.visitor.name) || t("Visitor #%s", [c.visitor ? c.visitor.id : c.id]);
+}
+
+function currentParams() {
+  const params = new URLSearchParams();
+  const extra = state.extraTabs.get(state.view);
+  params.set("view", extra ? "all" : state.view);
+  params.set("status", state.status);
+  if (state.q) params.set("q", state.q);
+  if (extra && extra.params) for (const [k, v] of Object.entries(extra.params)) params.set(k, v);
+  return params;
+}
+
+/** Fetch the list (or, with `append`, the next page of it). */
+export async function load({ append = false } = {}) {
+  const params = currentParams();
+  if (append && state.ids.length) {
+    const last = api.conversation(state.ids[state.ids.length - 1]);
+    if (last && last.last_activity_at) params.set("before", last.last_activity_at);
+  }
+  const reqNo = ++state.reqNo;
+  state.loading = true;
+  try {
+    const data = await api.fetch(api.config.urls.conversations + "?" + params.toString());
+    if (reqNo !== state.reqNo) return; // a newer request superseded this one
+    /** @type {number[]} */
+    const ids = [];
+    for (const c of data.results) {
+      const stored = updateConversation(c);
+      if (stored) ids.push(stored.id);
+    }
+    state.ids = append ? state.ids.concat(ids.filter((id) => !state.ids.includes(id))) : ids;
+    state.hasMore = data.results.length >= 50;
+    renderCounts(data.counts || {});
+    render();
+  } catch (error) {
+    const detail = /** @type {import("./types").ApiError} */ (error).detail || "";
+    if (reqNo === state.reqNo) api.toast(t("Could not load conversations.") + " " + detail, "error");
+  } finally {
+    if (reqNo === state.reqNo) state.loading = false;
+  }
+}
+
+/* Throttled, not debounced: under constant traffic a debounce would never fire. */
+let refreshAt = 0;
+function scheduleRefresh(delay = 1500) {
+  const due = Date.now() + delay;
+  if (refreshTimer && refreshAt <= due) return;
+  if (refreshTimer) clearTimeout(refreshTimer);
+  refreshAt = due;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    load();
+  }, delay);
+}
+
+/** @param {Record<string, number>} counts */
+function renderCounts(counts) {
+  for (const node of document.querySelectorAll("#dk-tabs .dk-count")) {
+    const n = counts[/** @type {HTMLElement} */ (node).dataset.count || ""];
+    node.textContent = n ? String(n) : "";
+  }
+}
+
+/** @param {Conversation} c */
+function matches(c) {
+  if (state.status !== "any" && c.status !== state.status) return false;
+  if (state.view === "mine") return !!(c.assignee && c.assignee.id === api.me.id);
+  if (state.view === "unassigned") return !c.assignee;
+  return true;
+}
+
+function sortIds() {
+  /** @param {number} id */
+  const key = (id) => {
+    const c = api.conversation(id);
+    return (c && c.last_activity_at) || "";
   };
-  let refreshTimer = null;
+  state.ids.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : b - a));
+}
 
-  function displayName(c) {
-    return (c.visitor && c.visitor.name) || interp(t("Visitor #%s"), [c.visitor ? c.visitor.id : c.id]);
-  }
-  function interp(fmt, args) {
-    return api.interpolate(fmt, args, false);
-  }
+/** @param {Conversation} c */
+function previewPrefix(c) {
+  const sender = c.last_message && c.last_message.sender;
+  if (sender === "agent") return t("Agent:") + " ";
+  if (sender === "bot") return t("Bot:") + " ";
+  return "";
+}
 
-  function currentParams() {
-    const params = new URLSearchParams();
-    const extra = state.extraTabs.get(state.view);
-    params.set("view", extra ? "all" : state.view);
-    params.set("status", state.status);
-    if (state.q) params.set("q", state.q);
-    if (extra && extra.params) for (const [k, v] of Object.entries(extra.params)) params.set(k, v);
-    return params;
-  }
+/** @param {string} status */
+export function statusLabel(status) {
+  /** @type {Record<string, string>} */
+  const labels = { open: t("Open"), pending: t("Pending"), snoozed: t("Snoozed"), resolved: t("Resolved") };
+  return labels[status] || status;
+}
 
-  async function load({ append = false } = {}) {
-    const params = currentParams();
-    if (append && state.ids.length) {
-      const last = api.conversation(state.ids[state.ids.length - 1]);
-      if (last && last.last_activity_at) params.set("before", last.last_activity_at);
-    }
-    const reqNo = ++state.reqNo;
-    state.loading = true;
-    try {
-      const data = await api.fetch(api.config.urls.conversations + "?" + params.toString());
-      if (reqNo !== state.reqNo) return; // a newer request superseded this one
-      const ids = data.results.map((c) => Desk.updateConversation(c).id);
-      state.ids = append ? state.ids.concat(ids.filter((id) => !state.ids.includes(id))) : ids;
-      state.hasMore = data.results.length >= 50;
-      renderCounts(data.counts || {});
-      render();
-    } catch (error) {
-      if (reqNo === state.reqNo) api.toast(t("Could not load conversations.") + " " + (error.detail || ""), "error");
-    } finally {
-      if (reqNo === state.reqNo) state.loading = false;
-    }
-  }
-
-  /* Throttled, not debounced: under constant traffic a debounce would never fire. */
-  let refreshAt = 0;
-  function scheduleRefresh(delay = 1500) {
-    const due = Date.now() + delay;
-    if (refreshTimer && refreshAt <= due) return;
-    clearTimeout(refreshTimer);
-    refreshAt = due;
-    refreshTimer = setTimeout(() => {
-      refreshTimer = null;
-      load();
-    }, delay);
-  }
-
-  function renderCounts(counts) {
-    for (const node of document.querySelectorAll("#dk-tabs .dk-count")) {
-      const n = counts[node.dataset.count];
-      node.textContent = n ? String(n) : "";
-    }
-  }
-
-  function matches(c) {
-    if (state.status !== "any" && c.status !== state.status) return false;
-    if (state.view === "mine") return !!(c.assignee && c.assignee.id === api.me.id);
-    if (state.view === "unassigned") return !c.assignee;
-    return true;
-  }
-
-  function sortIds() {
-    const key = (id) => {
-      const c = api.conversation(id);
-      return (c && c.last_activity_at) || "";
-    };
-    state.ids.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : b - a));
-  }
-
-  function previewPrefix(c) {
-    const sender = c.last_message && c.last_message.sender;
-    if (sender === "agent") return t("Agent:") + " ";
-    if (sender === "bot") return t("Bot:") + " ";
-    return "";
-  }
-
-  function statusLabel(status) {
-    return { open: t("Open"), pending: t("Pending"), snoozed: t("Snoozed"), resolved: t("Resolved") }[status] || status;
-  }
-
-  function renderRow(c) {
-    const focused = api.active();
-    const name = displayName(c);
-    const unread = c.unread || 0;
-    const row = el(
-      "li",
-      {
-        class: "dk-row" + (unread ? " dk-row-unread" : "") + (focused && focused.id === c.id ? " dk-row-active" : "") +
-          (api.openIds().includes(c.id) ? " dk-row-open" : ""),
-        dataset: { id: String(c.id), status: c.status },
-        tabindex: "0",
-        role: "button",
-        onclick: () => api.open(c.id),
-        onkeydown: (e) => { if (e.key === "Enter") api.open(c.id); },
+/** @param {Conversation} c */
+function renderRow(c) {
+  const focused = api.active();
+  const name = displayName(c);
+  const unread = c.unread || 0;
+  const row = el(
+    "li",
+    {
+      class:
+        "dk-row" +
+        (unread ? " dk-row-unread" : "") +
+        (focused && focused.id === c.id ? " dk-row-active" : "") +
+        (api.openIds().includes(c.id) ? " dk-row-open" : ""),
+      dataset: { id: String(c.id), status: c.status },
+      tabindex: "0",
+      role: "button",
+      onclick: () => api.open(c.id),
+      onkeydown: (/** @type {KeyboardEvent} */ e) => {
+        if (e.key === "Enter") api.open(c.id);
       },
-      el("span", { class: "dk-avatar", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase()),
+    },
+    el("span", { class: "dk-avatar", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase()),
+    el(
+      "div",
+      { class: "dk-row-main" },
       el(
         "div",
-        { class: "dk-row-main" },
+        { class: "dk-row-top" },
+        el("span", { class: "dk-row-name" }, name),
+        el("time", { class: "dk-row-time", datetime: c.last_activity_at || "" }, api.formatTime(c.last_activity_at)),
+      ),
+      el(
+        "div",
+        { class: "dk-row-bottom" },
         el(
-          "div",
-          { class: "dk-row-top" },
-          el("span", { class: "dk-row-name" }, name),
-          el("time", { class: "dk-row-time", datetime: c.last_activity_at || "" }, api.formatTime(c.last_activity_at))
+          "span",
+          { class: "dk-row-preview" },
+          previewPrefix(c) + ((c.last_message && c.last_message.preview) || t("No messages yet")),
         ),
-        el(
-          "div",
-          { class: "dk-row-bottom" },
-          el("span", { class: "dk-row-preview" }, previewPrefix(c) + ((c.last_message && c.last_message.preview) || t("No messages yet"))),
-          unread ? el("span", { class: "dk-unread", title: t("Unread messages") }, String(unread > 99 ? "99+" : unread)) : null
-        ),
-        el(
-          "div",
-          { class: "dk-row-meta" },
-          el("span", { class: "dk-pill dk-pill-" + c.status }, statusLabel(c.status)),
-          el("span", { class: "dk-row-assignee" }, c.assignee ? c.assignee.name : t("Unassigned")),
-          el("span", { class: "dk-row-badges" })
-        )
-      )
+        unread ? el("span", { class: "dk-unread", title: t("Unread messages") }, String(unread > 99 ? "99+" : unread)) : null,
+      ),
+      el(
+        "div",
+        { class: "dk-row-meta" },
+        el("span", { class: "dk-pill dk-pill-" + c.status }, statusLabel(c.status)),
+        el("span", { class: "dk-row-assignee" }, c.assignee ? c.assignee.name : t("Unassigned")),
+        el("span", { class: "dk-row-badges" }),
+      ),
+    ),
+  );
+  runHook("listDecorator", c, row, api);
+  return row;
+}
+
+/** Draw the rows from the store (no request). */
+export function render() {
+  const list = document.getElementById("dk-rows");
+  if (!list) return;
+  const rows = [];
+  for (const id of state.ids) {
+    const c = api.conversation(id);
+    if (c) rows.push(renderRow(c));
+  }
+  if (state.hasMore) {
+    rows.push(
+      el(
+        "li",
+        { class: "dk-more-row" },
+        el("button", { type: "button", class: "dk-btn dk-btn-ghost", onclick: () => load({ append: true }) }, t("Load more")),
+      ),
     );
-    Desk.runHook("listDecorator", c, row, api);
-    return row;
   }
+  list.replaceChildren(...rows);
+  list.dataset.loaded = "1";
+  byId("dk-list-empty").hidden = state.ids.length > 0;
+}
 
-  function render() {
-    const list = document.getElementById("dk-rows");
-    if (!list) return;
-    const rows = [];
-    for (const id of state.ids) {
-      const c = api.conversation(id);
-      if (c) rows.push(renderRow(c));
-    }
-    if (state.hasMore) {
-      rows.push(el("li", { class: "dk-more-row" },
-        el("button", { type: "button", class: "dk-btn dk-btn-ghost", onclick: () => load({ append: true }) }, t("Load more"))));
-    }
-    list.replaceChildren(...rows);
-    list.dataset.loaded = "1";
-    document.getElementById("dk-list-empty").hidden = state.ids.length > 0;
-  }
-
-  function renderTabs() {
-    const tabs = document.getElementById("dk-tabs");
-    for (const extra of state.extraTabs.values()) {
-      if (!tabs.querySelector('[data-view="' + CSS.escape(extra.id) + '"]')) {
-        tabs.append(el("button", { type: "button", role: "tab", class: "dk-tab", dataset: { view: extra.id } },
-          extra.label, " ", el("span", { class: "dk-count", dataset: { count: extra.id } })));
-      }
-    }
-    for (const tab of tabs.querySelectorAll(".dk-tab")) {
-      const selected = tab.dataset.view === state.view;
-      tab.classList.toggle("dk-tab-active", selected);
-      tab.setAttribute("aria-selected", selected ? "true" : "false");
+function renderTabs() {
+  const tabs = byId("dk-tabs");
+  for (const extra of state.extraTabs.values()) {
+    if (!tabs.querySelector('[data-view="' + CSS.escape(extra.id) + '"]')) {
+      tabs.append(
+        el(
+          "button",
+          { type: "button", role: "tab", class: "dk-tab", dataset: { view: extra.id } },
+          extra.label,
+          " ",
+          el("span", { class: "dk-count", dataset: { count: extra.id } }),
+        ),
+      );
     }
   }
-
-  /* A live change to one conversation: patch it in place, then reconcile from the server. */
-  function onConversationFrame(frame) {
-    const payload = frame.conversation;
-    if (!payload || typeof payload.id !== "number") return;
-    const before = api.conversation(payload.id);
-    const isOpenVisible = api.active() && api.active().id === payload.id && !document.hidden;
-    let unread = before ? before.unread || 0 : 0;
-    const newVisitorMessage = looksLikeNewShopperMessage(before, payload);
-    if (newVisitorMessage && !isOpenVisible) unread += 1;
-    if (frame.type === "conversation.created" && !before) unread = Math.max(unread, 1);
-    const c = Desk.updateConversation(Object.assign({}, payload, { unread }));
-    const shown = state.ids.includes(c.id);
-    if (matches(c) && !(state.q && !shown)) {
-      if (!shown) state.ids.push(c.id);
-    } else if (shown && !state.extraTabs.has(state.view)) {
-      state.ids = state.ids.filter((id) => id !== c.id);
-    }
-    sortIds();
-    render();
-    if (frame.type === "conversation.created") {
-      api.notify(t("New conversation"), displayName(c) + ": " + ((c.last_message && c.last_message.preview) || ""), { conversation: c.id });
-    } else if (newVisitorMessage && !api.openIds().includes(c.id)) {
-      api.notify(interp(t("New message from %s"), [displayName(c)]), (c.last_message && c.last_message.preview) || "", { conversation: c.id });
-    }
-    scheduleRefresh();
+  for (const tab of tabs.querySelectorAll(".dk-tab")) {
+    const selected = /** @type {HTMLElement} */ (tab).dataset.view === state.view;
+    tab.classList.toggle("dk-tab-active", selected);
+    tab.setAttribute("aria-selected", selected ? "true" : "false");
   }
+}
 
-  function looksLikeNewShopperMessage(before, after) {
-    if (!after.last_message || after.last_message.sender !== "visitor") return false;
-    if (!before) return true;
-    if ((after.last_seq || 0) <= (before.last_seq || 0)) return false;
-    const prev = before.last_message || {};
-    // Notes and activity lines bump last_seq but not the preview.
-    return prev.sender !== "visitor" || prev.preview !== after.last_message.preview;
+/**
+ * A live change to one conversation: patch it in place, then reconcile from the server.
+ * @param {Frame} frame
+ */
+function onConversationFrame(frame) {
+  const payload = frame.conversation;
+  if (!payload || typeof payload.id !== "number") return;
+  const before = api.conversation(payload.id);
+  const active = api.active();
+  const isOpenVisible = active && active.id === payload.id && !document.hidden;
+  let unread = before ? before.unread || 0 : 0;
+  const newVisitorMessage = looksLikeNewShopperMessage(before, payload);
+  if (newVisitorMessage && !isOpenVisible) unread += 1;
+  if (frame.type === "conversation.created" && !before) unread = Math.max(unread, 1);
+  const c = updateConversation(Object.assign({}, payload, { unread }));
+  if (!c) return;
+  const shown = state.ids.includes(c.id);
+  if (matches(c) && !(state.q && !shown)) {
+    if (!shown) state.ids.push(c.id);
+  } else if (shown && !state.extraTabs.has(state.view)) {
+    state.ids = state.ids.filter((id) => id !== c.id);
   }
+  sortIds();
+  render();
+  const preview = (c.last_message && c.last_message.preview) || "";
+  if (frame.type === "conversation.created") {
+    api.notify(t("New conversation"), displayName(c) + ": " + preview, { conversation: c.id });
+  } else if (newVisitorMessage && !api.openIds().includes(c.id)) {
+    api.notify(t("New message from %s", [displayName(c)]), preview, { conversation: c.id });
+  }
+  scheduleRefresh();
+}
 
-  Desk.frameHandlers.push((frame) => {
+/**
+ * @param {Conversation | undefined} before
+ * @param {Conversation} after
+ */
+function looksLikeNewShopperMessage(before, after) {
+  if (!after.last_message || after.last_message.sender !== "visitor") return false;
+  if (!before) return true;
+  if ((after.last_seq || 0) <= (before.last_seq || 0)) return false;
+  const prev = before.last_message || { sender: "", preview: "" };
+  // Notes and activity lines bump last_seq but not the preview.
+  return prev.sender !== "visitor" || prev.preview !== after.last_message.preview;
+}
+
+register({
+  name: "core.list",
+  onFrame(frame) {
     if (frame.type === "conversation.created" || frame.type === "conversation.updated") {
       onConversationFrame(frame);
     } else if (frame.type === "conversation.assigned") {
-      const c = Desk.updateConversation(frame.conversation);
+      const c = updateConversation(frame.conversation);
       const focused = api.active();
       // Taking a conversation or replying to an unassigned one assigns it too: no notice then.
       if (c && c.assignee && c.assignee.id === api.me.id && !(focused && focused.id === c.id)) {
         api.notify(t("Conversation assigned to you"), displayName(c), { conversation: c.id });
-        api.toast(interp(t("%s was assigned to you."), [displayName(c)]));
+        api.toast(t("%s was assigned to you.", [displayName(c)]));
       }
       scheduleRefresh(300);
     } else if (frame.type === "conversation.read") {
       const c = api.conversation(frame.conversation);
       if (c && frame.read_seq >= (c.last_seq || 0)) {
-        Desk.updateConversation({ id: c.id, unread: 0 });
+        updateConversation({ id: c.id, unread: 0 });
         render();
       }
     }
+  },
+});
+
+api.on("socket.open", () => load());
+api.on("conversation.focus", () => render());
+api.on("conversation.close", () => render());
+
+/** Wire the tabs, the status filter and the search box; first load. */
+export function initList() {
+  const statusSelect = /** @type {HTMLSelectElement} */ (byId("dk-status"));
+  statusSelect.value = state.status;
+  statusSelect.addEventListener("change", () => {
+    state.status = statusSelect.value;
+    storageSet("desk.status", state.status);
+    load();
   });
-
-  api.on("socket.open", () => load());
-  api.on("conversation.focus", () => render());
-  api.on("conversation.close", () => render());
-
-  Desk.inits.push(() => {
-    const statusSelect = document.getElementById("dk-status");
-    statusSelect.value = state.status;
-    statusSelect.addEventListener("change", () => {
-      state.status = statusSelect.value;
-      localStorage.setItem("desk.status", state.status);
-      load();
-    });
-    document.getElementById("dk-tabs").addEventListener("click", (e) => {
-      const tab = e.target.closest(".dk-tab");
-      if (!tab) return;
-      state.view = tab.dataset.view;
-      localStorage.setItem("desk.view", state.view);
-      renderTabs();
-      load();
-    });
-    let searchTimer = null;
-    const search = document.getElementById("dk-search");
-    search.addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => {
-        state.q = search.value.trim().slice(0, 100);
-        load();
-      }, 250);
-    });
-    if (!["mine", "unassigned", "all"].includes(state.view)) state.view = "all";
+  byId("dk-tabs").addEventListener("click", (e) => {
+    const tab = /** @type {HTMLElement | null} */ (/** @type {Element} */ (e.target).closest(".dk-tab"));
+    if (!tab) return;
+    state.view = tab.dataset.view || "all";
+    storageSet("desk.view", state.view);
     renderTabs();
     load();
   });
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let searchTimer;
+  const search = /** @type {HTMLInputElement} */ (byId("dk-search"));
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      state.q = search.value.trim().slice(0, 100);
+      load();
+    }, 250);
+  });
+  if (!["mine", "unassigned", "all"].includes(state.view)) state.view = "all";
+  renderTabs();
+  load();
+}
 
-  api.refreshList = () => load();
-  api.addListTab = (tab) => {
-    if (!tab || !tab.id || !tab.label) throw new Error("addListTab needs {id, label}");
-    state.extraTabs.set(tab.id, tab);
-    const restore = localStorage.getItem("desk.view") === tab.id && state.view !== tab.id;
-    if (restore) state.view = tab.id;
-    if (Desk.booted) {
-      renderTabs();
-      if (restore) load();
-    }
-  };
-  Desk.list = { render, load, state, displayName };
-})();
+api.refreshList = () => {
+  load();
+};
+api.addListTab = (tab) => {
+  if (!tab || !tab.id || !tab.label) throw new Error("addListTab needs {id, label}");
+  state.extraTabs.set(tab.id, tab);
+  const restore = storageGet("desk.view") === tab.id && state.view !== tab.id;
+  if (restore) state.view = tab.id;
+  if (desk.booted) {
+    renderTabs();
+    if (restore) load();
+  }
+};

@@ -52,7 +52,14 @@ def test_desk_renders_for_an_agent_with_csrf_cookie_and_config() -> None:
     assert config["agent"] == {"id": agent.pk, "name": "Ana Lima"}
     assert config["urls"]["conversations"] == "/api/v1/conversations/"
     assert config["urls"]["socket"] == "/ws/agent/"
-    for name in ("desk.js", "list.js", "pane.js", "composer.js", "pane-view.js"):
+    for name in (
+        "main.js",
+        "desk.js",
+        "list.js",
+        "conversation-tabs.js",
+        "composer.js",
+        "timeline.js",
+    ):
         assert f"/static/workspace/{name}" in html
     assert reverse("javascript-catalog") in html
     # The three columns and the pane template the scripts clone.
@@ -113,9 +120,15 @@ def test_part_files_are_included_without_editing_the_page(tmp_path: Path, monkey
     client = Client()
     login(client, make_agent())
     html = client.get(DESK).content.decode()
-    assert '<script src="/static/workspace/parts/10-a.js" defer></script>' in html
-    assert html.index("parts/10-a.js") < html.index("parts/20-b.js")
-    assert html.index("workspace/pane-view.js") < html.index("parts/10-a.js")
+    # Parts are ES modules the desk imports, in file-name order, from the page data; the page
+    # preloads them with the core.
+    preload_a = html.index('<link rel="modulepreload" href="/static/workspace/parts/10-a.js">')
+    preload_b = html.index('<link rel="modulepreload" href="/static/workspace/parts/20-b.js">')
+    assert html.index('src="/static/workspace/main.js"') < preload_a < preload_b
+    config = json.loads(
+        re.findall(r'<script id="desk-config" type="application/json">(.*?)</script>', html)[0]
+    )
+    assert config["parts"] == ["/static/workspace/parts/10-a.js", "/static/workspace/parts/20-b.js"]
     assert '<link rel="stylesheet" href="/static/workspace/parts/10-a.css">' in html
 
 

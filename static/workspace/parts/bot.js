@@ -1,3 +1,4 @@
+// @ts-check
 /* The bot in the agent workspace (docs/bot.md): why the bot handed over, the shopper's
  * sentiment per message, and how the bot's answers were received.
  *
@@ -9,146 +10,193 @@
  *   hand-over note is highlighted.
  * - List rows get a "hand-over" badge and a red "negative" badge from the payload's `bot`.
  */
-(function () {
-  "use strict";
-  const Desk = window.Desk;
-  const NEGATIVE = -0.3;
-  const POSITIVE = 0.3;
-  const scores = new Map(); // conversation id -> Map(seq -> score)
-  const panels = new Map(); // conversation id -> sidebar element
-  const timers = new Map();
+const NEGATIVE = -0.3;
+const POSITIVE = 0.3;
+/** @typedef {import("../types").DeskApi} DeskApi */
+/**
+ * GET /api/v1/conversations/<id>/bot (docs/bot.md)
+ * @typedef {object} BotInfo
+ * @property {{reason: string, label?: string, detail?: string, at: string} | null} handover
+ * @property {number} answers
+ * @property {{choice: string}[]} feedback
+ * @property {{seq: number, score: number}[]} sentiment
+ */
 
-  function t(api, msgid) {
-    return api.t(msgid);
-  }
+/** @type {Map<number, Map<number, number>>} conversation id → (seq → sentiment score) */
+const scores = new Map();
+/** @type {Map<number, HTMLElement>} conversation id → its sidebar panel */
+const panels = new Map();
+/** @type {Map<number, ReturnType<typeof setTimeout>>} */
+const timers = new Map();
 
-  function mood(score) {
-    if (score === null || score === undefined) return "none";
-    if (score <= NEGATIVE) return "negative";
-    if (score >= POSITIVE) return "positive";
-    return "neutral";
-  }
+/** @param {number | null | undefined} score */
+function mood(score) {
+  if (score === null || score === undefined) return "none";
+  if (score <= NEGATIVE) return "negative";
+  if (score >= POSITIVE) return "positive";
+  return "neutral";
+}
 
-  function moodLabel(api, score) {
-    const labels = { negative: t(api, "Negative"), neutral: t(api, "Neutral"), positive: t(api, "Positive"), none: "—" };
-    return labels[mood(score)];
-  }
+/**
+ * @param {DeskApi} api
+ * @param {number | null} score
+ */
+function moodLabel(api, score) {
+  /** @type {Record<string, string>} */
+  const labels = { negative: api.t("Negative"), neutral: api.t("Neutral"), positive: api.t("Positive"), none: "—" };
+  return labels[mood(score)];
+}
 
-  function dot(api, score) {
-    return api.el("span", {
-      class: "dk-bot-mood dk-bot-mood-" + mood(score),
-      title: t(api, "Sentiment") + " " + (score > 0 ? "+" : "") + Number(score).toFixed(2),
-      dataset: { mood: mood(score), score: String(score) },
-    });
-  }
-
-  function decorateShopperBubble(api, conversationId, node) {
-    const seq = Number(node.dataset.seq);
-    const table = scores.get(conversationId);
-    if (!seq || !table || !table.has(seq)) return;
-    const foot = node.querySelector(".dk-msg-foot");
-    if (!foot || foot.querySelector(".dk-bot-mood")) return;
-    foot.prepend(dot(api, table.get(seq)));
-  }
-
-  function paintPane(api, conversationId) {
-    const pane = api.pane(conversationId);
-    if (!pane || !pane.root) return;
-    for (const node of pane.root.querySelectorAll('.dk-msg[data-sender="visitor"]')) {
-      decorateShopperBubble(api, conversationId, node);
-    }
-  }
-
-  function renderPanel(api, el, data) {
-    const rows = [];
-    const row = (label, value) => rows.push(api.el("dt", {}, label), api.el("dd", {}, value));
-    if (data.handover) {
-      row(t(api, "Bot"), api.el("span", { class: "dk-bot-handover", dataset: { reason: data.handover.reason } }, t(api, "Handed over")));
-      row(t(api, "Reason"), data.handover.label || data.handover.reason);
-      if (data.handover.detail) row(t(api, "Shopper said"), data.handover.detail);
-      row(t(api, "At"), api.formatTime(data.handover.at));
-    } else {
-      row(t(api, "Bot"), data.answers || data.sentiment.length ? t(api, "Answering") : t(api, "Not involved"));
-    }
-    row(t(api, "Answers"), String(data.answers || 0));
-    const counts = { yes: 0, no: 0, human: 0 };
-    for (const f of data.feedback) counts[f.choice] = (counts[f.choice] || 0) + 1;
-    if (data.feedback.length) {
-      row(t(api, "Feedback"), "👍 " + counts.yes + "  👎 " + counts.no + "  🙋 " + counts.human);
-    }
-    const last = data.sentiment.length ? data.sentiment[data.sentiment.length - 1].score : null;
-    const trend = api.el("span", { class: "dk-bot-trend" }, data.sentiment.slice(-12).map((s) => dot(api, s.score)));
-    row(t(api, "Sentiment"), api.el("span", { class: "dk-bot-sentiment", dataset: { mood: mood(last) } },
-      moodLabel(api, last) + (last === null ? "" : " (" + (last > 0 ? "+" : "") + last.toFixed(2) + ") "), trend));
-    el.replaceChildren(api.el("h3", { class: "dk-panel-title" }, t(api, "Bot")), api.el("dl", { class: "dk-dl" }, rows));
-  }
-
-  function refresh(api, conversationId) {
-    const el = panels.get(conversationId);
-    return api
-      .fetch("/api/v1/conversations/" + conversationId + "/bot")
-      .then((data) => {
-        const table = new Map();
-        for (const s of data.sentiment) table.set(s.seq, s.score);
-        scores.set(conversationId, table);
-        if (el && el.isConnected) renderPanel(api, el, data);
-        paintPane(api, conversationId);
-      })
-      .catch(() => {
-        if (el && el.isConnected) el.replaceChildren(api.el("h3", { class: "dk-panel-title" }, t(api, "Bot")), api.el("p", { class: "dk-muted" }, "—"));
-      });
-  }
-
-  function later(api, conversationId, ms) {
-    clearTimeout(timers.get(conversationId));
-    // The bot scores and answers just after the shopper's message commits.
-    timers.set(conversationId, setTimeout(() => refresh(api, conversationId), ms));
-  }
-
-  Desk.register({
-    name: "bot",
-    onReady(api) {
-      api.on("message", (m) => {
-        if (!m || !m.conversation || !m.sender) return;
-        if (m.sender.kind === "visitor" || m.sender.kind === "bot") later(api, m.conversation, 1200);
-      });
-      api.on("conversation.updated", (c) => {
-        if (c && panels.has(c.id)) later(api, c.id, 300);
-      });
-    },
-    renderMessage(m, node, api) {
-      const kind = m.sender && m.sender.kind;
-      const card = m.card || {};
-      if (kind === "visitor" && m.conversation) {
-        decorateShopperBubble(api, m.conversation, node);
-        return;
-      }
-      const extra = node.querySelector(".dk-msg-extra");
-      if (!extra) return;
-      if (kind === "bot" && card.type === "bot_answer") {
-        extra.replaceChildren(api.el("div", { class: "dk-bot-meta" },
-          t(api, "Knowledge base") + " #" + card.entry + " · " + t(api, "confidence") + " " + Number(card.confidence).toFixed(2)));
-      } else if (card.type === "bot_handover_note") {
-        node.classList.add("dk-bot-handover-note");
-      }
-    },
-    sidebarPanel(c, el, api) {
-      panels.set(c.id, el);
-      el.replaceChildren(api.el("h3", { class: "dk-panel-title" }, t(api, "Bot")));
-      refresh(api, c.id);
-    },
-    listDecorator(c, row, api) {
-      const badges = row.querySelector(".dk-row-badges");
-      if (!badges) return;
-      for (const old of badges.querySelectorAll(".dk-bot-badge")) old.remove();
-      const bot = c.bot;
-      if (!bot) return;
-      if (bot.handed_over && !c.assignee) {
-        badges.append(api.el("span", { class: "dk-pill dk-bot-badge dk-bot-badge-handover", title: bot.handover_label || "" }, t(api, "Bot → person")));
-      }
-      if (bot.sentiment !== null && bot.sentiment !== undefined && bot.sentiment <= NEGATIVE) {
-        badges.append(api.el("span", { class: "dk-pill dk-bot-badge dk-bot-badge-negative", title: t(api, "Sentiment") + " " + bot.sentiment.toFixed(2) }, t(api, "Negative")));
-      }
-    },
+/**
+ * @param {DeskApi} api
+ * @param {number} score
+ */
+function dot(api, score) {
+  return api.el("span", {
+    class: "dk-bot-mood dk-bot-mood-" + mood(score),
+    title: api.t("Sentiment") + " " + (score > 0 ? "+" : "") + Number(score).toFixed(2),
+    dataset: { mood: mood(score), score: String(score) },
   });
-})();
+}
+
+/**
+ * @param {DeskApi} api
+ * @param {number} conversationId
+ * @param {HTMLElement} node
+ */
+function decorateShopperBubble(api, conversationId, node) {
+  const seq = Number(node.dataset.seq);
+  const table = scores.get(conversationId);
+  if (!seq || !table || !table.has(seq)) return;
+  const foot = node.querySelector(".dk-msg-foot");
+  if (!foot || foot.querySelector(".dk-bot-mood")) return;
+  foot.prepend(dot(api, /** @type {number} */ (table.get(seq))));
+}
+
+/**
+ * @param {DeskApi} api
+ * @param {number} conversationId
+ */
+function paintPane(api, conversationId) {
+  const pane = api.pane(conversationId);
+  if (!pane || !pane.root) return;
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (pane.root.querySelectorAll('.dk-msg[data-sender="visitor"]'))) {
+    decorateShopperBubble(api, conversationId, node);
+  }
+}
+
+/**
+ * @param {DeskApi} api
+ * @param {HTMLElement} el
+ * @param {BotInfo} data
+ */
+function renderPanel(api, el, data) {
+  /** @type {HTMLElement[]} */
+  const rows = [];
+  /**
+   * @param {string} label
+   * @param {string | Node} value
+   */
+  const row = (label, value) => rows.push(api.el("dt", {}, label), api.el("dd", {}, value));
+  if (data.handover) {
+    row(api.t("Bot"), api.el("span", { class: "dk-bot-handover", dataset: { reason: data.handover.reason } }, api.t("Handed over")));
+    row(api.t("Reason"), data.handover.label || data.handover.reason);
+    if (data.handover.detail) row(api.t("Shopper said"), data.handover.detail);
+    row(api.t("At"), api.formatTime(data.handover.at));
+  } else {
+    row(api.t("Bot"), data.answers || data.sentiment.length ? api.t("Answering") : api.t("Not involved"));
+  }
+  row(api.t("Answers"), String(data.answers || 0));
+  /** @type {Record<string, number>} */
+  const counts = { yes: 0, no: 0, human: 0 };
+  for (const f of data.feedback) counts[f.choice] = (counts[f.choice] || 0) + 1;
+  if (data.feedback.length) {
+    row(api.t("Feedback"), "👍 " + counts.yes + "  👎 " + counts.no + "  🙋 " + counts.human);
+  }
+  const last = data.sentiment.length ? data.sentiment[data.sentiment.length - 1].score : null;
+  const trend = api.el("span", { class: "dk-bot-trend" }, data.sentiment.slice(-12).map((s) => dot(api, s.score)));
+  row(api.t("Sentiment"), api.el("span", { class: "dk-bot-sentiment", dataset: { mood: mood(last) } },
+    moodLabel(api, last) + (last === null ? "" : " (" + (last > 0 ? "+" : "") + last.toFixed(2) + ") "), trend));
+  el.replaceChildren(api.el("h3", { class: "dk-panel-title" }, api.t("Bot")), api.el("dl", { class: "dk-dl" }, rows));
+}
+
+/**
+ * @param {DeskApi} api
+ * @param {number} conversationId
+ */
+function refresh(api, conversationId) {
+  const el = panels.get(conversationId);
+  return api
+    .fetch("/api/v1/conversations/" + conversationId + "/bot")
+    .then((/** @type {BotInfo} */ data) => {
+      const table = new Map();
+      for (const s of data.sentiment) table.set(s.seq, s.score);
+      scores.set(conversationId, table);
+      if (el && el.isConnected) renderPanel(api, el, data);
+      paintPane(api, conversationId);
+    })
+    .catch(() => {
+      if (el && el.isConnected) el.replaceChildren(api.el("h3", { class: "dk-panel-title" }, api.t("Bot")), api.el("p", { class: "dk-muted" }, "—"));
+    });
+}
+
+/**
+ * @param {DeskApi} api
+ * @param {number} conversationId
+ * @param {number} ms
+ */
+function later(api, conversationId, ms) {
+  clearTimeout(timers.get(conversationId));
+  // The bot scores and answers just after the shopper's message commits.
+  timers.set(conversationId, setTimeout(() => refresh(api, conversationId), ms));
+}
+
+/** @type {import("../types").DeskPart} */
+const part = {
+  name: "bot",
+  onReady(api) {
+    api.on("message", (m) => {
+      if (!m || !m.conversation || !m.sender) return;
+      if (m.sender.kind === "visitor" || m.sender.kind === "bot") later(api, m.conversation, 1200);
+    });
+    api.on("conversation.updated", (c) => {
+      if (c && panels.has(c.id)) later(api, c.id, 300);
+    });
+  },
+  renderMessage(m, node, api) {
+    const kind = m.sender && m.sender.kind;
+    const card = m.card || {};
+    if (kind === "visitor" && m.conversation) {
+      decorateShopperBubble(api, m.conversation, node);
+      return;
+    }
+    const extra = node.querySelector(".dk-msg-extra");
+    if (!extra) return;
+    if (kind === "bot" && card.type === "bot_answer") {
+      extra.replaceChildren(api.el("div", { class: "dk-bot-meta" },
+        api.t("Knowledge base") + " #" + card.entry + " · " + api.t("confidence") + " " + Number(card.confidence).toFixed(2)));
+    } else if (card.type === "bot_handover_note") {
+      node.classList.add("dk-bot-handover-note");
+    }
+  },
+  sidebarPanel(c, el, api) {
+    panels.set(c.id, el);
+    el.replaceChildren(api.el("h3", { class: "dk-panel-title" }, api.t("Bot")));
+    refresh(api, c.id);
+  },
+  listDecorator(c, row, api) {
+    const badges = row.querySelector(".dk-row-badges");
+    if (!badges) return;
+    for (const old of badges.querySelectorAll(".dk-bot-badge")) old.remove();
+    const bot = c.bot;
+    if (!bot) return;
+    if (bot.handed_over && !c.assignee) {
+      badges.append(api.el("span", { class: "dk-pill dk-bot-badge dk-bot-badge-handover", title: bot.handover_label || "" }, api.t("Bot → person")));
+    }
+    if (bot.sentiment !== null && bot.sentiment !== undefined && bot.sentiment <= NEGATIVE) {
+      badges.append(api.el("span", { class: "dk-pill dk-bot-badge dk-bot-badge-negative", title: api.t("Sentiment") + " " + bot.sentiment.toFixed(2) }, api.t("Negative")));
+    }
+  },
+};
+
+export default part;
