@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import server
 from bench.clients import Agent, Shopper, Stats
-from tests.procs import daphne_process
+from bench.lean import IdleStats, open_many, page_views
+from tests.procs import PRODUCTION_SERVER, SERVERS, asgi_process
 
 AGENT_PASSWORD = "bench-agent-password-" + "0" * 8
 
@@ -83,6 +84,91 @@ async def drive(
 
     def ws(base: str) -> str:
         return base.replace("http://", "ws://").replace("https://", "wss://")
+
+    idle_stats = IdleStats()
+    idle_sockets: list[Any] = []
+    idle: dict[str, Any] = {}
+    http_views: dict[str, Any] = {}
+    if args.page_views:
+        # The alternative to a socket per page view: the session POST and the page report
+        # over plain HTTP, nothing held afterwards.
+        cpu0, rss0 = sampler.cpu_now(), sampler.rss_now()
+        done, failed, seconds = await page_views(
+            bases[0], args.page_views, concurrency=args.idle_concurrency
+        )
+        cpu1, rss1 = sampler.cpu_now(), sampler.rss_now()
+        http_views = {
+            "requested": args.page_views,
+            "done": done,
+            "failed": failed,
+            "per_s": round(done / seconds, 1) if seconds else None,
+            "server_cpu_ms_per_view": (
+                round((cpu1 - cpu0) * 1000 / done, 2)
+                if done and cpu0 is not None and cpu1 is not None
+                else None
+            ),
+            "rss_growth_mb": round((rss1 - rss0) / 2**20, 1) if rss0 and rss1 else None,
+        }
+        print(f"page views over HTTP: {http_views}", flush=True)
+    if args.idle:
+        # Page views first, as a storefront's traffic is: every one a session POST and an
+        # authenticated socket that then stays idle (spread over the processes).
+        rss_before = sampler.rss_now()
+        cpu_before = sampler.cpu_now()
+        own_before = time.process_time()
+        per_base = [
+            args.idle // len(bases) + (i < args.idle % len(bases)) for i in range(len(bases))
+        ]
+        opened = await asyncio.gather(
+            *(
+                open_many(base, n, idle_stats, concurrency=args.idle_concurrency)
+                for base, n in zip(bases, per_base, strict=True)
+            )
+        )
+        open_s = max(seconds for _s, seconds in opened)
+        for sockets, _seconds in opened:
+            idle_sockets.extend(sockets)
+        cpu_opened = sampler.cpu_now()
+        own_opened = time.process_time()
+        await asyncio.sleep(3)  # let the server settle its buffers
+        rss_open = sampler.rss_now()
+        # The servers' CPU while every socket is open and nothing is said: the cost of idle
+        # sockets alone (keepalive pings, timers, any walk over the connections).
+        watch_cpu0 = sampler.cpu_now()
+        await asyncio.sleep(args.idle_watch)
+        watch_cpu1 = sampler.cpu_now()
+        idle = {
+            "requested": args.idle,
+            "opened": idle_stats.opened,
+            "failed": idle_stats.failed,
+            "errors": dict(idle_stats.errors),
+            "open_seconds": round(open_s, 2),
+            "opened_per_s": round(idle_stats.opened / open_s, 1) if open_s else None,
+            "open_latency": latency_summary(idle_stats.open_seconds),
+            "server_cpu_ms_per_open": (
+                round((cpu_opened - cpu_before) * 1000 / idle_stats.opened, 2)
+                if idle_stats.opened and cpu_opened is not None and cpu_before is not None
+                else None
+            ),
+            "loadgen_cpu_ms_per_open": (
+                round((own_opened - own_before) * 1000 / idle_stats.opened, 2)
+                if idle_stats.opened
+                else None
+            ),
+            "rss_before_mb": round(rss_before / 2**20, 1) if rss_before else None,
+            "rss_open_mb": round(rss_open / 2**20, 1) if rss_open else None,
+            "kib_per_socket": (
+                round((rss_open - rss_before) / 1024 / idle_stats.opened, 1)
+                if rss_open and rss_before and idle_stats.opened
+                else None
+            ),
+            "idle_cpu_pct": (
+                round(100 * (watch_cpu1 - watch_cpu0) / args.idle_watch, 1)
+                if watch_cpu1 is not None and watch_cpu0 is not None
+                else None
+            ),
+        }
+        print(f"idle sockets: {idle}", flush=True)
 
     # Behind a proxy, sockets spread over the processes: shopper i and agent i on process
     # i mod N (a shopper and the agent watching it are often on different processes).
@@ -132,31 +218,48 @@ async def drive(
         "drain_s": round(drained - send_end, 2),
         "offered": total,
     }
+    if http_views:
+        timing["page_views_http"] = http_views
+    if idle:
+        idle["closed_by_server_during_run"] = idle_stats.closed_by_server
+        idle["pings_answered"] = idle_stats.pings
+        timing["idle"] = idle
     await asyncio.gather(*(s.close() for s in shoppers), *(a.close() for a in agents))
+    for visitor in idle_sockets:
+        visitor.close()
     return stats, timing
 
 
 def run(args: argparse.Namespace, bases: list[str], pids: list[int]) -> dict[str, Any]:
     prefix = "b" + secrets.token_hex(4)
     base = bases[0]
-    names = server.ensure_agents(args.agents, AGENT_PASSWORD)
-    sessions = [server.login(base, name, AGENT_PASSWORD) for name in names]
+    if args.app == "desk":
+        names = server.ensure_agents(args.agents, AGENT_PASSWORD)
+        sessions = [server.login(base, name, AGENT_PASSWORD) for name in names]
+    else:
+        sessions = [""] * args.agents  # the skeleton's agent socket takes anyone
     with ThreadPoolExecutor(8) as pool:
         tokens = list(pool.map(lambda _: server.widget_session(base), range(args.conversations)))
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     sampler = server.Sampler(pids)
     rss_before = sampler.rss_now()
-    stats, timing = asyncio.run(drive(args, bases, tokens, sessions, prefix, sampler))
+    stats, timing = server.run_loop(drive(args, bases, tokens, sessions, prefix, sampler))
     # Count while the sockets of the run are still fresh in the server.
     redis_port = urllib.parse.urlparse(redis_url).port or 6379
     pg_port = urllib.parse.urlparse(os.environ["DATABASE_URL"]).port or 5432
     connections = sampler.connections(redis_port, pg_port)
-    stored_set = server.stored_ids(prefix + "m")
+    stored_set = (
+        server.stored_ids(prefix + "m")
+        if args.app == "desk"
+        else server.skeleton_stored_ids(prefix + "m")
+    )
     stored = len(stored_set)
     sent = stats.sent
     delivered = list(stats.delivered.values())
     return {
         "run": prefix,
+        "app": args.app,
+        "asgi_server": args.server,
         "layer": args.layer,
         "conversations": args.conversations,
         "agents": args.agents,
@@ -217,7 +320,8 @@ def run(args: argparse.Namespace, bases: list[str], pids: list[int]) -> dict[str
 def report(result: dict[str, Any]) -> str:
     lat, ack, srv = result["latency"], result["ack_latency"], result["server"]
     lines = [
-        f"run {result['run']}  layer={result['layer']}  conversations={result['conversations']}"
+        f"run {result['run']}  app={result['app']}  server={result['asgi_server']}"
+        f"  layer={result['layer']}  conversations={result['conversations']}"
         f"  agents={result['agents']}  rate={result['rate']}/s  duration={result['duration']}s",
         f"messages: offered {result['offered']}  sent {result['sent']}  acked {result['acked']}"
         f"  delivered {result['delivered']}  stored {result['stored']}",
@@ -240,6 +344,25 @@ def report(result: dict[str, Any]) -> str:
         f"agent frames: {result['agent_frames']}",
         f"errors: {result['errors'] or 'none'}; unexpected closes: {result['closes'] or 'none'}",
     ]
+    views = result.get("page_views_http")
+    if views:
+        lines.append(
+            f"page views over HTTP (no socket): {views['done']}/{views['requested']} at "
+            f"{views['per_s']}/s, server {views['server_cpu_ms_per_view']} ms CPU per view, "
+            f"RSS growth {views['rss_growth_mb']} MB, failed {views['failed']}"
+        )
+    idle = result.get("idle")
+    if idle:
+        lines.append(
+            f"idle sockets: {idle['opened']}/{idle['requested']} opened in {idle['open_seconds']} s"
+            f" ({idle['opened_per_s']}/s; open p50 {idle['open_latency']['p50_ms']} ms, p99 "
+            f"{idle['open_latency']['p99_ms']} ms; failed {idle['failed']} {idle['errors']});"
+            f" server {idle['server_cpu_ms_per_open']} ms CPU per open, load generator "
+            f"{idle['loadgen_cpu_ms_per_open']} ms; RSS {idle['rss_before_mb']} -> "
+            f"{idle['rss_open_mb']} MB = {idle['kib_per_socket']} KiB per socket; server CPU"
+            f" with them idle {idle['idle_cpu_pct']} %; closed by the server during the run "
+            f"{idle['closed_by_server_during_run']}"
+        )
     return "\n".join(lines)
 
 
@@ -256,6 +379,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Daphne processes to start (sockets spread over them)",
     )
     parser.add_argument("--layer", choices=sorted(server.LAYERS), default="pubsub")
+    parser.add_argument(
+        "--app",
+        choices=("desk", "skeleton"),
+        default="desk",
+        help="the desk, or the bare Channels chat it is measured against (bench/skeleton)",
+    )
+    parser.add_argument("--server", choices=SERVERS, default=PRODUCTION_SERVER, help="ASGI server")
+    parser.add_argument(
+        "--idle", type=int, default=0, help="idle visitor sockets opened before the load"
+    )
+    parser.add_argument("--idle-concurrency", type=int, default=64)
+    parser.add_argument(
+        "--page-views",
+        type=int,
+        default=0,
+        help="socket-less page views (session POST + page report) measured first",
+    )
+    parser.add_argument(
+        "--idle-watch", type=float, default=10, help="seconds of server CPU watched while idle"
+    )
     parser.add_argument(
         "--url", help="a running server (http://host:port); without it Daphne is started here"
     )
@@ -276,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         print("DATABASE_URL and REDIS_URL must be set (production settings).", file=sys.stderr)
         return 2
+    server.raise_fd_limit()
     if args.url:
         server.setup_django()
         base = args.url.rstrip("/")
@@ -283,16 +427,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"driving {base} (pid {pid}); --layer is only a label in this mode")
         result = run(args, [base], [pid] if pid else [])
     else:
-        env = server.server_env(args.layer, args.server_rate_limit)
-        server.migrate(env)
-        server.setup_django()
+        env = server.server_env(args.layer, args.server_rate_limit, app=args.app)
+        if args.app == "desk":
+            server.migrate(env)
+            server.setup_django()
         with ExitStack() as stack:
             bases, pids = [], []
             for n in range(args.servers):
-                log = Path(tempfile.gettempdir()) / f"bench-daphne-{os.getpid()}-{n}.log"
-                base, pid = stack.enter_context(daphne_process(env, log_path=log, timeout=60))
+                log = Path(tempfile.gettempdir()) / f"bench-{args.server}-{os.getpid()}-{n}.log"
+                base, pid = stack.enter_context(
+                    asgi_process(
+                        env,
+                        server=args.server,
+                        app=server.APPS[args.app],
+                        log_path=log,
+                        timeout=60,
+                        ready_path="/api/schema/" if args.app == "desk" else "/health",
+                    )
+                )
                 print(
-                    f"started daphne {base} pid {pid} ({server.LAYERS[args.layer]}); log {log}",
+                    f"started {args.app} on {args.server} {base} pid {pid}"
+                    f" ({server.LAYERS[args.layer]}); log {log}",
                     flush=True,
                 )
                 bases.append(base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.cookiejar
 import json
@@ -27,12 +28,17 @@ LAYERS = {
 }
 
 
-def server_env(layer: str, rate_limit: float) -> dict[str, str]:
+APPS = {"desk": "helpdesk.asgi:application", "skeleton": "bench.skeleton.app:application"}
+
+
+def server_env(layer: str, rate_limit: float, app: str = "desk") -> dict[str, str]:
     """The bench server's environment: production settings from the caller's environment, the
     chosen channel layer, and a per-socket rate limit high enough for agent sockets that
     subscribe to many conversations at once."""
     env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    env["DJANGO_SETTINGS_MODULE"] = (
+        "helpdesk.settings" if app == "desk" else "bench.skeleton.settings"
+    )
     env["CHANNEL_LAYER_BACKEND"] = LAYERS[layer]
     env["HELPDESK_RATE_PER_SECOND"] = str(rate_limit)
     env["HELPDESK_RATE_BURST"] = str(int(max(rate_limit, 30)))
@@ -97,6 +103,35 @@ def stored_ids(prefix: str) -> set[str]:
     return set(
         Message.objects.filter(client_id__startswith=prefix).values_list("client_id", flat=True)
     )
+
+
+def skeleton_stored_ids(prefix: str) -> set[str]:
+    """client_ids of this run's messages in the skeleton's table."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        rows = conn.execute(
+            "SELECT client_id FROM skel_message WHERE client_id LIKE %s", (prefix + "%",)
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def run_loop(coro: Any) -> Any:
+    """Run the load generator's loop on uvloop when it is installed (cheaper per socket)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def raise_fd_limit() -> None:
+    """Thousands of sockets need as many file descriptors as the hard limit allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def login(base: str, username: str, password: str) -> str:
@@ -167,7 +202,11 @@ class Sampler:
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self.procs = [psutil.Process(pid) for pid in self.pids]
+        # Servers that fork workers (granian) are measured with their children.
+        self.procs = []
+        for pid in self.pids:
+            proc = psutil.Process(pid)
+            self.procs += [proc, *proc.children(recursive=True)]
         self.me = psutil.Process()
         self.cpu_start: tuple[float, float] | None = None
         self.cpu_end: tuple[float, float] | None = None
@@ -212,6 +251,11 @@ class Sampler:
                 self.cpu.append(sum(proc.cpu_percent(None) for proc in self.procs))
             except psutil.Error:
                 self.procs = []
+
+    def cpu_now(self) -> float | None:
+        """The servers' CPU seconds so far (user + system)."""
+        times = self._cpu_seconds()
+        return None if times is None else times[0] + times[1]
 
     def rss_now(self) -> int | None:
         try:

@@ -41,33 +41,79 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise TimeoutError(f"{url} did not answer: {last}")
 
 
+# How each ASGI server is started for tests and benches. ``uvicorn`` is the production
+# command of docs/deployment.md (flags chosen by bench/servers.py, docs/performance.md);
+# Daphne serves ``runserver`` and stays measurable here.
+MAX_WS_MESSAGE = 1024 * 1024  # past the contract's 64 KiB: the app answers "too_large" itself
+
+
+def server_argv(server: str, app: str, port: int) -> list[str]:
+    """The command line that serves ``app`` on 127.0.0.1:``port`` with ``server``."""
+    py = sys.executable
+    if server == "daphne":
+        return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+    if server == "uvicorn":
+        return [
+            py,
+            "-m",
+            "uvicorn",
+            app,
+            *UVICORN_FLAGS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+    if server == "uvicorn-websockets":
+        # The same with websockets' asyncio implementation (a task per socket) instead of
+        # its sans-I/O one.
+        flags = [f if f != "websockets-sansio" else "websockets" for f in UVICORN_FLAGS]
+        return [py, "-m", "uvicorn", app, *flags, "--host", "127.0.0.1", "--port", str(port)]
+    if server == "granian":
+        return [
+            py, "-m", "granian", "--interface", "asgi", "--loop", "uvloop",
+            "--host", "127.0.0.1", "--port", str(port), app,
+        ]  # fmt: skip
+    if server == "hypercorn":
+        return [
+            py, "-m", "hypercorn", "-k", "uvloop", "-b", f"127.0.0.1:{port}",
+            "--websocket-ping-interval", "20", app,
+        ]  # fmt: skip
+    raise ValueError(f"unknown ASGI server {server!r}")
+
+
+UVICORN_FLAGS = [
+    "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
+    # Compression keeps a zlib context per socket (most of an idle socket's memory) for
+    # frames of a few hundred bytes.
+    "--ws-per-message-deflate", "false",
+    "--ws-max-size", str(MAX_WS_MESSAGE), "--lifespan", "off", "--no-access-log",
+]  # fmt: skip
+SERVERS = ("daphne", "uvicorn", "uvicorn-websockets", "granian", "hypercorn")
+PRODUCTION_SERVER = "uvicorn"
+
+
 @contextmanager
-def daphne_process(
+def asgi_process(
     env: dict[str, str],
     *,
+    server: str = PRODUCTION_SERVER,
+    app: str = "helpdesk.asgi:application",
     port: int | None = None,
     log_path: Path | None = None,
     timeout: float = 30,
+    ready_path: str = "/api/schema/",
 ) -> Iterator[tuple[str, int]]:
-    """Run ``daphne helpdesk.asgi:application`` with ``env``; yields (base URL, pid).
+    """Serve ``app`` with ``server`` and ``env``; yields (base URL, pid).
 
     Its output goes to ``log_path`` (an unnamed temporary file without one), never to a pipe
-    nobody reads: Daphne logs every request and socket, and once a pipe's buffer is full its
-    next write blocks the server's event loop.
+    nobody reads: a server that logs every request and socket blocks its event loop on its
+    next write once a pipe's buffer is full.
     """
     port = port or free_port()
     with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "helpdesk.asgi:application",
-            ],
+            server_argv(server, app, port),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -76,16 +122,31 @@ def daphne_process(
         base = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_http(base + "/api/schema/", timeout=timeout)
+                wait_http(base + ready_path, timeout=timeout)
             except TimeoutError:
                 proc.kill()
                 proc.wait()
                 log.seek(0)
                 out = log.read().decode(errors="replace")
-                raise RuntimeError(f"daphne did not start:\n{out[-4000:]}") from None
+                raise RuntimeError(f"{server} did not start:\n{out[-4000:]}") from None
             yield base, proc.pid
         finally:
             _stop(proc)
+
+
+@contextmanager
+def daphne_process(
+    env: dict[str, str],
+    *,
+    port: int | None = None,
+    log_path: Path | None = None,
+    timeout: float = 30,
+) -> Iterator[tuple[str, int]]:
+    """Daphne (what ``runserver`` runs) on ``env``; yields (base URL, pid)."""
+    with asgi_process(
+        env, server="daphne", port=port, log_path=log_path, timeout=timeout
+    ) as started:
+        yield started
 
 
 @contextmanager
@@ -93,6 +154,41 @@ def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
     """``daphne_process`` for tests: yields the base URL."""
     with daphne_process(env, port=port) as (base, _pid):
         yield base
+
+
+@contextmanager
+def production_server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """The production ASGI server (docs/deployment.md) on ``env``: yields the base URL."""
+    with asgi_process(env, port=port) as (base, _pid):
+        yield base
+
+
+@contextmanager
+def redis_server(timeout: float = 15) -> Iterator[str]:
+    """A throw-away ``redis-server`` on a free port (no persistence); yields its URL."""
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"redis-server on {port} did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        _stop(proc)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
