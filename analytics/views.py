@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.db_routers import report_reads
 from helpdesk.errors import HelpdeskError
 
 from . import charts, selectors, tables
@@ -67,13 +68,18 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
 
         rollup_tick(lag=dt.timedelta(0))
         histograms_refresh()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Report reads go to the replica when one is configured (helpdesk/db_routers.py).
+    with (
+        report_reads() as alias,
+        transaction.atomic(using=alias),
+        connections[alias].cursor() as cursor,
+    ):
         # One snapshot for every number of the page; report queries are short, and JIT
         # compilation (chosen from generous row estimates) would cost more than they do.
         # Always planned for the page's own range: with server-side binding psycopg prepares
         # a statement from its fifth run, and PostgreSQL's generic plan for a date range it
         # cannot see made the 30-day agents page 60 % slower (docs/performance.md).
-        if connection.vendor == "postgresql":
+        if connections[alias].vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         context = build(f)

@@ -134,6 +134,12 @@ TEMPLATES = [
 
 if PRODUCTION:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
+    # A streaming replica for report pages (helpdesk/db_routers.py); without it they read the
+    # primary like everything else.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {
         "default": {
@@ -144,6 +150,8 @@ else:
     }
     # Covering indexes (INCLUDE, analytics) are PostgreSQL's; SQLite keeps the key columns.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+DATABASE_ROUTERS = ["helpdesk.db_routers.ReportReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,7 +165,13 @@ if REDIS_URL:
             ),
             "CONFIG": {
                 # redis-py 8 defaults to a 5 s socket timeout that kills idle subscribers.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # CHANNEL_REDIS_URLS shards the layer over several Redis servers (channels and
+                # groups are spread by a hash of their names; every process must list the
+                # same servers in the same order): docs/scaling.md.
+                "hosts": [
+                    {"address": url, "socket_timeout": None}
+                    for url in env_list("CHANNEL_REDIS_URLS") or [REDIS_URL]
+                ],
                 "prefix": os.environ.get("CHANNEL_PREFIX", "helpdesk"),
             },
         }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+
+from helpdesk.db_routers import report_connection
 
 from .. import dialects
 from ..models import Fact
@@ -26,7 +27,7 @@ def _starting_loads(agent_ids: list[int], f: ReportFilter) -> dict[int, int]:
         "AND f.agent_id = a.id AND f.at < %s ORDER BY f.at DESC, f.id DESC LIMIT 1) "
         f"FROM {source}"
     )
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, [int(Fact.Kind.LOAD), d.stamp(f.lo), *ids])
         return {agent_id: int(value or 0) for agent_id, value in cursor.fetchall()}
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from helpdesk.db_routers import report_connection
 
 from .. import dialects
 from ..dialects import percentile_cont
@@ -95,7 +95,7 @@ def rollup_sums(f: ReportFilter, *, by_agent: bool = False) -> list[dict[str, An
     sql = f"SELECT {key} AS key, {cols} FROM analytics_dailyrollup r WHERE {where}"
     if by_agent:
         sql += " GROUP BY r.agent_id"
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -169,7 +169,7 @@ def durations(
         f"AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
     grouped: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, [f.start, f.end, *kind_params, bh, *params])
         for kind, agent_id, bucket, count in cursor.fetchall():
             grouped.setdefault((kind, agent_id), []).append((bucket, int(count)))
@@ -225,7 +225,7 @@ def _exact(
             f"FROM analytics_fact f WHERE {' AND '.join(where)} GROUP BY 1, 2"
         )
     out: dict[tuple[int, int], Stat] = {}
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for kind, agent_id, count, cuts, mean in cursor.fetchall():
             out[(kind, agent_id)] = Stat(count, cuts[0], cuts[1], float(mean))
@@ -242,7 +242,7 @@ def _exact_sqlite(
         f"WHERE {' AND '.join(where)} AND f.{column} IS NOT NULL ORDER BY 1, 2, 3"
     )
     values: dict[tuple[int, int], list[float]] = {}
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for kind, agent_id, seconds in cursor.fetchall():
             values.setdefault((kind, agent_id), []).append(float(seconds))

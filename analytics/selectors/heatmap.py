@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
+from helpdesk.db_routers import report_connection
 
 from .. import dialects
 from .common import daily_where, hourly_where
@@ -29,7 +29,7 @@ def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
         f"sum(r.{column}) FROM analytics_hourlyrollup r WHERE {where} GROUP BY 1, 2"
     )
     grid = [[0] * 24 for _ in range(7)]
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for weekday, hour, count in cursor.fetchall():
             grid[weekday - 1][hour] = int(count)
@@ -45,7 +45,7 @@ def daily_series(f: ReportFilter) -> list[dict[str, Any]]:
         f"FROM analytics_dailyrollup r WHERE {where}"
     )
     by_day: dict[dt.date, tuple[int, int]] = {}
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for day, conversations, messages, _fr, _fast in cursor.fetchall():
             by_day[day] = (int(conversations), int(messages))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db import connection
+from helpdesk.db_routers import report_connection
 
 from .. import dialects
 from ..models import ALL
@@ -34,7 +34,7 @@ def _counts(f: ReportFilter, *, matched: bool) -> dict[Any, int]:
         f"SELECT {key}, sum(q.count) FROM analytics_questiondaily q WHERE {' AND '.join(where)} "
         f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_KEYS}"
     )
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return {k: int(n) for k, n in cursor.fetchall()}
 
@@ -91,7 +91,7 @@ def _samples(
         params += [*key_params, d.stamp(f.lo), d.stamp(f.hi), *team_params, SAMPLE]
     sql = " UNION ALL ".join(parts)
     found: dict[int, list[tuple[Any, str, str]]] = {}
-    with connection.cursor() as cursor:
+    with report_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for key, at, text, product_ids in cursor.fetchall():
             found.setdefault(key, []).append((at, text, product_ids))
