@@ -84,8 +84,7 @@ def server_argv(server: str, app: str, port: int) -> list[str]:
 
 UVICORN_FLAGS = [
     "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
-    # Compression keeps a zlib context per socket (most of an idle socket's memory) for
-    # frames of a few hundred bytes.
+    # Compression would keep a zlib context per socket for frames of a few hundred bytes.
     "--ws-per-message-deflate", "false",
     "--ws-max-size", str(MAX_WS_MESSAGE), "--lifespan", "off", "--no-access-log",
 ]  # fmt: skip

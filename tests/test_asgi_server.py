@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from bench.server import login, widget_session
 from tests.conftest import server_env
 from tests.factories import make_agent
-from tests.procs import MAX_WS_MESSAGE, PRODUCTION_SERVER, asgi_process
+from tests.procs import MAX_WS_MESSAGE, PRODUCTION_SERVER, ROOT, UVICORN_FLAGS, asgi_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -166,3 +166,21 @@ def test_close_codes(served: str) -> None:
         await ws.close()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/deployment.md"])
+def test_the_documented_production_command_is_the_tested_one(doc: str) -> None:
+    """The docs' uvicorn command carries every flag these tests run it with."""
+    text = (ROOT / doc).read_text()
+    start = text.index("uvicorn helpdesk.asgi:application")
+    command = " ".join(
+        line.strip().rstrip("\\").split("#")[0] for line in text[start:].split("\n")[:4]
+    ).split()
+    joined = " ".join(command)
+    for i, flag in enumerate(UVICORN_FLAGS):
+        if not flag.startswith("--"):
+            continue
+        value = UVICORN_FLAGS[i + 1] if i + 1 < len(UVICORN_FLAGS) else "--"
+        wanted = flag if value.startswith("--") else f"{flag} {value}"
+        assert wanted in joined, f"{doc}: {wanted}"
+    assert "--proxy-headers" in command, doc

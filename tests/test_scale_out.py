@@ -1,4 +1,4 @@
-"""Scale-out: two Daphne processes share Redis and PostgreSQL.
+"""Scale-out: two server processes (the production ASGI server) share Redis and PostgreSQL.
 
 A shopper on one process and an agent on the other talk both ways; a shopper who was away
 while the agent wrote reconnects to the *other* process and heals from PostgreSQL with
@@ -18,7 +18,7 @@ import websockets
 from bench.server import login, widget_session
 from tests.conftest import server_env
 from tests.factories import make_agent
-from tests.procs import daphne
+from tests.procs import production_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def two_servers(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[
     with django_db_blocker.unblock():
         db_name = connection.settings_dict["NAME"]
     env = server_env(db_name)
-    with daphne(env) as first, daphne(env) as second:
+    with production_server(env) as first, production_server(env) as second:
         yield first, second
 
 
