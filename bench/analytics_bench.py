@@ -170,6 +170,7 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
                     "private": "false",
                     "body": "'where is my order number ' || i",
                     "created_at": "at",
+                    "conversation_created_at": "t0",
                 },
                 "FROM m",
             )

@@ -113,8 +113,12 @@ def messages_after(
     conversation = access_conversation(actor=actor, conversation_id=conversation_id)
     batch: int = limit or settings.HELPDESK["RESUME_BATCH"]
     # Attachments ride along in the same query (no N+1 on history and resume).
+    # The partition key too: PostgreSQL then reads only the conversation's partition
+    # (chat/partitions.py).
     qs = Message.objects.select_related("attachment").filter(
-        conversation=conversation, seq__gt=after_seq
+        conversation=conversation,
+        conversation_created_at=conversation.created_at,
+        seq__gt=after_seq,
     )
     if actor.user is None:
         qs = qs.filter(private=False)

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE["media-orphans-cleanup"] = {
     "task": "chat.attachments.tasks.media_orphans_cleanup",
     "schedule": 3600.0,
 }
+# The message table's monthly partitions, created months ahead (chat/partitions.py).
+CELERY_BEAT_SCHEDULE["chat-message-partitions"] = {
+    "task": "chat.message_partitions_ensure",
+    "schedule": 24 * 3600.0,
+}
 # Routing (docs/routing.md): presence grace period, queue safety net, slow-reply guard.
 CELERY_BEAT_SCHEDULE["routing-presence-sweep"] = {
     "task": "chat.routing.presence_sweep",

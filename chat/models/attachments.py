@@ -116,6 +116,8 @@ class Attachment(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="attachment",
+        # No database FK: the message table is partitioned (chat/partitions.py).
+        db_constraint=False,
     )
     uploader_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -97,7 +97,12 @@ class MessageSentiment(models.Model):
     """The sentiment score of one shopper message, -1 (angry) … +1 (happy)."""
 
     message = models.OneToOneField(
-        "chat.Message", on_delete=models.CASCADE, related_name="sentiment", primary_key=True
+        "chat.Message",
+        on_delete=models.CASCADE,
+        related_name="sentiment",
+        primary_key=True,
+        # No database FK: the message table is partitioned (chat/partitions.py).
+        db_constraint=False,
     )
     conversation = models.ForeignKey(
         "chat.Conversation", on_delete=models.CASCADE, related_name="+"
@@ -121,7 +126,11 @@ class BotFeedback(models.Model):
         HUMAN = "human", _("Talk to a person")
 
     message = models.OneToOneField(
-        "chat.Message", on_delete=models.CASCADE, related_name="bot_feedback"
+        "chat.Message",
+        on_delete=models.CASCADE,
+        related_name="bot_feedback",
+        # No database FK: the message table is partitioned (chat/partitions.py).
+        db_constraint=False,
     )
     conversation = models.ForeignKey(
         "chat.Conversation", on_delete=models.CASCADE, related_name="bot_feedback"
@@ -147,7 +156,13 @@ class UnmatchedQuestion(models.Model):
     conversation = models.ForeignKey(
         "chat.Conversation", on_delete=models.CASCADE, related_name="+"
     )
-    message = models.OneToOneField("chat.Message", on_delete=models.CASCADE, related_name="+")
+    message = models.OneToOneField(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        related_name="+",
+        # No database FK: the message table is partitioned (chat/partitions.py).
+        db_constraint=False,
+    )
     text = models.TextField()
     language = models.CharField(max_length=16)
     best_entry = models.ForeignKey(

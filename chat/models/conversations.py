@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -70,6 +72,19 @@ class Conversation(models.Model):
         return f"#{self.pk}"
 
 
+class ConversationStartField(models.DateTimeField):
+    """A copy of the message's conversation's ``created_at``: the key the message table is
+    partitioned by on PostgreSQL (chat/partitions.py). Filled from the conversation when a
+    message is saved without it, so every way of inserting a message sets it."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if value is None and add:
+            value = model_instance.conversation.created_at  # type: ignore[attr-defined]
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 class Message(models.Model):
     class SenderKind(models.TextChoices):
         VISITOR = "visitor", _("Shopper")
@@ -104,6 +119,9 @@ class Message(models.Model):
     body = models.TextField(blank=True)
     card = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The partition key (chat/partitions.py); on PostgreSQL both unique constraints below
+    # include it, which leaves them the same constraints: it is a function of the conversation.
+    conversation_created_at = ConversationStartField(editable=False)
 
     class Meta:
         verbose_name = _("message")
