@@ -381,6 +381,7 @@
     slots.input.focus();
     setUnread(0);
     sendRead();
+    ensureSocket();
     callParts('onOpen');
     emit('open');
   }
@@ -740,6 +741,7 @@
     renderPending(item);
     flushOne(item);
     if (!started) start();
+    else ensureSocket();
     return item.client_id;
   }
 
@@ -1065,11 +1067,24 @@
     return session;
   }
 
+  // A page view opens no socket: browsing is reported over HTTP (parts/browsing.js keeps the
+  // agents' "now viewing" live) and the socket opens only when there is something to talk
+  // about: a conversation already, the panel opened (by the shopper or a proactive greeting)
+  // or a message queued. An idle socket per page view cost the server memory and CPU for
+  // every browsing shopper (docs/performance.md, "Does a page view need a socket?").
+  function needsSocket() {
+    return !!(conversation || isOpen() || outbox.length);
+  }
+
+  function ensureSocket() {
+    if (started && token && !ws && needsSocket()) connectSoon(0);
+  }
+
   async function start() {
     if (started) return;
     started = true;
     await startSession();
-    connect();
+    if (needsSocket()) connect();
   }
 
   // --- parts -----------------------------------------------------------------------------------
