@@ -8,8 +8,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.installed
 # Production settings (PostgreSQL, Redis) with test-only secrets, over plain http on loopback.
 TEST_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret-key-not-for-production-0123456789 \
-	STOREFRONT_IDENTITY_SECRET=test-storefront-secret SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
-	HELPDESK_PARALLEL_DB=0
+	STOREFRONT_IDENTITY_SECRET=test-storefront-secret SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
 # The front end's tools (eslint, tsc) come from npm at the versions package-lock.json pins.
 NPM_STAMP := node_modules/.package-lock.json

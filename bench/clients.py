@@ -162,9 +162,14 @@ class Agent:
             raise RuntimeError(f"agent {self.index}: {ready}")
         self.task = asyncio.create_task(self._reader())
 
-    async def subscribe(self, conversations: dict[int, int]) -> None:
+    async def subscribe(self, conversations: dict[int, int], list_view: str | None = None) -> None:
         """Watch each conversation with ``resume`` from the seq it has (the answer,
-        ``resume.done``, proves the socket joined the conversation's group)."""
+        ``resume.done``, proves the socket joined the conversation's group); with
+        ``list_view``, first tell the server what the agent's list shows (``list.watch``)."""
+        if list_view:
+            await self.ws.send(
+                json.dumps({"type": "list.watch", "view": list_view, "status": "open", "ids": []})
+            )
         self.pending = set(conversations)
         if not self.pending:
             self.subscribed.set()

@@ -185,7 +185,8 @@ async def drive(
     await asyncio.gather(
         *(
             a.subscribe(
-                {s.conversation: 1 for s in shoppers if s.index % len(agents) == a.index}  # type: ignore[misc]
+                {s.conversation: 1 for s in shoppers if s.index % len(agents) == a.index},  # type: ignore[misc]
+                args.agent_view,
             )
             for a in agents
         )
@@ -390,6 +391,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--idle", type=int, default=0, help="idle visitor sockets opened before the load"
     )
     parser.add_argument("--idle-concurrency", type=int, default=64)
+    parser.add_argument(
+        "--agent-view",
+        choices=("mine", "unassigned", "all"),
+        help="agents send list.watch with this view (default: none, every list update)",
+    )
     parser.add_argument(
         "--page-views",
         type=int,

@@ -42,8 +42,10 @@ def server_env(layer: str, rate_limit: float, app: str = "desk") -> dict[str, st
     env["CHANNEL_LAYER_BACKEND"] = LAYERS[layer]
     env["HELPDESK_RATE_PER_SECOND"] = str(rate_limit)
     env["HELPDESK_RATE_BURST"] = str(int(max(rate_limit, 30)))
-    # The production default (one DB thread); BENCH_PARALLEL_DB=1 measures the opt-in pool.
-    env["HELPDESK_PARALLEL_DB"] = os.environ.get("BENCH_PARALLEL_DB", "0")
+    # The production default (helpdesk/db_threads.py) unless BENCH_DB_THREADS says otherwise
+    # (0: Channels' one thread per process, as before).
+    if "BENCH_DB_THREADS" in os.environ:
+        env["HELPDESK_DB_THREADS"] = os.environ["BENCH_DB_THREADS"]
     env.setdefault("SECURE_SSL_REDIRECT", "0")
     env.setdefault("SECURE_COOKIES", "0")
     env.setdefault("LOG_LEVEL", "WARNING")

@@ -1,29 +1,34 @@
 """WebSocket transport for shoppers (/ws/visitor/) and agents (/ws/agent/).
 
-Consumers parse frames, call one service or selector through ``database_sync_to_async`` and
-send frames. They hold no ORM or permission logic: access is the services' job. Every bad frame
-gets an ``error`` frame and the socket stays open; the server never crashes on input.
+Consumers parse frames, call one service or selector on a database thread
+(``helpdesk.db_threads``) and send frames through the socket's bounded queue
+(``chat.outbox``). They hold no ORM or permission logic: access is the services' job. Every
+bad frame gets an ``error`` frame and the socket stays open; the server never crashes on
+input.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from helpdesk.db_threads import db_call
 from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, error_frame
 
 from . import events, selectors
 from .access import Actor, access_conversation, is_agent
 from .events import Frame
 from .models import Conversation, Message
+from .outbox import CLOSE_TOO_SLOW, SendQueue
 from .services.agents import agent_socket_event
 from .services.message_send import message_send
 from .services.receipts import delivered_mark_many, read_mark
@@ -58,19 +63,9 @@ class TokenBucket:
         return False
 
 
-def _run(fn: Any, /, **kwargs: Any) -> Any:
-    return fn(**kwargs)
-
-
-_call_serial = database_sync_to_async(_run)
-# Each call is a whole unit of work (a service with its own transaction, or a read), so it may
-# run on any worker thread when HELPDESK["PARALLEL_DB_CALLS"] is on (docs/performance.md).
-_call_parallel = database_sync_to_async(_run, thread_sensitive=False)
-
-
-async def _call(fn: Any, /, **kwargs: Any) -> Any:
-    call = _call_parallel if settings.HELPDESK.get("PARALLEL_DB_CALLS") else _call_serial
-    return await call(fn, **kwargs)
+# Each call is a whole unit of work (a service with its own transaction, or a read), run on
+# the bounded pool of database threads (helpdesk/db_threads.py).
+_call = db_call
 
 
 class FrameConsumer(AsyncWebsocketConsumer):
@@ -89,6 +84,13 @@ class FrameConsumer(AsyncWebsocketConsumer):
         self.receipt_task: asyncio.Future[None] | None = None
         conf = settings.HELPDESK
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
+        # Every frame to this socket goes through its bounded queue (chat/outbox.py).
+        self.outbox = SendQueue(
+            self._send_text,
+            self._too_slow,
+            limit=conf["SEND_QUEUE_FRAMES"],
+            max_bytes=conf["SEND_QUEUE_BYTES"],
+        )
         events.publisher.start()
         await self.accept()
 
@@ -96,16 +98,34 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # Channels' own dispatch closes stale DB connections before every handler: one hop
         # through the single sync thread per frame and per fan-out event, queued behind the
         # message writes (docs/performance.md). Every DB call here goes through
-        # database_sync_to_async, which closes them around the call anyway.
+        # helpdesk.db_threads, which closes them after the call anyway.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
     async def disconnect(self, code: int) -> None:
+        self.outbox.stop()
         for group in list(self.joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined.clear()
+
+    async def _send_text(self, text: str) -> None:
+        await super().send(text_data=text)
+
+    async def _too_slow(self) -> None:
+        """The socket stopped reading and its queue overflowed: stop its consumer (a message
+        to itself, handled in turn like any other event)."""
+        await self.channel_layer.send(self.channel_name, {"type": "socket.too_slow"})
+
+    async def socket_too_slow(self, event: dict[str, Any]) -> None:
+        # The close frame waits for the reader like any frame; a reader that stopped for good
+        # does not get it, and the server drops the connection once the consumer ends. The
+        # client reconnects and heals with resume, as after any drop.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(super().close(code=CLOSE_TOO_SLOW), 2)
+        await self.disconnect(CLOSE_TOO_SLOW)
+        raise StopConsumer()
 
     async def join(self, group: str) -> None:
         if group not in self.joined:
@@ -118,7 +138,11 @@ class FrameConsumer(AsyncWebsocketConsumer):
             self.joined.discard(group)
 
     async def send_json(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+        """A frame this socket's own handler produced (ack, resume batch, error): it waits
+        while the socket's queue is more than half full, so a long resume keeps pace with
+        the reader."""
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        await self.outbox.put_wait(text, timeout=settings.HELPDESK["SEND_WAIT_SECONDS"])
 
     async def send_error(self, error: HelpdeskError, client_id: Any = None) -> None:
         cid = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
@@ -283,11 +307,12 @@ class FrameConsumer(AsyncWebsocketConsumer):
         if event.get("origin") == self.channel_name:
             return
         frame = event["frame"]
+        # Fan-out never waits for this socket's reader (its queue is bounded instead): a
+        # handler that waited would let the channel layer's queue grow without bound.
         text = event.get("text")
-        if text is not None:
-            await self.send(text_data=text)
-        else:
-            await self.send_json(frame)
+        if text is None:
+            text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        self.outbox.put(text)
         if frame.get("type") == Frame.MESSAGE_CREATED:
             message = frame["message"]
             if self.is_from_other_side(message):
@@ -379,6 +404,8 @@ class VisitorConsumer(FrameConsumer):
 
 # How often a workspace socket's pings count as a heartbeat for presence.
 HEARTBEAT_SECONDS = 20
+LIST_VIEWS = ("mine", "unassigned", "all")
+LIST_WATCH_IDS = 500
 
 
 class AgentConsumer(FrameConsumer):
@@ -392,7 +419,13 @@ class AgentConsumer(FrameConsumer):
         "ping": "on_ping",
         "subscribe": "on_subscribe",
         "unsubscribe": "on_unsubscribe",
+        "list.watch": "on_list_watch",
     }
+    # What this workspace's list shows (``list.watch``): None until it says, then every list
+    # update is checked against it. ``listed`` holds the conversations the list may show, so
+    # one that stops matching is sent once more (the list drops it) and then no longer.
+    list_view: tuple[str, str | None] | None = None
+    listed: set[int]
 
     async def connect(self) -> None:
         await super().connect()
@@ -400,21 +433,25 @@ class AgentConsumer(FrameConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        if not await database_sync_to_async(is_agent)(user):
+        if not await _call(is_agent, user=user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.actor = Actor(user=user)
         await self.join(events.group_agents())
         await self.join(events.group_agent(user.pk))
-        name = await database_sync_to_async(events.sender_name)(self.actor)
-        await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
+        name = await _call(events.sender_name, actor=self.actor)
+        # Presence first: once the workspace hears "ready", the agent counts as online.
         await self.socket_event("connect")
+        await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
 
     async def socket_event(self, event: str) -> None:
         self.last_beat = time.monotonic()
         assert self.actor is not None
-        await database_sync_to_async(agent_socket_event)(
-            event=event, user_id=self.actor.user.pk, channel_name=self.channel_name
+        await _call(
+            agent_socket_event,
+            event=event,
+            user_id=self.actor.user.pk,
+            channel_name=self.channel_name,
         )
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
@@ -448,3 +485,56 @@ class AgentConsumer(FrameConsumer):
 
     def is_from_other_side(self, message: dict[str, Any]) -> bool:
         return bool(message["sender"]["kind"] == "visitor")
+
+    async def on_list_watch(self, frame: dict[str, Any]) -> None:
+        view, status, ids = frame.get("view"), frame.get("status"), frame.get("ids", [])
+        if view not in LIST_VIEWS:
+            raise BadRequest("view must be mine, unassigned or all.", fields={"view": ["Invalid."]})
+        if status in (None, "any"):
+            status = None
+        elif status not in Conversation.Status.values:
+            raise BadRequest("Unknown status.", fields={"status": ["Invalid."]})
+        if (
+            not isinstance(ids, list)
+            or len(ids) > LIST_WATCH_IDS
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        ):
+            raise BadRequest(
+                f"ids must be at most {LIST_WATCH_IDS} conversation ids.",
+                fields={"ids": ["Invalid."]},
+            )
+        self.list_view = (view, status)
+        self.listed = set(ids)
+
+    def list_shows(self, conversation: dict[str, Any]) -> bool:
+        """Whether this workspace's list shows ``conversation`` (a staff payload), or showed it
+        and must hear that it left. Open panes always hear of theirs."""
+        if self.list_view is None:
+            return True
+        conversation_id = conversation.get("id")
+        if conversation_id in self.watching:
+            return True
+        view, status = self.list_view
+        assignee = conversation.get("assignee")
+        if view == "mine":
+            match = bool(assignee) and assignee.get("id") == self.actor.user.pk  # type: ignore[union-attr]
+        elif view == "unassigned":
+            match = not assignee
+        else:
+            match = True
+        if match and (status is None or conversation.get("status") == status):
+            self.listed.add(conversation_id)  # type: ignore[arg-type]
+            return True
+        if conversation_id in self.listed:
+            self.listed.discard(conversation_id)  # type: ignore[arg-type]
+            return True
+        return False
+
+    async def frame_send(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame.get("type") in (
+            Frame.CONVERSATION_CREATED,
+            Frame.CONVERSATION_UPDATED,
+        ) and not self.list_shows(frame["conversation"]):
+            return
+        await super().frame_send(event)

@@ -336,12 +336,17 @@ HELPDESK: dict[str, Any] = {
     # after it, the shopper's message starts a new conversation.
     "REOPEN_WINDOW_DAYS": int(os.environ.get("HELPDESK_REOPEN_WINDOW_DAYS", "7")),
     "RESUME_BATCH": 500,
-    # Run the sockets' database calls on a small thread pool instead of Channels' one thread
-    # per process (each call is a whole transaction). Measured in docs/performance.md.
-    # Opt-in: socket DB calls on a thread pool so their PostgreSQL waits overlap (+68 % msg/s
-    # in bench/). Off by default: a long browser-test session exhausted the server's
-    # connection pool with it on (docs/performance.md).
-    "PARALLEL_DB_CALLS": env_bool("HELPDESK_PARALLEL_DB", False),
+    # Threads for the sockets' database calls (helpdesk/db_threads.py); 0: Channels' one
+    # thread per process. Each holds at most one pooled connection, only during a call.
+    # Opt-in for now: with threads, one socket test (an agent hearing a shopper's mood turn)
+    # failed intermittently and its cause is not established (docs/performance.md).
+    "DB_THREADS": int(os.environ.get("HELPDESK_DB_THREADS", "0")),
+    # A socket's send queue (chat/outbox.py): frames and bytes waiting for a reader that
+    # stopped reading before the socket is dropped to resume, and how long a handler's own
+    # frames wait for room.
+    "SEND_QUEUE_FRAMES": int(os.environ.get("HELPDESK_SEND_QUEUE_FRAMES", "1000")),
+    "SEND_QUEUE_BYTES": int(os.environ.get("HELPDESK_SEND_QUEUE_BYTES", str(4 * 1024 * 1024))),
+    "SEND_WAIT_SECONDS": float(os.environ.get("HELPDESK_SEND_WAIT_SECONDS", "10")),
 }
 
 LOGGING = {

@@ -5,5 +5,3 @@ export HELPDESK_TEST_DB=${HELPDESK_TEST_DB:-test_helpdesk_local}
 export SECRET_KEY=test-only-secret-key-not-for-production-0123456789
 export STOREFRONT_IDENTITY_SECRET=test-storefront-secret
 export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
-# The opt-in thread pool for socket DB calls stays off in tests, as in production by default.
-export HELPDESK_PARALLEL_DB=0

@@ -32,7 +32,8 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "rate": settings.HELPDESK["RATE_PER_SECOND"],
     "burst": settings.HELPDESK["RATE_BURST"],
-    "parallel_db": settings.HELPDESK["PARALLEL_DB_CALLS"],
+    "db_threads": settings.HELPDESK["DB_THREADS"],
+    "databases": sorted(settings.DATABASES),
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", None),
     "session_cookie_secure": getattr(settings, "SESSION_COOKIE_SECURE", None),
 }))
@@ -75,7 +76,7 @@ def test_no_environment_is_the_embedded_default() -> None:
     assert conf["celery_eager"] is True
     assert conf["broker"] == "memory://"
     assert conf["debug"] is True
-    assert conf["parallel_db"] is False  # SQLite: one writer thread
+    assert conf["db_threads"] == 0  # SQLite: one writer thread
 
 
 def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
@@ -95,7 +96,9 @@ def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
     assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert conf["broker"] == PRODUCTION["REDIS_URL"]
     assert conf["celery_eager"] is False
-    assert conf["parallel_db"] is False  # the thread pool is opt-in
+    # The sockets' database calls on threads are opt-in (helpdesk/db_threads.py).
+    assert conf["db_threads"] == 0
+    assert conf["databases"] == ["default"]
     assert conf["debug"] is False
     assert conf["ssl_redirect"] is True
     assert conf["session_cookie_secure"] is True
@@ -114,11 +117,11 @@ def test_pool_size_and_rate_limit_come_from_the_environment() -> None:
             "DB_POOL_MAX": "7",
             "HELPDESK_RATE_PER_SECOND": "250",
             "HELPDESK_RATE_BURST": "500",
-            "HELPDESK_PARALLEL_DB": "1",
+            "HELPDESK_DB_THREADS": "3",
         }
     )
     assert conf["options"]["pool"]["max_size"] == 7
-    assert conf["parallel_db"] is True
+    assert conf["db_threads"] == 3
     assert conf["rate"] == 250.0
     assert conf["burst"] == 500
 
@@ -171,3 +174,20 @@ async def test_layer_with_our_host_config_survives_an_idle_receive(backend: str)
     finally:
         receiver.cancel()
         await layer.flush()
+
+
+def test_sharded_layer_and_replica_come_from_the_environment() -> None:
+    conf = probe(
+        {
+            **PRODUCTION,
+            "CHANNEL_REDIS_URLS": "redis://a.internal:6379/0, redis://b.internal:6379/0",
+            "DATABASE_REPLICA_URL": "postgresql://ro@replica.internal:5432/deskdb",
+        }
+    )
+    hosts = conf["layer_config"]["hosts"]
+    assert [h["address"] for h in hosts] == [
+        "redis://a.internal:6379/0",
+        "redis://b.internal:6379/0",
+    ]
+    assert all(h["socket_timeout"] is None for h in hosts)
+    assert conf["databases"] == ["default", "replica"]

@@ -66,12 +66,25 @@ export async function load({ append = false } = {}) {
     state.hasMore = data.results.length >= 50;
     renderCounts(data.counts || {});
     render();
+    watchList();
   } catch (error) {
     const detail = /** @type {import("./types").ApiError} */ (error).detail || "";
     if (reqNo === state.reqNo) api.toast(t("Could not load conversations.") + " " + detail, "error");
   } finally {
     if (reqNo === state.reqNo) state.loading = false;
   }
+}
+
+/* Tell the server what this list shows, so list updates of conversations it does not show
+ * are not sent to this workspace at all (docs/protocol.md, list.watch). */
+function watchList() {
+  const extra = state.extraTabs.get(state.view);
+  api.send({
+    type: "list.watch",
+    view: extra ? "all" : state.view,
+    status: state.status,
+    ids: state.ids.slice(0, 500),
+  });
 }
 
 /* Throttled, not debounced: under constant traffic a debounce would never fire. */
