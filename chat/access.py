@@ -25,9 +25,12 @@ AGENT_GROUPS = ("Agents", "Supervisors")
 CONVERSATION_RELATED = (
     "assignee__agent_profile",
     "team",
+    "channel",
     "visitor__customer",
     "routing",
     "bot_state",
+    # The channel's state (email subject, messaging window) for the channels' payload hook.
+    "channel_state",
 )
 
 

@@ -187,6 +187,7 @@ class ConversationListApi(APIView):
             OpenApiParameter("view", OpenApiTypes.STR, enum=list(selectors.VIEWS)),
             OpenApiParameter("status", OpenApiTypes.STR),
             OpenApiParameter("q", OpenApiTypes.STR),
+            OpenApiParameter("channel", OpenApiTypes.INT, description="Only this channel's"),
             OpenApiParameter("before", OpenApiTypes.DATETIME),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
@@ -213,6 +214,7 @@ class ConversationListApi(APIView):
             view=request.query_params.get("view", "all"),
             status=None if status == "any" else status,
             search=request.query_params.get("q", "")[:100],
+            channel_id=_int_param(request, "channel", 0, 0, 2**62) or None,
             limit=_int_param(request, "limit", 50, 1, 200),
             before=before,
         )

@@ -117,6 +117,21 @@ def attachment_payload_register(builder: AttachmentPayload) -> None:
     _attachment_payload = builder
 
 
+MessagePayloadPart = Callable[[Message], dict[str, Any]]
+_message_payload_parts: list[MessagePayloadPart] = []
+
+
+def message_payload_register(part: MessagePayloadPart) -> None:
+    """Add keys to the message object (the channels' ``delivery``): ``part(message)`` returns a
+    dict merged into it and must not query for a message that has none of its data."""
+    if part not in _message_payload_parts:
+        _message_payload_parts.append(part)
+
+
+def message_payload_parts() -> list[MessagePayloadPart]:
+    return list(_message_payload_parts)
+
+
 def message_payload(message: Message) -> dict[str, Any]:
     """The contract's message object."""
     sender: dict[str, Any] = {"kind": message.sender_kind, "name": message.sender_name}
@@ -125,7 +140,7 @@ def message_payload(message: Message) -> dict[str, Any]:
     elif message.sender_kind == Message.SenderKind.VISITOR:
         sender["id"] = message.conversation.visitor_id if message.conversation_id else None
     attachment = _attachment_payload(message) if _attachment_payload else None
-    return {
+    data = {
         "id": message.pk,
         "conversation": message.conversation_id,
         "seq": message.seq,
@@ -137,7 +152,12 @@ def message_payload(message: Message) -> dict[str, Any]:
         "attachment": attachment,
         "card": message.card,
         "created_at": isoformat(message.created_at),
+        # The channel the message travels through (docs/protocol.md): its conversation's.
+        "channel": message.conversation.channel.kind if message.conversation_id else None,
     }
+    for part in _message_payload_parts:
+        data.update(part(message))
+    return data
 
 
 ConversationPayloadPart = Callable[[Conversation, bool], dict[str, Any]]
@@ -195,6 +215,11 @@ def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str
                     "current_title": visitor.current_title,
                 },
                 "customer": conversation.customer_id,
+                "channel": {
+                    "id": conversation.channel_id,
+                    "kind": conversation.channel.kind,
+                    "name": conversation.channel.name,
+                },
                 "last_message": {
                     "preview": conversation.last_message_preview,
                     "sender": conversation.last_message_sender,
@@ -353,4 +378,21 @@ def typing_frame(
     groups = [group_conversation(conversation.pk)]
     if actor.user is not None:
         groups.append(group_conversation_shopper(conversation.pk))
+        for part in _agent_typing_parts:
+            part(conversation, frame)
     return groups, frame
+
+
+AgentTyping = Callable[[Conversation, dict[str, Any]], None]
+_agent_typing_parts: list[AgentTyping] = []
+
+
+def agent_typing_register(part: AgentTyping) -> None:
+    """Be told of an agent's typing (the API channel forwards it to the shop's app); each part
+    must be cheap and never raise: it runs on every typing frame."""
+    if part not in _agent_typing_parts:
+        _agent_typing_parts.append(part)
+
+
+def agent_typing_parts() -> list[AgentTyping]:
+    return list(_agent_typing_parts)

@@ -77,7 +77,13 @@ def erase_chat(customer: Any) -> None:
         last_message_preview=ERASED_TEXT, flag_reason="", flagged_at=None
     )
     Visitor.objects.filter(Q(customer=customer) | Q(conversations__pk__in=ids)).update(
-        name="", email="", current_url="", current_title="", user_agent="", language=""
+        name="",
+        email="",
+        address="",
+        current_url="",
+        current_title="",
+        user_agent="",
+        language="",
     )
 
 

@@ -22,7 +22,8 @@ def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None
     visitor is a verified customer."""
     cond = Q(visitor=visitor)
     if visitor.customer_id:
-        cond |= Q(customer_id=visitor.customer_id)
+        # Only this channel's: the customer's email or app conversations are not the widget's.
+        cond |= Q(customer_id=visitor.customer_id, channel_id=visitor.channel_id)
     return (
         Conversation.objects.select_related(*CONVERSATION_RELATED)
         .filter(cond)
@@ -40,6 +41,7 @@ def conversations_for_agent(
     view: str = "all",
     status: str | None = "open",
     team_id: int | None = None,
+    channel_id: int | None = None,
     search: str = "",
     limit: int = 50,
     before: str | None = None,
@@ -61,6 +63,8 @@ def conversations_for_agent(
         qs = qs.filter(status=status)
     if team_id:
         qs = qs.filter(team_id=team_id)
+    if channel_id:
+        qs = qs.filter(channel_id=channel_id)
     if search:
         qs = qs.filter(
             Q(visitor__name__icontains=search)
@@ -115,7 +119,7 @@ def messages_after(
     # Attachments ride along in the same query (no N+1 on history and resume).
     # The partition key too: PostgreSQL then reads only the conversation's partition
     # (chat/partitions.py).
-    qs = Message.objects.select_related("attachment").filter(
+    qs = Message.objects.select_related("attachment", "delivery").filter(
         conversation=conversation,
         conversation_created_at=conversation.created_at,
         seq__gt=after_seq,

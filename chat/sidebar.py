@@ -59,9 +59,14 @@ def conversation_sidebar(*, actor: Actor, conversation_id: Any) -> dict[str, Any
             "created_at": events.isoformat(c.created_at),
             "last_activity_at": events.isoformat(c.last_activity_at),
             "preview": c.last_message_preview,
+            "channel": {"id": c.channel_id, "kind": c.channel.kind, "name": c.channel.name},
         }
-        for c in previous
+        for c in previous.select_related("channel")
     ]
+    from inboxes.contacts import customer_contacts
+
+    # Every address that reaches the shopper, and the merges that joined them (one customer).
+    data["contacts"] = customer_contacts(customer_id) if customer_id else None
     return data
 
 

@@ -93,7 +93,9 @@ INSTALLED_APPS = [
     "helpdesk",
     "orders",
     "chat",
+    "inboxes",
     "analytics",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +224,17 @@ CELERY_BEAT_SCHEDULE["routing-slow-reply-scan"] = {
     "schedule": 15.0,
 }
 
+# Channels (docs/channels.md): deliveries retried, IMAP mailboxes polled.
+CELERY_BEAT_SCHEDULE["inboxes-outbound-sweep"] = {
+    "task": "inboxes.outbound_sweep",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["inboxes-inbound-sweep"] = {"task": "inboxes.inbound_sweep", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["inboxes-imap-poll"] = {
+    "task": "inboxes.imap_poll",
+    "schedule": float(os.environ.get("HELPDESK_IMAP_POLL_SECONDS", "60")),
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -272,6 +285,37 @@ HELPDESK_MEDIA: dict[str, Any] = {
     "ORPHAN_HOURS": float(os.environ.get("HELPDESK_MEDIA_ORPHAN_HOURS", "24")),
     # Most uploads one person may hold unsent within an hour.
     "PENDING_PER_ACTOR": 30,
+}
+
+# Outgoing mail of email channels without their own SMTP server: Django's SMTP backend
+# (EMAIL_HOST …) or an anymail ESP backend, e.g.
+# EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend with MAILGUN_API_KEY.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+# Inbound email webhooks (docs/channels.md): anymail checks each ESP's request with these.
+ANYMAIL: dict[str, Any] = {
+    key: os.environ[f"ANYMAIL_{key}"]
+    for key in (
+        "WEBHOOK_SECRET",
+        "MAILGUN_API_KEY",
+        "MAILGUN_WEBHOOK_SIGNING_KEY",
+        "POSTMARK_SERVER_TOKEN",
+        "SENDGRID_API_KEY",
+        "MAILJET_API_KEY",
+        "MAILJET_SECRET_KEY",
+        "SPARKPOST_API_KEY",
+    )
+    if os.environ.get(f"ANYMAIL_{key}")
+}
+HELPDESK_CHANNELS: dict[str, Any] = {
+    "SEND_ATTEMPTS": int(os.environ.get("HELPDESK_SEND_ATTEMPTS", "6")),
+    "BACKOFF_SECONDS": float(os.environ.get("HELPDESK_SEND_BACKOFF_SECONDS", "10")),
 }
 
 LOGIN_URL = "/accounts/login/"

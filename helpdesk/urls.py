@@ -4,6 +4,7 @@ from django.views.i18n import JSONCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chat.urls import api_urlpatterns as chat_api
+from inboxes.urls import api_urlpatterns as inboxes_api
 from orders.urls import api_urlpatterns as orders_api
 
 from . import storefront
@@ -23,7 +24,9 @@ urlpatterns = [
     path("", include("chat.attachments.urls")),
     path("api/", include("chat.bot.urls")),
     path("api/", include(chat_api)),
-    path("api/", include(orders_api)),  # shops' integration API (orders/urls.py)
+    path("api/", include(orders_api)),
+    path("api/", include(inboxes_api)),  # API channel, channels, contacts (docs/channels.md)
+    path("", include("inboxes.urls")),  # shops' integration API (orders/urls.py)
     path("api/", include("chat.sidebar_api")),  # agent sidebar, cards, widget browsing
     path("", include("orders.storefront")),  # demo storefront's "sign in as a demo customer"
     path("", include("chat.urls")),

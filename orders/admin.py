@@ -48,7 +48,8 @@ class CustomerAdmin(admin.ModelAdmin):
         data = [privacy.customer_export(customer=c) for c in queryset[:100]]
         body = json.dumps(data if len(data) != 1 else data[0], ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        name = queryset.first().external_id if len(data) == 1 else "customers"  # type: ignore[union-attr]
+        first = queryset.first()
+        name = (first.external_id or "") if first is not None and len(data) == 1 else "customers"
         safe = "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:60] or "customer"
         response["Content-Disposition"] = f'attachment; filename="export-{safe}.json"'
         return response

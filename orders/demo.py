@@ -85,11 +85,12 @@ DEMO_PREFIX = "demo-"
 
 def demo_customers() -> list[tuple[str, str]]:
     """(external_id, name) of the first demo customers, for the storefront's sign-in switch."""
-    return list(
+    rows = (
         Customer.objects.filter(external_id__startswith=DEMO_PREFIX, erased_at__isnull=True)
         .order_by("external_id")
         .values_list("external_id", "name")[:12]
     )
+    return [(external_id or "", name) for external_id, name in rows]
 
 
 def _products(log: Callable[[str], None]) -> list[Product]:

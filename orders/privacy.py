@@ -23,7 +23,9 @@ from django.utils import timezone
 from .models import (
     BrowsingEvent,
     ConsentRecord,
+    ContactIdentity,
     Customer,
+    CustomerMerge,
     Order,
     OrderAlert,
     OrderItem,
@@ -63,6 +65,25 @@ def customer_export(*, customer: Customer) -> dict[str, Any]:
             for c in customer.consents.all()
         ],
         "orders": [order_payload(o, all_events=True) for o in orders],
+        "identities": [
+            {
+                "kind": i.kind,
+                "value": i.value,
+                "verified": i.verified,
+                "source": i.source,
+                "created_at": iso(i.created_at),
+            }
+            for i in customer.identities.order_by("pk")
+        ],
+        "merges": [
+            {
+                "merged_name": m.merged_name,
+                "merged_identities": m.merged_identities,
+                "reason": m.reason,
+                "merged_at": iso(m.merged_at),
+            }
+            for m in customer.merges.order_by("merged_at", "pk")
+        ],
         "browsing": [
             {"kind": e.kind, "url": e.url, "title": e.title, "occurred_at": iso(e.occurred_at)}
             for e in customer.browsing.order_by("occurred_at")
@@ -101,6 +122,10 @@ def customer_erase(*, customer: Customer) -> Customer:
         )
         BrowsingEvent.objects.filter(customer=locked).delete()
         ConsentRecord.objects.filter(customer=locked).delete()
+        # Every address that reached the person goes, on every channel; what a merge recorded
+        # of the other contact too.
+        ContactIdentity.objects.filter(customer=locked).delete()
+        CustomerMerge.objects.filter(customer=locked).update(merged_name="", merged_identities=[])
         locked.external_id = placeholder
         locked.name = ""
         locked.email = ""

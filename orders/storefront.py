@@ -33,7 +33,7 @@ def demo_identity(external_id: str) -> dict[str, Any] | None:
         return None
     return {
         "external_id": customer.external_id,
-        "signature": identity_signature(customer.external_id),
+        "signature": identity_signature(external_id),
         "name": customer.name,
         "email": customer.email,
     }

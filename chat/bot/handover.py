@@ -93,6 +93,7 @@ def bot_active(conversation: Conversation, state: BotState) -> bool:
     and no human engaged (docs/bot.md, "When the bot speaks")."""
     return (
         bool(bot_setting("ENABLED"))
+        and conversation.channel.bot_enabled  # the channel's "bot answers" switch
         and state.handed_over_at is None
         and conversation.status != Conversation.Status.RESOLVED
         and not human_engaged(conversation, state)

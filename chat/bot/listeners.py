@@ -85,8 +85,15 @@ def bot_takes_turn(conversation_id: int) -> bool:
 
     if not bot_setting("ENABLED"):
         return False
-    conversation = Conversation.objects.filter(pk=conversation_id).only("assignee_id").first()
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id)
+        .select_related("channel")
+        .only("assignee_id", "channel__bot_enabled")
+        .first()
+    )
     if conversation is None or conversation.assignee_id is not None:
+        return False
+    if not conversation.channel.bot_enabled:
         return False
     handed_over = BotState.objects.filter(
         conversation_id=conversation_id, handed_over_at__isnull=False

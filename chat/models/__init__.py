@@ -14,6 +14,7 @@ from .business_hours import Holiday, Schedule, ScheduleInterval
 from .canned import CannedReply
 from .conversations import AgentReadCursor, Conversation, Message
 from .csat import SatisfactionRating
+from .inbox import Channel, default_web_channel_id
 from .people import AgentProfile, Team, Visitor
 from .routing import (
     AgentConnection,
@@ -33,6 +34,7 @@ __all__ = [
     "BotFeedback",
     "BotState",
     "CannedReply",
+    "Channel",
     "Conversation",
     "ConversationRouting",
     "Holiday",
@@ -50,4 +52,5 @@ __all__ = [
     "TeamRouting",
     "UnmatchedQuestion",
     "Visitor",
+    "default_web_channel_id",
 ]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .inbox import default_web_channel_id
 from .people import Team, Visitor
 
 
@@ -20,6 +21,14 @@ class Conversation(models.Model):
         RESOLVED = "resolved", _("Resolved")
 
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
+    # The channel the conversation came in through; every reply leaves through it.
+    channel = models.ForeignKey(
+        "chat.Channel",
+        on_delete=models.PROTECT,
+        default=default_web_channel_id,
+        related_name="conversations",
+        verbose_name=_("channel"),
+    )
     customer = models.ForeignKey(
         "orders.Customer",
         null=True,
@@ -66,6 +75,7 @@ class Conversation(models.Model):
             models.Index(fields=["status", "-last_activity_at"], name="conv_status_activity"),
             models.Index(fields=["assignee", "status"], name="conv_assignee_status"),
             models.Index(fields=["visitor", "-created_at"], name="conv_visitor_created"),
+            models.Index(fields=["channel", "-last_activity_at"], name="conv_channel_activity"),
         ]
 
     def __str__(self) -> str:

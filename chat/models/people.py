@@ -1,5 +1,5 @@
 """Who is in a conversation: agents (a Django user with a profile) in teams, and visitors
-(a storefront browser, linked to a shop customer once it proves who it is).
+(a storefront browser, or a shopper's address on another channel, linked to a customer).
 """
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .inbox import default_web_channel_id
 
 
 class Team(models.Model):
@@ -49,9 +52,19 @@ class AgentProfile(models.Model):
 
 
 class Visitor(models.Model):
-    """A browser on the storefront. Anonymous until it proves a customer identity."""
+    """A shopper as one channel knows them: a browser on the storefront (anonymous until it
+    proves a customer identity), or an address on another channel (an email address, a phone
+    number, an app's user id) in ``address``. Many visitors may belong to one customer."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.ForeignKey(
+        "chat.Channel",
+        on_delete=models.PROTECT,
+        default=default_web_channel_id,
+        related_name="contacts",
+    )
+    # The shopper's address on the channel (normalised); empty for a browser.
+    address = models.CharField(max_length=320, blank=True)
     customer = models.ForeignKey(
         "orders.Customer",
         null=True,
@@ -71,6 +84,13 @@ class Visitor(models.Model):
     class Meta:
         verbose_name = _("visitor")
         verbose_name_plural = _("visitors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address"],
+                condition=~Q(address=""),
+                name="visitor_channel_address",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name

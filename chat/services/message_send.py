@@ -18,6 +18,7 @@ The steps, in order, each below as its own function:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +84,7 @@ def check_message_send(
 
 
 def _lock_conversation_for_send(
-    actor: Actor, conversation_id: int | None
+    actor: Actor, conversation_id: int | None, *, new: bool = False
 ) -> tuple[Conversation, bool]:
     """The conversation the message goes to, row-locked, and whether it was opened now.
 
@@ -98,15 +99,21 @@ def _lock_conversation_for_send(
         return conversation, False
     assert actor.visitor is not None
     Visitor.objects.select_for_update().filter(pk=actor.visitor.pk).first()
-    return _conversation_for_new_visitor_message(actor.visitor)
+    return _conversation_for_new_visitor_message(actor.visitor, new=new)
 
 
-def _conversation_for_new_visitor_message(visitor: Visitor) -> tuple[Conversation, bool]:
+def _conversation_for_new_visitor_message(
+    visitor: Visitor, *, new: bool = False
+) -> tuple[Conversation, bool]:
     """The visitor's latest conversation (locked) unless it was resolved longer ago than the
-    reopen window; else a new one. The caller holds the visitor's lock."""
+    reopen window; else a new one (always a new one with ``new``: a channel's new thread,
+    e.g. a new email). The caller holds the visitor's lock. A new conversation is in the
+    visitor's channel and goes to the channel's team."""
     window = dt.timedelta(days=settings.HELPDESK["REOPEN_WINDOW_DAYS"])
     current_pk = (
-        Conversation.objects.select_for_update(of=("self",))
+        None
+        if new
+        else Conversation.objects.select_for_update(of=("self",))
         .filter(visitor=visitor)
         .order_by("-created_at", "-pk")
         .values_list("pk", flat=True)
@@ -118,8 +125,28 @@ def _conversation_for_new_visitor_message(visitor: Visitor) -> tuple[Conversatio
         or (current.resolved_at and timezone.now() - current.resolved_at <= window)
     ):
         return current, False
-    conversation = Conversation.objects.create(visitor=visitor, customer_id=visitor.customer_id)
+    conversation = Conversation.objects.create(
+        visitor=visitor,
+        customer_id=visitor.customer_id,
+        channel_id=visitor.channel_id,
+        team_id=visitor.channel.team_id,
+    )
     return conversation, True
+
+
+AgentReplyGate = Callable[[Conversation], None]
+_agent_reply_gates: list[AgentReplyGate] = []
+
+
+def agent_reply_gate_register(gate: AgentReplyGate) -> None:
+    """Add a check an agent's public reply must pass on its conversation (the channels'
+    messaging windows: WhatsApp's 24 hours …); it raises a HelpdeskError saying why not."""
+    if gate not in _agent_reply_gates:
+        _agent_reply_gates.append(gate)
+
+
+def agent_reply_gates() -> list[AgentReplyGate]:
+    return list(_agent_reply_gates)
 
 
 # The resend lookup of a send with an attachment, compiled once (helpdesk/compiled.py).
@@ -215,6 +242,7 @@ def message_send(
     origin: str | None = None,
     allow_empty: bool = False,
     attachment_id: str | None = None,
+    new_conversation: bool = False,
 ) -> tuple[Message, bool]:
     """Send a message as a shopper or an agent. Idempotent on ``(conversation, client_id)``:
     a repeat returns the stored message and ``created=False`` and stores nothing.
@@ -223,6 +251,8 @@ def message_send(
     one (within the reopen window). An agent replying to an unassigned conversation takes it.
     The arguments come straight from a frame or a request body: ``check_message_send``
     refuses values of the wrong type with ``BadRequest``. ``origin`` is the sending socket.
+    ``new_conversation`` (a shopper without ``conversation_id``): open a new conversation even
+    if the current one is open (a channel's new thread, e.g. a new email).
     """
     draft = check_message_send(
         actor=actor,
@@ -235,8 +265,13 @@ def message_send(
     locked_pk: int | None = None
     try:
         with transaction.atomic():
-            conversation, opened = _lock_conversation_for_send(actor, conversation_id)
+            conversation, opened = _lock_conversation_for_send(
+                actor, conversation_id, new=new_conversation
+            )
             locked_pk = conversation.pk
+            if actor.user is not None and not draft.private:
+                for gate in _agent_reply_gates:
+                    gate(conversation)
             attachment = None
             if attachment_id is not None:
                 stored = _stored_resend(conversation, draft.client_id)

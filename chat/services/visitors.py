@@ -33,7 +33,9 @@ def visitor_from_token(token: object) -> Visitor:
         public_id = uuid.UUID(str(data["v"]))
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Unauthorized("Invalid visitor token.") from None
-    visitor = Visitor.objects.select_related("customer").filter(public_id=public_id).first()
+    visitor = (
+        Visitor.objects.select_related("customer", "channel").filter(public_id=public_id).first()
+    )
     if visitor is None:
         raise Unauthorized("Invalid visitor token.")
     return visitor

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class Customer(models.Model):
-    """A shopper the shop knows, keyed by the shop's own ``external_id``."""
+    """A shopper: one row with many contact identities (``ContactIdentity``). The shop's
+    customers carry its ``external_id``; a contact first heard on another channel (an email,
+    a message from the shop's app) has none until the shop's data links it."""
 
     class Tier(models.TextChoices):
         NONE = "", _("None")
@@ -17,7 +20,9 @@ class Customer(models.Model):
         GOLD = "gold", _("Gold")
         PLATINUM = "platinum", _("Platinum")
 
-    external_id = models.CharField(_("external id"), max_length=128, unique=True)
+    external_id = models.CharField(
+        _("external id"), max_length=128, unique=True, null=True, blank=True
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -40,7 +45,63 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
 
     def __str__(self) -> str:
-        return self.name or self.email or self.external_id
+        return self.name or self.email or self.external_id or f"#{self.pk}"
+
+
+class ContactIdentity(models.Model):
+    """An address that reaches a customer on some channel. Each address belongs to one
+    customer at most; ``verified`` when the shop vouched for the link (its integration API)
+    or the person proved it, otherwise it was only claimed (an email's From)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        WHATSAPP = "whatsapp", _("WhatsApp number")
+        WECHAT = "wechat", _("WeChat openid")
+        APP = "app", _("App user id")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # Normalised (lower-case email, digits-only phone), so one address is one row.
+    value = models.CharField(_("value"), max_length=320)
+    verified = models.BooleanField(_("verified"), default=False)
+    # Where the link came from: inbound, integration, widget, merge, agent.
+    source = models.CharField(_("source"), max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact identity")
+        verbose_name_plural = _("contact identities")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identity_kind_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class CustomerMerge(models.Model):
+    """A record that two contacts became one: who, when, why, and what the merged one held
+    (shown in the sidebar; the merged row itself is gone)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges")
+    merged_customer_id = models.BigIntegerField()
+    merged_name = models.CharField(max_length=200, blank=True)
+    merged_identities = models.JSONField(default=list, blank=True)
+    # "agent" (merge contacts) or "verified" (the shop's data linked an address).
+    reason = models.CharField(max_length=16)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact merge")
+        verbose_name_plural = _("contact merges")
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_customer_id} -> {self.customer_id}"
 
 
 class ConsentRecord(models.Model):

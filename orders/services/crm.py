@@ -20,6 +20,7 @@ from helpdesk.dispatch import DomainEvent, Event, dispatch
 from helpdesk.errors import BadRequest, HelpdeskError, NotFound
 
 from ..models import BrowsingEvent, ConsentRecord, Customer, Product
+from .identity import identity_attach
 
 CUSTOMER_FIELDS = ("name", "email", "phone", "language", "vip_tier", "tags")
 PRODUCT_FIELDS = ("name", "description", "price", "currency", "image_url", "url", "active")
@@ -78,6 +79,15 @@ def customer_upsert(*, external_id: str, data: dict[str, Any]) -> tuple[Customer
             changed.append("marketing_consent")
         if changed:
             customer.save(update_fields=[*changed, "updated_at"])
+        # The shop vouches for its customer's addresses: a contact that wrote from one of them
+        # (an email, a message) joins this customer (docs/channels.md, one customer).
+        vouched = [(kind, data[kind]) for kind in ("email", "phone") if data.get(kind)]
+        for kind, value in vouched:
+            identity_attach(
+                customer=customer, kind=kind, value=value, verified=True, source="integration"
+            )
+        if vouched:
+            customer.refresh_from_db()  # a merged contact may have filled blank fields
     return customer, created
 
 

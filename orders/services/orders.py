@@ -58,16 +58,22 @@ def customer_ids_for(external_ids: set[str]) -> dict[str, int]:
     a concurrent creator of the same id is settled by ``ON CONFLICT DO NOTHING``."""
     if not external_ids:
         return {}
-    found = dict(
-        Customer.objects.filter(external_id__in=external_ids).values_list("external_id", "pk")
-    )
+    found: dict[str, int] = {
+        ext or "": pk
+        for ext, pk in Customer.objects.filter(external_id__in=external_ids).values_list(
+            "external_id", "pk"
+        )
+    }
     missing = sorted(external_ids - found.keys())
     if missing:
         Customer.objects.bulk_create(
             [Customer(external_id=ext) for ext in missing], ignore_conflicts=True
         )
         found.update(
-            Customer.objects.filter(external_id__in=missing).values_list("external_id", "pk")
+            (ext or "", pk)
+            for ext, pk in Customer.objects.filter(external_id__in=missing).values_list(
+                "external_id", "pk"
+            )
         )
     return found
 

@@ -1,0 +1,90 @@
+"""A web chat's transcript mailed to the shopper (on resolve when the web channel asks for it,
+or when an agent sends it). It leaves through the email channel marked for transcripts, with a
+Message-ID the desk remembers: if the shopper answers it, the answer opens an email
+conversation linked to the same customer (answering proves the address is theirs)."""
+
+from __future__ import annotations
+
+import logging
+from email.utils import make_msgid
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat.models import Channel, Conversation, Message
+from helpdesk.errors import BadRequest, NotFound
+
+from ..inbound import external_key
+from ..models import ExternalMessage
+from .send import LOOP_HEADER, connection_for, from_header
+
+logger = logging.getLogger(__name__)
+
+
+def transcript_channel() -> Channel | None:
+    channels = Channel.objects.filter(kind=Channel.Kind.EMAIL, active=True).order_by("pk")
+    marked = [c for c in channels if c.config.get("transcripts")]
+    return marked[0] if marked else None
+
+
+def transcript_address(conversation: Conversation) -> str:
+    """Where the shopper asked to be written to: the visitor's or the customer's email."""
+    visitor = conversation.visitor
+    if visitor.email:
+        return visitor.email
+    customer = conversation.customer or visitor.customer
+    return customer.email if customer is not None and customer.email else ""
+
+
+def transcript_send(*, conversation_id: int, to: str = "") -> str:
+    """Mail the public messages of a conversation; returns the address written to."""
+    conversation = (
+        Conversation.objects.select_related("visitor__customer", "customer", "channel")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound("Conversation not found.")
+    channel = transcript_channel()
+    if channel is None:
+        raise BadRequest(_("No email channel sends transcripts."))
+    to = (to or transcript_address(conversation)).strip()
+    if "@" not in to:
+        raise BadRequest(_("The shopper gave no email address."), fields={"email": ["Required."]})
+    messages = list(
+        Message.objects.filter(conversation=conversation, private=False)
+        .exclude(sender_kind=Message.SenderKind.SYSTEM)
+        .order_by("seq")
+    )
+    desk = channel.config.get("from_name") or channel.name
+    context = {"conversation": conversation, "messages": messages, "desk": desk}
+    text = render_to_string("inboxes/transcript.txt", context)
+    html = render_to_string("inboxes/transcript.html", context)
+    domain = channel.config.get("address", "desk.invalid").rpartition("@")[2]
+    message_id = make_msgid(domain=domain).strip("<>")
+    email = EmailMultiAlternatives(
+        subject=_("Your conversation with %(desk)s") % {"desk": desk},
+        body=text,
+        from_email=from_header(channel),
+        to=[to],
+        headers={
+            "Message-ID": f"<{message_id}>",
+            "Auto-Submitted": "auto-generated",
+            LOOP_HEADER: channel.config.get("address", ""),
+        },
+        connection=connection_for(channel),
+    )
+    email.attach_alternative(html, "text/html")
+    email.send(fail_silently=False)
+    ExternalMessage.objects.get_or_create(
+        channel=channel,
+        external_id=external_key(message_id),
+        defaults={
+            "direction": ExternalMessage.Direction.OUT,
+            "conversation": conversation,
+            "note": f"transcript {timezone.now():%Y-%m-%d %H:%M}",
+        },
+    )
+    return to

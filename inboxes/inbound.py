@@ -1,0 +1,239 @@
+"""The one way in: a provider's event, already parsed by its adapter, becomes a message.
+
+``inbound_receive`` resolves the contact, dedupes on the provider's message id, stores each
+accepted attachment through the media pipeline (its limits apply), and calls
+``chat.services.message_send`` as the shopper, exactly as the socket does: the same access
+check, idempotency on ``client_id``, seq, routing, bot, analytics and publish. A refused
+attachment leaves a note for the agents while the text still arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat.access import Actor, conversation_locked_load, conversations_visible_to
+from chat.attachments import services as media_services
+from chat.models import Channel, Conversation, Message, Visitor
+from chat.services import message_create, message_send
+from helpdesk.errors import BadRequest, HelpdeskError
+from orders.models import Customer
+
+from .contacts import contact_visitor
+from .models import ConversationChannelState, ExternalMessage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class InboundAttachment:
+    name: str
+    content: bytes
+    content_type: str = ""
+
+
+@dataclass
+class Inbound:
+    """A provider event as every adapter hands it over.
+
+    ``external_id``: the provider's message id (dedupe; it becomes the ``client_id``).
+    ``address`` / ``name``: the sender on this channel. ``conversation_hint``: the conversation
+    the event says it continues (email threading, the app's conversation id); used when the
+    sender may see it and it is on this channel. ``new_thread``: with no usable hint, open a
+    new conversation instead of continuing the sender's current one (a new email).
+    ``customer``: a verified link to the shop's customer (the shop's app named it).
+    ``after_store``: the adapter's own rows for the stored message (e.g. the email's headers).
+    """
+
+    external_id: str
+    address: str
+    name: str = ""
+    body: str = ""
+    attachments: list[InboundAttachment] = field(default_factory=list)
+    conversation_hint: int | None = None
+    new_thread: bool = False
+    customer: Customer | None = None
+    subject: str = ""
+    after_store: Callable[[Message], None] | None = None
+
+
+@dataclass
+class Received:
+    message: Message | None
+    created: bool
+    conversation_id: int | None
+    refused: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+
+def external_key(external_id: str) -> str:
+    """The stored form of a provider id: as is up to 200 characters, else a digest."""
+    text = external_id.strip()
+    if len(text) <= 200:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def client_id_for(channel: Channel, external_id: str) -> str:
+    """A ``client_id`` (≤ 64 characters) naming the provider's message on this channel."""
+    digest = hashlib.sha256(f"{channel.pk}:{external_id}".encode()).hexdigest()[:40]
+    return f"{channel.kind[:8]}:{digest}"
+
+
+def already_received(channel: Channel, external_id: str) -> ExternalMessage | None:
+    return (
+        ExternalMessage.objects.filter(channel=channel, external_id=external_key(external_id))
+        .select_related("message")
+        .first()
+    )
+
+
+def record_dropped(*, channel: Channel, external_id: str, note: str) -> bool:
+    """Remember an event that opens nothing (auto-reply, bounce, list mail) so a repeat is as
+    quiet; False if it was already recorded."""
+    try:
+        with transaction.atomic():
+            ExternalMessage.objects.create(
+                channel=channel,
+                external_id=external_key(external_id),
+                direction=ExternalMessage.Direction.IN,
+                note=note[:200],
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _usable_hint(actor: Actor, channel: Channel, hint: int | None) -> int | None:
+    if hint is None:
+        return None
+    ok = conversations_visible_to(actor).filter(pk=hint, channel=channel).exists()
+    return hint if ok else None
+
+
+def _store_attachments(actor: Actor, items: list[InboundAttachment]) -> tuple[list[Any], list[str]]:
+    accepted, refused = [], []
+    for item in items:
+        try:
+            accepted.append(
+                media_services.attachment_upload(
+                    actor=actor,
+                    fileobj=io.BytesIO(item.content),
+                    name=item.name,
+                    size=len(item.content),
+                )
+            )
+        except HelpdeskError as exc:
+            name = media_services.clean_name(item.name, "") or "file"
+            refused.append(
+                _("Attachment “%(name)s” was not accepted: %(reason)s")
+                % {"name": name, "reason": exc.detail}
+            )
+    return accepted, refused
+
+
+def _body_within_limit(body: str) -> str:
+    limit = settings.HELPDESK["MAX_BODY_CHARS"]
+    if len(body) <= limit:
+        return body
+    note = "\n\n" + _("[Shortened: the whole text is kept with the original.]")
+    return body[: limit - len(note)] + note
+
+
+def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -> Received:
+    """Store a shopper's message that arrived on ``channel``. A repeat of the provider's id
+    stores nothing and returns the stored message with ``created=False``. ``BadRequest`` for
+    an unusable sender address or an empty event."""
+    if not channel.active:
+        raise BadRequest("This channel is not active.")
+    if not inbound.external_id or len(inbound.external_id) > 2000:
+        raise BadRequest("The event has no usable message id.", fields={"id": ["Required."]})
+    seen = already_received(channel, inbound.external_id)
+    if seen is not None:
+        return Received(seen.message, False, seen.conversation_id)
+    body = _body_within_limit(inbound.body.replace("\x00", "").strip())
+    if not body and not inbound.attachments:
+        raise BadRequest("The message is empty.", fields={"body": ["Must not be empty."]})
+    visitor = contact_visitor(
+        channel=channel,
+        identity_kind=identity_kind,
+        address=inbound.address,
+        name=inbound.name,
+        customer=inbound.customer,
+    )
+    actor = Actor(visitor=visitor)
+    # Stored before the transaction: files are written once; a refused or repeated event
+    # leaves only unattached uploads, which the media clean-up removes.
+    accepted, refused = _store_attachments(actor, inbound.attachments)
+    client_id = client_id_for(channel, inbound.external_id)
+    with transaction.atomic():
+        # One writer per contact: two deliveries of one new email cannot both open a thread.
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+        seen = already_received(channel, inbound.external_id)
+        if seen is not None:
+            return Received(seen.message, False, seen.conversation_id)
+        conversation_id = _usable_hint(actor, channel, inbound.conversation_hint)
+        stored: list[Message] = []
+        first_created = False
+        parts: list[tuple[str, str, Any]] = []
+        if body or not accepted:
+            parts.append((client_id, body or "…", None))
+        for index, attachment in enumerate(accepted):
+            parts.append((f"{client_id[:58]}:a{index}", "", str(attachment.public_id)))
+        for part_client_id, part_body, attachment_id in parts:
+            message, created = message_send(
+                actor=actor,
+                client_id=part_client_id,
+                body=part_body,
+                conversation_id=conversation_id,
+                new_conversation=inbound.new_thread and conversation_id is None,
+                allow_empty=attachment_id is not None,
+                attachment_id=attachment_id,
+            )
+            first_created = first_created or created
+            conversation_id = message.conversation_id
+            stored.append(message)
+        assert conversation_id is not None
+        if refused:
+            Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+            message_create(
+                conversation=conversation_locked_load(conversation_id),
+                sender_kind=Message.SenderKind.SYSTEM,
+                body="\n".join(refused),
+                private=True,
+            )
+        ExternalMessage.objects.create(
+            channel=channel,
+            external_id=external_key(inbound.external_id),
+            direction=ExternalMessage.Direction.IN,
+            message=stored[0],
+            conversation_id=conversation_id,
+        )
+        state_touch(conversation_id=conversation_id, subject=inbound.subject)
+        if inbound.after_store is not None:
+            inbound.after_store(stored[0])
+    return Received(stored[0], first_created, conversation_id, refused, stored)
+
+
+def state_touch(*, conversation_id: int, subject: str = "", at: dt.datetime | None = None) -> None:
+    """The shopper just wrote through the channel: the messaging window restarts; an email
+    thread keeps its first subject."""
+    state, _created = ConversationChannelState.objects.get_or_create(
+        conversation_id=conversation_id
+    )
+    state.last_inbound_at = at or timezone.now()
+    fields = ["last_inbound_at"]
+    if subject and not state.subject:
+        state.subject = subject[:998]
+        fields.append("subject")
+    state.save(update_fields=fields)

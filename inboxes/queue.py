@@ -1,0 +1,106 @@
+"""Provider webhooks take events at the door and answer at once; a Celery task does the rest.
+
+``event_accept`` stores the raw event under the provider's id (a repeat is found by the
+unique key and stores nothing) and queues it after commit; ``event_process`` hands it to the
+channel's processor (email: ``email_receive``), which goes through the one inbound path. A
+failing event is retried with the outbound backoff; after the last try it stays ``failed``
+with the reason (admin → inbound events). ``inbound_sweep`` re-queues events nobody took.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chat.models import Channel
+
+from .inbound import external_key
+from .models import InboundEvent
+from .outbound import backoff, conf
+
+logger = logging.getLogger(__name__)
+
+# kind -> processor(channel, payload bytes); registered by each channel kind.
+processors: dict[str, Callable[[Channel, bytes], object]] = {}
+
+
+def event_accept(*, channel: Channel, external_id: str, payload: bytes) -> bool:
+    """Store one event for processing; False for a repeat of a stored one. One statement
+    (``INSERT … ON CONFLICT DO NOTHING RETURNING``): the webhook's whole database cost."""
+    table = InboundEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (channel_id, external_id, payload, status, attempts, error, "
+            "received_at) VALUES (%s, %s, %s, 'pending', 0, '', %s) "
+            "ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id",
+            [channel.pk, external_key(external_id), payload, timezone.now()],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event_id = int(row[0])
+    transaction.on_commit(lambda: _batch(event_id), robust=True)
+    return True
+
+
+def _batch(event_id: int) -> None:
+    from .tasks import inbound_batch
+
+    inbound_batch.add(event_id)
+
+
+def _enqueue(event_id: int, countdown: float = 0) -> None:
+    from .tasks import process_inbound
+
+    process_inbound.apply_async((event_id,), countdown=countdown)
+
+
+def event_process(*, event_id: int) -> str:
+    """Process one stored event (the task's body); returns its status."""
+    with transaction.atomic():
+        event = (
+            InboundEvent.objects.select_for_update(skip_locked=True)
+            .select_related("channel")
+            .filter(pk=event_id, status=InboundEvent.Status.PENDING)
+            .first()
+        )
+        if event is None:
+            return "skipped"
+        InboundEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
+    processor = processors.get(event.channel.kind)
+    try:
+        if processor is None:
+            raise RuntimeError(f"No processor for {event.channel.kind} events.")
+        processor(event.channel, bytes(event.payload))
+    except Exception as exc:
+        logger.exception("inbound event %s failed", event_id)
+        attempt = event.attempts + 1
+        last = attempt >= int(conf("SEND_ATTEMPTS"))
+        InboundEvent.objects.filter(pk=event_id).update(
+            status=InboundEvent.Status.FAILED if last else InboundEvent.Status.PENDING,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+        )
+        if not last:
+            _enqueue(event_id, countdown=backoff(attempt))
+        return "failed" if last else "pending"
+    InboundEvent.objects.filter(pk=event_id).update(
+        status=InboundEvent.Status.DONE, processed_at=timezone.now(), error="", payload=b""
+    )
+    return "done"
+
+
+def inbound_sweep(*, grace_seconds: float = 120) -> int:
+    """Queue again pending events older than the grace period (a lost task, a dead worker)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=grace_seconds)
+    ids = list(
+        InboundEvent.objects.filter(
+            status=InboundEvent.Status.PENDING, received_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for event_id in ids:
+        _enqueue(event_id)
+    return len(ids)

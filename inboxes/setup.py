@@ -1,0 +1,209 @@
+"""Everything the channels connect, in one list (called from ``InboxesConfig.ready``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chat import events
+from chat.models import Channel, Conversation
+from helpdesk import dispatch
+
+from . import registry
+
+
+def _email_extra(conversation: Conversation) -> dict[str, Any]:
+    try:
+        state = conversation.channel_state  # type: ignore[attr-defined]
+    except Exception:
+        return {}
+    return {"subject": state.subject} if state is not None and state.subject else {}
+
+
+def register_kinds() -> None:
+    from . import queue
+    from .api.tokens import check_api_config
+    from .api.webhooks import api_send
+    from .email.config import check_email_config
+    from .email.receive import email_receive
+    from .email.send import email_send
+
+    queue.processors[Channel.Kind.EMAIL] = lambda channel, raw: email_receive(
+        channel=channel, raw=raw
+    )
+    registry.register(registry.ChannelKind(kind=Channel.Kind.WEB))
+    registry.register(
+        registry.ChannelKind(
+            kind=Channel.Kind.EMAIL,
+            check_config=check_email_config,
+            sender=email_send,
+            identity_kind="email",
+            staff_fields=_email_extra,
+        )
+    )
+    registry.register(
+        registry.ChannelKind(
+            kind=Channel.Kind.API,
+            check_config=check_api_config,
+            sender=api_send,
+            identity_kind="app",
+        )
+    )
+
+
+def conversation_channel_payload(conversation: Conversation, staff: bool) -> dict[str, Any]:
+    """Staff view: the channel's messaging window (shown in the composer) and kind extras."""
+    if not staff or conversation.pk is None:
+        return {}
+    channel = conversation.channel
+    spec = registry.kind_of(channel.kind)
+    window = None
+    extra: dict[str, Any] = {}
+    if spec is not None and spec.window is not None:
+        last = None
+        try:
+            state = conversation.channel_state  # type: ignore[attr-defined]
+            last = state.last_inbound_at
+        except Exception:
+            last = None
+        rule = spec.window(conversation, last)
+        if rule is not None:
+            window = {
+                "open": rule.open,
+                "closes_at": events.isoformat(rule.closes_at),
+                "reason": rule.reason,
+                "template": rule.template,
+            }
+    if spec is not None and spec.staff_fields is not None:
+        extra = spec.staff_fields(conversation)
+    return {"channel_window": window, **({"channel_extra": extra} if extra else {})}
+
+
+def window_gate(conversation: Conversation) -> None:
+    """``chat.services.agent_reply_gates``: outside a channel's messaging window a free reply
+    cannot go out; the agent is told why (and, where the platform has them, to use a
+    template)."""
+    spec = registry.kind_of(conversation.channel.kind)
+    if spec is None or spec.window is None:
+        return
+    try:
+        last = conversation.channel_state.last_inbound_at  # type: ignore[attr-defined]
+    except Exception:
+        last = None
+    rule = spec.window(conversation, last)
+    if rule is not None and not rule.open:
+        from helpdesk.errors import Forbidden
+
+        raise Forbidden(rule.reason, fields={"window": [rule.reason]})
+
+
+def on_opened(event: dispatch.DomainEvent) -> None:
+    """A new conversation: the channel's greeting (or out-of-hours message) after commit."""
+    conversation_id = event.conversation_id
+    if conversation_id is not None:
+        transaction.on_commit(lambda: greeting_send(conversation_id=conversation_id), robust=True)
+
+
+def greeting_send(*, conversation_id: int) -> None:
+    from chat.access import conversation_locked_load
+    from chat.models import Message
+    from chat.services import message_create
+
+    from .windows import channel_open_at
+
+    with transaction.atomic():
+        row = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+        if row is None:
+            return
+        conversation = conversation_locked_load(conversation_id)
+        channel = conversation.channel
+        text = channel.greeting
+        if channel.closed_message and not channel_open_at(channel, timezone.now()):
+            text = channel.closed_message
+        if not text.strip():
+            return
+        message_create(
+            conversation=conversation,
+            sender_kind=Message.SenderKind.BOT,
+            sender_name=channel.name,
+            body=text.strip(),
+            client_id=f"greeting-{conversation_id}",
+        )
+        events.publish_conversation(conversation, shopper=False)
+
+
+def on_resolved(event: dispatch.DomainEvent) -> None:
+    """A resolved web chat mails its transcript when its channel asks for it."""
+    conversation_id = event.conversation_id
+    if conversation_id is None:
+        return
+    conversation = event.data.get("conversation")
+    channel = conversation.channel if conversation is not None else None
+    if channel is None:
+        channel = (
+            Channel.objects.filter(conversations__pk=conversation_id).only("kind", "config").first()
+        )
+    if channel is None or channel.kind != Channel.Kind.WEB or not channel.config.get("transcripts"):
+        return
+
+    def send() -> None:
+        from .tasks import transcript
+
+        transcript.delay(conversation_id)
+
+    transaction.on_commit(send, robust=True)
+
+
+def connect() -> None:
+    from orders import privacy
+    from orders.services import register_merge
+
+    from . import outbound
+    from . import privacy as channel_privacy
+    from .contacts import merge_chat
+
+    register_kinds()
+    dispatch.subscribe(dispatch.MESSAGE_CREATED, outbound.on_message_created)
+    dispatch.subscribe(dispatch.CONVERSATION_OPENED, on_opened)
+    dispatch.subscribe(dispatch.CONVERSATION_RESOLVED, on_resolved)
+    if outbound.message_delivery_payload not in events.message_payload_hooks:
+        events.message_payload_hooks.append(outbound.message_delivery_payload)
+    if conversation_channel_payload not in events.conversation_payload_hooks:
+        events.conversation_payload_hooks.append(conversation_channel_payload)
+    from chat import services as chat_services
+
+    if window_gate not in chat_services.agent_reply_gates:
+        chat_services.agent_reply_gates.append(window_gate)
+    from .api import events as api_events
+
+    if api_events.on_agent_typing not in chat_services.agent_typing_hooks:
+        chat_services.agent_typing_hooks.append(api_events.on_agent_typing)
+    for name in (
+        dispatch.CONVERSATION_RESOLVED,
+        dispatch.CONVERSATION_STATUS_CHANGED,
+        dispatch.CONVERSATION_REOPENED,
+    ):
+        dispatch.subscribe(name, api_events.on_status)
+    register_merge(merge_chat)
+    privacy.register_export(channel_privacy.export_channels)
+    privacy.register_erase(channel_privacy.erase_channels)
+    from django.db.models.signals import post_delete, post_save
+
+    from .email.receive import email_channels_changed
+
+    post_save.connect(email_channels_changed, sender=Channel, dispatch_uid="inboxes-email-cache")
+    post_delete.connect(
+        email_channels_changed, sender=Channel, dispatch_uid="inboxes-email-cache-d"
+    )
+    _connect_anymail()
+
+
+def _connect_anymail() -> None:
+    from anymail.signals import inbound, tracking
+
+    from .email.webhooks import on_inbound, on_tracking
+
+    inbound.connect(on_inbound, dispatch_uid="inboxes-email-inbound")
+    tracking.connect(on_tracking, dispatch_uid="inboxes-email-tracking")

@@ -1,0 +1,251 @@
+"""Real local servers standing in for outside providers: an SMTP server that keeps what it is
+sent (aiosmtpd), an IMAP server (Debian's Dovecot, run as its own instance in a temporary
+directory), and an HTTP server that records posts and answers as told (a shop's webhook)."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from tests.procs import free_port
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+
+
+class SmtpSink:
+    """What the SMTP server received: (envelope from, recipients, parsed message)."""
+
+    def __init__(self) -> None:
+        self.mails: list[tuple[str, list[str], Message]] = []
+        self.refuse_with: tuple[int, str] | None = None
+        self._cond = threading.Condition()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refuse_with is not None:
+            code, text = self.refuse_with
+            return f"{code} {text}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        with self._cond:
+            self.mails.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+            self._cond.notify_all()
+        return "250 Message accepted"
+
+    def wait(self, count: int, timeout: float = 20) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.mails) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} mails, got {len(self.mails)}")
+                self._cond.wait(left)
+            return [m for _f, _t, m in self.mails]
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[str, int, SmtpSink]]:
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, sink
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def imap_server(
+    user: str = "desk@shop.test", password: str = "secret"
+) -> Iterator[tuple[str, int]]:
+    """A real Dovecot IMAP server on a free port, its own instance in a temporary directory.
+    Run as root (CI), its login processes use Debian's ``dovenull`` / ``dovecot`` users and
+    mail is kept as ``nobody`` (so the directory is world-searchable); run as anyone else,
+    everything is that user's."""
+    if not os.path.exists(DOVECOT):
+        raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)")
+    port = free_port()
+    base = Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
+    os.chmod(base, 0o755)
+    (base / "run").mkdir()
+    (base / "mail").mkdir()
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    if os.geteuid() == 0:
+        login_user, internal_user, mail_user, mail_group = (
+            "dovenull",
+            "dovecot",
+            "nobody",
+            "nogroup",
+        )
+        shutil.chown(base / "mail", mail_user, mail_group)
+    else:
+        login_user = internal_user = mail_user = me
+        mail_group = pwd.getpwuid(os.geteuid()).pw_name
+    (base / "users").write_text(f"{user}:{{PLAIN}}{password}\n")
+    conf = base / "dovecot.conf"
+    conf.write_text(
+        f"""
+base_dir = {base}/run
+state_dir = {base}/run/state
+instance_name = helpdesk-test-{port}
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {base}/log
+first_valid_uid = 1
+mail_location = maildir:{base}/mail/%u
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/users
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user} gid={mail_group} home={base}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+"""
+    )
+    # Dovecot forks into the background: its output goes to a file, never to a pipe that
+    # the daemon would hold open (run() would wait for it forever).
+    with open(base / "start.log", "wb") as start_log:
+        subprocess.run([DOVECOT, "-c", str(conf)], check=True, stdout=start_log, stderr=start_log)
+    pid_file = base / "run" / "master.pid"
+    try:
+        deadline = time.monotonic() + 20
+        import imaplib
+
+        while True:
+            try:
+                with imaplib.IMAP4("127.0.0.1", port, timeout=5) as probe:
+                    probe.login(user, password)
+                    probe.logout()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    log = (base / "log").read_text() if (base / "log").exists() else ""
+                    raise RuntimeError(f"dovecot did not start:\n{log[-3000:]}") from None
+                time.sleep(0.2)
+        yield "127.0.0.1", port
+    finally:
+        if pid_file.exists():
+            pid = int(pid_file.read_text().strip())
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 15)
+            for _ in range(100):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def imap_append(
+    host: str, port: int, raw: bytes, user: str = "desk@shop.test", password: str = "secret"
+) -> None:
+    import imaplib
+
+    with imaplib.IMAP4(host, port, timeout=10) as client:
+        client.login(user, password)
+        client.append("INBOX", None, None, raw)
+        client.logout()
+
+
+class Recorder:
+    """What the HTTP server was sent, and what it answers next (a list of status codes,
+    the last one repeating)."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[dict[str, str], bytes]] = []
+        self.statuses: list[int] = [200]
+        self.delay = 0.0
+        self._cond = threading.Condition()
+
+    def next_status(self) -> int:
+        with self._cond:
+            return self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+
+    def record(self, headers: dict[str, str], body: bytes) -> None:
+        with self._cond:
+            self.posts.append((headers, body))
+            self._cond.notify_all()
+
+    def wait(self, count: int, timeout: float = 20) -> list[tuple[dict[str, str], bytes]]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.posts) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} posts, got {len(self.posts)}")
+                self._cond.wait(left)
+            return list(self.posts)
+
+    def json(self, index: int) -> Any:
+        return json.loads(self.posts[index][1])
+
+
+@contextmanager
+def http_recorder() -> Iterator[tuple[str, Recorder]]:
+    recorder = Recorder()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            if recorder.delay:
+                time.sleep(recorder.delay)
+            recorder.record({k.lower(): v for k, v in self.headers.items()}, body)
+            status = recorder.next_status()
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", recorder
+    finally:
+        server.shutdown()
+        server.server_close()
