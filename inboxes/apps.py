@@ -8,6 +8,6 @@ class InboxesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import setup
+        from . import listeners
 
-        setup.connect()
+        listeners.connect()

@@ -76,7 +76,7 @@ def merge_chat(keep: Customer, merge: Customer, record: CustomerMerge) -> None:
     """``orders`` merge hook: the merged contact's visitors and conversations join ``keep``,
     and each of their open conversations shows the merge in its timeline."""
     from chat.access import conversation_locked_load
-    from chat.services import message_create
+    from chat.services.messages import message_create
 
     Visitor.objects.filter(customer=merge).update(customer=keep)
     moved = Conversation.objects.filter(

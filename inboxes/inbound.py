@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from chat.access import Actor, conversation_locked_load, conversations_visible_to
 from chat.attachments import services as media_services
 from chat.models import Channel, Conversation, Message, Visitor
-from chat.services import message_create, message_send
+from chat.services.message_send import message_send
+from chat.services.messages import message_create
 from helpdesk.errors import BadRequest, HelpdeskError
 from orders.models import Customer
 

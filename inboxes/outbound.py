@@ -66,7 +66,7 @@ def delivery_payload(delivery: OutboundDelivery | None) -> dict[str, Any] | None
 
 
 def message_delivery_payload(message: Message) -> dict[str, Any]:
-    """``chat.events.message_payload_hooks``: ``delivery`` for messages that leave through a
+    """``chat.events.message_payload_register``: ``delivery`` for messages that leave through a
     provider; free unless the message is an agent's or the bot's public one on such a channel
     (the list and history select it with the message)."""
     if message.private or message.sender_kind not in SENDERS or not message.conversation_id:
@@ -266,7 +266,7 @@ def delivery_status_set(*, channel: Any, external_id: str, status: str, error: s
     """A provider's status for a message we sent (``delivered``, ``read``, ``failed``): the
     delivery moves forward only, and delivered / read become the conversation's receipts
     (the shopper's side). False when the id is unknown or nothing moved."""
-    from chat.services import delivered_mark, read_mark
+    from chat.services.receipts import delivered_mark, read_mark
 
     refs = ExternalMessage.objects.filter(
         external_id=_key(external_id), direction=ExternalMessage.Direction.OUT

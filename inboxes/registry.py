@@ -1,6 +1,6 @@
 """The kinds of channel and what each one does.
 
-A kind is registered once (from its module's ``register()``, called by ``inboxes.setup``):
+A kind is registered once (from its module's ``register()``, called by ``inboxes.listeners``):
 its settings check, its sender (how a reply leaves; None for the web widget, whose socket
 delivers) and its messaging window. Adding a channel is one module that registers its kind,
 an inbound view that calls ``inboxes.inbound.inbound_receive``, and tests (docs/channels.md).

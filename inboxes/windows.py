@@ -14,7 +14,7 @@ from .registry import Window
 def channel_open_at(channel: Channel, at: dt.datetime) -> bool:
     """Whether the channel's business hours (its own schedule, else its team's, else the
     desk's) are open at ``at``. No schedule anywhere: always open."""
-    from chat.queue import business_hours
+    from chat.routing import business_hours
 
     # A schedule is a team's (or the desk's): choosing one means that team's hours.
     schedule = channel.schedule

@@ -16,7 +16,7 @@ from helpdesk import dispatch
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "architecture.md"
-APPS = ("helpdesk", "orders", "chat", "analytics")
+APPS = ("helpdesk", "orders", "chat", "inboxes", "analytics")
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -70,14 +70,20 @@ def test_every_domain_listener_is_listed_in_order() -> None:
 
 
 def test_every_hook_is_listed_in_order() -> None:
-    from chat.events import conversation_payload_parts
+    from chat.events import agent_typing_parts, conversation_payload_parts, message_payload_parts
     from chat.routing.services import bot_gates
     from chat.services.agents import agent_socket_hooks
+    from chat.services.message_send import agent_reply_gates
     from helpdesk.storefront import storefront_context_parts
     from orders.privacy import erase_hooks, export_hooks
+    from orders.services.identity import merge_hooks
 
     running = {
         "chat.events.conversation_payload_register": conversation_payload_parts(),
+        "chat.events.message_payload_register": message_payload_parts(),
+        "chat.events.agent_typing_register": agent_typing_parts(),
+        "chat.services.message_send.agent_reply_gate_register": agent_reply_gates(),
+        "orders.services.identity.register_merge": merge_hooks,
         "chat.services.agents.agent_socket_hook_register": agent_socket_hooks(),
         "chat.routing.services.bot_gate_register": bot_gates,
         "orders.privacy.register_export": export_hooks,

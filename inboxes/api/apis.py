@@ -197,7 +197,7 @@ def _send_with_upload(channel: Channel, visitor: Any, data: dict[str, Any]) -> A
     """A message naming an upload: the upload is the contact's own (as in the widget)."""
     from django.db import transaction
 
-    from chat.services import message_send
+    from chat.services.message_send import message_send
 
     from ..inbound import Received, already_received, client_id_for, external_key, state_touch
     from ..models import ExternalMessage

@@ -49,7 +49,7 @@ def _queue(channel_id: int, event: dict[str, Any]) -> None:
 
 
 def on_agent_typing(conversation: Conversation, frame: dict[str, Any]) -> None:
-    """``chat.services.agent_typing_hooks``: "typing on" at most every 3 s per conversation,
+    """``chat.events.agent_typing_register``: "typing on" at most every 3 s per conversation,
     "off" always."""
     try:
         if conversation.channel_id not in api_channel_ids():

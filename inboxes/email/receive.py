@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from chat.access import conversation_locked_load
 from chat.attachments import storage as media_storage
 from chat.models import Channel, Conversation, Message
-from chat.services import message_create
+from chat.services.messages import message_create
 
 from ..inbound import (
     Inbound,

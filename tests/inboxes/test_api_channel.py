@@ -213,7 +213,8 @@ def test_example_client_verifies_what_the_desk_signs() -> None:
 def test_typing_and_status_reach_the_app(
     app, api_channel, django_capture_on_commit_callbacks
 ) -> None:
-    from chat.services import conversation_status_set, typing_frame
+    from chat.events import typing_frame
+    from chat.services import conversation_status_set
     from inboxes.api import events as api_events
 
     with http_recorder() as (url, recorder):

@@ -1,4 +1,4 @@
-"""Everything the channels connect, in one list (called from ``InboxesConfig.ready``)."""
+"""The channels' listeners and hooks; ``connect()`` (from ``InboxesConfig.ready``) wires them."""
 
 from __future__ import annotations
 
@@ -82,9 +82,9 @@ def conversation_channel_payload(conversation: Conversation, staff: bool) -> dic
 
 
 def window_gate(conversation: Conversation) -> None:
-    """``chat.services.agent_reply_gates``: outside a channel's messaging window a free reply
-    cannot go out; the agent is told why (and, where the platform has them, to use a
-    template)."""
+    """An agent-reply gate (``agent_reply_gate_register``): outside a channel's messaging
+    window a free reply cannot go out; the agent is told why (and, where the platform has
+    them, to use a template)."""
     spec = registry.kind_of(conversation.channel.kind)
     if spec is None or spec.window is None:
         return
@@ -109,7 +109,7 @@ def on_opened(event: dispatch.DomainEvent) -> None:
 def greeting_send(*, conversation_id: int) -> None:
     from chat.access import conversation_locked_load
     from chat.models import Message
-    from chat.services import message_create
+    from chat.services.messages import message_create
 
     from .windows import channel_open_at
 
@@ -157,42 +157,38 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
 
 
 def connect() -> None:
-    from orders import privacy
-    from orders.services import register_merge
-
-    from . import outbound
-    from . import privacy as channel_privacy
-    from .contacts import merge_chat
-
-    register_kinds()
-    dispatch.subscribe(dispatch.MESSAGE_CREATED, outbound.on_message_created)
-    dispatch.subscribe(dispatch.CONVERSATION_OPENED, on_opened)
-    dispatch.subscribe(dispatch.CONVERSATION_RESOLVED, on_resolved)
-    if outbound.message_delivery_payload not in events.message_payload_hooks:
-        events.message_payload_hooks.append(outbound.message_delivery_payload)
-    if conversation_channel_payload not in events.conversation_payload_hooks:
-        events.conversation_payload_hooks.append(conversation_channel_payload)
-    from chat import services as chat_services
-
-    if window_gate not in chat_services.agent_reply_gates:
-        chat_services.agent_reply_gates.append(window_gate)
-    from .api import events as api_events
-
-    if api_events.on_agent_typing not in chat_services.agent_typing_hooks:
-        chat_services.agent_typing_hooks.append(api_events.on_agent_typing)
-    for name in (
-        dispatch.CONVERSATION_RESOLVED,
-        dispatch.CONVERSATION_STATUS_CHANGED,
-        dispatch.CONVERSATION_REOPENED,
-    ):
-        dispatch.subscribe(name, api_events.on_status)
-    register_merge(merge_chat)
-    privacy.register_export(channel_privacy.export_channels)
-    privacy.register_erase(channel_privacy.erase_channels)
+    """The channels' wiring, in the order it runs (docs/architecture.md lists it)."""
     from django.db.models.signals import post_delete, post_save
 
-    from .email.receive import email_channels_changed
+    from chat.services.message_send import agent_reply_gate_register
+    from orders.privacy import register_erase, register_export
+    from orders.services.identity import register_merge
 
+    from . import outbound
+    from .api import events as api_events
+    from .contacts import merge_chat
+    from .email.receive import email_channels_changed
+    from .privacy import erase_channels, export_channels
+
+    register_kinds()
+    Event = dispatch.Event
+    dispatch.subscribe(Event.MESSAGE_CREATED, outbound.on_message_created)
+    dispatch.subscribe(Event.CONVERSATION_OPENED, on_opened)
+    dispatch.subscribe(Event.CONVERSATION_RESOLVED, on_resolved)
+    # Status changes of an API-channel conversation go to the shop's app.
+    for name in (
+        Event.CONVERSATION_RESOLVED,
+        Event.CONVERSATION_STATUS_CHANGED,
+        Event.CONVERSATION_REOPENED,
+    ):
+        dispatch.subscribe(name, api_events.on_status)
+    events.message_payload_register(outbound.message_delivery_payload)
+    events.conversation_payload_register(conversation_channel_payload)
+    events.agent_typing_register(api_events.on_agent_typing)
+    agent_reply_gate_register(window_gate)
+    register_merge(merge_chat)
+    register_export(export_channels)
+    register_erase(erase_channels)
     post_save.connect(email_channels_changed, sender=Channel, dispatch_uid="inboxes-email-cache")
     post_delete.connect(
         email_channels_changed, sender=Channel, dispatch_uid="inboxes-email-cache-d"
