@@ -165,6 +165,17 @@ def email_receive(*, channel: Channel, raw: bytes) -> MailResult:
         record_dropped(channel=channel, external_id=mail.message_id, note="no sender")
         return MailResult(dropped="no sender")
     hint = _thread(channel, mail)
+    # An answer to a web chat's transcript: the conversation is the widget's, so the mail
+    # opens an email conversation; answering our mail proves the address, so the sender is
+    # linked to that shopper (the customer, or the browser's visitor).
+    other = (
+        Conversation.objects.select_related("visitor")
+        .filter(pk=hint)
+        .exclude(channel=channel)
+        .first()
+        if hint is not None
+        else None
+    )
     text = reply_text(mail.text, mail.html)
     inbound = Inbound(
         external_id=mail.message_id,
@@ -175,10 +186,17 @@ def email_receive(*, channel: Channel, raw: bytes) -> MailResult:
             InboundAttachment(name=a.name, content=a.content, content_type=a.content_type)
             for a in mail.attachments
         ],
-        conversation_hint=hint,
+        conversation_hint=None if other is not None else hint,
         new_thread=True,
+        customer=(other.customer or other.visitor.customer) if other is not None else None,
         subject=mail.subject,
         after_store=_detail_writer(mail, _keep_raw(raw)),
     )
     received = inbound_receive(channel=channel, identity_kind="email", inbound=inbound)
+    if other is not None and other.visitor.customer_id is None and received.message is not None:
+        contact = received.message.conversation.visitor
+        from chat.services.visitors import visitor_link_customer
+
+        if contact.customer is not None:
+            visitor_link_customer(visitor=other.visitor, customer=contact.customer)
     return MailResult(received=received)

@@ -351,3 +351,60 @@ def test_a_stored_event_that_keeps_failing_is_kept_failed_with_its_reason(
     assert event.status == "failed" and event.attempts == 3 and "parser exploded" in event.error
     assert len(calls) == 3
     assert bytes(event.payload) == b"raw"  # kept for a look and a retry
+
+
+def test_web_chat_transcript_is_mailed_and_an_answer_links_the_shopper(
+    email_channel, smtp, django_capture_on_commit_callbacks
+) -> None:
+    from chat.models import Channel
+    from tests.factories import make_visitor, shopper_says
+
+    _h, _p, sink = smtp
+    email_channel.config = {**email_channel.config, "transcripts": True}
+    email_channel.save()
+    web = Channel.objects.get(kind="web", is_default=True)
+    web.config = {"transcripts": True}
+    web.save()
+    visitor = make_visitor(email="wei@example.com", name="Wei")
+    with django_capture_on_commit_callbacks(execute=True):
+        shopper_says(visitor, "Do you have it in red?")
+        conversation = Conversation.objects.get(visitor=visitor)
+        agent = make_agent()
+        message_send(
+            actor=Actor(user=agent),
+            client_id="t1",
+            body="Yes, in red too.",
+            conversation_id=conversation.pk,
+        )
+        message_send(
+            actor=Actor(user=agent),
+            client_id="t2",
+            body="internal",
+            conversation_id=conversation.pk,
+            private=True,
+        )
+    from chat.services import conversation_status_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_status_set(
+            actor=Actor(user=agent), conversation_id=conversation.pk, status="resolved"
+        )
+    transcript = sink.wait(1)[0]
+    assert (
+        transcript["To"] == "wei@example.com" and transcript["Auto-Submitted"] == "auto-generated"
+    )
+    text = transcript.get_payload(0).get_payload(decode=True).decode()
+    assert (
+        "Do you have it in red?" in text and "Yes, in red too." in text and "internal" not in text
+    )
+    answer = mail(
+        sender="Wei <wei@example.com>",
+        text="Great, I'll take it",
+        in_reply_to=transcript["Message-ID"],
+        subject="Re: transcript",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        email_receive(channel=email_channel, raw=answer)
+    email_conversation = Conversation.objects.get(channel=email_channel)
+    visitor.refresh_from_db()
+    assert visitor.customer_id is not None and email_conversation.customer_id == visitor.customer_id
