@@ -132,6 +132,31 @@ def message_payload_parts() -> list[MessagePayloadPart]:
     return list(_message_payload_parts)
 
 
+# A channel's kind never changes once saved (the admin locks it), so a message's ``channel``
+# needs no query: from the conversation's joined channel, else from this per-process map.
+_channel_kinds: dict[int, str] = {}
+
+
+def channel_kind(conversation: Conversation) -> str:
+    """The kind of the conversation's channel (``web``, ``email`` …) without a query once
+    the process has seen the channel."""
+    channel_id = int(conversation.channel_id or 0)
+    joined = conversation._state.fields_cache.get("channel")
+    if joined is not None:
+        _channel_kinds[channel_id] = joined.kind
+        return str(joined.kind)
+    kind = _channel_kinds.get(channel_id)
+    if kind is None:
+        kind = str(conversation.channel.kind)
+        _channel_kinds[channel_id] = kind
+    return kind
+
+
+def channel_kinds_forget(**_kwargs: object) -> None:
+    """A channel was deleted: forget the kinds (its id might be reused)."""
+    _channel_kinds.clear()
+
+
 def message_payload(message: Message) -> dict[str, Any]:
     """The contract's message object."""
     sender: dict[str, Any] = {"kind": message.sender_kind, "name": message.sender_name}
@@ -153,7 +178,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "card": message.card,
         "created_at": isoformat(message.created_at),
         # The channel the message travels through (docs/protocol.md): its conversation's.
-        "channel": message.conversation.channel.kind if message.conversation_id else None,
+        "channel": channel_kind(message.conversation) if message.conversation_id else None,
     }
     for part in _message_payload_parts:
         data.update(part(message))

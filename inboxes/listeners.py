@@ -193,6 +193,7 @@ def connect() -> None:
     post_delete.connect(
         email_channels_changed, sender=Channel, dispatch_uid="inboxes-email-cache-d"
     )
+    post_delete.connect(events.channel_kinds_forget, sender=Channel, dispatch_uid="channel-kinds")
     _connect_anymail()
 
 

@@ -71,7 +71,7 @@ def message_delivery_payload(message: Message) -> dict[str, Any]:
     (the list and history select it with the message)."""
     if message.private or message.sender_kind not in SENDERS or not message.conversation_id:
         return {"delivery": None}
-    spec = kind_of(message.conversation.channel.kind)
+    spec = kind_of(events.channel_kind(message.conversation))
     if spec is None or spec.sender is None:
         return {"delivery": None}
     try:
