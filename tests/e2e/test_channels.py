@@ -2,7 +2,7 @@
 appears live in the agent's workspace; the agent replies from the composer; the reply arrives
 at a real local SMTP server with the thread's headers; the customer's answer lands in the same
 conversation, live. One Daphne of its own (with the ESP's webhook keys) and a real Celery
-worker (the reply leaves from Celery)."""
+worker (the mail is turned into a message, and the reply leaves, from Celery)."""
 
 from __future__ import annotations
 
@@ -102,6 +102,8 @@ def test_email_reaches_the_agent_live_and_the_reply_threads(browser: Any, pages:
                 assert (
                     off_loop(mailgun, base, mime("<m1@example.com>", "Where is my parcel?")) == 200
                 )
+                # The webhook stored the mail at the door; the Celery worker makes the message.
+                wait_db(lambda: Conversation.objects.filter(channel=channel).exists(), timeout=60)
                 conversation = off_loop(lambda: Conversation.objects.get(channel=channel))
                 expect(row(agent, conversation.pk)).to_be_visible()
                 row(agent, conversation.pk).click()
