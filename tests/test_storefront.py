@@ -46,7 +46,7 @@ def test_home_lists_active_products_and_includes_the_widget(client: Client, prod
     assert "Hidden" not in html
     # The same one absolute script tag any other site would use.
     assert len(WIDGET_TAG.findall(html)) == 1
-    # The marked spot for the demo customer switch (issue 3).
+    # The marked spot for the demo customer switch.
     assert 'data-slot="demo-customer"' in html
 
 

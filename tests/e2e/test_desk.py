@@ -94,7 +94,7 @@ def widget_bodies(page: Page) -> list[str]:
 def test_shopper_and_agent_chat_live_and_history_survives_reload(
     live_daphne: str, browser: Any, pages: list[Any]
 ) -> None:
-    """The foundation test of issue 2."""
+    """A shopper and an agent talk end to end over the real server and browser."""
     make_agent("ana", name="Ana")
     agent = desk_login(browser, pages, live_daphne, "ana")
     desk_view(agent, "all")
