@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from helpdesk.auth import VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import Forbidden
+from helpdesk.links import LinkField
 from orders import selectors as order_selectors
 from orders import services as order_services
 
@@ -155,7 +156,7 @@ class WidgetBrowsingEventApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=order_selectors.BROWSING_KINDS)
-        url = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+        url = LinkField(required=False, allow_blank=True, max_length=1000)
         title = serializers.CharField(required=False, allow_blank=True, max_length=300)
         product = serializers.CharField(
             required=False, allow_blank=True, max_length=128, help_text="Product external_id."

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.errors import BadRequest, Unauthorized
+from helpdesk.links import link_check
 
 from ..models import Conversation, Visitor
 
@@ -55,6 +56,7 @@ def check_page(page: object) -> dict[str, str]:
         if not isinstance(value, str):
             raise BadRequest("Invalid page.", fields={f"page.{key}": ["Expected a string."]})
         out[key] = value.replace("\x00", "")[:limit]
+    link_check(out["url"], field="page.url")
     return out
 
 

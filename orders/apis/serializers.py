@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from helpdesk.links import LinkField
+
 from ..models import BrowsingEvent, Customer, Order, Shipment
 
 
@@ -49,8 +51,8 @@ class ProductIn(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     price = money_field(required=False)
     currency = serializers.CharField(required=False, min_length=3, max_length=3)
-    image_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    image_url = LinkField(required=False, allow_blank=True, max_length=500)
+    url = LinkField(required=False, allow_blank=True, max_length=500)
     active = serializers.BooleanField(required=False)
 
 
@@ -59,7 +61,7 @@ class OrderItemIn(serializers.Serializer):
     name = serializers.CharField(max_length=300)
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
     unit_price = money_field(required=False)
-    image_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    image_url = LinkField(required=False, allow_blank=True, max_length=500)
 
 
 class OrderIn(serializers.Serializer):
@@ -69,7 +71,7 @@ class OrderIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=Order.Status.values)
     currency = serializers.CharField(required=False, min_length=3, max_length=3)
     total = money_field(required=False)
-    url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    url = LinkField(required=False, allow_blank=True, max_length=500)
     placed_at = serializers.DateTimeField()
     status_changed_at = serializers.DateTimeField(required=False)
     items = OrderItemIn(many=True, required=False, max_length=200)  # type: ignore[call-arg]
@@ -95,7 +97,7 @@ class ShipmentIn(serializers.Serializer):
     order = key_field(help_text="The order's external_id.")
     carrier = serializers.CharField(required=False, allow_blank=True, max_length=100)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    tracking_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    tracking_url = LinkField(required=False, allow_blank=True, max_length=500)
     status = serializers.ChoiceField(choices=Shipment.Status.values)
     estimated_delivery = serializers.DateField(required=False, allow_null=True)
     shipped_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -108,7 +110,7 @@ class TrackingEventsIn(serializers.Serializer):
 
 class BrowsingEventIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=BrowsingEvent.Kind.values)
-    url = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    url = LinkField(required=False, allow_blank=True, max_length=1000)
     title = serializers.CharField(required=False, allow_blank=True, max_length=300)
     product = serializers.CharField(
         required=False, allow_blank=True, max_length=128, help_text="Product external_id."

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.links import validate_link
+
 from .customers import Customer, Product
 
 
@@ -26,7 +28,9 @@ class Order(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    url = models.CharField(_("order page URL"), max_length=500, blank=True)
+    url = models.CharField(
+        _("order page URL"), max_length=500, blank=True, validators=[validate_link]
+    )
     placed_at = models.DateTimeField(_("placed at"))
     # Set from the payload only, so a repeated upsert leaves the row exactly as it was.
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -52,7 +56,7 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(
         _("unit price"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
-    image_url = models.CharField(max_length=500, blank=True)
+    image_url = models.CharField(max_length=500, blank=True, validators=[validate_link])
 
     class Meta:
         verbose_name = _("order item")
@@ -80,7 +84,9 @@ class Shipment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
-    tracking_url = models.CharField(_("tracking URL"), max_length=500, blank=True)
+    tracking_url = models.CharField(
+        _("tracking URL"), max_length=500, blank=True, validators=[validate_link]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     estimated_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.links import validate_link
+
 
 class Customer(models.Model):
     """A shopper: one row with many contact identities (``ContactIdentity``). The shop's
@@ -129,8 +131,12 @@ class Product(models.Model):
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(_("currency"), max_length=3, default="USD")
-    image_url = models.CharField(_("image URL"), max_length=500, blank=True)
-    url = models.CharField(_("product page URL"), max_length=500, blank=True)
+    image_url = models.CharField(
+        _("image URL"), max_length=500, blank=True, validators=[validate_link]
+    )
+    url = models.CharField(
+        _("product page URL"), max_length=500, blank=True, validators=[validate_link]
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,7 +170,7 @@ class BrowsingEvent(models.Model):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    url = models.CharField(max_length=1000, blank=True)
+    url = models.CharField(max_length=1000, blank=True, validators=[validate_link])
     title = models.CharField(max_length=300, blank=True)
     occurred_at = models.DateTimeField()
 

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from helpdesk.dispatch import DomainEvent, Event, dispatch
 from helpdesk.errors import BadRequest, HelpdeskError, NotFound
+from helpdesk.links import link_check
 
 from ..models import BrowsingEvent, ConsentRecord, Customer, Product
 from .identity import identity_attach
@@ -189,6 +190,7 @@ def browsing_event_record(
     """Store one browsing event (page view, product view, add to cart)."""
     if kind not in BrowsingEvent.Kind.values:
         raise BadRequest("Unknown event kind.", fields={"kind": ["Invalid choice."]})
+    link_check(url, field="url")
     product_id = None
     if product_external_id or product_slug:
         lookup = (
