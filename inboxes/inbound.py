@@ -66,6 +66,9 @@ class Inbound:
     customer: Customer | None = None
     subject: str = ""
     after_store: Callable[[Message], None] | None = None
+    # Attachments the adapter refused before fetching them (too large to download): each
+    # becomes the same note for the agents as a refusal by the media pipeline.
+    refused: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -135,12 +138,17 @@ def _store_attachments(actor: Actor, items: list[InboundAttachment]) -> tuple[li
                 )
             )
         except HelpdeskError as exc:
-            name = media_services.clean_name(item.name, "") or "file"
-            refused.append(
-                _("Attachment “%(name)s” was not accepted: %(reason)s")
-                % {"name": name, "reason": exc.detail}
-            )
+            refused.append(refusal_note(item.name, exc.detail))
     return accepted, refused
+
+
+def refusal_note(name: str, reason: str) -> str:
+    """The agents' note for an attachment that did not come in."""
+    shown = media_services.clean_name(name, "") or "file"
+    return _("Attachment “%(name)s” was not accepted: %(reason)s") % {
+        "name": shown,
+        "reason": reason,
+    }
 
 
 def _body_within_limit(body: str) -> str:
@@ -163,7 +171,7 @@ def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -
     if seen is not None:
         return Received(seen.message, False, seen.conversation_id)
     body = _body_within_limit(inbound.body.replace("\x00", "").strip())
-    if not body and not inbound.attachments:
+    if not body and not inbound.attachments and not inbound.refused:
         raise BadRequest("The message is empty.", fields={"body": ["Must not be empty."]})
     visitor = contact_visitor(
         channel=channel,
@@ -176,6 +184,7 @@ def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -
     # Stored before the transaction: files are written once; a refused or repeated event
     # leaves only unattached uploads, which the media clean-up removes.
     accepted, refused = _store_attachments(actor, inbound.attachments)
+    refused = [*inbound.refused, *refused]
     client_id = client_id_for(channel, inbound.external_id)
     with transaction.atomic():
         # One writer per contact: two deliveries of one new email cannot both open a thread.

@@ -22,6 +22,13 @@ def _email_extra(conversation: Conversation) -> dict[str, Any]:
     return {"subject": state.subject} if state is not None and state.subject else {}
 
 
+def _whatsapp_extra(conversation: Conversation) -> dict[str, Any]:
+    """The approved templates an agent may send (the composer's picker)."""
+    from .whatsapp.templates import channel_templates
+
+    return {"templates": channel_templates(conversation.channel)}
+
+
 def register_kinds() -> None:
     from . import queue
     from .api.tokens import check_api_config
@@ -29,8 +36,15 @@ def register_kinds() -> None:
     from .email.config import check_email_config
     from .email.receive import email_receive
     from .email.send import email_send
+    from .whatsapp.config import check_whatsapp_config
+    from .whatsapp.receive import whatsapp_receive
+    from .whatsapp.send import whatsapp_send
+    from .windows import window_rule
 
     queue.processors[Channel.Kind.EMAIL] = lambda channel, raw: email_receive(
+        channel=channel, raw=raw
+    )
+    queue.processors[Channel.Kind.WHATSAPP] = lambda channel, raw: whatsapp_receive(
         channel=channel, raw=raw
     )
     registry.register(registry.ChannelKind(kind=Channel.Kind.WEB))
@@ -49,6 +63,16 @@ def register_kinds() -> None:
             check_config=check_api_config,
             sender=api_send,
             identity_kind="app",
+        )
+    )
+    registry.register(
+        registry.ChannelKind(
+            kind=Channel.Kind.WHATSAPP,
+            check_config=check_whatsapp_config,
+            sender=whatsapp_send,
+            window=window_rule(24, platform="WhatsApp", template=True),  # type: ignore[arg-type]
+            identity_kind="whatsapp",
+            staff_fields=_whatsapp_extra,
         )
     )
 
@@ -88,6 +112,10 @@ def window_gate(conversation: Conversation) -> None:
     spec = registry.kind_of(conversation.channel.kind)
     if spec is None or spec.window is None:
         return
+    from .whatsapp.templates import template_sending
+
+    if template_sending.get():
+        return  # an approved template may go out at any time
     try:
         last = conversation.channel_state.last_inbound_at  # type: ignore[attr-defined]
     except Exception:

@@ -85,6 +85,9 @@ class OutboundDelivery(models.Model):
     # A worker holds the delivery until then while it talks to the provider (no transaction
     # is open during a slow send); a crashed worker's claim simply runs out.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # An approved template this message goes out as (WhatsApp outside the 24 h window):
+    # ``{"name", "language", "params"}``; None for a free-form message.
+    template = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

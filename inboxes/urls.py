@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from . import views
 from .api import apis as api_channel
 from .email import webhooks as email_webhooks
+from .whatsapp.webhooks import whatsapp_webhook
 
 api_urlpatterns = [
     path("v1/channel/messages", api_channel.ChannelMessageApi.as_view(), name="channel-message"),
@@ -27,6 +28,11 @@ api_urlpatterns = [
         views.TranscriptApi.as_view(),
         name="conversation-transcript",
     ),
+    path(
+        "v1/conversations/<int:conversation_id>/template",
+        views.TemplateSendApi.as_view(),
+        name="conversation-template",
+    ),
     path("v1/contacts/merge", views.ContactMergeApi.as_view(), name="contacts-merge"),
     path("v1/channels/", views.ChannelListApi.as_view(), name="channel-list"),
 ]
@@ -37,6 +43,7 @@ urlpatterns = [
         email_webhooks.esp_webhook,
         name="email-webhook",
     ),
+    path("inboxes/whatsapp/<str:channel_id>/", whatsapp_webhook, name="whatsapp-webhook"),
     path(
         "inboxes/email/raw/<int:message_id>.eml", views.message_email_raw, name="message-email-raw"
     ),

@@ -151,6 +151,54 @@ class TranscriptApi(APIView):
         return Response({"to": to}, status=202)
 
 
+class TemplateSendApi(APIView):
+    """An approved WhatsApp template as the agent's reply (outside the 24-hour window too)."""
+
+    permission_classes = [IsAgent]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=512)
+        language = serializers.CharField(max_length=16, required=False, allow_blank=True)
+        params = serializers.ListField(
+            child=serializers.CharField(max_length=1000, allow_blank=True),
+            required=False,
+            max_length=20,
+        )
+        client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "TemplateSendOut",
+                {"message": serializers.DictField(), "duplicate": serializers.BooleanField()},
+            )
+        },
+        tags=TAGS,
+        summary="Send an approved WhatsApp template to the customer",
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        from chat import events
+
+        from .whatsapp.templates import template_send
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        message, created = template_send(
+            actor=Actor(user=request.user),
+            conversation_id=conversation_id,
+            name=values["name"],
+            language=values.get("language", ""),
+            params=values.get("params", []),
+            client_id=values.get("client_id", ""),
+        )
+        return Response(
+            {"message": events.message_payload(message), "duplicate": not created},
+            status=201 if created else 200,
+        )
+
+
 class ContactMergeApi(APIView):
     permission_classes = [IsAgent]
 

@@ -249,3 +249,146 @@ def http_recorder() -> Iterator[tuple[str, Recorder]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class GraphApi:
+    """A local server speaking the parts of Meta's WhatsApp Cloud API the desk uses, in its
+    documented wire format: ``POST /<v>/<phone id>/messages`` (answers ``{"messages": [{"id":
+    "wamid…"}]}``), ``POST /<v>/<phone id>/media`` (multipart, answers ``{"id"}``),
+    ``GET /<v>/<media id>`` (``{"url", "mime_type", "sha256", "file_size", "id"}``) and the media
+    URL itself. Every call must carry the bearer token. ``failures``: error answers to give
+    next, each ``(status, {"message", "code", …})`` in Graph's ``{"error": …}`` shape."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.url = ""
+        self.sent: list[dict[str, Any]] = []
+        self.uploads: list[tuple[str, bytes]] = []
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.failures: list[tuple[int, dict[str, Any]]] = []
+        self.unauthorised = 0
+        self._n = 0
+        self._cond = threading.Condition()
+
+    def add_media(self, content: bytes, mime_type: str) -> str:
+        with self._cond:
+            self._n += 1
+            media_id = f"{1000 + self._n}"
+            self.media[media_id] = (content, mime_type)
+            return media_id
+
+    def wait(self, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.sent) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} sends, got {len(self.sent)}")
+                self._cond.wait(left)
+            return list(self.sent)
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
+        import hashlib
+
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            self.unauthorised += 1
+            error = {
+                "message": "Invalid OAuth access token.",
+                "type": "OAuthException",
+                "code": 190,
+            }
+            return 401, json.dumps({"error": error}).encode(), "application/json"
+        parts = [p for p in path.split("?")[0].split("/") if p]
+        if method == "GET" and parts[:1] == ["media-file"]:
+            content, mime = self.media[parts[1]]
+            return 200, content, mime
+        with self._cond:
+            if method == "POST" and self.failures:
+                status, error = self.failures.pop(0)
+                return status, json.dumps({"error": error}).encode(), "application/json"
+        if method == "GET" and len(parts) == 2 and parts[1] in self.media:
+            content, mime = self.media[parts[1]]
+            meta = {
+                "messaging_product": "whatsapp",
+                "url": f"{self.url}/media-file/{parts[1]}",
+                "mime_type": mime,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "file_size": len(content),
+                "id": parts[1],
+            }
+            return 200, json.dumps(meta).encode(), "application/json"
+        if method == "POST" and len(parts) == 3 and parts[2] == "media":
+            message = email.message_from_bytes(
+                f"Content-Type: {headers.get('Content-Type')}\r\n\r\n".encode() + body
+            )
+            fields = {
+                p.get_param("name", header="content-disposition"): p
+                for p in message.get_payload()  # type: ignore[union-attr]
+            }
+            if fields.get("messaging_product") is None or "file" not in fields:
+                return 400, b'{"error": {"message": "bad upload", "code": 100}}', "application/json"
+            content = fields["file"].get_payload(decode=True)
+            with self._cond:
+                self._n += 1
+                media_id = f"{9000 + self._n}"
+                self.uploads.append((str(fields["type"].get_payload()), content))
+                self.media[media_id] = (content, str(fields["type"].get_payload()))
+            return 200, json.dumps({"id": media_id}).encode(), "application/json"
+        if method == "POST" and len(parts) == 3 and parts[2] == "messages":
+            data = json.loads(body)
+            if data.get("messaging_product") != "whatsapp" or not data.get("to"):
+                return (
+                    400,
+                    b'{"error": {"message": "bad message", "code": 100}}',
+                    "application/json",
+                )
+            with self._cond:
+                self._n += 1
+                wamid = f"wamid.OUT{self._n}"
+                data["_id"] = wamid
+                self.sent.append(data)
+                self._cond.notify_all()
+            answer = {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": data["to"], "wa_id": data["to"]}],
+                "messages": [{"id": wamid}],
+            }
+            return 200, json.dumps(answer).encode(), "application/json"
+        return 404, b'{"error": {"message": "Unknown path", "code": 100}}', "application/json"
+
+
+@contextmanager
+def provider_server(handler_of: Any) -> Iterator[str]:
+    """Serve ``handler_of.handle(method, path, headers, body) -> (status, body, type)``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, out, content_type = handler_of.handle(method, self.path, self.headers, body)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    if hasattr(handler_of, "url"):
+        handler_of.url = url
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
