@@ -19,6 +19,11 @@ DEFAULTS: dict[str, Any] = {
     # One message at or below NEGATIVE_STRONG, or two in a row at or below NEGATIVE → hand over.
     "NEGATIVE_STRONG": -0.6,
     "NEGATIVE": -0.3,
+    # Sentence embeddings: "local" (in process), "openai" (an OpenAI-compatible endpoint, see
+    # chat/bot/matching/embedder.py) or "off". HELPDESK_EMBEDDER in the environment wins.
+    "EMBEDDER": "local",
+    # A question's embedding slower than this (seconds) is dropped: words alone decide.
+    "EMBED_TIMEOUT": 0.3,
 }
 
 

@@ -1,5 +1,5 @@
 """Demo knowledge base: shipping, returns, refunds, sizes, payment, warranty … in English and
-Simplified Chinese (chat/bot/kb_data.py)."""
+Simplified Chinese (chat/bot/demo_kb.toml)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from collections.abc import Callable
 
 from helpdesk.demo import register
 
-from .services_kb import knowledge_base_load
+from .knowledge_import import demo_items, knowledge_base_load
 
 
 @register(40, "bot knowledge base")
 def load_knowledge_base(log: Callable[[str], None]) -> None:
-    from .kb_data import KB
-
-    created = knowledge_base_load(items=KB)
-    log(f"  knowledge base: {len(KB)} entries ({created} new) in English and Chinese")
+    items = demo_items()
+    created = knowledge_base_load(items=items)
+    log(f"  knowledge base: {len(items)} entries ({created} new) in English and Chinese")

@@ -42,7 +42,17 @@ def on_conversation_reopened(event: dispatch.DomainEvent) -> None:
 
 
 def on_kb_change(sender: Any, **kwargs: Any) -> None:
+    """An entry, phrasing or product link changed: every process rebuilds its index, and
+    (after commit) a Celery task embeds the entry's new texts."""
     kb_changed()
+    instance = kwargs.get("instance")
+    entry_id = getattr(instance, "entry_id", None) or getattr(instance, "pk", None)
+    if isinstance(instance, KnowledgeEntry | KnowledgeQuestion) and entry_id:
+        from .tasks import kb_vectors_batch
+
+        # robust: a broker that is down never fails the admin's save; the entry is matched
+        # on words until its vectors exist.
+        transaction.on_commit(lambda: kb_vectors_batch.add(entry_id), robust=True)
 
 
 def bot_payload(conversation: Conversation, staff: bool) -> dict[str, Any]:

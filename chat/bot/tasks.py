@@ -34,3 +34,22 @@ def bot_reply_many_task(message_ids: list[int]) -> None:
 
 # Shopper messages waiting for the bot, sent as one task every 50 ms.
 bot_batch = TaskBatch(bot_reply_many_task, window=0.05)
+
+
+@shared_task(
+    name="chat.bot.kb_vectors",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    max_retries=5,
+)
+def kb_vectors_task(entry_ids: list[int]) -> None:
+    """Embed the saved entries' new texts (chat/bot/vectors.py); retried while the embedding
+    endpoint is down, and until then the bot matches those entries on words alone."""
+    from .vectors import kb_vectors_compute
+
+    kb_vectors_compute(entry_ids=entry_ids)
+
+
+# Entries saved in one admin form or import arrive as many saves: one task per window.
+kb_vectors_batch = TaskBatch(kb_vectors_task, window=0.2)

@@ -7,6 +7,7 @@ from .bot import (
     BotState,
     KnowledgeEntry,
     KnowledgeQuestion,
+    KnowledgeVector,
     MessageSentiment,
     UnmatchedQuestion,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Holiday",
     "KnowledgeEntry",
     "KnowledgeQuestion",
+    "KnowledgeVector",
     "LeftMessage",
     "MediaLimits",
     "Message",

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+
+def entry_key_for(title: str) -> str:
+    """A key for a new entry: its title as a slug, or a random one for a title with no Latin
+    letters (a Chinese title); the admin may change it before the first save."""
+    return slugify(title)[:50].strip("-") or f"entry-{uuid.uuid4().hex[:8]}"
 
 
 class KnowledgeEntry(models.Model):
@@ -13,6 +22,14 @@ class KnowledgeEntry(models.Model):
         EN = "en", _("English")
         ZH_HANS = "zh-hans", _("Simplified Chinese")
 
+    # Stable through edits of the title, answer and phrasings: links, reports, the preview API
+    # and the learning loop name an entry by it. The same topic in two languages shares a key.
+    key = models.SlugField(
+        _("key"),
+        max_length=64,
+        blank=True,
+        help_text=_("Stable name of the topic, e.g. shipping_time (made from the title if empty)"),
+    )
     title = models.CharField(_("title"), max_length=200)
     answer = models.TextField(_("answer"))
     language = models.CharField(
@@ -32,9 +49,17 @@ class KnowledgeEntry(models.Model):
         verbose_name = _("knowledge base entry")
         verbose_name_plural = _("knowledge base entries")
         ordering = ["language", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "key"], name="kb_entry_language_key")
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.key:
+            self.key = entry_key_for(self.title)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def tag_list(self) -> list[str]:
@@ -53,6 +78,33 @@ class KnowledgeQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class KnowledgeVector(models.Model):
+    """The embedding of one knowledge-base text (a title or a phrasing) by one model.
+
+    Keyed by the model and a digest of the text, so an edited phrasing gets a new row, an
+    unchanged one keeps its vector, and switching the embedder recomputes without losing the
+    old model's rows until they are pruned. Computed in Celery when an entry is saved
+    (chat/bot/vectors.py), never per question.
+    """
+
+    model = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    dim = models.PositiveSmallIntegerField()
+    # float32, little-endian, L2-normalised.
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("knowledge vector")
+        verbose_name_plural = _("knowledge vectors")
+        constraints = [
+            models.UniqueConstraint(fields=["model", "digest"], name="kb_vector_model_digest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.digest[:12]}"
 
 
 class BotState(models.Model):

@@ -24,11 +24,13 @@ WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compa
 
 @pytest.fixture
 def kb(db: Any, settings: Any) -> None:
-    from chat.bot.kb_data import KB
+    from chat.bot.knowledge_import import demo_items
+
+    KB = demo_items()
 
     settings.HELPDESK_BOT = {"ENABLED": True}  # tests/conftest.py turns the bot off
+    from chat.bot.knowledge_import import knowledge_base_load
     from chat.bot.matching.index import kb_changed
-    from chat.bot.services_kb import knowledge_base_load
 
     knowledge_base_load(items=KB)
     kb_changed()

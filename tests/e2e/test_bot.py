@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from chat.bot.kb_data import KB
-from chat.bot.services_kb import knowledge_base_load
+from chat.bot.knowledge_import import demo_items, knowledge_base_load
 from chat.models import BotFeedback, Conversation, Message
 from tests.e2e.support import new_page as _new_page
 from tests.e2e.support import off_loop as db
 from tests.e2e.support import wait_db
 from tests.factories import make_agent
+
+KB = demo_items()
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from chat.bot.kb_data import KB
-from chat.bot.services_kb import knowledge_base_load
+from chat.bot.knowledge_import import demo_items, knowledge_base_load
 from chat.models import Message
 from tests.factories import make_visitor, shopper_says
+
+KB = demo_items()
 
 
 @pytest.fixture

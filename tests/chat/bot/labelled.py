@@ -1,6 +1,6 @@
 """A fixed labelled set for the matcher: (question, expected KB key or None, language).
 
-Paraphrases and typos of the demo knowledge base (chat/bot/kb_data.py) that are NOT copies of
+Paraphrases and typos of the demo knowledge base (chat/bot/demo_kb.toml) that are NOT copies of
 its phrasings, and negatives the bot must not answer confidently. Never tune the knowledge base
 by adding these sentences to it.
 """

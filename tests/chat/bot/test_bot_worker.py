@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from chat.bot.kb_data import KB
-from chat.bot.services_kb import knowledge_base_load
+from chat.bot.knowledge_import import demo_items, knowledge_base_load
 from chat.models import BotState, Message
 from tests.conftest import server_env
 from tests.factories import make_visitor, shopper_says
 from tests.procs import celery_worker
+
+KB = demo_items()
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 
 from chat.bot.conf import bot_setting
-from chat.bot.kb_data import KB
+from chat.bot.knowledge_import import demo_items
 from chat.bot.matching import detect_language, match_question
 from chat.models import KnowledgeEntry, KnowledgeQuestion
 
 from .labelled import LABELLED
+
+KB = demo_items()
 
 pytestmark = pytest.mark.django_db
 

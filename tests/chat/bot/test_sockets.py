@@ -11,10 +11,11 @@ from asgiref.sync import sync_to_async
 
 from chat import services
 from chat.access import Actor
-from chat.bot.kb_data import KB
-from chat.bot.services_kb import knowledge_base_load
+from chat.bot.knowledge_import import demo_items, knowledge_base_load
 from tests.chat.test_consumers import agent_socket, receive_type, visitor_socket
 from tests.factories import make_agent, make_visitor
+
+KB = demo_items()
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
