@@ -36,6 +36,9 @@ def register_kinds() -> None:
     from .email.config import check_email_config
     from .email.receive import email_receive
     from .email.send import email_send
+    from .wechat.config import check_wechat_config
+    from .wechat.receive import wechat_receive
+    from .wechat.send import wechat_send
     from .whatsapp.config import check_whatsapp_config
     from .whatsapp.receive import whatsapp_receive
     from .whatsapp.send import whatsapp_send
@@ -45,6 +48,9 @@ def register_kinds() -> None:
         channel=channel, raw=raw
     )
     queue.processors[Channel.Kind.WHATSAPP] = lambda channel, raw: whatsapp_receive(
+        channel=channel, raw=raw
+    )
+    queue.processors[Channel.Kind.WECHAT] = lambda channel, raw: wechat_receive(
         channel=channel, raw=raw
     )
     registry.register(registry.ChannelKind(kind=Channel.Kind.WEB))
@@ -73,6 +79,15 @@ def register_kinds() -> None:
             window=window_rule(24, platform="WhatsApp", template=True),  # type: ignore[arg-type]
             identity_kind="whatsapp",
             staff_fields=_whatsapp_extra,
+        )
+    )
+    registry.register(
+        registry.ChannelKind(
+            kind=Channel.Kind.WECHAT,
+            check_config=check_wechat_config,
+            sender=wechat_send,
+            window=window_rule(48, platform="WeChat", template=False),  # type: ignore[arg-type]
+            identity_kind="wechat",
         )
     )
 

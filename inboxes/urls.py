@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from . import views
 from .api import apis as api_channel
 from .email import webhooks as email_webhooks
+from .wechat.webhooks import wechat_webhook
 from .whatsapp.webhooks import whatsapp_webhook
 
 api_urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
         name="email-webhook",
     ),
     path("inboxes/whatsapp/<str:channel_id>/", whatsapp_webhook, name="whatsapp-webhook"),
+    path("inboxes/wechat/<str:channel_id>/", wechat_webhook, name="wechat-webhook"),
     path(
         "inboxes/email/raw/<int:message_id>.eml", views.message_email_raw, name="message-email-raw"
     ),

@@ -392,3 +392,104 @@ def provider_server(handler_of: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class WeChatApi:
+    """A local server speaking the parts of WeChat's Official Account API the desk uses, in
+    its documented format: ``GET /cgi-bin/token`` (``{"access_token", "expires_in"}``),
+    ``POST /cgi-bin/message/custom/send?access_token=…`` (``{"errcode": 0, "errmsg": "ok"}``),
+    ``POST /cgi-bin/media/upload?type=…`` (multipart ``media``, ``{"type", "media_id",
+    "created_at"}``) and ``GET /cgi-bin/media/get?media_id=…`` (the bytes). A call with a
+    token that is not the current one answers 40001 / 42001; ``expire()`` makes the current
+    token stale. ``failures``: ``errcode`` answers to give next to sends."""
+
+    def __init__(self, appid: str, secret: str) -> None:
+        self.appid, self.secret = appid, secret
+        self.token_fetches = 0
+        self.current = ""
+        self.sent: list[dict[str, Any]] = []
+        self.uploads: list[tuple[str, bytes]] = []
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.failures: list[tuple[int, str]] = []
+        self._n = 0
+        self._cond = threading.Condition()
+
+    def expire(self) -> None:
+        with self._cond:
+            self.current = "stale-" + self.current
+
+    def add_media(self, content: bytes, mime_type: str) -> str:
+        with self._cond:
+            self._n += 1
+            media_id = f"MEDIA{self._n:04d}"
+            self.media[media_id] = (content, mime_type)
+            return media_id
+
+    def wait(self, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.sent) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} sends, got {len(self.sent)}")
+                self._cond.wait(left)
+            return list(self.sent)
+
+    @staticmethod
+    def _json(data: dict[str, Any]) -> tuple[int, bytes, str]:
+        return 200, json.dumps(data, ensure_ascii=False).encode(), "application/json"
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        route = parts.path
+        if route == "/cgi-bin/token":
+            if query.get("appid") != self.appid or query.get("secret") != self.secret:
+                return self._json({"errcode": 40125, "errmsg": "invalid appsecret"})
+            with self._cond:
+                self.token_fetches += 1
+                self.current = f"ACCESS_TOKEN_{self.token_fetches}"
+            return self._json({"access_token": self.current, "expires_in": 7200})
+        token = query.get("access_token", "")
+        if not token or token != self.current:
+            expired = token.startswith("ACCESS_TOKEN_") or token.startswith("stale-")
+            code = 42001 if expired else 40001
+            return self._json({"errcode": code, "errmsg": "access_token expired"})
+        if route == "/cgi-bin/media/get":
+            found = self.media.get(query.get("media_id", ""))
+            if found is None:
+                return self._json({"errcode": 40007, "errmsg": "invalid media_id"})
+            return 200, found[0], found[1]
+        if route == "/cgi-bin/media/upload" and method == "POST":
+            message = email.message_from_bytes(
+                f"Content-Type: {headers.get('Content-Type')}\r\n\r\n".encode() + body
+            )
+            parts_ = {
+                p.get_param("name", header="content-disposition"): p
+                for p in message.get_payload()  # type: ignore[union-attr]
+            }
+            if "media" not in parts_:
+                return self._json({"errcode": 41005, "errmsg": "media data missing"})
+            content = parts_["media"].get_payload(decode=True)
+            with self._cond:
+                self._n += 1
+                media_id = f"UP{self._n:04d}"
+                self.uploads.append((query.get("type", ""), content))
+                self.media[media_id] = (content, "application/octet-stream")
+            return self._json(
+                {"type": query.get("type"), "media_id": media_id, "created_at": int(time.time())}
+            )
+        if route == "/cgi-bin/message/custom/send" and method == "POST":
+            data = json.loads(body)
+            with self._cond:
+                if self.failures:
+                    code, text = self.failures.pop(0)
+                    return self._json({"errcode": code, "errmsg": text})
+                if not data.get("touser") or data.get("msgtype") not in data:
+                    return self._json({"errcode": 40008, "errmsg": "invalid message type"})
+                self.sent.append(data)
+                self._cond.notify_all()
+            return self._json({"errcode": 0, "errmsg": "ok"})
+        return 404, b"{}", "application/json"
