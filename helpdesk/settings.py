@@ -8,6 +8,7 @@ Secrets come only from the environment.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
     "inboxes",
     "analytics",
     "anymail",
+    # Login throttling (docs/security.md).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -317,6 +322,24 @@ HELPDESK_CHANNELS: dict[str, Any] = {
     "SEND_ATTEMPTS": int(os.environ.get("HELPDESK_SEND_ATTEMPTS", "6")),
     "BACKOFF_SECONDS": float(os.environ.get("HELPDESK_SEND_BACKOFF_SECONDS", "10")),
 }
+
+# Login throttling with django-axes (docs/security.md): after AXES_FAILURE_LIMIT wrong passwords
+# an account is locked, and so is the address they came from (each counted apart, so one
+# address cannot try many accounts and many addresses cannot try one), until the cool-off ends
+# or an admin deletes the lock under Axes → Access attempts. The address is REMOTE_ADDR: behind
+# the proxy, uvicorn's --proxy-headers puts the client's there (docs/deployment.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "helpdesk.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Passwords are never stored; the access log keeps failures only (the audit log has the rest).
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/desk/"
