@@ -95,9 +95,7 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
 
     teams = [Team.objects.create(name=f"Team {i}") for i in range(5)]
     group, _ = Group.objects.get_or_create(name="Agents")
-    users = User.objects.bulk_create(
-        [User(username=f"agent{i}", password="!", is_staff=True) for i in range(50)]
-    )
+    users = User.objects.bulk_create([User(username=f"agent{i}", password="!") for i in range(50)])
     group.user_set.add(*users)
     AgentProfile.objects.bulk_create(
         [AgentProfile(user=u, display_name=f"Agent {i}") for i, u in enumerate(users)]

@@ -54,6 +54,15 @@ def is_supervisor(user: Any) -> bool:
     return bool(user.is_superuser or user.groups.filter(name="Supervisors").exists())
 
 
+def can_use_admin(user: Any) -> bool:
+    """Whether the admin has anything for ``user``: staff with at least one permission (or a
+    superuser). Desk access is ``is_agent`` and is a different thing: agents are not staff
+    unless they manage something (docs/security.md)."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    return bool(user.is_superuser or user.get_all_permissions())
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: an agent (Django user) or a shopper (visitor)."""

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from .access import Actor, is_agent, is_supervisor
+from .access import Actor, can_use_admin, is_agent, is_supervisor
 from .events import sender_name
 
 # Parts of the workspace (docs/frontend.md): every file here is included by the desk page, so
@@ -55,7 +55,7 @@ def desk_config(request: HttpRequest) -> dict[str, Any]:
     return {
         "agent": {"id": user.pk, "name": sender_name(Actor(user=user))},
         "is_supervisor": is_supervisor(user),
-        "is_staff": bool(user.is_staff),
+        "can_admin": can_use_admin(user),
         "language": get_language(),
         "parts": workspace_parts(".js"),
         "urls": {

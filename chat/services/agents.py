@@ -28,11 +28,12 @@ def agent_create(
     display_name: str = "",
     supervisor: bool = False,
 ) -> User:
-    """Create or update an agent (used by ``create_agent`` and the demo data)."""
+    """Create or update an agent (used by ``create_agent`` and the demo data). Agents use the
+    desk, not the admin: they are not staff (a manager is made staff with the permissions they
+    need, docs/security.md)."""
     with transaction.atomic():
         user, _created = UserModel.objects.get_or_create(username=username)
         user.set_password(password)
-        user.is_staff = True
         user.save()
         group, _ = Group.objects.get_or_create(name="Supervisors" if supervisor else "Agents")
         user.groups.add(group)

@@ -63,7 +63,7 @@ export interface Conversation {
 export interface DeskConfig {
   agent: Person;
   is_supervisor: boolean;
-  is_staff: boolean;
+  can_admin: boolean;
   language: string;
   parts: string[];
   urls: {

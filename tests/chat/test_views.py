@@ -163,13 +163,18 @@ def test_login_without_csrf_token_is_refused() -> None:
     assert response.status_code == 403
 
 
-def test_admin_link_only_for_staff() -> None:
+def test_admin_link_only_for_those_who_can_use_it() -> None:
+    from django.contrib.auth.models import Permission
+
     agent = make_agent()
     client = Client()
     login(client, agent)
     assert 'href="/admin/"' not in client.get(DESK).content.decode()
     agent.is_staff = True
     agent.save()
+    # Staff with nothing to manage would find an empty admin: no link.
+    assert 'href="/admin/"' not in client.get(DESK).content.decode()
+    agent.user_permissions.add(Permission.objects.get(codename="view_reports"))
     assert 'href="/admin/"' in client.get(DESK).content.decode()
 
 
