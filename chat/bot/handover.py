@@ -179,6 +179,24 @@ def handover(
     return message
 
 
+def bot_step_aside(*, conversation_id: int, reason: str, detail: str = "", at: Any) -> None:
+    """A person takes this conversation without the bot saying anything: the shopper left a
+    message (and a way back) in the widget's form, which already told them we will get back
+    to them. The bot stays silent for the rest of the care cycle, so it never answers the left
+    message itself. Runs inside the writer's transaction, before the bot's after-commit task
+    looks at the message."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return
+    state = state_for(conversation)
+    if state.handed_over_at is not None:
+        return
+    state.handed_over_at = at
+    state.handover_reason = reason
+    state.handover_detail = detail[:300]
+    state.save(update_fields=["handed_over_at", "handover_reason", "handover_detail"])
+
+
 def state_reset_for_new_cycle(*, conversation_id: int, at: Any) -> None:
     """A reopened conversation starts a new care cycle: the bot may speak again."""
     BotState.objects.filter(conversation_id=conversation_id).update(

@@ -16,6 +16,25 @@ _HUMAN_EN = re.compile(
 # "the agent said …" is rare in a shop chat; asking "are you a bot" is a request in practice.
 _BOT_QUESTION = re.compile(r"\bare you (?:a )?(?:bot|robot|machine|real)\b|机器人")
 
+# A way back to the shopper: a person answers those, never the knowledge base ("Please call me
+# back" was once answered with the return policy).
+_CALLBACK_EN = re.compile(
+    r"\b(?:call|ring|phone|text|email|e-mail|contact|reach) me\b"
+    r"|\bget back to me\b|\bcall ?back\b|\bmy (?:phone|mobile|cell|number|email|e-mail|whatsapp)"
+    r"(?: number| address)? is\b"
+)
+_CALLBACK_ZH = re.compile(
+    r"回电|回个电话|回我电话|给我(?:打|回)?(?:个)?电话|打我电话|打给我|联系我|回复我邮件|发邮件给我"
+    r"|我的(?:电话|手机|手机号|号码|邮箱|微信)(?:是|:)"
+)
+_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}")
+# A phone number: "+" and 7+ digits, a Chinese mobile number, or 7+ digits after a phone word.
+_PHONE = re.compile(
+    r"\+\d[\d ()-]{6,}\d"
+    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
+    r"|(?:\b(?:phone|mobile|cell|tel|whatsapp)|(?<!order )(?<!tracking )\bnumber|电话|手机"
+    r"|(?<![订单])号码)\D{0,12}\d[\d ()-]{5,}\d"
+)
 _ORDER_EN = re.compile(
     r"\b(?:where(?:'s| is)?|track(?:ing)?|status|when will|has|did|what happened)\b.{0,40}"
     r"\b(?:my )?(?:order|package|parcel|shipment|delivery)\b"
@@ -35,9 +54,30 @@ _ORDER_NUMBER = re.compile(
 
 
 def wants_human(text: str) -> bool:
-    """The shopper asks for a person ("人工", "转人工", "human", "agent", "talk to a person"…)."""
+    """The shopper asks for a person ("人工", "转人工", "human", "agent", "talk to a person"…),
+    or to be called back, or leaves contact details (``leaves_contact``)."""
     text = normalize(text)
-    return bool(_HUMAN_ZH.search(text) or _HUMAN_EN.search(text) or _BOT_QUESTION.search(text))
+    return bool(
+        _HUMAN_ZH.search(text)
+        or _HUMAN_EN.search(text)
+        or _BOT_QUESTION.search(text)
+        or _leaves_contact(text)
+    )
+
+
+def leaves_contact(text: str) -> bool:
+    """The shopper asks to be called, mailed or contacted back, or gives an email address or a
+    phone number: a person answers, never the knowledge base."""
+    return _leaves_contact(normalize(text))
+
+
+def _leaves_contact(text: str) -> bool:
+    return bool(
+        _CALLBACK_EN.search(text)
+        or _CALLBACK_ZH.search(text)
+        or _EMAIL.search(text)
+        or _PHONE.search(text)
+    )
 
 
 def order_numbers(text: str) -> list[str]:

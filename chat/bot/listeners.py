@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from chat import events
@@ -17,7 +19,7 @@ from chat.routing.services import bot_gate_register
 from helpdesk import dispatch
 from helpdesk.storefront import widget_strings_register
 
-from .handover import reason_label, state_reset_for_new_cycle
+from .handover import bot_step_aside, reason_label, state_reset_for_new_cycle
 from .matching.index import kb_changed
 
 
@@ -39,6 +41,21 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
 def on_conversation_reopened(event: dispatch.DomainEvent) -> None:
     if event.conversation_id is not None:
         state_reset_for_new_cycle(conversation_id=event.conversation_id, at=event.at)
+
+
+def on_conversation_queued(event: dispatch.DomainEvent) -> None:
+    """A message left in the widget's leave-a-message form (routing queues it with reason
+    ``left_message``) is for a person: the bot never answers it."""
+    if event.conversation_id is None or event.data.get("reason") != "left_message":
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = str(_("The shopper left a message for a person"))
+    bot_step_aside(
+        conversation_id=event.conversation_id,
+        reason=BotState.Reason.REQUESTED,
+        detail=detail,
+        at=event.at,
+    )
 
 
 def on_kb_change(sender: Any, **kwargs: Any) -> None:
@@ -114,6 +131,7 @@ def bot_takes_turn(conversation_id: int) -> bool:
 def connect() -> None:
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
     dispatch.subscribe(dispatch.Event.CONVERSATION_REOPENED, on_conversation_reopened)
+    dispatch.subscribe(dispatch.Event.CONVERSATION_QUEUED, on_conversation_queued)
     for model in (KnowledgeEntry, KnowledgeQuestion):
         post_save.connect(on_kb_change, sender=model, dispatch_uid=f"bot-kb-save-{model.__name__}")
         post_delete.connect(
