@@ -14,7 +14,7 @@ TEST_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-o
 NPM_STAMP := node_modules/.package-lock.json
 NODE_BIN := node_modules/.bin
 
-.PHONY: run test install services lint typecheck lint-js test-js clean bench
+.PHONY: run test install services lint typecheck lint-js test-js widget clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,10 +43,17 @@ typecheck: $(STAMP)
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# The front end (static/): eslint, then the JSDoc types of every script checked by tsc.
+# The front end (static/): eslint, the JSDoc types of every script checked by tsc, and the
+# committed widget bundle being exactly what its sources build.
 lint-js: $(NPM_STAMP)
 	$(NODE_BIN)/eslint --max-warnings=0 .
 	$(NODE_BIN)/tsc --noEmit -p jsconfig.json
+	node scripts/build-widget.mjs --check
+
+# The storefront widget: static/widget/core/*.js bundled into static/widget/widget.js (the one
+# file shops embed; committed, so `make run` and deployments need no node).
+widget: $(NPM_STAMP)
+	node scripts/build-widget.mjs
 
 # Unit tests of the front end's logic (outbox, backoff, seq gaps, receipts, socket) in node.
 test-js: $(NPM_STAMP)

@@ -1,0 +1,46 @@
+// @ts-check
+/** The `api` object every part gets (docs/frontend.md, "The api object"). */
+
+import { el, svgIcon } from "../../shared/dom.js";
+import { baseUrl, language, staticUrl } from "./config.js";
+import { sendMessage } from "./composer.js";
+import { addSystemNotice, close, isOpen, open, removeNotice, slots } from "./panel.js";
+import { listeners } from "./parts.js";
+import { deskFetch, identify, resetVisitor } from "./session.js";
+import { send } from "./socket.js";
+import { bySeq, state } from "./state.js";
+import { t } from "./strings.js";
+
+/** @type {import("./types").WidgetApi} */
+export const api = {
+  baseUrl: baseUrl,
+  staticUrl: staticUrl,
+  language: language,
+  t: t,
+  el: el,
+  svgIcon: (pathData) => svgIcon(pathData),
+  slots: slots,
+  visitorToken: () => state.token,
+  session: () => state.session,
+  conversation: () => state.conversation,
+  messages: () => [...bySeq.values()].map((entry) => entry.message).sort((a, b) => a.seq - b.seq),
+  send: send,
+  sendMessage: sendMessage,
+  fetch: deskFetch,
+  addSystemNotice: addSystemNotice,
+  removeNotice: removeNotice,
+  open: open,
+  close: close,
+  isOpen: isOpen,
+  on(event, fn) {
+    (listeners[event] = listeners[event] || []).push(fn);
+  },
+  off(event, fn) {
+    listeners[event] = (listeners[event] || []).filter((f) => f !== fn);
+  },
+  identify: identify,
+  resetVisitor: resetVisitor,
+  track(name, data) {
+    window.dispatchEvent(new CustomEvent("helpdesk:" + name, { detail: data }));
+  },
+};

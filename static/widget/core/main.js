@@ -1,0 +1,71 @@
+// @ts-check
+/**
+ * Helpdesk storefront widget: the one script a shop includes.
+ *
+ *   <script src="https://desk.example.com/static/widget/widget.js" async></script>
+ *
+ * This is the entry of the widget's core (static/widget/core/*.js, ES modules). Shops load
+ * `static/widget/widget.js`, the same modules bundled into one classic script by
+ * `scripts/build-widget.mjs` (`make widget`; docs/frontend.md says why one file). The core
+ * owns the session, the socket protocol (CONTRACT.md) and the panel; features come as parts
+ * (static/widget/parts/*.js) registered through window.HelpdeskWidget.register(part).
+ *
+ * Message data is only ever put into the DOM with textContent / text nodes.
+ */
+
+import { script } from "./config.js";
+import { api } from "./api.js";
+import { build, open } from "./panel.js";
+import { loadParts, register } from "./parts.js";
+import { start } from "./session.js";
+import { state } from "./state.js";
+import { baseUrl, language } from "./config.js";
+
+/** @type {{__core?: boolean, _q?: import("./types").WidgetPart[]} | undefined} */
+const existing = /** @type {any} */ (window).HelpdeskWidget;
+
+/** @returns {Promise<{strings?: Record<string, string>, parts?: string[], limits?: object}>} */
+async function loadConfig() {
+  try {
+    const response = await fetch(baseUrl + "/api/widget/config?lang=" + encodeURIComponent(language), {
+      credentials: "omit",
+      mode: "cors",
+    });
+    if (response.ok) return await response.json();
+  } catch {
+    /* fall back to built-in English and no parts */
+  }
+  return { strings: {}, parts: [] };
+}
+
+async function boot() {
+  const config = await loadConfig();
+  state.strings = config.strings || {};
+  Object.assign(state.limits, config.limits || {});
+  build();
+  await loadParts(config.parts);
+  for (const part of widget._q.splice(0)) register(part);
+  await start();
+  if (script.dataset.open === "1") open();
+}
+
+const widget = {
+  __core: true,
+  version: "1",
+  register: register,
+  api: api,
+  /** @type {import("./types").WidgetPart[]} parts that loaded before `register` existed */
+  _q: [],
+};
+
+// A second copy of the script on the page does nothing.
+if (!(existing && existing.__core)) {
+  const queued = (existing && existing._q) || [];
+  /** @type {any} */ (window).HelpdeskWidget = widget;
+  for (const part of queued) register(part);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", boot, { once: true });
+  } else {
+    boot();
+  }
+}

@@ -1,0 +1,131 @@
+// Types of the storefront widget's core: the payloads it receives (CONTRACT.md,
+// docs/protocol.md) and the plugin API parts get (docs/frontend.md). Checked by `tsc`
+// (jsconfig.json); never served to a browser as code.
+import type { Attrs, Children } from "../../shared/dom.js";
+
+export interface Frame {
+  type: string;
+  [field: string]: any;
+}
+
+export interface Sender {
+  kind: "visitor" | "agent" | "bot" | "system";
+  id?: number | null;
+  name?: string;
+}
+
+/** A message as the shopper's socket carries it (private notes never reach the shopper). */
+export interface Message {
+  conversation: number;
+  seq: number;
+  client_id?: string | null;
+  sender: Sender;
+  kind?: string;
+  private?: boolean;
+  body?: string;
+  created_at?: string;
+  [field: string]: any;
+}
+
+export interface Conversation {
+  id: number;
+  status?: string;
+  assignee?: { id?: number; name: string } | null;
+  last_seq?: number;
+  receipts?: {
+    agent_delivered_seq?: number;
+    agent_read_seq?: number;
+    visitor_read_seq?: number;
+  } | null;
+  [field: string]: any;
+}
+
+export interface Session {
+  visitor_token: string;
+  visitor: { [field: string]: any };
+  conversation: Conversation | null;
+  [field: string]: any;
+}
+
+export interface Identity {
+  external_id: string;
+  signature: string;
+  name?: string;
+  email?: string;
+}
+
+export interface Slots {
+  root: ShadowRoot;
+  host: HTMLElement;
+  launcher: HTMLButtonElement;
+  unread: HTMLElement;
+  panel: HTMLElement;
+  header: HTMLElement;
+  title: HTMLElement;
+  status: HTMLElement;
+  avatar: HTMLElement;
+  avatarIcon: HTMLElement;
+  closeButton: HTMLButtonElement;
+  banner: HTMLElement;
+  messages: HTMLElement;
+  welcome: HTMLElement;
+  typing: HTMLElement;
+  footer: HTMLElement;
+  composer: HTMLFormElement;
+  tools: HTMLElement;
+  input: HTMLTextAreaElement;
+  sendButton: HTMLButtonElement;
+  powered: HTMLElement;
+}
+
+export interface ComposerButton {
+  id?: string;
+  label?: string;
+  iconPath?: string;
+  icon?: string;
+  onClick(api: WidgetApi, event: Event): void;
+}
+
+/** A widget part (docs/frontend.md, "Adding a part"): every member but `name` is optional. */
+export interface WidgetPart {
+  name: string;
+  kinds?: string[];
+  styles?: string;
+  strings?: Record<string, Record<string, string>>;
+  composerButtons?: ComposerButton[];
+  onReady?(api: WidgetApi): void;
+  onSession?(session: Session, api: WidgetApi): void;
+  onConnect?(ready: Frame, api: WidgetApi): void;
+  onFrame?(frame: Frame, api: WidgetApi): void;
+  renderMessage?(message: Message, body: HTMLElement, api: WidgetApi): boolean | void;
+  decorateMessage?(message: Message, bubble: HTMLElement, api: WidgetApi): void;
+  onOpen?(api: WidgetApi): void;
+  onClose?(api: WidgetApi): void;
+}
+
+export interface WidgetApi {
+  baseUrl: string;
+  staticUrl: string;
+  language: string;
+  t(key: string, params?: Record<string, unknown>): string;
+  el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Children[]): HTMLElementTagNameMap[K];
+  svgIcon(pathData: string): SVGSVGElement;
+  slots: Slots;
+  visitorToken(): string | null;
+  session(): Session | null;
+  conversation(): Conversation | null;
+  messages(): Message[];
+  send(frame: Frame): boolean;
+  sendMessage(fields?: Record<string, unknown>): string;
+  fetch(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  addSystemNotice(content: string | Node, options?: { id?: string; timeout?: number }): HTMLElement | null;
+  removeNotice(id: string): void;
+  open(): void;
+  close(): void;
+  isOpen(): boolean;
+  on(event: string, fn: Function): void;
+  off(event: string, fn: Function): void;
+  identify(claim: Identity | null): Promise<Session | null>;
+  resetVisitor(): Promise<Session | null>;
+  track(name: string, data?: unknown): void;
+}
