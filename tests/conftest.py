@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+# tests/chat/test_backpressure.py imports it from here until it moves to tests.procs.
+from tests.procs import server_env
+
 # The bot answers every shopper message; tests that are not about it run without it (also in
 # the servers they start). tests/chat/bot and tests/e2e/test_bot.py switch it on (docs/bot.md).
 os.environ["HELPDESK_BOT_ENABLED"] = "0"
@@ -27,6 +30,13 @@ def pytest_configure(config: Any) -> None:
         )
     if "redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"].lower():
         raise pytest.UsageError("REDIS_URL must be set for the test suite.")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("HELPDESK_TEST_WORKER") != worker:
+        # Another DJANGO_SETTINGS_MODULE than tests.settings: the workers would share Redis.
+        raise pytest.UsageError(
+            "pytest -n needs DJANGO_SETTINGS_MODULE=tests.settings (pyproject.toml), which "
+            "gives each worker its own Redis database and channel-layer prefix."
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -73,17 +83,6 @@ def live_daphne(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     env = server_env(db_name)
     with daphne(env) as base:
         yield base
-
-
-def server_env(db_name: str) -> dict[str, str]:
-    """Environment for a server subprocess that shares this test run's database and Redis."""
-    from urllib.parse import urlparse, urlunparse
-
-    env = dict(os.environ)
-    parsed = urlparse(env["DATABASE_URL"])
-    env["DATABASE_URL"] = urlunparse(parsed._replace(path="/" + db_name))
-    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
-    return env
 
 
 @pytest.fixture

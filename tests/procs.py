@@ -100,7 +100,7 @@ def asgi_process(
     app: str = "helpdesk.asgi:application",
     port: int | None = None,
     log_path: Path | None = None,
-    timeout: float = 30,
+    timeout: float = 90,
     ready_path: str = "/api/schema/",
 ) -> Iterator[tuple[str, int]]:
     """Serve ``app`` with ``server`` and ``env``; yields (base URL, pid).
@@ -139,7 +139,7 @@ def daphne_process(
     *,
     port: int | None = None,
     log_path: Path | None = None,
-    timeout: float = 30,
+    timeout: float = 90,
 ) -> Iterator[tuple[str, int]]:
     """Daphne (what ``runserver`` runs) on ``env``; yields (base URL, pid)."""
     with asgi_process(
@@ -201,7 +201,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def celery_worker(env: dict[str, str], name: str) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker (solo pool) on the test run's broker; ``env`` from
-    ``tests.conftest.server_env``. Tasks left in the broker by earlier tests are purged first."""
+    ``server_env``. Tasks left in the broker by earlier tests are purged first."""
     from helpdesk.celery import app
 
     app.control.purge()
@@ -229,6 +229,21 @@ def celery_worker(env: dict[str, str], name: str) -> Iterator[subprocess.Popen[b
         yield proc
     finally:
         _stop(proc)
+
+
+def server_env(db_name: str) -> dict[str, str]:
+    """Environment for a server subprocess that shares this test run's database and Redis.
+
+    A copy of ``os.environ``: under ``pytest -n`` it carries the worker's own Redis database
+    and prefixes (``tests/settings.py``); ``db_name`` is the worker's test database.
+    """
+    from urllib.parse import urlparse, urlunparse
+
+    env = dict(os.environ)
+    parsed = urlparse(env["DATABASE_URL"])
+    env["DATABASE_URL"] = urlunparse(parsed._replace(path="/" + db_name))
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    return env
 
 
 def embedded_env(tmp: Path) -> dict[str, str]:

@@ -20,9 +20,15 @@ import websockets
 from django.contrib.auth import get_user_model
 
 from bench.server import login, widget_session
-from tests.conftest import server_env
 from tests.factories import make_agent
-from tests.procs import MAX_WS_MESSAGE, PRODUCTION_SERVER, ROOT, UVICORN_FLAGS, asgi_process
+from tests.procs import (
+    MAX_WS_MESSAGE,
+    PRODUCTION_SERVER,
+    ROOT,
+    UVICORN_FLAGS,
+    asgi_process,
+    server_env,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -16,22 +16,21 @@ import pytest
 import websockets
 
 from bench.server import login, widget_session
-from tests.conftest import server_env
 from tests.factories import make_agent
-from tests.procs import production_server
+from tests.procs import production_server, server_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 Frame = dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def two_servers(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[str, str]]:
+@pytest.fixture
+def two_servers(transactional_db: None) -> Iterator[tuple[str, str]]:
+    # Function-scoped on ``transactional_db``: the servers stop before pytest-django's flush,
+    # whose TRUNCATE otherwise deadlocked with a server still handling the sockets' disconnects.
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        db_name = connection.settings_dict["NAME"]
-    env = server_env(db_name)
+    env = server_env(connection.settings_dict["NAME"])
     with production_server(env) as first, production_server(env) as second:
         yield first, second
 

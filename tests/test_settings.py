@@ -191,3 +191,28 @@ def test_sharded_layer_and_replica_come_from_the_environment() -> None:
     ]
     assert all(h["socket_timeout"] is None for h in hosts)
     assert conf["databases"] == ["default", "replica"]
+
+
+def test_each_xdist_worker_gets_its_own_redis_database_and_prefixes() -> None:
+    from tests.settings import isolate_xdist_worker
+
+    env = {"PYTEST_XDIST_WORKER": "gw1", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    isolate_xdist_worker(env)
+    assert env["REDIS_URL"] == "redis://127.0.0.1:6379/2"
+    assert env["CHANNEL_PREFIX"] == env["CACHE_PREFIX"] == "helpdesk-gw1"
+    isolate_xdist_worker(env)  # a server the worker starts reads the same environment
+    assert env["REDIS_URL"] == "redis://127.0.0.1:6379/2"
+    assert env["CHANNEL_PREFIX"] == "helpdesk-gw1"
+
+    serial = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
+    isolate_xdist_worker(serial)
+    assert serial == {"REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+    with pytest.raises(RuntimeError, match="Redis database 16"):
+        isolate_xdist_worker({"PYTEST_XDIST_WORKER": "gw15", "REDIS_URL": "redis://h:1/0"})
+
+
+def test_this_run_uses_its_workers_redis(settings: Any) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    assert prefix.endswith(f"-{worker}") if worker else "-gw" not in prefix

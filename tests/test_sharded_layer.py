@@ -19,9 +19,8 @@ import redis
 import websockets
 
 from bench.server import login, widget_session
-from tests.conftest import server_env
 from tests.factories import make_agent
-from tests.procs import production_server, redis_server
+from tests.procs import production_server, redis_server, server_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -29,12 +28,12 @@ SHOPPERS = 24
 MESSAGES_EACH = 5
 
 
-@pytest.fixture(scope="module")
-def sharded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[str, str, list[str]]]:
+@pytest.fixture
+def sharded(transactional_db: None) -> Iterator[tuple[str, str, list[str]]]:
+    # On ``transactional_db``: the servers stop before the flush (see tests/test_scale_out.py).
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        db_name = connection.settings_dict["NAME"]
+    db_name = connection.settings_dict["NAME"]
     with redis_server() as first_redis, redis_server() as second_redis:
         env = server_env(db_name)
         env["CHANNEL_REDIS_URLS"] = f"{first_redis},{second_redis}"

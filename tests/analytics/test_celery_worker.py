@@ -11,8 +11,7 @@ from django.db import connection
 
 from analytics import tasks
 from analytics.models import HourlyRollup
-from tests.conftest import server_env
-from tests.procs import celery_worker
+from tests.procs import celery_worker, server_env
 
 from .test_rollup import snapshot, traffic
 

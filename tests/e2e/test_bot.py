@@ -37,8 +37,7 @@ MESSAGE = '[data-testid="hd-message"]'
 def bot_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     from django.db import connection
 
-    from tests.conftest import server_env
-    from tests.procs import daphne
+    from tests.procs import daphne, server_env
 
     with django_db_blocker.unblock():
         env = server_env(connection.settings_dict["NAME"])

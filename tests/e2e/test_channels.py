@@ -19,10 +19,9 @@ from playwright.sync_api import expect
 
 from chat.models import Channel, Conversation
 from inboxes.models import OutboundDelivery
-from tests.conftest import server_env
 from tests.e2e.support import desk_login, off_loop, pane, row, wait_db
 from tests.factories import make_agent
-from tests.procs import celery_worker, daphne
+from tests.procs import celery_worker, daphne, server_env
 from tests.providers import smtp_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

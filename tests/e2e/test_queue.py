@@ -40,8 +40,7 @@ POSITION = '[data-testid="hd-queue-position"]'
 
 @pytest.fixture
 def queue_server(django_db_blocker: Any) -> Iterator[str]:
-    from tests.conftest import server_env
-    from tests.procs import daphne
+    from tests.procs import daphne, server_env
 
     env = server_env(connection.settings_dict["NAME"])
     env.update({"HELPDESK_BOT_ENABLED": "0"})

@@ -42,8 +42,7 @@ def widget_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]
     shared with every other browser test carried their leftovers into these timings."""
     from django.db import connection
 
-    from tests.conftest import server_env
-    from tests.procs import daphne
+    from tests.procs import daphne, server_env
 
     with django_db_blocker.unblock():
         env = server_env(connection.settings_dict["NAME"])
@@ -521,8 +520,7 @@ def test_widget_embedded_on_another_shops_origin(browser, transactional_db) -> N
 
     from django.db import connection
 
-    from tests.conftest import server_env
-    from tests.procs import daphne, free_port
+    from tests.procs import daphne, free_port, server_env
 
     shop_port = free_port()
     shop_origin = f"http://127.0.0.2:{shop_port}"  # another host: not in ALLOWED_HOSTS

@@ -13,9 +13,8 @@ from django.db import connection
 
 from chat.bot.knowledge_import import demo_items, knowledge_base_load
 from chat.models import BotState, Message
-from tests.conftest import server_env
 from tests.factories import make_visitor, shopper_says
-from tests.procs import celery_worker
+from tests.procs import celery_worker, server_env
 
 KB = demo_items()
 
