@@ -68,6 +68,30 @@ class TokenBucket:
 _call = db_call
 
 
+async def release_channel(layer: Any, channel: str, *, most: int = 100_000) -> None:
+    """Unsubscribe a consumer's own channel and drop the frames waiting in it.
+
+    Channels releases a consumer's channel by cancelling its pending ``receive`` when the
+    consumer stops. A consumer stopped from the handler of a channel-layer message has no
+    pending receive (that one just completed and delivered the message), so nothing cancels
+    it and the layer keeps the channel subscribed, with every frame that arrived after the
+    stop, for the life of the process: a slow socket dropped to resume leaked its backlog
+    that way (tests/chat/test_backpressure.py). Call this before raising ``StopConsumer``
+    from such a handler: it takes what is queued (the groups are already left, so at most a
+    bounded tail) and cancels the next, pending receive, the layers' own clean-up path.
+    """
+    for _ in range(most):
+        receive = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        if receive.done():
+            receive.result()  # a frame for a socket that is gone: dropped
+            continue
+        receive.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await receive
+        return
+
+
 class FrameConsumer(AsyncWebsocketConsumer):
     """Shared frame handling: size, JSON, rate limit, dispatch by ``type``, error frames."""
 
@@ -125,6 +149,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(super().close(code=CLOSE_TOO_SLOW), 2)
         await self.disconnect(CLOSE_TOO_SLOW)
+        await release_channel(self.channel_layer, self.channel_name)
         raise StopConsumer()
 
     async def join(self, group: str) -> None:

@@ -1,9 +1,9 @@
 """An agent socket that stops reading is dropped to "resume"; server memory stays bounded.
 
 On the production server, with a small send queue: a workspace socket reads ``ready`` and then
-nothing, while 64 MB of list updates are published to it. The server must not buffer them:
-the socket's queue overflows, the server closes it with 4008 and drops it, its RSS grows far
-less than what was published, and the agent reconnects at once (the workspace then resumes
+nothing, while 64 MB of list updates are published to it, three times over. The server must
+not buffer them: the socket's queue overflows, the server closes it with 4008 and drops it, its
+RSS stops growing after the first round, and the agent reconnects at once (the workspace then resumes
 every pane from PostgreSQL).
 """
 
@@ -106,8 +106,6 @@ def test_a_socket_that_stops_reading_is_dropped_and_memory_stays_bounded(
     base, pid = server
     agent = make_agent("slow-reader")
     session = login(base, agent.username, "pw-slow-reader")
-    reader = open_raw_agent(base, session)
-    rss_before = psutil.Process(pid).memory_info().rss
     filler = "x" * FRAME_BYTES
 
     async def flood() -> None:
@@ -119,13 +117,23 @@ def test_a_socket_that_stops_reading_is_dropped_and_memory_stays_bounded(
                 {"type": events.LAYER_EVENT, "frame": frame, "text": json.dumps(frame)},
             )
 
-    asyncio.run(flood())
-    time.sleep(5)
-    rss_peak = psutil.Process(pid).memory_info().rss
+    def flood_an_unread_socket() -> tuple[FrameReader, int]:
+        reader = open_raw_agent(base, session)
+        asyncio.run(flood())
+        time.sleep(3)
+        return reader, psutil.Process(pid).memory_info().rss
+
+    # Every round publishes 64 MB to a socket that reads nothing. A server that buffered what
+    # it cannot send would grow by about that much per round; a bounded one grows in the first
+    # round (the allocator's high-water mark of frames passing through the channel layer,
+    # 30-120 MB depending on timing) and then stays there.
     published = FRAMES * FRAME_BYTES
-    # The server kept a bounded backlog, not what was published (64 MB); what RSS gains is
-    # the churn of the frames passing through the channel layer.
-    assert rss_peak - rss_before < published / 2, (rss_before, rss_peak)
+    reader, after_first = flood_an_unread_socket()
+    reader.sock.close()
+    reader, _ = flood_an_unread_socket()
+    reader.sock.close()
+    reader, after_third = flood_an_unread_socket()
+    assert after_third - after_first < published / 2, (after_first, after_third)
 
     # The reader comes back: what it finds is a short backlog, then the 4008 close (or the
     # connection already dropped).
