@@ -53,6 +53,12 @@ class Event:
     SHIPMENT_EXCEPTION = "shipment.exception"
     # An agent edited the customer's tags or notes (customer_id).
     CUSTOMER_UPDATED = "customer.updated"
+    # Privacy and contacts (orders/privacy.py, orders/services/identity.py): customer_id and
+    # who did it, by_user_id (an agent or admin) or by_token_id (the shop's API token), both
+    # None when the desk did; a merge adds merged_id (the row that was folded in) and reason.
+    CUSTOMERS_MERGED = "customers.merged"
+    CUSTOMER_EXPORTED = "customer.exported"
+    CUSTOMER_ERASED = "customer.erased"
 
 
 EVENT_NAMES = frozenset(

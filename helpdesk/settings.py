@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "chat",
     "inboxes",
     "analytics",
+    "audit",
     "anymail",
     # Login throttling (docs/security.md).
     "axes",

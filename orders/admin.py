@@ -45,7 +45,9 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected customers' data (JSON)"))
     def export_json(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse:
-        data = [privacy.customer_export(customer=c) for c in queryset[:100]]
+        data = [
+            privacy.customer_export(customer=c, by_user_id=request.user.pk) for c in queryset[:100]
+        ]
         body = json.dumps(data if len(data) != 1 else data[0], ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         first = queryset.first()
@@ -58,7 +60,7 @@ class CustomerAdmin(admin.ModelAdmin):
     def erase(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         count = 0
         for customer in queryset.filter(erased_at__isnull=True):
-            privacy.customer_erase(customer=customer)
+            privacy.customer_erase(customer=customer, by_user_id=request.user.pk)
             count += 1
         self.message_user(
             request,

@@ -20,6 +20,8 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from helpdesk.dispatch import DomainEvent, Event, dispatch
+
 from .models import (
     BrowsingEvent,
     ConsentRecord,
@@ -52,8 +54,24 @@ def register_erase(hook: EraseHook) -> EraseHook:
     return hook
 
 
-def customer_export(*, customer: Customer) -> dict[str, Any]:
-    """Everything the desk holds about the customer, as JSON-ready data."""
+def _dispatch(
+    name: str, customer: Customer, by_user_id: int | None, by_token_id: int | None
+) -> None:
+    dispatch(
+        DomainEvent(
+            name=name,
+            at=timezone.now(),
+            data={"customer_id": customer.pk, "by_user_id": by_user_id, "by_token_id": by_token_id},
+        )
+    )
+
+
+def customer_export(
+    *, customer: Customer, by_user_id: int | None = None, by_token_id: int | None = None
+) -> dict[str, Any]:
+    """Everything the desk holds about the customer, as JSON-ready data. ``by_user_id`` /
+    ``by_token_id`` say who asked (``customer.exported``: the audit log keeps it)."""
+    _dispatch(Event.CUSTOMER_EXPORTED, customer, by_user_id, by_token_id)
     from .selectors import _orders_with_detail
 
     orders = _orders_with_detail().filter(customer=customer).order_by("placed_at", "pk")
@@ -94,8 +112,11 @@ def customer_export(*, customer: Customer) -> dict[str, Any]:
     return data
 
 
-def customer_erase(*, customer: Customer) -> Customer:
-    """Remove the customer's personal data for good (the right to erasure).
+def customer_erase(
+    *, customer: Customer, by_user_id: int | None = None, by_token_id: int | None = None
+) -> Customer:
+    """Remove the customer's personal data for good (the right to erasure). ``by_user_id`` /
+    ``by_token_id`` say who asked (``customer.erased``: the audit log keeps it).
 
     The row stays as an anonymous shell (``erased:<pk>``) so orders and conversations keep a
     valid owner for the reports; the shop can no longer find or re-link it by its id.
@@ -137,4 +158,5 @@ def customer_erase(*, customer: Customer) -> Customer:
         locked.order_notices_opt_out = True
         locked.erased_at = timezone.now()
         locked.save()
+        _dispatch(Event.CUSTOMER_ERASED, locked, by_user_id, by_token_id)
     return locked

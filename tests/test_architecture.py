@@ -16,7 +16,7 @@ from helpdesk import dispatch
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "architecture.md"
-APPS = ("helpdesk", "orders", "chat", "inboxes", "analytics")
+APPS = ("helpdesk", "orders", "chat", "inboxes", "analytics", "audit")
 
 
 def _name(fn: Callable[..., Any]) -> str:

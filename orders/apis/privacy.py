@@ -13,6 +13,11 @@ from .integration import TAGS, ShopApi, key_or_404
 from .serializers import CustomerOut
 
 
+def _token_id(request: Request) -> int | None:
+    """The shop's API token that made the call (the audit log names it)."""
+    return getattr(request.auth, "pk", None)
+
+
 class CustomerExportApi(ShopApi):
     @extend_schema(
         responses=OpenApiTypes.OBJECT,
@@ -21,7 +26,7 @@ class CustomerExportApi(ShopApi):
     )
     def get(self, request: Request, external_id: str) -> Response:
         customer = selectors.customer_by_external_id(key_or_404(external_id))
-        return Response(privacy.customer_export(customer=customer))
+        return Response(privacy.customer_export(customer=customer, by_token_id=_token_id(request)))
 
 
 class CustomerEraseApi(ShopApi):
@@ -33,4 +38,8 @@ class CustomerEraseApi(ShopApi):
     )
     def post(self, request: Request, external_id: str) -> Response:
         customer = selectors.customer_by_external_id(key_or_404(external_id))
-        return Response(selectors.customer_payload(privacy.customer_erase(customer=customer)))
+        return Response(
+            selectors.customer_payload(
+                privacy.customer_erase(customer=customer, by_token_id=_token_id(request))
+            )
+        )

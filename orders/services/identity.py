@@ -12,7 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from helpdesk.dispatch import DomainEvent, Event, dispatch
 from helpdesk.errors import BadRequest, Forbidden, NotFound
 
 from ..models import (
@@ -216,6 +218,18 @@ def customers_merge(
         CustomerMerge.objects.filter(customer=merge).update(customer=keep)
         for hook in merge_hooks:
             hook(keep, merge, record)
+        dispatch(
+            DomainEvent(
+                name=Event.CUSTOMERS_MERGED,
+                at=timezone.now(),
+                data={
+                    "customer_id": keep.pk,
+                    "merged_id": merge.pk,
+                    "reason": reason[:16],
+                    "by_user_id": getattr(by_user, "pk", None),
+                },
+            )
+        )
         changed = []
         for field in ("name", "email", "phone", "language", "vip_tier"):
             if not getattr(keep, field) and getattr(merge, field):
