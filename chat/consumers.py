@@ -21,6 +21,8 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from helpdesk import edge
+from helpdesk.db_health import Unavailable
 from helpdesk.db_threads import db_call
 from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, error_frame
 
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+# RFC 6455 "Try Again Later": the database is down; the client reconnects with backoff.
+CLOSE_TRY_AGAIN_LATER = 1013
 AUTH_TIMEOUT_SECONDS = 10
 # How long a socket gathers delivered receipts before writing them (the sender's "delivered"
 # tick is this much later; the message itself is not delayed).
@@ -170,8 +174,16 @@ class FrameConsumer(AsyncWebsocketConsumer):
         await self.outbox.put_wait(text, timeout=settings.HELPDESK["SEND_WAIT_SECONDS"])
 
     async def send_error(self, error: HelpdeskError, client_id: Any = None) -> None:
-        cid = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+        # Echoed only when it is a client_id the client could have meant (and can be encoded).
+        cid = edge.clean_or_none(client_id)
+        cid = cid if cid is not None and len(cid) <= 64 else None
         await self.send_json(error_frame(error, cid))
+
+    async def close_try_later(self, error: HelpdeskError) -> None:
+        """Before the socket is ready (nothing queued yet): the error straight to the socket,
+        then close 1013 so the client reconnects with backoff."""
+        await self._send_text(json.dumps(error_frame(error), separators=(",", ":")))
+        await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         limit = settings.HELPDESK["MAX_FRAME_BYTES"]
@@ -187,10 +199,16 @@ class FrameConsumer(AsyncWebsocketConsumer):
             return
         limited = not self.bucket.take()
         try:
-            frame = json.loads(text_data)
-        except (ValueError, RecursionError):
-            error = RateLimited if limited else BadRequest
-            await self.send_error(error("Frames must be JSON objects."))
+            frame = edge.loads(text_data)
+        except BadRequest as error:
+            # Not JSON, too deep, or text that cannot be stored (a lone surrogate, a NUL):
+            # refused here, so nothing downstream (an INSERT, the echo of a client_id) meets it.
+            # The refusal names the frame's client_id when it has a clean one, so the client
+            # drops that message from its outbox instead of resending it forever.
+            await self.send_error(
+                RateLimited("Too many frames; slow down.") if limited else error,
+                edge.client_id_of(text_data),
+            )
             return
         if limited:
             # Parsed only to name the refused message: the client resends just that one.
@@ -322,6 +340,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
             due, self.receipts_due = self.receipts_due, {}
             try:
                 await _call(delivered_mark_many, actor=self.actor, cursors=due)
+            except Unavailable:
+                logger.warning("delivered receipt dropped: the database is unavailable")
             except Exception:
                 logger.exception("delivered receipt failed")
 
@@ -386,6 +406,10 @@ class VisitorConsumer(FrameConsumer):
                 return
             try:
                 visitor = await _call(visitor_from_token, token=frame.get("token"))
+            except Unavailable as error:
+                # The token may be good: say so and let the client come back, token kept.
+                await self.close_try_later(error)
+                return
             except HelpdeskError:
                 await self.close(code=CLOSE_UNAUTHORIZED)
                 return
@@ -458,13 +482,18 @@ class AgentConsumer(FrameConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        if not await _call(is_agent, user=user):
-            await self.close(code=CLOSE_FORBIDDEN)
+        try:
+            if not await _call(is_agent, user=user):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+            actor = Actor(user=user)
+            name = await _call(events.sender_name, actor=actor)
+        except Unavailable as error:
+            await self.close_try_later(error)
             return
-        self.actor = Actor(user=user)
+        self.actor = actor
         await self.join(events.group_agents())
         await self.join(events.group_agent(user.pk))
-        name = await _call(events.sender_name, actor=self.actor)
         # Presence first: once the workspace hears "ready", the agent counts as online.
         await self.socket_event("connect")
         await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
@@ -472,12 +501,17 @@ class AgentConsumer(FrameConsumer):
     async def socket_event(self, event: str) -> None:
         self.last_beat = time.monotonic()
         assert self.actor is not None
-        await _call(
-            agent_socket_event,
-            event=event,
-            user_id=self.actor.user.pk,
-            channel_name=self.channel_name,
-        )
+        try:
+            await _call(
+                agent_socket_event,
+                event=event,
+                user_id=self.actor.user.pk,
+                channel_name=self.channel_name,
+            )
+        except Unavailable:
+            # Presence is refreshed by the next heartbeat once the database is back.
+            self.last_beat = 0.0
+            logger.warning("presence %s dropped: the database is unavailable", event)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await super().on_ping(frame)

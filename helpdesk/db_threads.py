@@ -19,7 +19,9 @@ it may run on any thread; what must hold is what the one thread guaranteed by ac
 - **Order per socket**: a consumer awaits each call before the next, so one socket's calls
   never overlap; calls of different sockets do, which is the point.
 
-``DB_THREADS = 0`` falls back to Channels' one thread.
+``DB_THREADS = 0`` falls back to Channels' one thread. Either way a call meets a database
+outage through ``helpdesk.db_health.guarded``: refused at once as ``unavailable`` while
+PostgreSQL is known to be down, never queued behind the pool's timeout.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from typing import Any, TypeVar
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connections
+
+from .db_health import guarded
 
 T = TypeVar("T")
 
@@ -56,7 +60,7 @@ def _pool() -> ThreadPoolExecutor:
 def _run_closing(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
     close_old_connections()
     try:
-        return fn(**kwargs)
+        return guarded(fn, kwargs)
     finally:
         # Back to the pool, whatever happened: the thread takes the next socket's call.
         for connection in connections.all(initialized_only=True):
@@ -64,7 +68,7 @@ def _run_closing(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
 
 
 def _run(fn: Callable[..., T], /, **kwargs: Any) -> T:
-    return fn(**kwargs)
+    return guarded(fn, kwargs)
 
 
 _one_thread = database_sync_to_async(_run)

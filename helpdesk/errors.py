@@ -5,6 +5,7 @@ REST: ``api_exception_handler`` (DRF's EXCEPTION_HANDLER). WebSocket: ``error_fr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,6 @@ from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_default_handler
 
 HTTP_STATUS = {
     "bad_request": 400,
@@ -111,6 +111,17 @@ def _flatten(detail: Any) -> Any:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every REST error as ``{"code", "detail", "fields"?}`` with its 4xx status."""
+    # Imported here: DRF's views read the parser setting (helpdesk.edge) on import, and the
+    # edge raises these errors.
+    from rest_framework.views import exception_handler as drf_default_handler
+
+    from .db_health import outage_response
+
+    outage = outage_response(exc)
+    if outage is not None:
+        unavailable = Response(json.loads(outage.content), status=503)
+        unavailable["Retry-After"] = outage["Retry-After"]
+        return unavailable
     if isinstance(exc, HelpdeskError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):

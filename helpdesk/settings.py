@@ -45,7 +45,16 @@ def database_from_url(url: str) -> dict[str, Any]:
         options["prepare_threshold"] = int(options.get("prepare_threshold", 5))
     pool_max = int(os.environ.get("DB_POOL_MAX", "20"))
     if env_bool("DB_POOL", True):
-        options["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 10}
+        # A short wait for a pooled connection: when PostgreSQL is down no connection comes,
+        # and a send must answer "unavailable" within two seconds (helpdesk/db_health.py).
+        # Normal load never waits: the sockets' threads and the HTTP threads stay under
+        # DB_POOL_MAX.
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": pool_max,
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "1.5")),
+        }
+        options.setdefault("connect_timeout", os.environ.get("DB_CONNECT_TIMEOUT", "3"))
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parsed.path.lstrip("/")) or "helpdesk",
@@ -109,6 +118,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # CORS for the widget's REST calls from STOREFRONT_ORIGINS (no credentials).
     "helpdesk.storefront.WidgetCorsMiddleware",
+    # Text that cannot be stored and JSON too large or too deep: refused before any view
+    # (after CORS, so the widget can read the refusal).
+    "helpdesk.edge.EdgeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -354,7 +366,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["helpdesk.edge.JSONParser"],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

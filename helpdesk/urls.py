@@ -31,3 +31,6 @@ urlpatterns = [
     path("", include("orders.storefront")),  # demo storefront's "sign in as a demo customer"
     path("", include("chat.urls")),
 ]
+
+# A database outage anywhere is a JSON 503, an API path's failure a JSON 500 (helpdesk/edge.py).
+handler500 = "helpdesk.edge.server_error"

@@ -12,7 +12,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import authentication, exceptions, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from chat.attachments import services as media_services
 from chat.attachments.payload import attachment_payload
 from chat.models import Channel
 from chat.selectors import messages_after
+from helpdesk.edge import JSONParser as EdgeJSONParser
 from helpdesk.errors import BadRequest, NotFound
 from orders.models import Customer
 
@@ -149,7 +150,7 @@ class MessageIn(serializers.Serializer):
 
 
 class ChannelMessageApi(ChannelApi):
-    parser_classes = [JSONParser]
+    parser_classes = [EdgeJSONParser]
 
     @extend_schema(
         request=MessageIn,
@@ -263,7 +264,7 @@ class WebhookIn(serializers.Serializer):
 
 
 class ChannelWebhookApi(ChannelApi):
-    parser_classes = [JSONParser]
+    parser_classes = [EdgeJSONParser]
 
     @extend_schema(
         request=WebhookIn,
