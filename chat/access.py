@@ -13,25 +13,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from helpdesk.compiled import Compiled
 from helpdesk.errors import NotFound
 
 from .models import Conversation, Visitor
+from .statements import conversation_load, row_lock
 
 AGENT_GROUPS = ("Agents", "Supervisors")
-# The rows the staff view of a conversation reads (assignee name, team, visitor, the routing
-# and bot payload hooks): joined wherever a conversation is loaded to be published or listed,
-# so building its payload costs no query of its own.
-CONVERSATION_RELATED = (
-    "assignee__agent_profile",
-    "team",
-    "channel",
-    "visitor__customer",
-    "routing",
-    "bot_state",
-    # The channel's state (email subject, messaging window) for the channels' payload hook.
-    "channel_state",
-)
 
 
 def is_agent(user: Any) -> bool:
@@ -110,30 +97,17 @@ def conversations_visible_to(actor: Actor) -> QuerySet[Conversation]:
     return _RULES[name](*values)
 
 
-def _locking(rule: Callable[..., QuerySet[Conversation]], samples: list[int]) -> Compiled:
-    """The row lock under ``rule``, compiled once (helpdesk/compiled.py): its arguments are the
-    rule's values (``samples`` stand for them while compiling), then the conversation id."""
-    return Compiled(
-        lambda *values: (
-            rule(*values[:-1])
-            .filter(pk=values[-1])
-            .select_for_update(of=("self",))
-            .values_list("pk", flat=True)
-        ),
-        [*samples, -7_000_001],
-    )
-
-
-# The message path's row lock, one per rule.
-_LOCKS = {
-    "staff": _locking(_RULES["staff"], []),
-    "visitor": _locking(_RULES["visitor"], [-7_000_002]),
-    "customer": _locking(_RULES["customer"], [-7_000_002, -7_000_003]),
+# The same rules as the message path's row lock, one statement each: the conversation id,
+# then the rule's values (``_visibility``). ``tests/chat/test_statements.py`` holds each
+# against its rule above.
+LOCK_SQL = {
+    "staff": "SELECT id FROM chat_conversation WHERE id = %s FOR UPDATE",
+    "visitor": "SELECT id FROM chat_conversation WHERE id = %s AND visitor_id = %s FOR UPDATE",
+    "customer": (
+        "SELECT id FROM chat_conversation"
+        " WHERE id = %s AND (visitor_id = %s OR customer_id = %s) FOR UPDATE"
+    ),
 }
-_LOAD = Compiled(
-    lambda pk: Conversation.objects.select_related(*CONVERSATION_RELATED).filter(pk=pk),
-    [-7_000_001],
-)
 
 
 def _lock(actor: Actor, pk: int) -> bool:
@@ -142,7 +116,7 @@ def _lock(actor: Actor, pk: int) -> bool:
     if rule is None:
         return False
     name, values = rule
-    return _LOCKS[name].first(*values, pk) is not None
+    return row_lock(LOCK_SQL[name], [pk, *values])
 
 
 def access_conversation(
@@ -177,7 +151,7 @@ def conversation_locked_load(pk: int) -> Conversation:
     the wait, so a conversation assigned meanwhile would come back with ``assignee_id`` set and
     a stale assignee. Read after the lock, every row is current and stays so until commit.
     """
-    conversation: Conversation | None = _LOAD.first(pk)
+    conversation = conversation_load(pk)
     if conversation is None:
         raise Conversation.DoesNotExist(f"Conversation {pk} does not exist.")
     return conversation

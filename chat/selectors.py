@@ -11,8 +11,9 @@ from django.db.models.functions import Coalesce
 
 from helpdesk.errors import BadRequest
 
-from .access import AGENT_GROUPS, CONVERSATION_RELATED, Actor, access_conversation
+from .access import AGENT_GROUPS, Actor, access_conversation
 from .models import AgentReadCursor, Conversation, Message, Visitor
+from .statements import CONVERSATION_RELATED
 
 User = get_user_model()
 

@@ -27,7 +27,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helpdesk import dispatch
-from helpdesk.compiled import Compiled
 from helpdesk.errors import BadRequest, Forbidden
 
 from .. import events
@@ -149,15 +148,6 @@ def agent_reply_gates() -> list[AgentReplyGate]:
     return list(_agent_reply_gates)
 
 
-# The resend lookup of a send with an attachment, compiled once (helpdesk/compiled.py).
-_STORED_CLIENT_ID = Compiled(
-    lambda conversation_id, client_id: Message.objects.filter(
-        conversation_id=conversation_id, client_id=client_id
-    ).values_list("pk", flat=True),
-    [-7_000_001, "\x01sample-client-id"],
-)
-
-
 def _stored_resend(conversation: Conversation, client_id: str) -> Message | None:
     """The message already stored under ``client_id``, for a send with an attachment.
 
@@ -165,7 +155,11 @@ def _stored_resend(conversation: Conversation, client_id: str) -> Message | None
     upload, so checking it again would refuse the repeat instead of answering it. Sends
     without an attachment skip this query and let the unique constraint find repeats.
     """
-    stored_pk = _STORED_CLIENT_ID.first(conversation.pk, client_id)
+    stored_pk = (
+        Message.objects.filter(conversation_id=conversation.pk, client_id=client_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if stored_pk is None:
         return None
     stored = Message.objects.get(pk=stored_pk)

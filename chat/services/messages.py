@@ -10,12 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from helpdesk import dispatch
-from helpdesk.compiled import row_insert, row_update
 from helpdesk.errors import BadRequest
 
 from .. import events
 from ..access import Actor
 from ..models import Attachment, Conversation, Message
+from ..statements import conversation_update, message_insert
 from .receipts import read_cursors_to_latest
 
 if TYPE_CHECKING:
@@ -97,8 +97,8 @@ def message_create(
         card=card,
         created_at=now,
     )
-    # The message path's two writes skip the ORM's per-call compiling (helpdesk/compiled.py).
-    row_insert(message)
+    # The message path's two writes are fixed statements (chat/statements.py).
+    message_insert(message)
     if attachment is not None:
         # Linked before the payload is built, so the frame carries it without a query.
         attachment.message = message
@@ -111,7 +111,7 @@ def message_create(
         update += ["last_message_preview", "last_message_sender"]
     if reader is not None:
         update += read_cursors_to_latest(conversation=conversation, actor=reader)
-    row_update(conversation, update)
+    conversation_update(conversation, update)
     dispatch.dispatch(
         dispatch.DomainEvent(
             name=dispatch.Event.MESSAGE_CREATED,
