@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.db import transaction
+if TYPE_CHECKING:
+    from chat.models import KnowledgeEntry
 
 
 def knowledge_entry_create_from_cluster(
     *, title: str, examples: list[str], language: str = ""
-) -> Any:
+) -> KnowledgeEntry:
     """Turn a cluster of unmatched questions into a new, inactive knowledge-base entry whose
-    phrasings are the cluster's example questions; a manager writes the answer and turns it
-    on in the admin."""
-    from chat.models import KnowledgeEntry, KnowledgeQuestion
-    from helpdesk.errors import BadRequest
+    phrasings are the cluster's example questions, in the cluster's language unless
+    ``language`` names one (chat writes the entry: ``knowledge_entry_draft_create``)."""
+    from chat.services.knowledge import knowledge_entry_draft_create
 
     from ..questions import language_of
 
-    title = " ".join(title.split())[:200]
-    if not title:
-        raise BadRequest("The cluster has no question text.", fields={"title": ["Required."]})
-    phrasings = []
-    for text in [title, *examples]:
-        text = " ".join(text.split())[:500]
-        if text and text not in phrasings:
-            phrasings.append(text)
-    with transaction.atomic():
-        entry = KnowledgeEntry.objects.create(
-            title=title,
-            answer="",
-            language=language or language_of(title),
-            active=False,
-        )
-        KnowledgeQuestion.objects.bulk_create(
-            [KnowledgeQuestion(entry=entry, text=text) for text in phrasings[:10]]
-        )
-    return entry
+    return knowledge_entry_draft_create(
+        title=title,
+        phrasings=examples,
+        language=language or language_of(" ".join(title.split())[:200]),
+    )

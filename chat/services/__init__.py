@@ -7,6 +7,7 @@ service writes (Zulip style).
 - ``conversations``: assignee and status, by an agent or by the desk itself.
 - ``receipts``: read and delivered cursors.
 - ``agents``: creating agents; workspace sockets coming and going.
+- ``knowledge``: knowledge-base entries drafted outside the bot (reporting's hot questions).
 
 Services take keyword-only arguments, run in one transaction, dispatch the domain events the
 change implies (listeners record analytics facts in the same transaction) and publish to the
@@ -24,6 +25,7 @@ from .conversations import (
     conversation_reopen,
     conversation_status_set,
 )
+from .knowledge import knowledge_entry_draft_create
 from .message_send import check_message_send, message_send
 from .messages import activity_create, check_body, check_client_id, message_create
 from .receipts import check_seq, delivered_mark, delivered_mark_many, read_mark
@@ -51,6 +53,7 @@ __all__ = [
     "conversation_status_set",
     "delivered_mark",
     "delivered_mark_many",
+    "knowledge_entry_draft_create",
     "message_create",
     "message_send",
     "read_mark",
