@@ -1,15 +1,31 @@
 """The knowledge base in the admin: entries with their phrasings inline, feedback and the
-questions the bot could not answer (read-only)."""
+questions the bot could not answer (read-only), and the learning loop's proposals (one click
+accepts; nothing goes live unreviewed)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chat.models import BotFeedback, KnowledgeEntry, KnowledgeQuestion, UnmatchedQuestion
+from chat.models import (
+    BotFeedback,
+    KnowledgeEntry,
+    KnowledgeProposal,
+    KnowledgeQuestion,
+    UnmatchedQuestion,
+)
+from helpdesk.errors import BadRequest
+
+from .learning import proposal_accept, proposal_reject
 
 
 class KnowledgeQuestionInline(admin.TabularInline):
@@ -73,3 +89,132 @@ class UnmatchedQuestionAdmin(ReadOnlyAdmin):
 class BotFeedbackAdmin(ReadOnlyAdmin):
     list_display = ("message", "entry", "choice", "updated_at")
     list_filter = ("choice",)
+
+
+@admin.register(KnowledgeProposal)
+class KnowledgeProposalAdmin(admin.ModelAdmin):
+    """Proposals from the desk's traffic. Pending ones can be edited, then accepted with one
+    click (the list's *Accept* button, the form's *Accept and go live*, or the bulk action);
+    the knowledge base changes only then."""
+
+    change_form_template = "admin/chat/knowledgeproposal/change_form.html"
+    list_display = (
+        "question",
+        "kind",
+        "source",
+        "entry",
+        "title",
+        "language",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "kind", "source", "language")
+    search_fields = ("question", "title", "answer")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("entry",)
+    fields = (
+        "status",
+        "kind",
+        "source",
+        "language",
+        "question",
+        "entry",
+        "title",
+        "answer",
+        "conversation",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "result_entry",
+    )
+    actions = ["accept_selected", "reject_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Proposals come from traffic; a new entry is added under Knowledge base entries.
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        decided = ("status", "source", "conversation", "created_at", "decided_at", "decided_by")
+        if obj is not None and obj.status != KnowledgeProposal.Status.PENDING:
+            return self.fields
+        return (*decided, "result_entry")
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        if not self.has_change_permission(request):
+            return self.list_display
+        token = get_token(request)
+
+        @admin.display(description=_("decide"))
+        def decide(obj: KnowledgeProposal) -> str:
+            if obj.status != KnowledgeProposal.Status.PENDING:
+                return ""
+            url = reverse("admin:chat_knowledgeproposal_accept", args=[obj.pk])
+            return format_html(
+                '<form method="post" action="{}"><input type="hidden" '
+                'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="button" '
+                'data-accept="{}">{}</button></form>',
+                url,
+                token,
+                obj.pk,
+                gettext("Accept"),
+            )
+
+        return (*self.list_display, decide)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/accept/",
+                self.admin_site.admin_view(self.accept_view),
+                name="chat_knowledgeproposal_accept",
+            ),
+            *super().get_urls(),
+        ]
+
+    def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        proposal = get_object_or_404(KnowledgeProposal, pk=pk)
+        if not self.has_change_permission(request, proposal):
+            raise PermissionDenied
+        self._accept(request, proposal)
+        return HttpResponseRedirect(reverse("admin:chat_knowledgeproposal_changelist"))
+
+    def _accept(self, request: HttpRequest, proposal: KnowledgeProposal) -> bool:
+        try:
+            done = proposal_accept(proposal_id=proposal.pk, user=request.user)
+        except BadRequest as exc:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in (exc.fields or {}).items())
+            self.message_user(
+                request, f"{proposal}: {exc.detail} {details}".strip(), messages.ERROR
+            )
+            return False
+        self.message_user(
+            request,
+            gettext("Accepted: “%(question)s” is live in “%(entry)s”.")
+            % {"question": done.question[:80], "entry": done.result_entry},
+            messages.SUCCESS,
+        )
+        return True
+
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        changelist = reverse("admin:chat_knowledgeproposal_changelist")
+        if "_accept" in request.POST:
+            if self._accept(request, obj):
+                return HttpResponseRedirect(changelist)
+            return HttpResponseRedirect(request.path)
+        if "_reject" in request.POST:
+            proposal_reject(proposal_id=obj.pk, user=request.user)
+            self.message_user(request, gettext("Rejected."), messages.SUCCESS)
+            return HttpResponseRedirect(changelist)
+        return super().response_change(request, obj)
+
+    @admin.action(description=_("Accept the selected proposals (they go live)"))
+    def accept_selected(self, request: HttpRequest, queryset: Any) -> None:
+        for proposal in queryset.filter(status=KnowledgeProposal.Status.PENDING):
+            self._accept(request, proposal)
+
+    @admin.action(description=_("Reject the selected proposals"))
+    def reject_selected(self, request: HttpRequest, queryset: Any) -> None:
+        for proposal in queryset.filter(status=KnowledgeProposal.Status.PENDING):
+            proposal_reject(proposal_id=proposal.pk, user=request.user)

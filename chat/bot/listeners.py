@@ -20,6 +20,7 @@ from helpdesk import dispatch
 from helpdesk.storefront import widget_strings_register
 
 from .handover import bot_step_aside, reason_label, state_reset_for_new_cycle
+from .learning import proposals_from_resolved
 from .matching.index import kb_changed
 
 
@@ -56,6 +57,13 @@ def on_conversation_queued(event: dispatch.DomainEvent) -> None:
         detail=detail,
         at=event.at,
     )
+
+
+def on_conversation_resolved(event: dispatch.DomainEvent) -> None:
+    """The questions the bot could not answer and the agent's replies that resolved them become
+    knowledge-base proposals (chat/bot/learning.py), reviewed in the admin."""
+    if event.conversation_id is not None:
+        proposals_from_resolved(conversation_id=event.conversation_id)
 
 
 def on_kb_change(sender: Any, **kwargs: Any) -> None:
@@ -132,6 +140,7 @@ def connect() -> None:
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
     dispatch.subscribe(dispatch.Event.CONVERSATION_REOPENED, on_conversation_reopened)
     dispatch.subscribe(dispatch.Event.CONVERSATION_QUEUED, on_conversation_queued)
+    dispatch.subscribe(dispatch.Event.CONVERSATION_RESOLVED, on_conversation_resolved)
     for model in (KnowledgeEntry, KnowledgeQuestion):
         post_save.connect(on_kb_change, sender=model, dispatch_uid=f"bot-kb-save-{model.__name__}")
         post_delete.connect(

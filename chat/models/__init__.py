@@ -16,6 +16,7 @@ from .canned import CannedReply
 from .conversations import AgentReadCursor, Conversation, Message
 from .csat import SatisfactionRating
 from .inbox import Channel, default_web_channel_id
+from .learning import KnowledgeProposal
 from .people import AgentProfile, Team, Visitor
 from .routing import (
     AgentConnection,
@@ -40,6 +41,7 @@ __all__ = [
     "ConversationRouting",
     "Holiday",
     "KnowledgeEntry",
+    "KnowledgeProposal",
     "KnowledgeQuestion",
     "KnowledgeVector",
     "LeftMessage",
