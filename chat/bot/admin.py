@@ -189,6 +189,7 @@ class KnowledgeProposalAdmin(admin.ModelAdmin):
                 request, f"{proposal}: {exc.detail} {details}".strip(), messages.ERROR
             )
             return False
+        self.log_change(request, done, "Accepted")
         self.message_user(
             request,
             gettext("Accepted: “%(question)s” is live in “%(entry)s”.")
@@ -205,6 +206,7 @@ class KnowledgeProposalAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         if "_reject" in request.POST:
             proposal_reject(proposal_id=obj.pk, user=request.user)
+            self.log_change(request, obj, "Rejected")
             self.message_user(request, gettext("Rejected."), messages.SUCCESS)
             return HttpResponseRedirect(changelist)
         return super().response_change(request, obj)
