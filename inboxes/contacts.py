@@ -94,8 +94,10 @@ def merge_chat(keep: Customer, merge: Customer, record: CustomerMerge) -> None:
         "kept": str(keep),
         "by": by,
     }
+    # Every open conversation of the person now shows it: the ones that moved and the kept
+    # contact's own (the agent who merged is usually looking at one of those).
     open_ids = (
-        Conversation.objects.filter(pk__in=ids)
+        Conversation.objects.filter(Q(pk__in=ids) | Q(customer=keep))
         .exclude(status=Conversation.Status.RESOLVED)
         .order_by("pk")
         .values_list("pk", flat=True)[:20]
@@ -134,3 +136,37 @@ def customer_contacts(customer_id: int) -> dict[str, Any]:
             )[:20]
         ],
     }
+
+
+def contacts_search(q: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Contacts whose name, email, phone or any address contains ``q`` (not erased)."""
+    from orders.models import ContactIdentity
+
+    found = (
+        Customer.objects.filter(erased_at__isnull=True)
+        .filter(
+            Q(name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(phone__icontains=q)
+            | Q(external_id__iexact=q)
+            | Q(
+                pk__in=ContactIdentity.objects.filter(value__icontains=q).values("customer_id")[
+                    :200
+                ]
+            )
+        )
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+    customers = list(found)
+    identities: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in customers}
+    for i in ContactIdentity.objects.filter(customer_id__in=identities).order_by("kind", "value"):
+        identities[i.customer_id].append({"kind": i.kind, "value": i.value, "verified": i.verified})
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "external_id": c.external_id or "",
+            "identities": identities[c.pk][:10],
+        }
+        for c in customers
+    ]

@@ -34,6 +34,7 @@ api_urlpatterns = [
         views.TemplateSendApi.as_view(),
         name="conversation-template",
     ),
+    path("v1/contacts", views.ContactSearchApi.as_view(), name="contacts-search"),
     path("v1/contacts/merge", views.ContactMergeApi.as_view(), name="contacts-merge"),
     path("v1/channels/", views.ChannelListApi.as_view(), name="channel-list"),
 ]

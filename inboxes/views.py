@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -233,6 +234,36 @@ class ContactMergeApi(APIView):
             keep, other = other, keep  # the shop's customer always stays
         customers_merge(keep=keep, merge=other, reason="agent", by_user=request.user)
         return Response({"customer": keep.pk, **customer_contacts(keep.pk)})
+
+
+class ContactSearchApi(APIView):
+    """The agents' search for the other contact of a merge: by name, email, phone or any
+    address (WhatsApp number, WeChat openid …)."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="At least 2 characters")],
+        responses=inline_serializer(
+            "ContactFound",
+            {
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "external_id": serializers.CharField(),
+                "identities": serializers.ListField(child=serializers.DictField()),
+            },
+            many=True,
+        ),
+        tags=TAGS,
+        summary="Find contacts (for merging)",
+    )
+    def get(self, request: Request) -> Response:
+        from .contacts import contacts_search
+
+        q = str(request.query_params.get("q", "")).strip()[:100]
+        if len(q) < 2:
+            raise BadRequest("Type at least 2 characters.", fields={"q": ["Too short."]})
+        return Response(contacts_search(q))
 
 
 class ChannelListApi(APIView):

@@ -4,6 +4,7 @@
  * (take, assign / transfer, resolve, reopen, pending, snooze, unassign).
  */
 import { el, find } from "../shared/dom.js";
+import { channelBadge } from "./channel-badge.js";
 import { api, register, runHook, t, updateConversation } from "./desk.js";
 import { renderDetails } from "./details-sidebar.js";
 import { displayName, render as renderList, statusLabel } from "./list.js";
@@ -44,6 +45,11 @@ export function renderHeader(pane) {
   root.dataset.status = c.status;
   find(root, ".dk-avatar").textContent = name.slice(0, 1).toUpperCase();
   find(root, ".dk-pane-name").textContent = name;
+  const channelSlot = root.querySelector(".dk-pane-channel");
+  if (channelSlot && c.channel && channelSlot.getAttribute("data-for") !== String(c.channel.id)) {
+    channelSlot.setAttribute("data-for", String(c.channel.id));
+    channelSlot.replaceChildren(channelBadge(c.channel) || "");
+  }
   const sub = ["#" + c.id];
   sub.push(c.assignee ? t("Assigned to %s", [c.assignee.name]) : t("Unassigned"));
   if (c.team) sub.push(c.team.name);

@@ -5,6 +5,7 @@
  */
 import { byId, el } from "../shared/dom.js";
 import { storageGet, storageSet } from "../shared/storage.js";
+import { channelBadge } from "./channel-badge.js";
 import { api, desk, register, runHook, t, updateConversation } from "./desk.js";
 
 /** @typedef {import("./types").Conversation} Conversation */
@@ -14,6 +15,8 @@ import { api, desk, register, runHook, t, updateConversation } from "./desk.js";
 const state = {
   view: storageGet("desk.view") || "all",
   status: storageGet("desk.status") || "open",
+  /** a channel id ("" = every channel) */
+  channel: storageGet("desk.channel") || "",
   q: "",
   /** @type {number[]} ids shown, newest activity first */
   ids: [],
@@ -40,6 +43,7 @@ function currentParams() {
   params.set("view", extra ? "all" : state.view);
   params.set("status", state.status);
   if (state.q) params.set("q", state.q);
+  if (state.channel) params.set("channel", state.channel);
   if (extra && extra.params) for (const [k, v] of Object.entries(extra.params)) params.set(k, v);
   return params;
 }
@@ -111,6 +115,7 @@ function renderCounts(counts) {
 /** @param {Conversation} c */
 function matches(c) {
   if (state.status !== "any" && c.status !== state.status) return false;
+  if (state.channel && c.channel && String(c.channel.id) !== state.channel) return false;
   if (state.view === "mine") return !!(c.assignee && c.assignee.id === api.me.id);
   if (state.view === "unassigned") return !c.assignee;
   return true;
@@ -168,6 +173,7 @@ function renderRow(c) {
       el(
         "div",
         { class: "dk-row-top" },
+        channelBadge(c.channel),
         el("span", { class: "dk-row-name" }, name),
         el("time", { class: "dk-row-time", datetime: c.last_activity_at || "" }, api.formatTime(c.last_activity_at)),
       ),
@@ -341,8 +347,37 @@ export function initList() {
     }, 250);
   });
   if (!["mine", "unassigned", "all"].includes(state.view)) state.view = "all";
+  initChannelFilter();
   renderTabs();
   load();
+}
+
+/** The channel filter: shown once the desk has more than one channel. */
+async function initChannelFilter() {
+  const select = /** @type {HTMLSelectElement | null} */ (document.getElementById("dk-channel"));
+  if (!select) return;
+  select.addEventListener("change", () => {
+    state.channel = select.value;
+    storageSet("desk.channel", state.channel);
+    load();
+  });
+  /** @type {{id: number, name: string, kind: string, active: boolean}[]} */
+  let channels;
+  try {
+    channels = await api.fetch("/api/v1/channels/");
+  } catch {
+    return;
+  }
+  const options = [el("option", { value: "" }, t("All channels"))];
+  for (const ch of channels) options.push(el("option", { value: String(ch.id) }, ch.name));
+  select.replaceChildren(...options);
+  if (state.channel && !channels.some((ch) => String(ch.id) === state.channel)) {
+    state.channel = "";
+    storageSet("desk.channel", "");
+    load();
+  }
+  select.value = state.channel;
+  select.hidden = channels.length < 2 && !state.channel;
 }
 
 api.refreshList = () => {

@@ -72,9 +72,10 @@ def desk_login(
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-" + username)
     page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/desk/$"))
-    expect(page.locator("#dk-conn")).to_have_attribute("data-state", "open")
-    expect(page.locator("#dk-rows")).to_have_attribute("data-loaded", "1")
+    # A loaded 2-core box can take well over the default 5 s to boot the desk and its socket.
+    expect(page).to_have_url(re.compile(r"/desk/$"), timeout=30_000)
+    expect(page.locator("#dk-conn")).to_have_attribute("data-state", "open", timeout=30_000)
+    expect(page.locator("#dk-rows")).to_have_attribute("data-loaded", "1", timeout=30_000)
     return page
 
 

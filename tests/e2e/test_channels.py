@@ -105,8 +105,11 @@ def test_email_reaches_the_agent_live_and_the_reply_threads(browser: Any, pages:
                 wait_db(lambda: Conversation.objects.filter(channel=channel).exists(), timeout=60)
                 conversation = off_loop(lambda: Conversation.objects.get(channel=channel))
                 expect(row(agent, conversation.pk)).to_be_visible()
+                expect(row(agent, conversation.pk).locator(".dk-ch-email")).to_be_visible()
                 row(agent, conversation.pk).click()
                 box = pane(agent, conversation.pk)
+                expect(box.locator(".dk-pane-channel .dk-ch-email")).to_be_visible()
+                expect(box.locator(".dk-window")).to_be_hidden()  # email has no window
                 expect(box.locator(".dk-msg-visitor .dk-msg-body")).to_have_text(
                     "Where is my parcel?"
                 )
@@ -125,6 +128,12 @@ def test_email_reaches_the_agent_live_and_the_reply_threads(browser: Any, pages:
                 wait_db(
                     lambda: OutboundDelivery.objects.filter(status="sent").count() == 1, timeout=30
                 )
+                # The agent sees the mail left (the message.delivery frame).
+                expect(
+                    box.locator(".dk-msg", has_text="It ships tomorrow.").locator(
+                        '.dk-delivery[data-status="sent"]'
+                    )
+                ).to_be_visible()
                 # The customer answers the agent's mail: it lands in the same conversation, live.
                 answer = mime(
                     "<m2@example.com>", "Thanks, Ana!", "Re: Parcel", in_reply_to=sent["Message-ID"]

@@ -80,8 +80,11 @@ def test_agent_merges_two_contacts_histories_join_and_the_merge_is_shown(
     assert set(Conversation.objects.values_list("customer_id", flat=True)) == {web_customer.pk}
     note = email_conversation.messages.filter(sender_kind="system", private=True).last()
     assert note is not None and "merged" in note.body.lower()
-    # The sidebar of the web conversation lists the email conversation among past ones.
+    # The kept contact's own open conversation shows the merge too.
     web_conversation = Conversation.objects.exclude(channel=channel).get()
+    kept_note = web_conversation.messages.filter(sender_kind="system", private=True).last()
+    assert kept_note is not None and "merged" in kept_note.body.lower()
+    # The sidebar of the web conversation lists the email conversation among past ones.
     sidebar = client.get(f"/api/v1/conversations/{web_conversation.pk}/sidebar")
     if sidebar.status_code == 200:
         ids = [c["id"] for c in sidebar.json()["previous_conversations"]]

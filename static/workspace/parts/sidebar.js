@@ -4,6 +4,7 @@
    from `visitor.page` frames), previous conversations, and buttons that send order/product
    cards. Data: GET/PATCH /api/v1/conversations/{id}/customer, POST …/cards, DELETE …/flag. */
 import { clientId } from "../../shared/ids.js";
+import { channelBadge } from "../channel-badge.js";
 
 /** @typedef {import("../types").DeskApi} DeskApi */
 /** @typedef {import("../types").ApiError} ApiError */
@@ -213,6 +214,7 @@ function render(api, conversationId, el, data) {
     el.appendChild(section(api, api.t("Previous conversations"), "sidebar-history",
       api.el("ul", { class: "cs-history" }, ...data.previous_conversations.map(function (/** @type {CustomerData} */ c) {
         const link = api.el("a", { href: "#", dataset: { id: String(c.id) } },
+          channelBadge(c.channel) || "",
           "#" + c.id + " · " + api.formatTime(c.last_activity_at) + " · " + (c.preview || ""));
         link.addEventListener("click", function (event) { event.preventDefault(); api.open(c.id); });
         return api.el("li", { class: "cs-" + c.status }, link);
