@@ -8,13 +8,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.auth import VisitorPrincipal, VisitorTokenAuthentication
+from helpdesk.auth import DeskSessionAuthentication, VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import BadRequest, Forbidden
 
 from . import events, selectors
@@ -124,7 +123,7 @@ class WidgetSessionApi(APIView):
 class MessageHistoryApi(APIView):
     """A conversation's messages after ``after_seq``, for agents and for its shopper."""
 
-    authentication_classes = [VisitorTokenAuthentication, SessionAuthentication]
+    authentication_classes = [VisitorTokenAuthentication, DeskSessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

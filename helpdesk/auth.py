@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.functional import cached_property
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -30,6 +31,18 @@ class VisitorPrincipal:
 
     def __str__(self) -> str:
         return f"visitor:{self.visitor.pk}"
+
+
+class DeskSessionAuthentication(authentication.SessionAuthentication):
+    """Django's session login (agents, managers), answering ``401`` when there is none.
+
+    DRF answers ``403`` for a missing login when the first authentication class names no
+    ``WWW-Authenticate`` challenge, which session authentication does not; the contract's
+    ``unauthorized`` is ``401`` (docs/protocol.md), and a 401 must carry a challenge.
+    """
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Session realm="helpdesk"'
 
 
 class VisitorTokenAuthentication(authentication.BaseAuthentication):
@@ -65,4 +78,17 @@ class VisitorTokenScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "`Visitor <token>` from POST /api/widget/session",
+        }
+
+
+class DeskSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "helpdesk.auth.DeskSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "An agent's or manager's login (/accounts/login/); without one: 401",
         }

@@ -362,7 +362,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "helpdesk.schema.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "helpdesk.auth.DeskSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -11,7 +11,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat.apis import actor_from_request
-from helpdesk.auth import VisitorTokenAuthentication
+from helpdesk.auth import DeskSessionAuthentication, VisitorTokenAuthentication
 from helpdesk.errors import BadRequest, TooLarge
 
 from . import services
@@ -52,7 +51,7 @@ class UploadApi(APIView):
     """Upload one file; the type is decided from its content, limits come from the admin.
     413 over a limit, 415 for a refused or unreadable type."""
 
-    authentication_classes = [VisitorTokenAuthentication, SessionAuthentication]
+    authentication_classes = [VisitorTokenAuthentication, DeskSessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
 
@@ -116,7 +115,7 @@ class UploadLimitsApi(APIView):
 class UploadDetailApi(APIView):
     """An upload or sent attachment with fresh links (GET), or cancel an unsent one (DELETE)."""
 
-    authentication_classes = [VisitorTokenAuthentication, SessionAuthentication]
+    authentication_classes = [VisitorTokenAuthentication, DeskSessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=ATTACHMENT_OUT, tags=["media"])
