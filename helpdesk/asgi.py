@@ -15,6 +15,7 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from chat.websocket_urls import websocket_urlpatterns  # noqa: E402
+from helpdesk import embedded_beat  # noqa: E402
 
 
 def allowed_origins() -> list[str]:
@@ -33,6 +34,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# The embedded default has no celery beat: its periodic jobs run in a thread here.
+embedded_beat.start()
 
 # Everything loaded so far (Django, the apps, the URL conf) lives as long as the process: move
 # it out of the collector's sight, so a full collection under load scans only what requests

@@ -434,6 +434,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own default gives "django" a console handler too (under DEBUG), and the record
+    # then also reaches the root's: every line of the embedded default printed twice.
+    "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }
 
 if not DEBUG:

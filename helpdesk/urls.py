@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.cache import patch_cache_control
 from django.views.i18n import JSONCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -9,7 +12,17 @@ from orders.urls import api_urlpatterns as orders_api
 
 from . import storefront
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask every site for /favicon.ico: send them to the static file (its hashed,
+    long-cached URL in production), remembered for a day."""
+    response = HttpResponseRedirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", storefront.home, name="storefront-home"),
     path("p/<slug:slug>/", storefront.product, name="storefront-product"),
     path("admin/reports/", include("analytics.urls")),
