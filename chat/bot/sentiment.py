@@ -295,6 +295,9 @@ _CLAUSE = re.compile(r"[,.;:!?，。；：！？]|\bbut\b")
 ALPHA = 4.0
 # A word this negative (or a complaint phrase) makes a question a complaint all the same.
 STRONG_WORD = -2.5
+# Typos are looked for only in words this long: one edit turns short real words into strong
+# ones ("socks" → "sucks", "hate" → "have").
+TYPO_MIN = 7
 # What is left of a question's negative weight when it has no strong word.
 QUESTION_KEEPS = 1 / 3
 
@@ -308,7 +311,7 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-_STRONG_EN = sorted(w for w, v in EN_LEXICON.items() if v <= -2 and len(w) >= 5)
+_STRONG_EN = sorted(w for w, v in EN_LEXICON.items() if v <= -2 and len(w) >= TYPO_MIN)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -334,7 +337,7 @@ def _en_word(token: str) -> tuple[float, bool] | None:
     if token in EN_LEXICON:
         value = EN_LEXICON[token]
         return value, value <= STRONG_WORD
-    if len(token) >= 5:
+    if len(token) >= TYPO_MIN:
         for word in _STRONG_EN:
             if _one_edit(token, word):
                 return EN_LEXICON[word] * 0.9, EN_LEXICON[word] <= STRONG_WORD
