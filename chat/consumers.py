@@ -29,6 +29,7 @@ from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, er
 from . import events, selectors
 from .access import Actor, access_conversation, is_agent
 from .events import Frame
+from .layer_health import health
 from .models import Conversation, Message
 from .outbox import CLOSE_TOO_SLOW, SendQueue
 from .services.agents import agent_socket_event
@@ -46,6 +47,8 @@ AUTH_TIMEOUT_SECONDS = 10
 # How long a socket gathers delivered receipts before writing them (the sender's "delivered"
 # tick is this much later; the message itself is not delayed).
 RECEIPT_DELAY_SECONDS = 0.05
+# A heartbeat reads the database: at most this often per socket, however often it pings.
+HEARTBEAT_MIN_SECONDS = 2.0
 
 
 class TokenBucket:
@@ -110,6 +113,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # Delivered receipts waiting for the background writer: conversation id -> seq.
         self.receipts_due: dict[int, int] = {}
         self.receipt_task: asyncio.Future[None] | None = None
+        self.heartbeat_at = 0.0
         conf = settings.HELPDESK
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
         # Every frame to this socket goes through its bounded queue (chat/outbox.py).
@@ -121,6 +125,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         )
         events.publisher.start()
         await self.accept()
+        health.register(self)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch closes stale DB connections before every handler: one hop
@@ -241,6 +246,34 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await self.send_json({"type": Frame.PONG})
+        await self.heartbeat()
+
+    async def heartbeat(self) -> None:
+        """After a pong: each watched conversation's last seq, so a client notices a lost
+        last message (no later one reveals the gap). At most every HEARTBEAT_MIN_SECONDS;
+        skipped while the database is down (the pong already proved the socket alive)."""
+        now = time.monotonic()
+        if not self.watching or now - self.heartbeat_at < HEARTBEAT_MIN_SECONDS:
+            return
+        self.heartbeat_at = now
+        try:
+            seqs = await _call(selectors.conversation_last_seqs, ids=sorted(self.watching))
+        except Unavailable:
+            return
+        await self.send_json(
+            {
+                "type": Frame.HEARTBEAT,
+                "conversations": [{"id": pk, "last_seq": seq} for pk, seq in seqs],
+            }
+        )
+
+    def resync(self, reason: str) -> None:
+        """The channel layer may have dropped frames meant for this socket
+        (chat/layer_health.py): the client resumes every conversation it holds."""
+        if self.actor is None:
+            return
+        frame = {"type": Frame.RESYNC, "reason": reason, "conversations": sorted(self.watching)}
+        self.outbox.put(json.dumps(frame, separators=(",", ":")))
 
     async def conversation_for(self, conversation_id: Any) -> Conversation:
         assert self.actor is not None

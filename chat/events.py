@@ -25,6 +25,7 @@ from django.db import transaction
 from helpdesk.errors import BadRequest
 
 from .access import Actor
+from .layer_health import health
 from .models import Conversation, Message
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ class Frame:
     PRESENCE_CHANGED = "presence.changed"
     QUEUE_POSITION = "queue.position"
     QUEUE_CHANGED = "queue.changed"
+    # The layer may have dropped frames: resume every conversation (docs/protocol.md); and
+    # the answer to a ping that carries each watched conversation's last seq.
+    RESYNC = "resync"
+    HEARTBEAT = "heartbeat"
 
 
 # The handler name consumers implement for every published frame.
@@ -321,8 +326,11 @@ async def _send_in_order(layer: Any, group: str, items: list[dict[str, Any]]) ->
     for event in items:
         try:
             await layer.group_send(group, event)
-        except Exception:
-            logger.exception("publish to %s failed", group)
+        except Exception as exc:
+            # Dropped: the process's sockets are told to resync once the layer answers again
+            # (chat/layer_health.py); one line, not a traceback per frame of an outage.
+            logger.warning("publish to %s failed: %r", group, exc)
+            health.publish_failed()
 
 
 publisher = _Publisher()

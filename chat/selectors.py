@@ -133,6 +133,14 @@ def messages_after(
     return conversation, messages
 
 
+def conversation_last_seqs(*, ids: list[int]) -> list[tuple[int, int]]:
+    """``(id, last_seq)`` of conversations a socket already watches (its access was checked
+    when it started watching): the heartbeat that reveals a lost last message."""
+    return list(
+        Conversation.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "last_seq")
+    )
+
+
 def agents_list() -> QuerySet[Any]:
     """Active agents, for the transfer menu."""
     return (

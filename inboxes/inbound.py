@@ -188,7 +188,7 @@ def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -
     client_id = client_id_for(channel, inbound.external_id)
     with transaction.atomic():
         # One writer per contact: two deliveries of one new email cannot both open a thread.
-        Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+        Visitor.objects.select_for_update(no_key=True).filter(pk=visitor.pk).first()
         seen = already_received(channel, inbound.external_id)
         if seen is not None:
             return Received(seen.message, False, seen.conversation_id)

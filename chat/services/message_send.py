@@ -90,6 +90,13 @@ def _lock_conversation_for_send(
     A shopper who names no conversation writes to their current one: the visitor's row is
     locked first, so two first messages sent at once (two tabs) open one conversation, not
     two. Anyone naming a conversation goes through the one access function.
+
+    One lock order on the message path: the visitor, then a conversation, never the other
+    way. The visitor's lock is ``FOR NO KEY UPDATE``: it serialises writers of the visitor
+    all the same, but not the ``FOR KEY SHARE`` that an insert referencing the visitor takes
+    (a conversation opened, an upload), so a transaction holding a conversation that then
+    inserts such a row never waits for a visitor lock held by one that waits for that
+    conversation (tests/faults/test_new_shoppers.py counts PostgreSQL's deadlocks).
     """
     if conversation_id is not None:
         conversation = access_conversation(
@@ -97,7 +104,7 @@ def _lock_conversation_for_send(
         )
         return conversation, False
     assert actor.visitor is not None
-    Visitor.objects.select_for_update().filter(pk=actor.visitor.pk).first()
+    Visitor.objects.select_for_update(no_key=True).filter(pk=actor.visitor.pk).first()
     return _conversation_for_new_visitor_message(actor.visitor, new=new)
 
 

@@ -747,6 +747,16 @@
           if (seq.hasGap()) scheduleGapResume();
         }
         break;
+      case "resync":
+        resume();
+        break;
+      case "heartbeat": {
+        const current = state.conversation;
+        const beats = frame.conversations || [];
+        const item = current && beats.find((c) => c.id === current.id);
+        if (item && item.last_seq > seq.last && !state.resumeInFlight) resume();
+        break;
+      }
       case "conversation.created":
       case "conversation.updated":
         if (frame.conversation) {

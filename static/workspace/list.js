@@ -316,6 +316,8 @@ register({
 });
 
 api.on("socket.open", () => load());
+// The channel layer may have dropped list updates (core.timeline hears `resync`).
+api.on("resync", () => load());
 api.on("conversation.focus", () => render());
 api.on("conversation.close", () => render());
 

@@ -100,6 +100,25 @@ function onResumeDone(frame) {
   markRead(pane);
 }
 
+/** The server's channel layer may have dropped frames: every open pane heals, and the
+ * list reloads (its updates travel the same way). */
+function onResync() {
+  for (const pane of panes.values()) if (!pane.resuming) resume(pane, pane.lastSeq);
+  emit("resync", null);
+}
+
+/**
+ * Each watched conversation's last seq (after a pong): a pane behind it lost its last
+ * message(s) and resumes.
+ * @param {Frame} frame
+ */
+function onHeartbeat(frame) {
+  for (const item of frame.conversations || []) {
+    const pane = panes.get(item.id);
+    if (pane && pane.loaded && !pane.resuming && item.last_seq > pane.lastSeq) resume(pane, pane.lastSeq);
+  }
+}
+
 /**
  * Send `read` for everything shown, if the pane is on screen and the cursor moves.
  * @param {Pane} pane
@@ -234,6 +253,10 @@ register({
         return onReceipt(frame);
       case "error":
         return onError(frame);
+      case "resync":
+        return onResync();
+      case "heartbeat":
+        return onHeartbeat(frame);
       default:
         return undefined;
     }

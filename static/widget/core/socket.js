@@ -103,6 +103,19 @@ function onFrame(frame) {
         if (seq.hasGap()) scheduleGapResume();
       }
       break;
+    case "resync":
+      // The server's channel layer may have dropped frames: heal from the database.
+      resume();
+      break;
+    case "heartbeat": {
+      // The conversation's last seq (after a pong): a lost last message shows here.
+      const current = state.conversation;
+      /** @type {{id: number, last_seq: number}[]} */
+      const beats = frame.conversations || [];
+      const item = current && beats.find((c) => c.id === current.id);
+      if (item && item.last_seq > seq.last && !state.resumeInFlight) resume();
+      break;
+    }
     case "conversation.created":
     case "conversation.updated":
       if (frame.conversation) {
