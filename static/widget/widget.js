@@ -1524,10 +1524,7 @@
   };
 
   // static/widget/core/main.js
-  var existing = (
-    /** @type {any} */
-    window.HelpdeskWidget
-  );
+  var existing = window.HelpdeskWidget;
   async function loadConfig() {
     try {
       const response = await fetch(baseUrl + "/api/widget/config?lang=" + encodeURIComponent(language), {
@@ -1554,8 +1551,8 @@
     version: "1",
     register,
     api,
-    /** @type {import("./types").WidgetPart[]} parts that loaded before `register` existed */
     _q: []
+    // parts that loaded before `register` existed
   };
   if (!(existing && existing.__core)) {
     const queued = existing && existing._q || [];

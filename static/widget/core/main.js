@@ -13,16 +13,14 @@
  * Message data is only ever put into the DOM with textContent / text nodes.
  */
 
-import { script } from "./config.js";
+import { baseUrl, language, script } from "./config.js";
 import { api } from "./api.js";
 import { build, open } from "./panel.js";
 import { loadParts, register } from "./parts.js";
 import { start } from "./session.js";
 import { state } from "./state.js";
-import { baseUrl, language } from "./config.js";
 
-/** @type {{__core?: boolean, _q?: import("./types").WidgetPart[]} | undefined} */
-const existing = /** @type {any} */ (window).HelpdeskWidget;
+const existing = window.HelpdeskWidget;
 
 /** @returns {Promise<{strings?: Record<string, string>, parts?: string[], limits?: object}>} */
 async function loadConfig() {
@@ -49,19 +47,19 @@ async function boot() {
   if (script.dataset.open === "1") open();
 }
 
+/** @type {import("./types").WidgetGlobal & {_q: import("./types").WidgetPart[]}} */
 const widget = {
   __core: true,
   version: "1",
   register: register,
   api: api,
-  /** @type {import("./types").WidgetPart[]} parts that loaded before `register` existed */
-  _q: [],
+  _q: [], // parts that loaded before `register` existed
 };
 
 // A second copy of the script on the page does nothing.
 if (!(existing && existing.__core)) {
   const queued = (existing && existing._q) || [];
-  /** @type {any} */ (window).HelpdeskWidget = widget;
+  window.HelpdeskWidget = widget;
   for (const part of queued) register(part);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", boot, { once: true });

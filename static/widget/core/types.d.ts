@@ -129,3 +129,18 @@ export interface WidgetApi {
   resetVisitor(): Promise<Session | null>;
   track(name: string, data?: unknown): void;
 }
+
+/** `window.HelpdeskWidget`: the core's public object, or the queue parts fill before it runs. */
+export interface WidgetGlobal {
+  __core?: boolean;
+  version?: string;
+  register?(part: WidgetPart): void;
+  api?: WidgetApi;
+  _q: WidgetPart[];
+}
+
+declare global {
+  interface Window {
+    HelpdeskWidget?: WidgetGlobal;
+  }
+}

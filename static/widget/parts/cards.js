@@ -1,68 +1,75 @@
+// @ts-check
 /* Order and product cards (message kind "card"): image, title, price, status and a link.
    Proactive order notices are system messages with a card: their text is shown above it. */
 (function () {
-  'use strict';
+  "use strict";
   window.HelpdeskWidget = window.HelpdeskWidget || { _q: [] };
 
+  /**
+   * @param {string | null | undefined} url
+   * @param {string} [base]
+   */
   function safeUrl(url, base) {
-    if (!url) return '';
+    if (!url) return "";
     try {
       const parsed = new URL(url, base || location.href);
-      return (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? parsed.href : '';
-    } catch (e) { return ''; }
+      return (parsed.protocol === "http:" || parsed.protocol === "https:") ? parsed.href : "";
+    } catch (e) { return ""; }
   }
 
+  /** @param {{price?: string, currency?: string}} card */
   function price(card) {
-    if (!card.price) return '';
-    return (card.currency === 'USD' || !card.currency ? '$' : card.currency + ' ') + card.price;
+    if (!card.price) return "";
+    return (card.currency === "USD" || !card.currency ? "$" : card.currency + " ") + card.price;
   }
 
+  /** @type {import("../core/types").WidgetPart} */
   const part = {
-    name: 'cards',
-    kinds: ['card'],
+    name: "cards",
+    kinds: ["card"],
     styles: [
-      '.hdc-card{display:flex;gap:10px;align-items:center;border:1px solid rgba(0,0,0,.12);',
-      'border-radius:10px;padding:8px;background:#fff;color:#1c1c1c;margin-top:4px;max-width:260px}',
-      '.hdc-img{width:48px;height:48px;border-radius:6px;object-fit:cover;background:#eee;flex:none}',
-      '.hdc-main{min-width:0;display:flex;flex-direction:column;gap:2px}',
-      '.hdc-title{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}',
-      '.hdc-meta{font-size:12px;opacity:.75}',
-      '.hdc-status{display:inline-block;font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}',
-      '.hdc-status[data-status=delayed],.hdc-status[data-status=exception],',
-      '.hdc-status[data-status=cancelled]{background:#fde8e8;color:#8a1c1c}',
-      '.hdc-link{font-size:12px}',
-      '.hdc-text{margin-bottom:4px;white-space:pre-wrap}',
-    ].join(''),
+      ".hdc-card{display:flex;gap:10px;align-items:center;border:1px solid rgba(0,0,0,.12);",
+      "border-radius:10px;padding:8px;background:#fff;color:#1c1c1c;margin-top:4px;max-width:260px}",
+      ".hdc-img{width:48px;height:48px;border-radius:6px;object-fit:cover;background:#eee;flex:none}",
+      ".hdc-main{min-width:0;display:flex;flex-direction:column;gap:2px}",
+      ".hdc-title{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}",
+      ".hdc-meta{font-size:12px;opacity:.75}",
+      ".hdc-status{display:inline-block;font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}",
+      ".hdc-status[data-status=delayed],.hdc-status[data-status=exception],",
+      ".hdc-status[data-status=cancelled]{background:#fde8e8;color:#8a1c1c}",
+      ".hdc-link{font-size:12px}",
+      ".hdc-text{margin-bottom:4px;white-space:pre-wrap}",
+    ].join(""),
     renderMessage(message, bodyEl, api) {
       const card = message.card;
-      if (!card || typeof card !== 'object') return false;
+      if (!card || typeof card !== "object") return false;
       const el = api.el;
-      bodyEl.textContent = '';
+      bodyEl.textContent = "";
       if (message.body && message.body !== card.title) {
-        bodyEl.appendChild(el('div', { class: 'hdc-text' }, String(message.body)));
+        bodyEl.appendChild(el("div", { class: "hdc-text" }, String(message.body)));
       }
       const image = safeUrl(card.image, api.baseUrl);
       const shipment = card.shipment || null;
-      const status = shipment && ['delayed', 'exception'].indexOf(shipment.status) >= 0
+      const status = shipment && ["delayed", "exception"].indexOf(shipment.status) >= 0
         ? shipment : card;
       const link = safeUrl(card.url, api.baseUrl);
-      const main = el('div', { class: 'hdc-main' },
-        el('span', { class: 'hdc-title', 'data-testid': 'hd-card-title' }, String(card.title || '')),
-        el('span', { class: 'hdc-meta' }, price(card)),
+      const main = el("div", { class: "hdc-main" },
+        el("span", { class: "hdc-title", "data-testid": "hd-card-title" }, String(card.title || "")),
+        el("span", { class: "hdc-meta" }, price(card)),
         status && (status.status_label || status.status)
-          ? el('span', { class: 'hdc-status', 'data-status': String(status.status || '') },
-            String(status.status_label || status.status)) : '',
+          ? el("span", { class: "hdc-status", "data-status": String(status.status || "") },
+            String(status.status_label || status.status)) : "",
         shipment && shipment.carrier
-          ? el('span', { class: 'hdc-meta' },
-            String(shipment.carrier) + (shipment.tracking_number ? ' · ' + shipment.tracking_number : '')
-            + (shipment.estimated_delivery ? ' · ' + shipment.estimated_delivery : '')) : '',
-        link ? el('a', { class: 'hdc-link', href: link, target: '_blank', rel: 'noopener' },
-          card.type === 'order' ? api.t('cards.view_order') : api.t('cards.view_product')) : ''
+          ? el("span", { class: "hdc-meta" },
+            String(shipment.carrier) + (shipment.tracking_number ? " · " + shipment.tracking_number : "")
+            + (shipment.estimated_delivery ? " · " + shipment.estimated_delivery : "")) : "",
+        link ? el("a", { class: "hdc-link", href: link, target: "_blank", rel: "noopener" },
+          card.type === "order" ? api.t("cards.view_order") : api.t("cards.view_product")) : ""
       );
-      const box = el('div', {
-        class: 'hdc-card', 'data-testid': 'hd-card', 'data-card-type': String(card.type || ''),
+      const box = el("div", {
+        class: "hdc-card", "data-testid": "hd-card", "data-card-type": String(card.type || ""),
       });
-      if (image) box.appendChild(el('img', { class: 'hdc-img', src: image, alt: '' }));
+      if (image) box.appendChild(el("img", { class: "hdc-img", src: image, alt: "" }));
       box.appendChild(main);
       bodyEl.appendChild(box);
       return true;

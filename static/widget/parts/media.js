@@ -9,36 +9,36 @@
  * URLs, so the visitor token never appears in a URL (docs/media.md).
  */
 (function () {
-  'use strict';
+  "use strict";
   window.HelpdeskWidget = window.HelpdeskWidget || { _q: [] };
 
   const EN = {
-    'media.attach': 'Attach a file',
-    'media.record': 'Record a voice clip',
-    'media.stop': 'Stop and send',
-    'media.video': 'Send a short video',
-    'media.recording': 'Recording… %(seconds)s s',
-    'media.uploading': 'Uploading %(name)s…',
-    'media.cancel': 'Cancel',
-    'media.too_large': '%(name)s is too large (at most %(limit)s).',
-    'media.refused': 'Files of this type cannot be sent: %(name)s',
-    'media.failed': 'The upload failed: %(detail)s',
-    'media.download': 'Download',
-    'media.open': 'Open full size',
-    'media.no_mic': 'The microphone is not available.',
-    'media.no_camera': 'The camera is not available.',
-    'media.drop': 'Drop files to send them',
-    'media.expired': 'This file is no longer available.',
+    "media.attach": "Attach a file",
+    "media.record": "Record a voice clip",
+    "media.stop": "Stop and send",
+    "media.video": "Send a short video",
+    "media.recording": "Recording… %(seconds)s s",
+    "media.uploading": "Uploading %(name)s…",
+    "media.cancel": "Cancel",
+    "media.too_large": "%(name)s is too large (at most %(limit)s).",
+    "media.refused": "Files of this type cannot be sent: %(name)s",
+    "media.failed": "The upload failed: %(detail)s",
+    "media.download": "Download",
+    "media.open": "Open full size",
+    "media.no_mic": "The microphone is not available.",
+    "media.no_camera": "The camera is not available.",
+    "media.drop": "Drop files to send them",
+    "media.expired": "This file is no longer available.",
   };
   const ALIASES = {
-    'audio/x-wav': 'audio/wav',
-    'audio/wave': 'audio/wav',
-    'audio/vnd.wave': 'audio/wav',
-    'audio/mp3': 'audio/mpeg',
-    'audio/x-m4a': 'audio/mp4',
-    'audio/aac': 'audio/mp4',
-    'application/x-zip-compressed': 'application/zip',
-    'image/jpg': 'image/jpeg',
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+    "audio/vnd.wave": "audio/wav",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-m4a": "audio/mp4",
+    "audio/aac": "audio/mp4",
+    "application/x-zip-compressed": "application/zip",
+    "image/jpg": "image/jpeg",
   };
 
   let limits = null;
@@ -53,34 +53,34 @@
   }
 
   function humanSize(bytes) {
-    if (bytes >= 1048576) return (bytes / 1048576).toFixed(bytes >= 10485760 ? 0 : 1) + ' MB';
-    if (bytes >= 1024) return Math.round(bytes / 1024) + ' KB';
-    return bytes + ' B';
+    if (bytes >= 1048576) return (bytes / 1048576).toFixed(bytes >= 10485760 ? 0 : 1) + " MB";
+    if (bytes >= 1024) return Math.round(bytes / 1024) + " KB";
+    return bytes + " B";
   }
 
   function humanDuration(seconds) {
     const s = Math.round(seconds || 0);
-    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
 
   function baseType(type) {
-    const base = String(type || '').split(';')[0].trim().toLowerCase();
+    const base = String(type || "").split(";")[0].trim().toLowerCase();
     if (ALIASES[base]) return ALIASES[base];
-    if (/^text\//.test(base) && base !== 'text/html') return 'text/plain';
+    if (/^text\//.test(base) && base !== "text/html") return "text/plain";
     return base;
   }
 
   function kindOf(type) {
-    if (/^image\//.test(type) && type !== 'image/svg+xml') return 'image';
-    if (/^audio\//.test(type)) return 'audio';
-    if (/^video\//.test(type)) return 'video';
-    return 'file';
+    if (/^image\//.test(type) && type !== "image/svg+xml") return "image";
+    if (/^audio\//.test(type)) return "audio";
+    if (/^video\//.test(type)) return "video";
+    return "file";
   }
 
   async function loadLimits(api) {
     if (limits) return limits;
     try {
-      const response = await api.fetch('/api/v1/uploads/limits');
+      const response = await api.fetch("/api/v1/uploads/limits");
       if (response.ok) limits = await response.json();
     } catch (e) {
       /* the server checks again */
@@ -95,13 +95,13 @@
     const type = baseType(file.type);
     const kind = kindOf(type);
     const max = limits.max_bytes[kind] || limits.max_bytes.file;
-    if (file.size > max) return t('media.too_large', { name: file.name, limit: humanSize(max) });
-    if (type && !limits.allowed_types.includes(type)) return t('media.refused', { name: file.name });
+    if (file.size > max) return t("media.too_large", { name: file.name, limit: humanSize(max) });
+    if (type && !limits.allowed_types.includes(type)) return t("media.refused", { name: file.name });
     return null;
   }
 
   function notice(api, text) {
-    api.addSystemNotice(text, { id: 'media-error', timeout: 8000 });
+    api.addSystemNotice(text, { id: "media-error", timeout: 8000 });
   }
 
   // --- upload --------------------------------------------------------------------------------
@@ -109,53 +109,53 @@
   function upload(api, file) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      const name = file.name || 'file';
-      const label = api.el('span', { class: 'hdm-progress-label' }, t('media.uploading', { name: name }));
-      const bar = api.el('progress', { max: '100', value: '0' });
-      const percentText = api.el('span', { class: 'hdm-percent' }, '0%');
+      const name = file.name || "file";
+      const label = api.el("span", { class: "hdm-progress-label" }, t("media.uploading", { name: name }));
+      const bar = api.el("progress", { max: "100", value: "0" });
+      const percentText = api.el("span", { class: "hdm-percent" }, "0%");
       const row = api.el(
-        'div',
-        { class: 'hdm-progress', 'data-testid': 'hd-upload-progress' },
+        "div",
+        { class: "hdm-progress", "data-testid": "hd-upload-progress" },
         label,
         bar,
         percentText,
-        api.el('button', {
-          type: 'button',
-          class: 'hdm-cancel',
-          'data-testid': 'hd-upload-cancel',
+        api.el("button", {
+          type: "button",
+          class: "hdm-cancel",
+          "data-testid": "hd-upload-cancel",
           onclick: () => xhr.abort(),
-        }, t('media.cancel'))
+        }, t("media.cancel"))
       );
       api.slots.footer.append(row);
       xhr.upload.onprogress = (event) => {
         if (!event.lengthComputable) return;
         const percent = Math.floor((event.loaded / event.total) * 100);
         bar.value = percent;
-        percentText.textContent = percent + '%';
+        percentText.textContent = percent + "%";
       };
       xhr.onload = () => {
         row.remove();
-        let data = null;
+        let data;
         try {
           data = JSON.parse(xhr.responseText);
         } catch (e) {
           data = null;
         }
         if (xhr.status === 201 && data) resolve(data);
-        else reject(new Error((data && data.detail) || 'HTTP ' + xhr.status));
+        else reject(new Error((data && data.detail) || "HTTP " + xhr.status));
       };
       xhr.onerror = () => {
         row.remove();
-        reject(new Error('network'));
+        reject(new Error("network"));
       };
       xhr.onabort = () => {
         row.remove();
         reject(null);
       };
       const form = new FormData();
-      form.append('file', file, name);
-      xhr.open('POST', api.baseUrl + '/api/v1/uploads');
-      xhr.setRequestHeader('Authorization', 'Visitor ' + api.visitorToken());
+      form.append("file", file, name);
+      xhr.open("POST", api.baseUrl + "/api/v1/uploads");
+      xhr.setRequestHeader("Authorization", "Visitor " + api.visitorToken());
       xhr.send(form);
     });
   }
@@ -164,10 +164,10 @@
     if (api.visitorToken()) return;
     await new Promise((resolve) => {
       const done = () => {
-        api.off('session', done);
+        api.off("session", done);
         resolve();
       };
-      api.on('session', done);
+      api.on("session", done);
     });
   }
 
@@ -183,16 +183,16 @@
         await waitForSession(api);
         const attachment = await upload(api, file);
         nextLocal = {
-          url: attachment.kind === 'image' ? URL.createObjectURL(file) : null,
+          url: attachment.kind === "image" ? URL.createObjectURL(file) : null,
           name: attachment.name,
           size: attachment.size,
           kind: attachment.kind,
         };
-        const clientId = api.sendMessage({ body: '', kind: attachment.kind, attachment: attachment.id });
+        const clientId = api.sendMessage({ body: "", kind: attachment.kind, attachment: attachment.id });
         localByClientId.set(clientId, nextLocal);
         nextLocal = null;
       } catch (error) {
-        if (error) notice(api, t('media.failed', { detail: error.message }));
+        if (error) notice(api, t("media.failed", { detail: error.message }));
       }
     }
   }
@@ -200,18 +200,18 @@
   // --- showing attachments ------------------------------------------------------------------
 
   async function fetchBlob(api, attachment, variant) {
-    const key = attachment.id + ':' + variant;
+    const key = attachment.id + ":" + variant;
     if (!blobs.has(key)) {
       const load = (async () => {
-        const pick = (a) => (variant === 'thumb' && a.thumbnail ? a.thumbnail.url : a.url);
+        const pick = (a) => (variant === "thumb" && a.thumbnail ? a.thumbnail.url : a.url);
         let response = await api.fetch(pick(attachment));
         if (response.status === 403) {
           // The signed link expired: ask for fresh links, then try once more.
-          const fresh = await api.fetch('/api/v1/uploads/' + attachment.id);
-          if (!fresh.ok) throw new Error(t('media.expired'));
+          const fresh = await api.fetch("/api/v1/uploads/" + attachment.id);
+          if (!fresh.ok) throw new Error(t("media.expired"));
           response = await api.fetch(pick(await fresh.json()));
         }
-        if (!response.ok) throw new Error(t('media.expired'));
+        if (!response.ok) throw new Error(t("media.expired"));
         return URL.createObjectURL(await response.blob());
       })();
       blobs.set(key, load);
@@ -221,22 +221,22 @@
   }
 
   function lightbox(api, attachment) {
-    const image = api.el('img', { class: 'hdm-full', alt: attachment.name, 'data-testid': 'hd-media-full' });
-    const box = api.el('div', {
-      class: 'hdm-lightbox',
-      role: 'dialog',
-      'aria-label': attachment.name,
+    const image = api.el("img", { class: "hdm-full", alt: attachment.name, "data-testid": "hd-media-full" });
+    const box = api.el("div", {
+      class: "hdm-lightbox",
+      role: "dialog",
+      "aria-label": attachment.name,
       onclick: () => box.remove(),
     }, image);
     api.slots.panel.append(box);
-    fetchBlob(api, attachment, 'full').then((url) => (image.src = url), () => box.remove());
+    fetchBlob(api, attachment, "full").then((url) => (image.src = url), () => box.remove());
   }
 
   function saveAs(url, name) {
-    const link = document.createElement('a');
+    const link = document.createElement("a");
     link.href = url;
     link.download = name;
-    link.rel = 'noopener';
+    link.rel = "noopener";
     document.body.append(link);
     link.click();
     link.remove();
@@ -244,90 +244,90 @@
 
   function renderImage(api, attachment, body) {
     const thumb = attachment.thumbnail || {};
-    const image = api.el('img', {
-      class: 'hdm-thumb',
+    const image = api.el("img", {
+      class: "hdm-thumb",
       alt: attachment.name,
       width: thumb.width || null,
       height: thumb.height || null,
-      'data-testid': 'hd-media-image',
+      "data-testid": "hd-media-image",
     });
-    const button = api.el('button', {
-      type: 'button',
-      class: 'hdm-thumb-button',
-      title: t('media.open'),
+    const button = api.el("button", {
+      type: "button",
+      class: "hdm-thumb-button",
+      title: t("media.open"),
       onclick: () => lightbox(api, attachment),
     }, image);
     body.append(button);
-    fetchBlob(api, attachment, 'thumb').then(
+    fetchBlob(api, attachment, "thumb").then(
       (url) => {
         image.src = url;
-        image.dataset.loaded = '1';
+        image.dataset.loaded = "1";
       },
-      () => button.replaceWith(api.el('span', { class: 'hdm-gone' }, t('media.expired')))
+      () => button.replaceWith(api.el("span", { class: "hdm-gone" }, t("media.expired")))
     );
   }
 
   function renderPlayable(api, attachment, body) {
-    const tag = attachment.kind === 'video' ? 'video' : 'audio';
-    const label = (tag === 'audio' ? '🎤 ' : '🎬 ') + (attachment.duration ? humanDuration(attachment.duration) : attachment.name);
-    const play = api.el('button', {
-      type: 'button',
-      class: 'hdm-play',
-      'data-testid': 'hd-media-' + tag,
+    const tag = attachment.kind === "video" ? "video" : "audio";
+    const label = (tag === "audio" ? "🎤 " : "🎬 ") + (attachment.duration ? humanDuration(attachment.duration) : attachment.name);
+    const play = api.el("button", {
+      type: "button",
+      class: "hdm-play",
+      "data-testid": "hd-media-" + tag,
       onclick: async () => {
         play.disabled = true;
         try {
-          const url = await fetchBlob(api, attachment, 'full');
-          const player = api.el(tag, { controls: true, src: url, class: 'hdm-' + tag, playsinline: true, 'data-testid': 'hd-media-player' });
+          const url = await fetchBlob(api, attachment, "full");
+          const player = api.el(tag, { controls: true, src: url, class: "hdm-" + tag, playsinline: true, "data-testid": "hd-media-player" });
           play.replaceWith(player);
           player.play().catch(() => {});
         } catch (error) {
-          play.replaceWith(api.el('span', { class: 'hdm-gone' }, t('media.expired')));
+          play.replaceWith(api.el("span", { class: "hdm-gone" }, t("media.expired")));
         }
       },
-    }, '▶ ' + label);
+    }, "▶ " + label);
     body.append(play);
   }
 
   function renderFile(api, attachment, body) {
-    const link = api.el('a', {
-      href: '#',
-      class: 'hdm-file',
-      'data-testid': 'hd-media-file',
-      title: t('media.download'),
+    const link = api.el("a", {
+      href: "#",
+      class: "hdm-file",
+      "data-testid": "hd-media-file",
+      title: t("media.download"),
       onclick: async (event) => {
         event.preventDefault();
         try {
-          saveAs(await fetchBlob(api, attachment, 'full'), attachment.name);
+          saveAs(await fetchBlob(api, attachment, "full"), attachment.name);
         } catch (error) {
-          notice(api, t('media.expired'));
+          notice(api, t("media.expired"));
         }
       },
-    }, '📄 ', api.el('span', { class: 'hdm-file-name' }, attachment.name), ' ', api.el('span', { class: 'hdm-file-size' }, humanSize(attachment.size)));
+    }, "📄 ", api.el("span", { class: "hdm-file-name" }, attachment.name), " ", api.el("span", { class: "hdm-file-size" }, humanSize(attachment.size)));
     body.append(link);
   }
 
   function renderPending(api, message, body) {
     const info = localByClientId.get(message.client_id) || nextLocal;
     if (!info) {
-      body.append(api.el('span', { class: 'hdm-pending' }, '…'));
+      body.append(api.el("span", { class: "hdm-pending" }, "…"));
       return;
     }
-    if (info.url) body.append(api.el('img', { class: 'hdm-thumb hdm-local', src: info.url, alt: info.name }));
-    else body.append(api.el('span', { class: 'hdm-file' }, '📄 ', info.name, ' ', humanSize(info.size)));
+    if (info.url) body.append(api.el("img", { class: "hdm-thumb hdm-local", src: info.url, alt: info.name }));
+    else body.append(api.el("span", { class: "hdm-file" }, "📄 ", info.name, " ", humanSize(info.size)));
   }
 
   function renderMessage(message, body, api) {
     const attachment = message.attachment;
-    if (!attachment || typeof attachment !== 'object') {
-      if (typeof message.seq === 'number') return false; // no attachment any more: the text
+    if (!attachment || typeof attachment !== "object") {
+      if (typeof message.seq === "number") return false; // no attachment any more: the text
       renderPending(api, message, body);
       return true;
     }
-    if (attachment.kind === 'image') renderImage(api, attachment, body);
-    else if (attachment.kind === 'audio' || attachment.kind === 'video') renderPlayable(api, attachment, body);
+    if (attachment.kind === "image") renderImage(api, attachment, body);
+    else if (attachment.kind === "audio" || attachment.kind === "video") renderPlayable(api, attachment, body);
     else renderFile(api, attachment, body);
-    if (message.body) body.append(api.el('div', { class: 'hdm-caption' }, message.body));
+    if (message.body) body.append(api.el("div", { class: "hdm-caption" }, message.body));
     return true;
   }
 
@@ -335,10 +335,10 @@
 
   function pickMime(video) {
     const options = video
-      ? ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4']
-      : ['audio/webm;codecs=opus', 'audio/webm', 'audio/ogg;codecs=opus', 'audio/mp4'];
-    if (!window.MediaRecorder || !MediaRecorder.isTypeSupported) return '';
-    return options.find((type) => MediaRecorder.isTypeSupported(type)) || '';
+      ? ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4"]
+      : ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
+    if (!window.MediaRecorder || !MediaRecorder.isTypeSupported) return "";
+    return options.find((type) => MediaRecorder.isTypeSupported(type)) || "";
   }
 
   async function toggleRecording(api, video) {
@@ -351,45 +351,45 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia(video ? { audio: true, video: { width: 640 } } : { audio: true });
     } catch (error) {
-      notice(api, t(video ? 'media.no_camera' : 'media.no_mic'));
+      notice(api, t(video ? "media.no_camera" : "media.no_mic"));
       return;
     }
     const mime = pickMime(video);
     const chunks = [];
     const rec = new MediaRecorder(stream, mime ? { mimeType: mime } : undefined);
     recorder = rec;
-    const kind = video ? 'video' : 'audio';
+    const kind = video ? "video" : "audio";
     const configured = limits && limits.max_seconds[kind];
     const maxSeconds = configured || (video ? 60 : 120);
     const started = Date.now();
-    const label = api.el('span', { class: 'hdm-rec-label' }, t('media.recording', { seconds: 0 }));
+    const label = api.el("span", { class: "hdm-rec-label" }, t("media.recording", { seconds: 0 }));
     let cancelled = false;
     const row = api.el(
-      'div',
-      { class: 'hdm-recording', 'data-testid': 'hd-recording' },
-      video ? api.el('video', { class: 'hdm-preview', muted: true, autoplay: true, playsinline: true }) : null,
-      api.el('span', { class: 'hdm-rec-dot', 'aria-hidden': 'true' }),
+      "div",
+      { class: "hdm-recording", "data-testid": "hd-recording" },
+      video ? api.el("video", { class: "hdm-preview", muted: true, autoplay: true, playsinline: true }) : null,
+      api.el("span", { class: "hdm-rec-dot", "aria-hidden": "true" }),
       label,
-      api.el('button', { type: 'button', class: 'hdm-stop', onclick: () => rec.stop() }, t('media.stop')),
-      api.el('button', {
-        type: 'button',
-        class: 'hdm-cancel',
+      api.el("button", { type: "button", class: "hdm-stop", onclick: () => rec.stop() }, t("media.stop")),
+      api.el("button", {
+        type: "button",
+        class: "hdm-cancel",
         onclick: () => {
           cancelled = true;
           rec.stop();
         },
-      }, t('media.cancel'))
+      }, t("media.cancel"))
     );
     if (video) {
-      const preview = row.querySelector('video');
+      const preview = row.querySelector("video");
       preview.muted = true;
       preview.srcObject = stream;
     }
     api.slots.footer.append(row);
     const timer = setInterval(() => {
       const seconds = Math.floor((Date.now() - started) / 1000);
-      label.textContent = t('media.recording', { seconds: seconds });
-      if (seconds >= maxSeconds && rec.state === 'recording') rec.stop();
+      label.textContent = t("media.recording", { seconds: seconds });
+      if (seconds >= maxSeconds && rec.state === "recording") rec.stop();
     }, 250);
     rec.ondataavailable = (event) => {
       if (event.data && event.data.size) chunks.push(event.data);
@@ -400,10 +400,10 @@
       row.remove();
       recorder = null;
       if (cancelled || !chunks.length) return;
-      const type = baseType(rec.mimeType || mime || (video ? 'video/webm' : 'audio/webm'));
-      const extension = /mp4/.test(type) ? (video ? '.mp4' : '.m4a') : /ogg/.test(type) ? '.ogg' : '.webm';
-      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-      const name = (video ? 'video-' : 'voice-') + stamp + extension;
+      const type = baseType(rec.mimeType || mime || (video ? "video/webm" : "audio/webm"));
+      const extension = /mp4/.test(type) ? (video ? ".mp4" : ".m4a") : /ogg/.test(type) ? ".ogg" : ".webm";
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+      const name = (video ? "video-" : "voice-") + stamp + extension;
       sendFiles(api, [new File(chunks, name, { type: type })]);
     };
     rec.start(1000);
@@ -412,8 +412,8 @@
   // --- wiring ---------------------------------------------------------------------------------
 
   function pickFiles(api) {
-    const input = api.el('input', { type: 'file', multiple: true, hidden: true, 'data-testid': 'hd-media-input' });
-    input.addEventListener('change', () => {
+    const input = api.el("input", { type: "file", multiple: true, hidden: true, "data-testid": "hd-media-input" });
+    input.addEventListener("change", () => {
       const files = Array.from(input.files || []);
       input.remove();
       if (files.length) sendFiles(api, files);
@@ -427,7 +427,7 @@
     const files = Array.from(transfer.files || []);
     if (files.length) return files;
     return Array.from(transfer.items || [])
-      .filter((item) => item.kind === 'file')
+      .filter((item) => item.kind === "file")
       .map((item) => item.getAsFile())
       .filter(Boolean);
   }
@@ -435,71 +435,72 @@
   function onReady(api) {
     apiRef = api;
     const panel = api.slots.panel;
-    panel.addEventListener('dragover', (event) => {
-      if (!event.dataTransfer || !Array.from(event.dataTransfer.types || []).includes('Files')) return;
+    panel.addEventListener("dragover", (event) => {
+      if (!event.dataTransfer || !Array.from(event.dataTransfer.types || []).includes("Files")) return;
       event.preventDefault();
-      panel.classList.add('hdm-dropping');
-      panel.dataset.dropHint = t('media.drop');
+      panel.classList.add("hdm-dropping");
+      panel.dataset.dropHint = t("media.drop");
     });
-    panel.addEventListener('dragleave', (event) => {
-      if (event.target === panel) panel.classList.remove('hdm-dropping');
+    panel.addEventListener("dragleave", (event) => {
+      if (event.target === panel) panel.classList.remove("hdm-dropping");
     });
-    panel.addEventListener('drop', (event) => {
-      panel.classList.remove('hdm-dropping');
+    panel.addEventListener("drop", (event) => {
+      panel.classList.remove("hdm-dropping");
       const files = filesFrom(event.dataTransfer);
       if (!files.length) return;
       event.preventDefault();
       sendFiles(api, files);
     });
-    api.slots.input.addEventListener('paste', (event) => {
+    api.slots.input.addEventListener("paste", (event) => {
       const files = filesFrom(event.clipboardData);
       if (!files.length) return;
       event.preventDefault();
       sendFiles(api, files);
     });
-    const recording = typeof window.MediaRecorder === 'function' && navigator.mediaDevices;
+    const recording = typeof window.MediaRecorder === "function" && navigator.mediaDevices;
     if (!recording) {
-      for (const id of ['voice', 'video']) {
+      for (const id of ["voice", "video"]) {
         const button = api.slots.tools.querySelector('[data-testid="hd-tool-' + id + '"]');
         if (button) button.hidden = true;
       }
     }
   }
 
+  /** @type {import("../core/types").WidgetPart} */
   const part = {
-    name: 'media',
-    kinds: ['image', 'file', 'audio', 'video'],
+    name: "media",
+    kinds: ["image", "file", "audio", "video"],
     strings: { en: EN },
     styles: [
-      '.hdm-thumb-button{padding:0;border:0;background:none;cursor:zoom-in;display:block}',
-      '.hdm-thumb{display:block;max-width:100%;height:auto;border-radius:8px;background:var(--hd-soft,#f4f5fb)}',
-      '.hdm-local{opacity:.6}',
-      '.hdm-file{display:inline-flex;gap:4px;align-items:baseline;color:inherit;text-decoration:underline;word-break:break-all}',
-      '.hdm-file-size{opacity:.7;font-size:.85em;white-space:nowrap}',
-      '.hdm-play{border:1px solid var(--hd-border,#e4e6f0);background:var(--hd-bg,#fff);color:var(--hd-text,#1f2333);border-radius:16px;padding:4px 10px;cursor:pointer}',
-      '.hdm-audio{width:220px;max-width:100%}',
-      '.hdm-video{max-width:100%;border-radius:8px}',
-      '.hdm-caption{margin-top:4px}',
-      '.hdm-progress,.hdm-recording{display:flex;gap:6px;align-items:center;padding:6px 10px;font-size:12px;border-top:1px solid var(--hd-border,#e4e6f0)}',
-      '.hdm-progress progress{flex:1}',
-      '.hdm-cancel,.hdm-stop{border:0;background:none;color:var(--hd-accent,#4f46e5);cursor:pointer;font:inherit}',
-      '.hdm-rec-dot{width:8px;height:8px;border-radius:50%;background:var(--hd-danger,#dc2626);animation:hdm-blink 1s infinite}',
-      '@keyframes hdm-blink{50%{opacity:.2}}',
-      '.hdm-preview{width:96px;height:72px;object-fit:cover;border-radius:6px;background:#000}',
-      '.hdm-lightbox{position:absolute;inset:0;background:rgba(0,0,0,.85);display:flex;align-items:center;justify-content:center;z-index:10;cursor:zoom-out}',
-      '.hdm-full{max-width:100%;max-height:100%}',
-      '.hdm-dropping{outline:3px dashed var(--hd-accent,#4f46e5);outline-offset:-6px}',
-      '.hdm-gone{opacity:.7;font-style:italic}',
-    ].join('\n'),
+      ".hdm-thumb-button{padding:0;border:0;background:none;cursor:zoom-in;display:block}",
+      ".hdm-thumb{display:block;max-width:100%;height:auto;border-radius:8px;background:var(--hd-soft,#f4f5fb)}",
+      ".hdm-local{opacity:.6}",
+      ".hdm-file{display:inline-flex;gap:4px;align-items:baseline;color:inherit;text-decoration:underline;word-break:break-all}",
+      ".hdm-file-size{opacity:.7;font-size:.85em;white-space:nowrap}",
+      ".hdm-play{border:1px solid var(--hd-border,#e4e6f0);background:var(--hd-bg,#fff);color:var(--hd-text,#1f2333);border-radius:16px;padding:4px 10px;cursor:pointer}",
+      ".hdm-audio{width:220px;max-width:100%}",
+      ".hdm-video{max-width:100%;border-radius:8px}",
+      ".hdm-caption{margin-top:4px}",
+      ".hdm-progress,.hdm-recording{display:flex;gap:6px;align-items:center;padding:6px 10px;font-size:12px;border-top:1px solid var(--hd-border,#e4e6f0)}",
+      ".hdm-progress progress{flex:1}",
+      ".hdm-cancel,.hdm-stop{border:0;background:none;color:var(--hd-accent,#4f46e5);cursor:pointer;font:inherit}",
+      ".hdm-rec-dot{width:8px;height:8px;border-radius:50%;background:var(--hd-danger,#dc2626);animation:hdm-blink 1s infinite}",
+      "@keyframes hdm-blink{50%{opacity:.2}}",
+      ".hdm-preview{width:96px;height:72px;object-fit:cover;border-radius:6px;background:#000}",
+      ".hdm-lightbox{position:absolute;inset:0;background:rgba(0,0,0,.85);display:flex;align-items:center;justify-content:center;z-index:10;cursor:zoom-out}",
+      ".hdm-full{max-width:100%;max-height:100%}",
+      ".hdm-dropping{outline:3px dashed var(--hd-accent,#4f46e5);outline-offset:-6px}",
+      ".hdm-gone{opacity:.7;font-style:italic}",
+    ].join("\n"),
     onReady: onReady,
     onSession(session, api) {
       loadLimits(api);
     },
     renderMessage: renderMessage,
     composerButtons: [
-      { id: 'attach', label: 'media.attach', icon: '📎', onClick: (api) => pickFiles(api) },
-      { id: 'voice', label: 'media.record', icon: '🎤', onClick: (api) => toggleRecording(api, false) },
-      { id: 'video', label: 'media.video', icon: '🎥', onClick: (api) => toggleRecording(api, true) },
+      { id: "attach", label: "media.attach", icon: "📎", onClick: (api) => pickFiles(api) },
+      { id: "voice", label: "media.record", icon: "🎤", onClick: (api) => toggleRecording(api, false) },
+      { id: "video", label: "media.video", icon: "🎥", onClick: (api) => toggleRecording(api, true) },
     ],
   };
   if (window.HelpdeskWidget.register) window.HelpdeskWidget.register(part);

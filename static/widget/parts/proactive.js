@@ -1,13 +1,14 @@
+// @ts-check
 /*
  * Proactive chat (docs/routing.md): on a product page, after the shopper has stayed N seconds
  * (admin setting), open the widget with a greeting — at most once per visit (sessionStorage).
  * Settings: GET /api/widget/proactive?lang=… (public).
  */
 (function () {
-  'use strict';
+  "use strict";
   window.HelpdeskWidget = window.HelpdeskWidget || { _q: [] };
 
-  const SHOWN = 'helpdesk:proactive-shown';
+  const SHOWN = "helpdesk:proactive-shown";
 
   function onProductPage() {
     return Boolean(
@@ -18,7 +19,7 @@
 
   function alreadyShown() {
     try {
-      return window.sessionStorage.getItem(SHOWN) === '1';
+      return window.sessionStorage.getItem(SHOWN) === "1";
     } catch (e) {
       return false;
     }
@@ -26,20 +27,21 @@
 
   function markShown() {
     try {
-      window.sessionStorage.setItem(SHOWN, '1');
+      window.sessionStorage.setItem(SHOWN, "1");
     } catch (e) {
       /* private mode: once per page instead */
     }
   }
 
+  /** @type {import("../core/types").WidgetPart} */
   const part = {
-    name: 'proactive',
+    name: "proactive",
     async onReady(api) {
       if (!onProductPage() || alreadyShown()) return;
       let settings;
       try {
         const response = await window.fetch(
-          api.baseUrl + '/api/widget/proactive?lang=' + encodeURIComponent(api.language)
+          api.baseUrl + "/api/widget/proactive?lang=" + encodeURIComponent(api.language)
         );
         if (!response.ok) return;
         settings = await response.json();
@@ -53,8 +55,8 @@
         if (api.isOpen() || alreadyShown()) return;
         markShown();
         api.open();
-        api.addSystemNotice(settings.greeting, { id: 'proactive' });
-        api.track('proactive', { delay_seconds: settings.delay_seconds });
+        api.addSystemNotice(settings.greeting, { id: "proactive" });
+        api.track("proactive", { delay_seconds: settings.delay_seconds });
       }, delay);
     },
   };
