@@ -69,6 +69,69 @@
     return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   }
 
+  // static/shared/href.js
+  function safeHref(url, base) {
+    if (typeof url !== "string" || !url) return null;
+    try {
+      const parsed = new URL(url, base || (typeof location === "undefined" ? void 0 : location.href));
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // static/shared/media.js
+  var ALIASES = (
+    /** @type {Record<string, string>} */
+    {
+      "audio/x-wav": "audio/wav",
+      "audio/wave": "audio/wav",
+      "audio/vnd.wave": "audio/wav",
+      "audio/mp3": "audio/mpeg",
+      "audio/x-m4a": "audio/mp4",
+      "audio/aac": "audio/mp4",
+      "application/x-zip-compressed": "application/zip",
+      "image/jpg": "image/jpeg"
+    }
+  );
+  function humanSize(bytes) {
+    if (bytes >= 1048576) return (bytes / 1048576).toFixed(bytes >= 10485760 ? 0 : 1) + " MB";
+    if (bytes >= 1024) return Math.round(bytes / 1024) + " KB";
+    return bytes + " B";
+  }
+  function humanDuration(seconds) {
+    const s = Math.round(seconds || 0);
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+  function baseType(type) {
+    const base = String(type || "").split(";")[0].trim().toLowerCase();
+    if (ALIASES[base]) return ALIASES[base];
+    if (/^text\//.test(base) && base !== "text/html") return "text/plain";
+    return base;
+  }
+  function kindOf(type) {
+    if (/^image\//.test(type) && type !== "image/svg+xml") return "image";
+    if (/^audio\//.test(type)) return "audio";
+    if (/^video\//.test(type)) return "video";
+    return "file";
+  }
+  function filesFrom(transfer) {
+    if (!transfer) return [];
+    const files = Array.from(transfer.files || []);
+    if (files.length) return files;
+    return Array.from(transfer.items || []).filter((item) => item.kind === "file").map((item) => item.getAsFile()).filter((file) => file !== null);
+  }
+  function pickMime(video) {
+    const options = video ? ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4"] : ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
+    if (!window.MediaRecorder || !MediaRecorder.isTypeSupported) return "";
+    return options.find((type) => MediaRecorder.isTypeSupported(type)) || "";
+  }
+  function recordingName(type, video, when = /* @__PURE__ */ new Date()) {
+    const extension = /mp4/.test(type) ? video ? ".mp4" : ".m4a" : /ogg/.test(type) ? ".ogg" : ".webm";
+    const stamp = when.toISOString().slice(0, 19).replace(/[:T]/g, "-");
+    return (video ? "video-" : "voice-") + stamp + extension;
+  }
+
   // static/shared/ids.js
   function clientId(prefix) {
     const crypto = globalThis.crypto;
@@ -1497,6 +1560,8 @@
     t,
     el,
     svgIcon: (pathData) => svgIcon(pathData),
+    safeHref,
+    media: { humanSize, humanDuration, baseType, kindOf, filesFrom, pickMime, recordingName },
     slots,
     visitorToken: () => state.token,
     session: () => state.session,

@@ -6,16 +6,8 @@ import type { Receipts, ReadCursor } from "../shared/receipts.js";
 import type { Attrs, Children } from "../shared/dom.js";
 import type { Params } from "../shared/i18n.js";
 
-export interface Frame {
-  type: string;
-  [field: string]: any;
-}
-
-export interface Sender {
-  kind: "visitor" | "agent" | "bot" | "system";
-  id?: number | null;
-  name?: string;
-}
+import type { Frame, Sender } from "../shared/types";
+export type { Frame, Sender };
 
 export interface Message {
   id: number | null;

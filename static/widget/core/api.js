@@ -2,6 +2,8 @@
 /** The `api` object every part gets (docs/frontend.md, "The api object"). */
 
 import { el, svgIcon } from "../../shared/dom.js";
+import { safeHref } from "../../shared/href.js";
+import { baseType, filesFrom, humanDuration, humanSize, kindOf, pickMime, recordingName } from "../../shared/media.js";
 import { baseUrl, language, staticUrl } from "./config.js";
 import { sendMessage } from "./composer.js";
 import { addSystemNotice, close, isOpen, open, removeNotice, slots } from "./panel.js";
@@ -19,6 +21,8 @@ export const api = {
   t: t,
   el: el,
   svgIcon: (pathData) => svgIcon(pathData),
+  safeHref: safeHref,
+  media: { humanSize, humanDuration, baseType, kindOf, filesFrom, pickMime, recordingName },
   slots: slots,
   visitorToken: () => state.token,
   session: () => state.session,

@@ -3,16 +3,8 @@
 // (jsconfig.json); never served to a browser as code.
 import type { Attrs, Children } from "../../shared/dom.js";
 
-export interface Frame {
-  type: string;
-  [field: string]: any;
-}
-
-export interface Sender {
-  kind: "visitor" | "agent" | "bot" | "system";
-  id?: number | null;
-  name?: string;
-}
+import type { Frame, Sender } from "../../shared/types";
+export type { Frame, Sender };
 
 /** A message as the shopper's socket carries it (private notes never reach the shopper). */
 export interface Message {
@@ -110,6 +102,12 @@ export interface WidgetApi {
   t(key: string, params?: Record<string, unknown>): string;
   el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Children[]): HTMLElementTagNameMap[K];
   svgIcon(pathData: string): SVGSVGElement;
+  safeHref(url: unknown, base?: string): string | null;
+  /** The shared media helpers (static/shared/media.js) the media part uses. */
+  media: Pick<
+    typeof import("../../shared/media.js"),
+    "humanSize" | "humanDuration" | "baseType" | "kindOf" | "filesFrom" | "pickMime" | "recordingName"
+  >;
   slots: Slots;
   visitorToken(): string | null;
   session(): Session | null;

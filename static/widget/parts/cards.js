@@ -5,18 +5,6 @@
   "use strict";
   window.HelpdeskWidget = window.HelpdeskWidget || { _q: [] };
 
-  /**
-   * @param {string | null | undefined} url
-   * @param {string} [base]
-   */
-  function safeUrl(url, base) {
-    if (!url) return "";
-    try {
-      const parsed = new URL(url, base || location.href);
-      return (parsed.protocol === "http:" || parsed.protocol === "https:") ? parsed.href : "";
-    } catch (e) { return ""; }
-  }
-
   /** @param {{price?: string, currency?: string}} card */
   function price(card) {
     if (!card.price) return "";
@@ -48,11 +36,11 @@
       if (message.body && message.body !== card.title) {
         bodyEl.appendChild(el("div", { class: "hdc-text" }, String(message.body)));
       }
-      const image = safeUrl(card.image, api.baseUrl);
+      const image = api.safeHref(card.image, api.baseUrl);
       const shipment = card.shipment || null;
       const status = shipment && ["delayed", "exception"].indexOf(shipment.status) >= 0
         ? shipment : card;
-      const link = safeUrl(card.url, api.baseUrl);
+      const link = api.safeHref(card.url, api.baseUrl);
       const main = el("div", { class: "hdc-main" },
         el("span", { class: "hdc-title", "data-testid": "hd-card-title" }, String(card.title || "")),
         el("span", { class: "hdc-meta" }, price(card)),

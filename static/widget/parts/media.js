@@ -30,17 +30,6 @@
     "media.drop": "Drop files to send them",
     "media.expired": "This file is no longer available.",
   };
-  const ALIASES = {
-    "audio/x-wav": "audio/wav",
-    "audio/wave": "audio/wav",
-    "audio/vnd.wave": "audio/wav",
-    "audio/mp3": "audio/mpeg",
-    "audio/x-m4a": "audio/mp4",
-    "audio/aac": "audio/mp4",
-    "application/x-zip-compressed": "application/zip",
-    "image/jpg": "image/jpeg",
-  };
-
   let limits = null;
   let apiRef = null;
   let nextLocal = null; // preview of the upload whose message is being created
@@ -52,29 +41,9 @@
     return apiRef ? apiRef.t(key, params) : key;
   }
 
-  function humanSize(bytes) {
-    if (bytes >= 1048576) return (bytes / 1048576).toFixed(bytes >= 10485760 ? 0 : 1) + " MB";
-    if (bytes >= 1024) return Math.round(bytes / 1024) + " KB";
-    return bytes + " B";
-  }
-
-  function humanDuration(seconds) {
-    const s = Math.round(seconds || 0);
-    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
-  }
-
-  function baseType(type) {
-    const base = String(type || "").split(";")[0].trim().toLowerCase();
-    if (ALIASES[base]) return ALIASES[base];
-    if (/^text\//.test(base) && base !== "text/html") return "text/plain";
-    return base;
-  }
-
-  function kindOf(type) {
-    if (/^image\//.test(type) && type !== "image/svg+xml") return "image";
-    if (/^audio\//.test(type)) return "audio";
-    if (/^video\//.test(type)) return "video";
-    return "file";
+  /** The shared media helpers (static/shared/media.js), through the core. */
+  function media() {
+    return apiRef.media;
   }
 
   async function loadLimits(api) {
@@ -92,10 +61,10 @@
   // spares the shopper a long upload that would be refused anyway.
   function precheck(file) {
     if (!limits) return null;
-    const type = baseType(file.type);
-    const kind = kindOf(type);
+    const type = media().baseType(file.type);
+    const kind = media().kindOf(type);
     const max = limits.max_bytes[kind] || limits.max_bytes.file;
-    if (file.size > max) return t("media.too_large", { name: file.name, limit: humanSize(max) });
+    if (file.size > max) return t("media.too_large", { name: file.name, limit: media().humanSize(max) });
     if (type && !limits.allowed_types.includes(type)) return t("media.refused", { name: file.name });
     return null;
   }
@@ -269,7 +238,7 @@
 
   function renderPlayable(api, attachment, body) {
     const tag = attachment.kind === "video" ? "video" : "audio";
-    const label = (tag === "audio" ? "🎤 " : "🎬 ") + (attachment.duration ? humanDuration(attachment.duration) : attachment.name);
+    const label = (tag === "audio" ? "🎤 " : "🎬 ") + (attachment.duration ? media().humanDuration(attachment.duration) : attachment.name);
     const play = api.el("button", {
       type: "button",
       class: "hdm-play",
@@ -303,7 +272,7 @@
           notice(api, t("media.expired"));
         }
       },
-    }, "📄 ", api.el("span", { class: "hdm-file-name" }, attachment.name), " ", api.el("span", { class: "hdm-file-size" }, humanSize(attachment.size)));
+    }, "📄 ", api.el("span", { class: "hdm-file-name" }, attachment.name), " ", api.el("span", { class: "hdm-file-size" }, media().humanSize(attachment.size)));
     body.append(link);
   }
 
@@ -314,7 +283,7 @@
       return;
     }
     if (info.url) body.append(api.el("img", { class: "hdm-thumb hdm-local", src: info.url, alt: info.name }));
-    else body.append(api.el("span", { class: "hdm-file" }, "📄 ", info.name, " ", humanSize(info.size)));
+    else body.append(api.el("span", { class: "hdm-file" }, "📄 ", info.name, " ", media().humanSize(info.size)));
   }
 
   function renderMessage(message, body, api) {
@@ -333,14 +302,6 @@
 
   // --- recording ------------------------------------------------------------------------------
 
-  function pickMime(video) {
-    const options = video
-      ? ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4"]
-      : ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
-    if (!window.MediaRecorder || !MediaRecorder.isTypeSupported) return "";
-    return options.find((type) => MediaRecorder.isTypeSupported(type)) || "";
-  }
-
   async function toggleRecording(api, video) {
     if (recorder) {
       recorder.stop();
@@ -354,7 +315,7 @@
       notice(api, t(video ? "media.no_camera" : "media.no_mic"));
       return;
     }
-    const mime = pickMime(video);
+    const mime = media().pickMime(video);
     const chunks = [];
     const rec = new MediaRecorder(stream, mime ? { mimeType: mime } : undefined);
     recorder = rec;
@@ -400,10 +361,8 @@
       row.remove();
       recorder = null;
       if (cancelled || !chunks.length) return;
-      const type = baseType(rec.mimeType || mime || (video ? "video/webm" : "audio/webm"));
-      const extension = /mp4/.test(type) ? (video ? ".mp4" : ".m4a") : /ogg/.test(type) ? ".ogg" : ".webm";
-      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
-      const name = (video ? "video-" : "voice-") + stamp + extension;
+      const type = media().baseType(rec.mimeType || mime || (video ? "video/webm" : "audio/webm"));
+      const name = media().recordingName(type, video);
       sendFiles(api, [new File(chunks, name, { type: type })]);
     };
     rec.start(1000);
@@ -422,16 +381,6 @@
     input.click();
   }
 
-  function filesFrom(transfer) {
-    if (!transfer) return [];
-    const files = Array.from(transfer.files || []);
-    if (files.length) return files;
-    return Array.from(transfer.items || [])
-      .filter((item) => item.kind === "file")
-      .map((item) => item.getAsFile())
-      .filter(Boolean);
-  }
-
   function onReady(api) {
     apiRef = api;
     const panel = api.slots.panel;
@@ -446,13 +395,13 @@
     });
     panel.addEventListener("drop", (event) => {
       panel.classList.remove("hdm-dropping");
-      const files = filesFrom(event.dataTransfer);
+      const files = media().filesFrom(event.dataTransfer);
       if (!files.length) return;
       event.preventDefault();
       sendFiles(api, files);
     });
     api.slots.input.addEventListener("paste", (event) => {
-      const files = filesFrom(event.clipboardData);
+      const files = media().filesFrom(event.clipboardData);
       if (!files.length) return;
       event.preventDefault();
       sendFiles(api, files);
