@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Media part of the storefront widget: attach (button, drag and drop, paste), upload with
  * progress and cancel, voice clips and short videos (MediaRecorder), and the image / audio /
@@ -30,22 +31,36 @@
     "media.drop": "Drop files to send them",
     "media.expired": "This file is no longer available.",
   };
+  /** @typedef {{url: string | null, name: string, size: number, kind: string}} LocalPreview */
+  /** @type {import("../../shared/media.js").UploadLimits | null} */
   let limits = null;
+  /** @type {import("../core/types").WidgetApi | null} */
   let apiRef = null;
-  let nextLocal = null; // preview of the upload whose message is being created
-  const localByClientId = new Map(); // client_id -> {url, name, size, kind}
-  const blobs = new Map(); // attachment id + variant -> Promise<object URL>
+  /** @type {LocalPreview | null} preview of the upload whose message is being created */
+  let nextLocal = null;
+  /** @type {Map<string, LocalPreview>} client_id -> preview */
+  const localByClientId = new Map();
+  /** @type {Map<string, Promise<string>>} attachment id + variant -> Promise<object URL> */
+  const blobs = new Map();
+  /** @type {MediaRecorder | null} */
   let recorder = null;
 
+  /**
+   * @param {string} key
+   * @param {Record<string, unknown>} [params]
+   */
   function t(key, params) {
     return apiRef ? apiRef.t(key, params) : key;
   }
 
   /** The shared media helpers (static/shared/media.js), through the core. */
   function media() {
-    return apiRef.media;
+    return /** @type {import("../core/types").WidgetApi} */ (apiRef).media;
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   */
   async function loadLimits(api) {
     if (limits) return limits;
     try {
@@ -59,6 +74,10 @@
 
   // The browser's claim is only a hint: the server decides from the content. This check
   // spares the shopper a long upload that would be refused anyway.
+  /**
+   * @param {File} file
+   * @returns {string | null} why the server would refuse it
+   */
   function precheck(file) {
     if (!limits) return null;
     const type = media().baseType(file.type);
@@ -69,12 +88,21 @@
     return null;
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {string} text
+   */
   function notice(api, text) {
     api.addSystemNotice(text, { id: "media-error", timeout: 8000 });
   }
 
   // --- upload --------------------------------------------------------------------------------
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {File} file
+   * @returns {Promise<import("../../shared/media.js").Attachment>}
+   */
   function upload(api, file) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
@@ -129,9 +157,12 @@
     });
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   */
   async function waitForSession(api) {
     if (api.visitorToken()) return;
-    await new Promise((resolve) => {
+    await new Promise((/** @type {(value?: unknown) => void} */ resolve) => {
       const done = () => {
         api.off("session", done);
         resolve();
@@ -140,6 +171,10 @@
     });
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {File[]} files
+   */
   async function sendFiles(api, files) {
     await loadLimits(api);
     for (const file of files) {
@@ -161,18 +196,24 @@
         localByClientId.set(clientId, nextLocal);
         nextLocal = null;
       } catch (error) {
-        if (error) notice(api, t("media.failed", { detail: error.message }));
+        if (error) notice(api, t("media.failed", { detail: /** @type {Error} */ (error).message }));
       }
     }
   }
 
   // --- showing attachments ------------------------------------------------------------------
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {import("../../shared/media.js").Attachment} attachment
+   * @param {"thumb" | "full"} variant
+   * @returns {Promise<string>} an object URL
+   */
   async function fetchBlob(api, attachment, variant) {
     const key = attachment.id + ":" + variant;
     if (!blobs.has(key)) {
       const load = (async () => {
-        const pick = (a) => (variant === "thumb" && a.thumbnail ? a.thumbnail.url : a.url);
+        const pick = (/** @type {import("../../shared/media.js").Attachment} */ a) => (variant === "thumb" && a.thumbnail ? a.thumbnail.url : a.url);
         let response = await api.fetch(pick(attachment));
         if (response.status === 403) {
           // The signed link expired: ask for fresh links, then try once more.
@@ -186,9 +227,13 @@
       blobs.set(key, load);
       load.catch(() => blobs.delete(key));
     }
-    return blobs.get(key);
+    return /** @type {Promise<string>} */ (blobs.get(key));
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {import("../../shared/media.js").Attachment} attachment
+   */
   function lightbox(api, attachment) {
     const image = api.el("img", { class: "hdm-full", alt: attachment.name, "data-testid": "hd-media-full" });
     const box = api.el("div", {
@@ -201,6 +246,10 @@
     fetchBlob(api, attachment, "full").then((url) => (image.src = url), () => box.remove());
   }
 
+  /**
+   * @param {string} url
+   * @param {string} name
+   */
   function saveAs(url, name) {
     const link = document.createElement("a");
     link.href = url;
@@ -211,8 +260,13 @@
     link.remove();
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {import("../../shared/media.js").Attachment} attachment
+   * @param {HTMLElement} body
+   */
   function renderImage(api, attachment, body) {
-    const thumb = attachment.thumbnail || {};
+    const thumb = attachment.thumbnail || { url: "" };
     const image = api.el("img", {
       class: "hdm-thumb",
       alt: attachment.name,
@@ -236,6 +290,11 @@
     );
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {import("../../shared/media.js").Attachment} attachment
+   * @param {HTMLElement} body
+   */
   function renderPlayable(api, attachment, body) {
     const tag = attachment.kind === "video" ? "video" : "audio";
     const label = (tag === "audio" ? "🎤 " : "🎬 ") + (attachment.duration ? media().humanDuration(attachment.duration) : attachment.name);
@@ -258,13 +317,18 @@
     body.append(play);
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {import("../../shared/media.js").Attachment} attachment
+   * @param {HTMLElement} body
+   */
   function renderFile(api, attachment, body) {
     const link = api.el("a", {
       href: "#",
       class: "hdm-file",
       "data-testid": "hd-media-file",
       title: t("media.download"),
-      onclick: async (event) => {
+      onclick: async (/** @type {Event} */ event) => {
         event.preventDefault();
         try {
           saveAs(await fetchBlob(api, attachment, "full"), attachment.name);
@@ -276,8 +340,13 @@
     body.append(link);
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {import("../core/types").Message} message
+   * @param {HTMLElement} body
+   */
   function renderPending(api, message, body) {
-    const info = localByClientId.get(message.client_id) || nextLocal;
+    const info = localByClientId.get(message.client_id || "") || nextLocal;
     if (!info) {
       body.append(api.el("span", { class: "hdm-pending" }, "…"));
       return;
@@ -286,6 +355,11 @@
     else body.append(api.el("span", { class: "hdm-file" }, "📄 ", info.name, " ", media().humanSize(info.size)));
   }
 
+  /**
+   * @param {import("../core/types").Message} message
+   * @param {HTMLElement} body
+   * @param {import("../core/types").WidgetApi} api
+   */
   function renderMessage(message, body, api) {
     const attachment = message.attachment;
     if (!attachment || typeof attachment !== "object") {
@@ -302,6 +376,10 @@
 
   // --- recording ------------------------------------------------------------------------------
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   * @param {boolean} video
+   */
   async function toggleRecording(api, video) {
     if (recorder) {
       recorder.stop();
@@ -316,6 +394,7 @@
       return;
     }
     const mime = media().pickMime(video);
+    /** @type {Blob[]} */
     const chunks = [];
     const rec = new MediaRecorder(stream, mime ? { mimeType: mime } : undefined);
     recorder = rec;
@@ -342,7 +421,7 @@
       }, t("media.cancel"))
     );
     if (video) {
-      const preview = row.querySelector("video");
+      const preview = /** @type {HTMLVideoElement} */ (row.querySelector("video"));
       preview.muted = true;
       preview.srcObject = stream;
     }
@@ -370,6 +449,9 @@
 
   // --- wiring ---------------------------------------------------------------------------------
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   */
   function pickFiles(api) {
     const input = api.el("input", { type: "file", multiple: true, hidden: true, "data-testid": "hd-media-input" });
     input.addEventListener("change", () => {
@@ -381,6 +463,9 @@
     input.click();
   }
 
+  /**
+   * @param {import("../core/types").WidgetApi} api
+   */
   function onReady(api) {
     apiRef = api;
     const panel = api.slots.panel;
@@ -410,7 +495,7 @@
     if (!recording) {
       for (const id of ["voice", "video"]) {
         const button = api.slots.tools.querySelector('[data-testid="hd-tool-' + id + '"]');
-        if (button) button.hidden = true;
+        if (button) /** @type {HTMLElement} */ (button).hidden = true;
       }
     }
   }
