@@ -33,3 +33,12 @@ def rollup_rebuild(start: str | None = None, end: str | None = None) -> dict[str
 
     result = services.rollup_rebuild(start=parse(start), end=parse(end))
     return {"hours": result.hours, "days": result.days}
+
+
+@shared_task(name="analytics.topic_vectors")
+def topic_vectors(texts: dict[str, str]) -> int:
+    """Sentence vectors for new hot-question topic keys (key → one of its questions), with
+    the bot's embedder (docs/metrics.md)."""
+    from .services.imports import topic_vectors_fill
+
+    return topic_vectors_fill(texts)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from helpdesk.db_routers import report_connection
 
 from .. import dialects
-from ..models import ALL
-from ..questions import SIMILARITY, cluster_keys, jaccard
+from ..models import ALL, TopicVector
+from ..questions import SEMANTIC_SIMILARITY, SIMILARITY, cluster_keys, jaccard
 from .common import change
 from .filters import ReportFilter
 
@@ -53,12 +55,39 @@ def _product_names(ids: set[int]) -> dict[int, str]:
     return dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
-def _assign(key: str, clusters: list[tuple[str, list[str]]], members: dict[str, int]) -> int | None:
+def topic_vectors(keys: list[str]) -> dict[str, np.ndarray]:
+    """The stored vectors of these topic keys from the bot's current embedder (one query);
+    none when semantic matching is off."""
+    from chat.bot.matching.embedder import current_embedder
+
+    embedder = current_embedder()
+    if embedder is None or not keys:
+        return {}
+    rows = TopicVector.objects.filter(topic_key__in=keys, model=embedder.name).values_list(
+        "topic_key", "vector"
+    )
+    return {key: np.frombuffer(bytes(blob), dtype="<f4") for key, blob in rows}
+
+
+def _assign(
+    key: str,
+    clusters: list[tuple[str, list[str]]],
+    members: dict[str, int],
+    vectors: dict[str, np.ndarray],
+) -> int | None:
     if key in members:
         return members[key]
     words = set(key.split())
+    vector = vectors.get(key)
     for i, (seed, _m) in enumerate(clusters):
         if jaccard(words, set(seed.split())) >= SIMILARITY:
+            return i
+        seed_vector = vectors.get(seed)
+        if (
+            vector is not None
+            and seed_vector is not None
+            and float(seed_vector @ vector) >= SEMANTIC_SIMILARITY
+        ):
             return i
     return None
 
@@ -130,11 +159,12 @@ def hot_questions(f: ReportFilter) -> dict[str, Any]:
         for entry_id, count in list(entries.items())[:TOP_ENTRIES]
     ]
 
-    clusters = cluster_keys(keys)
+    vectors = topic_vectors(list({*keys, *prev_keys}))
+    clusters = cluster_keys(keys, vectors)
     member_of = {key: i for i, (_seed, members) in enumerate(clusters) for key in members}
     prev_counts: Counter[int] = Counter()
     for key, count in prev_keys.items():
-        index = _assign(key, clusters, member_of)
+        index = _assign(key, clusters, member_of, vectors)
         if index is not None:
             prev_counts[index] += count
     rows: list[dict[str, Any]] = []

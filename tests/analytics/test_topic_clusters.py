@@ -1,0 +1,68 @@
+"""Hot-question clusters on the bot's embeddings and real Chinese word segmentation
+(issue #10, item 4): 周末可以发货吗 and 周末发货吗 are one cluster; keywords are words, never
+character pairs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analytics import services as analytics_services
+from analytics.models import QuestionFact, TopicVector
+from analytics.questions import cluster_keys, tokens, topic_key
+from analytics.selectors import ReportFilter, hot_questions
+from analytics.selectors.questions import topic_vectors
+from analytics.services.imports import topic_vectors_fill
+
+from .helpers import T0
+
+WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compare=False)
+
+WEEKEND = ["周末可以发货吗", "周末发货吗", "星期六发货吗"]
+INVOICE = ["能开票吗", "可以开发票吗"]
+OTHER = ["怎么修改收货地址"]
+
+
+def test_chinese_keywords_are_words_from_segmentation() -> None:
+    assert tokens("周末可以发货吗") == ["周末", "发货"]
+    assert tokens("请问你们周末发货吗？") == ["周末", "发货"]
+    assert tokens("质保多长时间") == ["质保", "多长时间"]
+    # No character-pair fragments of the old bigram keys.
+    for fragment in ("末可", "以发", "货吗", "长时"):
+        assert fragment not in tokens("周末可以发货吗质保多长时间")
+    assert topic_key("周末可以发货吗") == topic_key("周末发货吗") == "发货 周末"
+
+
+@pytest.mark.django_db
+def test_clusters_join_questions_whose_bot_vectors_are_close() -> None:
+    texts = {topic_key(q): q for q in [*WEEKEND, *INVOICE, *OTHER]}
+    assert len(texts) == 5  # 周末可以发货吗 and 周末发货吗 share a key already
+    assert topic_vectors_fill(texts) == 5
+    assert topic_vectors_fill(texts) == 0  # stored once
+    assert TopicVector.objects.count() == 5
+    vectors = topic_vectors(list(texts))
+    counts = {key: 10 - i for i, key in enumerate(texts)}
+    by_words = cluster_keys(counts)
+    assert len(by_words) == 5  # no shared words: words alone join nothing
+    clusters = [sorted(members) for _seed, members in cluster_keys(counts, vectors)]
+    weekend = sorted({topic_key(q) for q in WEEKEND})
+    invoice = sorted({topic_key(q) for q in INVOICE})
+    assert weekend in clusters and invoice in clusters
+    assert [topic_key(OTHER[0])] in clusters
+
+
+@pytest.mark.django_db
+def test_the_hot_questions_report_uses_them() -> None:
+    rows = [
+        QuestionFact(at=T0 + dt.timedelta(minutes=i), text=q, topic_key=topic_key(q))
+        for i, q in enumerate([*WEEKEND, *WEEKEND, *OTHER])
+    ]
+    QuestionFact.objects.bulk_create(rows)
+    topic_vectors_fill({r.topic_key: r.text for r in rows})
+    analytics_services.rollup_rebuild()
+    clusters = hot_questions(WEEK)["clusters"]
+    counts = sorted(c["count"] for c in clusters)
+    assert counts == [1, 6]
+    (weekend,) = [c for c in clusters if c["count"] == 6]
+    assert set(weekend["examples"]) <= set(WEEKEND)
