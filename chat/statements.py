@@ -4,8 +4,9 @@ A message is, in one transaction: the row lock of its conversation (the ``LOCK_S
 ``chat/access.py``), the joined load of that conversation with every row its payloads read
 (``CONVERSATION_LOAD`` below), the ``INSERT`` of the message and one ``UPDATE`` of the
 conversation. Through the ORM each is compiled to SQL again on every call, and with prepared
-statements on (``helpdesk/settings.py``) compiling cost more CPU than running: per call, the
-load 1.35 → 0.35 ms, the insert 0.39 → 0.10 ms, the update 0.25 → 0.09 ms (docs/performance.md).
+statements on (``helpdesk/settings.py``) compiling costs more CPU than running: the ORM's
+joined load took about six times the CPU of ``conversation_load``, its lock about five times
+that of ``LOCK_SQL`` (docs/performance.md, "Explicit SQL on the message path").
 Here the text is fixed once and run with ``cursor.execute``; rows become model instances
 through ``Model.from_db`` and each field's ``from_db_value``, Django's documented hooks for rows
 read from the database.
