@@ -14,13 +14,13 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from chat import events
-from chat.models import BotState, Conversation, KnowledgeEntry, KnowledgeQuestion
+from chat.models import BotState, Conversation, KnowledgeEntry, KnowledgeQuestion, Message
 from chat.routing.services import bot_gate_register
 from helpdesk import dispatch
 from helpdesk.storefront import widget_strings_register
 
 from .handover import bot_step_aside, reason_label, state_reset_for_new_cycle
-from .learning import proposals_from_resolved
+from .learning import proposal_from_pick, proposals_from_resolved
 from .matching.index import kb_changed
 
 
@@ -64,6 +64,29 @@ def on_conversation_resolved(event: dispatch.DomainEvent) -> None:
     knowledge-base proposals (chat/bot/learning.py), reviewed in the admin."""
     if event.conversation_id is not None:
         proposals_from_resolved(conversation_id=event.conversation_id)
+
+
+def on_bot_answered(event: dispatch.DomainEvent) -> None:
+    """The shopper picked a "did you mean" suggestion (``bot.answered`` with ``picked``): their
+    words are proposed as a new phrasing of that entry (chat/bot/learning.py)."""
+    data = event.data
+    if not data.get("picked"):
+        return
+    entry = KnowledgeEntry.objects.filter(pk=data.get("entry_id") or 0).first()
+    question_id = data.get("question_message_id")
+    question = (
+        Message.objects.filter(pk=question_id).values_list("body", flat=True).first()
+        if isinstance(question_id, int)
+        else None
+    )
+    if entry is None or question is None:
+        return
+    proposal_from_pick(
+        entry=entry,
+        question=question,
+        question_message_id=question_id,
+        conversation_id=event.conversation_id,
+    )
 
 
 def on_kb_change(sender: Any, **kwargs: Any) -> None:
@@ -141,6 +164,7 @@ def connect() -> None:
     dispatch.subscribe(dispatch.Event.CONVERSATION_REOPENED, on_conversation_reopened)
     dispatch.subscribe(dispatch.Event.CONVERSATION_QUEUED, on_conversation_queued)
     dispatch.subscribe(dispatch.Event.CONVERSATION_RESOLVED, on_conversation_resolved)
+    dispatch.subscribe(dispatch.Event.BOT_ANSWERED, on_bot_answered)
     for model in (KnowledgeEntry, KnowledgeQuestion):
         post_save.connect(on_kb_change, sender=model, dispatch_uid=f"bot-kb-save-{model.__name__}")
         post_delete.connect(

@@ -211,3 +211,42 @@ def test_a_picked_suggestion_proposes_a_phrasing(kb: None) -> None:
         )
         is None
     )
+
+
+def test_a_picked_answer_event_proposes_the_shoppers_words(
+    kb: None, visitor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """``bot.answered`` with ``picked`` (what the "did you mean" button's answer dispatches)
+    proposes the question as a phrasing; an ordinary answer proposes nothing."""
+    from django.utils import timezone
+
+    from helpdesk import dispatch
+    from tests.factories import shopper_says
+
+    entry = KnowledgeEntry.objects.get(key="returns", language="en")
+    question = shopper_says(visitor, "can i send the shoes back if they pinch")
+    for picked in (False, True):
+        dispatch.dispatch(
+            dispatch.DomainEvent(
+                name=dispatch.Event.BOT_ANSWERED,
+                at=timezone.now(),
+                conversation_id=question.conversation_id,
+                data={
+                    "entry_id": entry.pk,
+                    "confidence": 0.5,
+                    "language": "en",
+                    "message_id": question.pk,
+                    "question_message_id": question.pk,
+                    "picked": picked,
+                },
+            )
+        )
+        assert KnowledgeProposal.objects.count() == int(picked)
+    p = KnowledgeProposal.objects.get()
+    assert (p.kind, p.source, p.entry_id, p.question) == (
+        "phrasing",
+        "picked",
+        entry.pk,
+        "can i send the shoes back if they pinch",
+    )
+    assert not KnowledgeQuestion.objects.filter(text=p.question).exists()  # not live yet
