@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-import websockets
 
 from bench.server import login, widget_session
 from tests.factories import make_agent
 from tests.procs import production_server, server_env
+from tests.sockets import Frame, created, next_frame, of_type, open_agent, open_shopper
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-Frame = dict[str, Any]
 
 
 @pytest.fixture
@@ -33,49 +30,6 @@ def two_servers(transactional_db: None) -> Iterator[tuple[str, str]]:
     env = server_env(connection.settings_dict["NAME"])
     with production_server(env) as first, production_server(env) as second:
         yield first, second
-
-
-def ws_url(base: str, path: str) -> str:
-    return base.replace("http://", "ws://") + path
-
-
-async def next_frame(ws: Any, match: Callable[[Frame], bool], timeout: float = 10) -> Frame:
-    """The next frame that ``match``es; other frames (list updates, receipts, presence) are
-    skipped."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise AssertionError("no matching frame arrived")
-        frame = json.loads(await asyncio.wait_for(ws.recv(), remaining))
-        if match(frame):
-            return frame
-
-
-def created(body: str) -> Callable[[Frame], bool]:
-    return lambda f: f["type"] == "message.created" and f["message"]["body"] == body
-
-
-def of_type(kind: str) -> Callable[[Frame], bool]:
-    return lambda f: f["type"] == kind
-
-
-async def open_shopper(base: str, token: str) -> Any:
-    ws = await websockets.connect(ws_url(base, "/ws/visitor/"), origin=websockets.Origin(base))
-    await ws.send(json.dumps({"type": "auth", "token": token}))
-    await next_frame(ws, of_type("ready"))
-    return ws
-
-
-async def open_agent(base: str, session: str) -> Any:
-    ws = await websockets.connect(
-        ws_url(base, "/ws/agent/"),
-        origin=websockets.Origin(base),
-        additional_headers={"Cookie": f"sessionid={session}"},
-    )
-    await next_frame(ws, of_type("ready"))
-    return ws
 
 
 def test_shopper_and_agent_on_different_processes_talk_and_heal(

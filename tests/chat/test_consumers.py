@@ -16,6 +16,7 @@ from chat.access import Actor
 from chat.models import Message
 from helpdesk.asgi import application
 from tests.factories import make_agent, make_visitor
+from tests.sockets import ORIGIN, agent_socket, receive_type, visitor_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -25,44 +26,6 @@ def _no_auto_assign(settings: Any) -> None:
     # Transport tests: an agent's socket connecting must not pull queued conversations to
     # itself (routing, tested in tests/chat/queue/, would add frames and a "joined" line).
     settings.HELPDESK = {**settings.HELPDESK, "AUTO_ASSIGN": False}
-
-
-ORIGIN = (b"origin", b"http://127.0.0.1:8000")
-
-
-async def visitor_socket(token: str) -> WebsocketCommunicator:
-    comm = WebsocketCommunicator(application, "/ws/visitor/", headers=[ORIGIN])
-    connected, _ = await comm.connect()
-    assert connected
-    await comm.send_json_to({"type": "auth", "token": token})
-    ready = await comm.receive_json_from(timeout=5)
-    assert ready["type"] == "ready", ready
-    return comm
-
-
-async def agent_socket(user: User) -> WebsocketCommunicator:
-    from django.test import Client
-
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    comm = WebsocketCommunicator(application, "/ws/agent/", headers=[ORIGIN, (b"cookie", cookie)])
-    connected, _ = await comm.connect()
-    assert connected
-    ready = await comm.receive_json_from(timeout=5)
-    assert ready["type"] == "ready", ready
-    return comm
-
-
-async def receive_type(
-    comm: WebsocketCommunicator, kind: str, timeout: float = 5
-) -> dict[str, Any]:
-    """Next frame of ``kind``, skipping list updates and receipts."""
-    for _ in range(50):
-        frame = await comm.receive_json_from(timeout=timeout)
-        if frame["type"] == kind:
-            return frame
-    raise AssertionError(f"no {kind} frame")
 
 
 @pytest.fixture

@@ -8,34 +8,20 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import User
-from django.test import Client
 
 from chat import services
 from chat.access import Actor
-from helpdesk.asgi import application
 from tests.factories import make_agent, make_visitor
+from tests.sockets import agent_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 LIST = ("conversation.created", "conversation.updated")
 
 
 @pytest.fixture(autouse=True)
 def _no_auto_assign(settings: Any) -> None:
     settings.HELPDESK = {**settings.HELPDESK, "AUTO_ASSIGN": False}
-
-
-async def agent_socket(user: User) -> WebsocketCommunicator:
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    comm = WebsocketCommunicator(application, "/ws/agent/", headers=[ORIGIN, (b"cookie", cookie)])
-    connected, _ = await comm.connect()
-    assert connected
-    assert (await comm.receive_json_from(timeout=5))["type"] == "ready"
-    return comm
 
 
 async def list_frames(comm: WebsocketCommunicator, quiet: float = 0.6) -> list[dict[str, Any]]:

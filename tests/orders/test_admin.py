@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from orders.models import ApiToken, Customer, token_hash
-from tests.orders.helpers import customer_with_orders
+from tests.factories import customer_with_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from orders import services
 from orders.models import ApiToken, ConsentRecord, Customer, Order, OrderItem, Shipment
-from tests.orders.conftest import make_token, order_payload
+from tests.factories import make_token, order_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from chat.services import visitor_token_make
 from helpdesk.asgi import application
 from orders import services
 from orders.models import Customer, Order
-from tests.factories import make_agent
-from tests.orders.helpers import conversation_of, customer_with_orders, verified_visitor
+from tests.factories import conversation_of, customer_with_orders, make_agent, verified_visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def agent_client() -> APIClient:
 
 def test_agent_sends_order_and_product_cards() -> None:
     customer = customer_with_orders(n=2)
-    conversation = conversation_of(verified_visitor(customer))
+    conversation = conversation_of(verified_visitor(customer), "Where is my order?")
     order = Order.objects.filter(customer=customer).latest("placed_at")
     client = agent_client()
     url = f"/api/v1/conversations/{conversation.pk}/cards"
@@ -57,7 +56,7 @@ def test_agent_sends_order_and_product_cards() -> None:
 def test_order_card_of_another_customer_is_refused() -> None:
     mine = customer_with_orders("c-1", n=1)
     other = customer_with_orders("c-2", n=1)
-    conversation = conversation_of(verified_visitor(mine))
+    conversation = conversation_of(verified_visitor(mine), "Where is my order?")
     foreign = Order.objects.filter(customer=other).get()
     response = agent_client().post(
         f"/api/v1/conversations/{conversation.pk}/cards",
@@ -79,7 +78,9 @@ def test_delayed_shipment_tells_shopper_in_their_language(
     django_capture_on_commit_callbacks,
 ) -> None:
     customer = customer_with_orders(n=1)
-    conversation = conversation_of(verified_visitor(customer, language="zh-CN"))
+    conversation = conversation_of(
+        verified_visitor(customer, language="zh-CN"), "Where is my order?"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         _delay()
     notice = Message.objects.filter(conversation=conversation, sender_kind="system").get()
@@ -95,7 +96,9 @@ def test_delayed_shipment_tells_shopper_in_their_language(
 
 def test_cancelled_order_notice_in_english_and_opt_out(django_capture_on_commit_callbacks) -> None:
     customer = customer_with_orders(n=2)
-    conversation = conversation_of(verified_visitor(customer, language="en-GB"))
+    conversation = conversation_of(
+        verified_visitor(customer, language="en-GB"), "Where is my order?"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.order_status_set(external_id="c-1-o0", status="cancelled")
     notice = Message.objects.get(conversation=conversation, sender_kind="system")
@@ -111,7 +114,7 @@ def test_resolving_clears_the_flag(django_capture_on_commit_callbacks) -> None:
     from chat.access import Actor
 
     customer = customer_with_orders(n=1)
-    conversation = conversation_of(verified_visitor(customer))
+    conversation = conversation_of(verified_visitor(customer), "Where is my order?")
     with django_capture_on_commit_callbacks(execute=True):
         _delay()
     agent = make_agent()
@@ -129,7 +132,7 @@ async def test_delay_notice_reaches_open_widget_socket() -> None:
     def setup() -> tuple[str, int]:
         customer = customer_with_orders(n=1)
         visitor = verified_visitor(customer, language="en")
-        conversation = conversation_of(visitor)
+        conversation = conversation_of(visitor, "Where is my order?")
         return visitor_token_make(visitor), conversation.pk
 
     token, conversation_id = await sync_to_async(setup)()
@@ -158,7 +161,7 @@ async def test_delay_notice_reaches_open_widget_socket() -> None:
 
 def test_agent_clears_flag_and_searches_catalog(django_capture_on_commit_callbacks) -> None:
     customer = customer_with_orders(n=1)
-    conversation = conversation_of(verified_visitor(customer))
+    conversation = conversation_of(verified_visitor(customer), "Where is my order?")
     with django_capture_on_commit_callbacks(execute=True):
         _delay()
     client = agent_client()

@@ -9,8 +9,14 @@ from django.db import connection
 
 from chat.redaction import redact_sensitive
 from orders import privacy, services
-from tests.factories import agent_says, make_agent, shopper_says
-from tests.orders.helpers import conversation_of, customer_with_orders, verified_visitor
+from tests.factories import (
+    agent_says,
+    conversation_of,
+    customer_with_orders,
+    make_agent,
+    shopper_says,
+    verified_visitor,
+)
 
 pytestmark = pytest.mark.django_db
 

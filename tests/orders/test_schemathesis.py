@@ -9,7 +9,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from tests.orders.conftest import make_token
+from tests.factories import make_token
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 

@@ -6,8 +6,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from orders import services
-from tests.factories import make_agent, make_visitor, shopper_says
-from tests.orders.helpers import conversation_of, customer_with_orders, verified_visitor
+from tests.factories import (
+    conversation_of,
+    customer_with_orders,
+    make_agent,
+    make_visitor,
+    shopper_says,
+    verified_visitor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +64,7 @@ def test_sidebar_query_count_does_not_grow_with_orders(
     orders, django_assert_max_num_queries
 ) -> None:
     customer = customer_with_orders(n=orders)
-    conversation = conversation_of(verified_visitor(customer))
+    conversation = conversation_of(verified_visitor(customer), "Where is my order?")
     client = agent_client()
     client.get(f"/api/v1/conversations/{conversation.pk}/customer")  # warm the agent check
     with django_assert_max_num_queries(SIDEBAR_QUERIES):
@@ -76,7 +82,7 @@ def test_anonymous_visitor_sidebar() -> None:
 
 def test_agent_edits_tags_and_notes() -> None:
     customer = customer_with_orders(n=1)
-    conversation = conversation_of(verified_visitor(customer))
+    conversation = conversation_of(verified_visitor(customer), "Where is my order?")
     client = agent_client()
     response = client.patch(
         f"/api/v1/conversations/{conversation.pk}/customer",

@@ -10,8 +10,7 @@ from chat.models import Visitor
 from helpdesk.links import link_problem
 from orders import services
 from orders.models import BrowsingEvent, Order, Product, Shipment
-from tests.factories import make_visitor, visitor_token
-from tests.orders.conftest import order_payload
+from tests.factories import make_visitor, order_payload, visitor_token
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +46,7 @@ def test_http_and_relative_links_pass(url: str) -> None:
 
 
 def _shop() -> APIClient:
-    from tests.orders.conftest import make_token
+    from tests.factories import make_token
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {make_token()}")

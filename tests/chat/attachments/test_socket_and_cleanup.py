@@ -12,7 +12,7 @@ from chat.attachments.tasks import media_orphans_cleanup
 from chat.models import Attachment, Message
 from tests.chat.attachments import samples
 from tests.chat.attachments.conftest import Agent, Shopper, stored_files
-from tests.chat.test_consumers import agent_socket, receive_type, visitor_socket
+from tests.sockets import agent_socket, receive_type, visitor_socket
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,8 +12,8 @@ from asgiref.sync import sync_to_async
 from chat import services
 from chat.access import Actor
 from chat.bot.knowledge_import import demo_items, knowledge_base_load
-from tests.chat.test_consumers import agent_socket, receive_type, visitor_socket
 from tests.factories import make_agent, make_visitor
+from tests.sockets import agent_socket, receive_type, visitor_socket
 
 KB = demo_items()
 

@@ -16,8 +16,14 @@ from chat.models import AgentPresence, Conversation, ConversationRouting, Messag
 from chat.routing import services
 from chat.routing.selectors import agent_load
 from orders.models import Customer
-from tests.chat.queue.helpers import make_team, new_conversation, team_agent
-from tests.factories import make_agent, make_visitor, shopper_says
+from tests.factories import (
+    conversation_of,
+    make_agent,
+    make_team,
+    make_visitor,
+    shopper_says,
+    team_agent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +34,7 @@ def test_new_conversation_goes_to_the_default_team_agent(
     team = make_team(default=True)
     agent = team_agent(team)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     conversation.refresh_from_db()
     assert conversation.team_id == team.pk
     assert conversation.assignee_id == agent.pk
@@ -44,7 +50,7 @@ def test_no_agent_available_keeps_it_queued(django_capture_on_commit_callbacks: 
     away = team_agent(team)
     AgentPresence.objects.filter(user=away).update(status="away")
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     conversation.refresh_from_db()
     assert conversation.assignee_id is None
     assert ConversationRouting.objects.get(pk=conversation.pk).queued_at is not None
@@ -59,9 +65,9 @@ def test_fewest_open_then_longest_idle(django_capture_on_commit_callbacks: Any) 
     AgentPresence.objects.filter(user=a).update(last_assigned_at=now)
     AgentPresence.objects.filter(user=b).update(last_assigned_at=now - dt.timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        first = new_conversation()
-        second = new_conversation()
-        third = new_conversation()
+        first = conversation_of(body="I need help")
+        second = conversation_of(body="I need help")
+        third = conversation_of(body="I need help")
     owners = [Conversation.objects.get(pk=c.pk).assignee_id for c in (first, second, third)]
     assert owners[0] == b.pk  # tie on load 0 -> longest idle
     assert owners[1] == a.pk  # b has 1, a has 0 -> fewest open
@@ -74,7 +80,7 @@ def test_other_teams_agents_are_not_used(django_capture_on_commit_callbacks: Any
     support = make_team("support")
     team_agent(support)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     conversation.refresh_from_db()
     assert conversation.team_id == sales.pk and conversation.assignee_id is None
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,9 +92,9 @@ def test_other_teams_agents_are_not_used(django_capture_on_commit_callbacks: Any
 def test_vip_jumps_the_queue(django_capture_on_commit_callbacks: Any) -> None:
     team = make_team(default=True)
     with django_capture_on_commit_callbacks(execute=True):
-        normal = new_conversation()
+        normal = conversation_of(body="I need help")
         vip_customer = Customer.objects.create(external_id="vip-1", name="Vera", vip_tier="gold")
-        vip = new_conversation(customer=vip_customer)
+        vip = conversation_of(body="I need help", customer=vip_customer)
     assert ConversationRouting.objects.get(pk=vip.pk).queue_priority == services.PRIORITY_VIP
     with django_capture_on_commit_callbacks(execute=True):
         agent = team_agent(team, capacity=1)
@@ -102,8 +108,8 @@ def test_capacity_frees_on_resolve_and_next_is_assigned(
     team = make_team(default=True)
     agent = team_agent(team, capacity=1)
     with django_capture_on_commit_callbacks(execute=True):
-        first = new_conversation()
-        second = new_conversation()
+        first = conversation_of(body="I need help")
+        second = conversation_of(body="I need help")
     assert Conversation.objects.get(pk=first.pk).assignee_id == agent.pk
     assert Conversation.objects.get(pk=second.pk).assignee_id is None
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,7 +125,7 @@ def test_manual_take_dequeues_and_unassign_requeues(
     make_team(default=True)
     taker = make_agent()
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     assert ConversationRouting.objects.get(pk=conversation.pk).queued_at is not None
     with django_capture_on_commit_callbacks(execute=True):
         chat_services.conversation_assign(
@@ -138,7 +144,7 @@ def test_enqueue_is_idempotent_and_ignores_assigned(
 ) -> None:
     make_team(default=True)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     first = ConversationRouting.objects.get(pk=conversation.pk)
     services.conversation_enqueue(conversation_id=conversation.pk, reason="again", priority=5)
     again = ConversationRouting.objects.get(pk=conversation.pk)
@@ -155,7 +161,7 @@ def test_bot_gate_defers_queueing(django_capture_on_commit_callbacks: Any) -> No
     make_team(default=True)
     services.bot_gates.append(lambda conversation_id: True)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     routing = ConversationRouting.objects.get(pk=conversation.pk)
     assert routing.queued_at is None  # the bot has it
     with django_capture_on_commit_callbacks(execute=True):
@@ -208,7 +214,7 @@ def test_auto_assign_off_keeps_queue_for_manual_take(
     team = make_team(default=True)
     agent = team_agent(team)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     assert Conversation.objects.get(pk=conversation.pk).assignee_id is None
     assert ConversationRouting.objects.get(pk=conversation.pk).queued_at is not None
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chat.models import Holiday, Schedule, ScheduleInterval
 from chat.routing.business_hours import business_seconds, is_open, next_open
-from tests.chat.queue.helpers import make_team
+from tests.factories import make_team
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

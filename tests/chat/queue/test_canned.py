@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,17 +11,12 @@ from django.utils import timezone
 from chat.access import Actor
 from chat.canned import selectors, services
 from chat.canned.services import Conflict
-from chat.models import CannedReply, Conversation
+from chat.models import CannedReply
 from helpdesk.errors import BadRequest, NotFound
 from orders.models import Customer
-from tests.factories import make_agent, make_visitor, shopper_says
+from tests.factories import conversation_of, make_agent
 
 pytestmark = pytest.mark.django_db
-
-
-def conversation_of(customer: Customer | None = None, **visitor: Any) -> Conversation:
-    message = shopper_says(make_visitor(customer=customer, **visitor), "hi")
-    return Conversation.objects.get(pk=message.conversation_id)
 
 
 def test_search_shared_and_own_prefix_first() -> None:
@@ -78,7 +72,7 @@ def test_placeholders_filled_from_customer_order_and_agent() -> None:
         status="shipped",
         placed_at=timezone.now(),
     )
-    conversation = conversation_of(customer)
+    conversation = conversation_of(customer=customer, body="hi")
     reply = CannedReply.objects.create(
         shortcut="where",
         body="Hi {{customer.first_name}}, order {{ order.number }} is {{order.status}}. "
@@ -94,7 +88,7 @@ def test_placeholders_filled_from_customer_order_and_agent() -> None:
 
 def test_missing_data_is_empty_and_reported() -> None:
     agent = make_agent(name="Ana")
-    conversation = conversation_of()  # anonymous visitor, no customer, no orders
+    conversation = conversation_of(body="hi")  # anonymous visitor, no customer, no orders
     reply = CannedReply.objects.create(
         shortcut="x", body="Dear {{customer.name}}, order {{order.number}}. {{agent.name}}"
     )
@@ -110,7 +104,7 @@ def test_no_template_injection() -> None:
     customer = Customer.objects.create(
         external_id="evil", name="{{agent.name}} {% debug %} {{settings.SECRET_KEY}}"
     )
-    conversation = conversation_of(customer)
+    conversation = conversation_of(customer=customer, body="hi")
     reply = CannedReply.objects.create(
         shortcut="evil",
         body="{{customer.name}} | {{settings.SECRET_KEY}} | {% load static %} | {{ Customer.Name }}",
@@ -137,7 +131,7 @@ def test_rest_search_create_render_and_access(client: Client) -> None:
     canned_id = created.json()["id"]
     results = client.get("/api/v1/canned/?q=tha").json()["results"]
     assert [r["shortcut"] for r in results] == ["thanks"] and results[0]["shared"] is False
-    conversation = conversation_of(name="Zoe")
+    conversation = conversation_of(name="Zoe", body="hi")
     rendered = client.post(
         f"/api/v1/canned/{canned_id}/render",
         {"conversation": conversation.pk},

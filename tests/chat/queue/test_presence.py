@@ -14,8 +14,7 @@ from chat.models import AgentConnection, AgentPresence, Conversation, Conversati
 from chat.routing import presence
 from chat.routing.selectors import team_agents
 from helpdesk.asgi import application
-from tests.chat.queue.helpers import go_online, make_team, new_conversation, team_agent
-from tests.factories import make_agent
+from tests.factories import conversation_of, go_online, make_agent, make_team, team_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,7 @@ def test_grace_period_then_hand_back(django_capture_on_commit_callbacks: Any) ->
     team = make_team(default=True)
     leaving = team_agent(team, capacity=3)
     with django_capture_on_commit_callbacks(execute=True):
-        conversations = [new_conversation() for _ in range(2)]
+        conversations = [conversation_of(body="I need help") for _ in range(2)]
     assert {Conversation.objects.get(pk=c.pk).assignee_id for c in conversations} == {leaving.pk}
     channel = AgentConnection.objects.get(user=leaving).channel_name
     presence.presence_disconnect(user_id=leaving.pk, channel_name=channel)
@@ -97,7 +96,7 @@ def test_reconnect_within_grace_keeps_conversations(
     team = make_team(default=True)
     agent = team_agent(team)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     channel = AgentConnection.objects.get(user=agent).channel_name
     presence.presence_disconnect(user_id=agent.pk, channel_name=channel)
     go_online(agent)  # page reload

@@ -15,7 +15,7 @@ from chat import services as chat_services
 from chat.access import Actor
 from chat.models import AgentConnection, Conversation, ConversationRouting
 from chat.routing import presence, selectors, services
-from tests.chat.queue.helpers import go_online, make_team, new_conversation, team_agent
+from tests.factories import conversation_of, go_online, make_team, team_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def positions(conversations: list[Conversation]) -> list[int | None]:
 def test_positions_move_as_agents_come_and_go(django_capture_on_commit_callbacks: Any) -> None:
     team = make_team(default=True)
     with django_capture_on_commit_callbacks(execute=True):
-        waiting = [new_conversation() for _ in range(5)]
+        waiting = [conversation_of(body="I need help") for _ in range(5)]
     assert positions(waiting) == [1, 2, 3, 4, 5]
     payload = events.conversation_payload(Conversation.objects.get(pk=waiting[0].pk), staff=False)
     assert payload["estimated_wait_seconds"] is None  # nobody available: no estimate
@@ -75,8 +75,8 @@ def test_shopper_socket_group_gets_queue_position_frames(
 
     team = make_team(default=True)
     with django_capture_on_commit_callbacks(execute=True):
-        one = new_conversation()
-        two = new_conversation()
+        one = conversation_of(body="I need help")
+        two = conversation_of(body="I need help")
 
     def agent_arrives() -> None:
         with django_capture_on_commit_callbacks(execute=True):
@@ -112,8 +112,8 @@ def test_average_handle_time_feeds_the_estimate(django_capture_on_commit_callbac
     team = make_team(default=True)
     agent = team_agent(team, capacity=1)
     with django_capture_on_commit_callbacks(execute=True):
-        served = new_conversation()
-        waiting = new_conversation()
+        served = conversation_of(body="I need help")
+        waiting = conversation_of(body="I need help")
     now = timezone.now()
     Conversation.objects.filter(pk=served.pk).update(status="resolved", resolved_at=now)
     ConversationRouting.objects.filter(pk=served.pk).update(
@@ -132,7 +132,9 @@ def test_average_handle_time_feeds_the_estimate(django_capture_on_commit_callbac
 
 def test_assign_all_serves_a_queue_whose_doorbell_was_lost() -> None:
     team = make_team(default=True)
-    conversation = new_conversation()  # on_commit callbacks never ran: queued nowhere yet
+    conversation = conversation_of(
+        body="I need help"
+    )  # on_commit callbacks never ran: queued nowhere yet
     services.conversation_enqueue(conversation_id=conversation.pk, reason="new")
     agent = team_agent(team)
     AgentConnection.objects.filter(user=agent).update(last_beat_at=timezone.now())
@@ -142,7 +144,7 @@ def test_assign_all_serves_a_queue_whose_doorbell_was_lost() -> None:
 
 def test_team_less_queue_is_served_by_any_agent(django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     assert ConversationRouting.objects.get(pk=conversation.pk).queue_team_id is None
     other = make_team("returns")
     with django_capture_on_commit_callbacks(execute=True):
@@ -153,7 +155,7 @@ def test_team_less_queue_is_served_by_any_agent(django_capture_on_commit_callbac
 def test_queue_overview_api(client: Any, django_capture_on_commit_callbacks: Any) -> None:
     team = make_team("desk", default=True)
     with django_capture_on_commit_callbacks(execute=True):
-        new_conversation()
+        conversation_of(body="I need help")
     agent = team_agent(team, online=False)
     go_online(agent, "overview-channel")
     presence.presence_set(user_id=agent.pk, status="away")
@@ -176,7 +178,7 @@ def test_workspace_list_reads_routing_without_n_plus_one(
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(12):
-            new_conversation()
+            conversation_of(body="I need help")
     assert Conversation.objects.filter(assignee=agent).count() == 12
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/api/v1/conversations/?view=all&status=open")
@@ -198,11 +200,11 @@ def test_a_newcomer_at_the_tail_does_not_ring_those_ahead(
 
     make_team(default=True)
     with django_capture_on_commit_callbacks(execute=True):
-        ahead = new_conversation()
+        ahead = conversation_of(body="I need help")
 
     def newcomer() -> Conversation:
         with django_capture_on_commit_callbacks(execute=True):
-            return new_conversation()
+            return conversation_of(body="I need help")
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]], Conversation]:
         layer = get_channel_layer()

@@ -15,8 +15,14 @@ from chat import events
 from chat import services as chat_services
 from chat.models import Conversation, ConversationRouting, Message
 from chat.routing.slow_reply import slow_reply_scan
-from tests.chat.queue.helpers import make_team, new_conversation, team_agent
-from tests.factories import agent_says, make_agent, shopper_says
+from tests.factories import (
+    agent_says,
+    conversation_of,
+    make_agent,
+    make_team,
+    shopper_says,
+    team_agent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +43,7 @@ def test_clock_starts_on_shopper_and_stops_on_agent_reply(
     team = make_team(default=True)
     agent = team_agent(team)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation("first")
+        conversation = conversation_of(body="first")
     first = ConversationRouting.objects.get(pk=conversation.pk).waiting_since
     assert first is not None
     shopper_says(conversation.visitor, "second")
@@ -49,7 +55,7 @@ def test_clock_starts_on_shopper_and_stops_on_agent_reply(
 
 
 def test_bot_reply_stops_the_clock_only_before_a_person_is_involved() -> None:
-    conversation = new_conversation("what are your hours?")  # no on_commit: not queued
+    conversation = conversation_of(body="what are your hours?")  # no on_commit: not queued
     chat_services.message_create(
         conversation=Conversation.objects.select_for_update().get(pk=conversation.pk),
         sender_kind=Message.SenderKind.BOT,
@@ -70,7 +76,7 @@ def test_overdue_flag_uses_the_team_target(django_capture_on_commit_callbacks: A
     team = make_team(default=True, target=60)
     team_agent(team)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation()
+        conversation = conversation_of(body="I need help")
     assert staff(conversation)["overdue"] is False
     backdate(conversation, 61)
     payload = staff(conversation)
@@ -89,8 +95,8 @@ def test_scan_notifies_assignee_and_supervisors_once(
     supervisor = make_agent(supervisor=True)
     bystander = make_agent()
     with django_capture_on_commit_callbacks(execute=True):
-        late = new_conversation()
-        fresh = new_conversation()
+        late = conversation_of(body="I need help")
+        fresh = conversation_of(body="I need help")
     backdate(late, 200)
     backdate(fresh, 100)
     assert Conversation.objects.get(pk=late.pk).assignee_id == agent.pk
@@ -136,7 +142,7 @@ def test_scan_notifies_assignee_and_supervisors_once(
 
 def test_scan_ignores_bot_handled() -> None:
     make_team(default=True)
-    bot_only = new_conversation()  # never queued, nobody assigned: the bot's
+    bot_only = conversation_of(body="I need help")  # never queued, nobody assigned: the bot's
     backdate(bot_only, 1000)
     assert slow_reply_scan() == []
     assert staff(bot_only)["overdue"] is False
@@ -151,7 +157,7 @@ def test_published_list_update_shows_the_clock_as_stored(
     team = make_team(default=True)
     agent = team_agent(team)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = new_conversation("first")
+        conversation = conversation_of(body="first")
 
     def stored() -> str | None:
         return events.isoformat(ConversationRouting.objects.get(pk=conversation.pk).waiting_since)

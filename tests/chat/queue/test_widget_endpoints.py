@@ -10,8 +10,7 @@ from django.test import Client
 from chat.models import Conversation, ConversationRouting, LeftMessage, Message, Visitor
 from chat.routing import services
 from chat.routing.widget import proactive_settings
-from tests.chat.queue.helpers import make_team, team_agent
-from tests.factories import make_visitor, visitor_token
+from tests.factories import make_team, make_visitor, team_agent, visitor_token
 
 pytestmark = pytest.mark.django_db
 URL = "/api/widget/leave-message"
