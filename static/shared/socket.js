@@ -73,6 +73,16 @@ export class SocketClient {
     this.connect();
   }
 
+  /**
+   * `start` after `delay` ms, or sooner: a pending reconnect is moved to then (the widget
+   * opens its socket only once there is something to talk about).
+   * @param {number} delay
+   */
+  startSoon(delay) {
+    this.stopped = false;
+    this.connectSoon(delay);
+  }
+
   /** Close for good: no reconnect. */
   stop() {
     this.stopped = true;

@@ -302,6 +302,15 @@
       this.stopped = false;
       this.connect();
     }
+    /**
+     * `start` after `delay` ms, or sooner: a pending reconnect is moved to then (the widget
+     * opens its socket only once there is something to talk about).
+     * @param {number} delay
+     */
+    startSoon(delay) {
+      this.stopped = false;
+      this.connectSoon(delay);
+    }
     /** Close for good: no reconnect. */
     stop() {
       this.stopped = true;
@@ -775,8 +784,7 @@
     client.start();
   }
   function connectSoon(delay) {
-    if (client.stopped) client.stopped = false;
-    client.connectSoon(delay);
+    client.startSoon(delay);
   }
   function reconnectNow() {
     if (client.stopped) client.start();

@@ -60,10 +60,12 @@ export function connect() {
   client.start();
 }
 
-/** @param {number} delay milliseconds */
+/**
+ * Open the socket after `delay` (or sooner than a pending reconnect).
+ * @param {number} delay milliseconds
+ */
 export function connectSoon(delay) {
-  if (client.stopped) client.stopped = false;
-  client.connectSoon(delay);
+  client.startSoon(delay);
 }
 
 /** A new token or identity: drop the socket and connect again at once. */

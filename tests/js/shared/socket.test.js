@@ -182,6 +182,22 @@ test("coming back online reconnects at once instead of waiting for the backoff",
   assert.equal(FakeSocket.all.length, 2);
 });
 
+test("startSoon opens a stopped client later, or brings a pending reconnect forward", () => {
+  const { socket } = client({ backoff: { random: () => 1, baseMs: 10000 } });
+  socket.connectSoon(0);
+  mock.timers.tick(0);
+  assert.equal(FakeSocket.all.length, 0, "a client never started stays closed");
+  socket.startSoon(50);
+  mock.timers.tick(49);
+  assert.equal(FakeSocket.all.length, 0);
+  mock.timers.tick(1);
+  assert.equal(FakeSocket.all.length, 1);
+  last().serverClose(1006); // the backoff would wait 20 s
+  socket.startSoon(0);
+  mock.timers.tick(0);
+  assert.equal(FakeSocket.all.length, 2);
+});
+
 test("onClose returning false takes over the reconnect", () => {
   const { socket } = client({ onClose: (event) => (event.code === 4401 ? false : undefined) });
   socket.start();
