@@ -134,14 +134,16 @@ def delivery_attempt(*, message_id: int) -> str:
     ``skipped`` when another worker holds it or it is not due / not pending."""
     if not _claim(message_id):
         return "skipped"
+    # One query for everything a sender and the payload need, the delivery included (its
+    # payload part and a template read it from the message).
     message = (
         Message.objects.select_related(
-            "conversation__channel", "conversation__visitor", "attachment"
+            "conversation__channel", "conversation__visitor", "attachment", "delivery"
         )
         .filter(pk=message_id)
         .first()
     )
-    delivery = OutboundDelivery.objects.filter(message_id=message_id).first()
+    delivery: OutboundDelivery | None = getattr(message, "delivery", None)
     if message is None or delivery is None:
         return "skipped"
     conversation = message.conversation
@@ -165,27 +167,42 @@ def delivery_attempt(*, message_id: int) -> str:
         return _failed_try(
             message, attempt=attempt, reason=f"{type(exc).__name__}: {exc}", retry=True
         )
+    # Two statements: the claimed (pending) delivery becomes sent, and the provider's id is
+    # remembered (a repeat of it after a crash inserts nothing).
+    now = timezone.now()
+    done = {
+        "attempts": attempt,
+        "claimed_until": None,
+        "next_attempt_at": None,
+        "error": "",
+        "updated_at": now,
+    }
     with transaction.atomic():
-        locked = OutboundDelivery.objects.select_for_update().get(message_id=message_id)
-        locked.attempts = attempt
-        locked.claimed_until = None
-        locked.next_attempt_at = None
-        locked.error = ""
-        if _ORDER.get(locked.status, -1) < _ORDER[Status.SENT]:
-            locked.status = Status.SENT
-        locked.save()
+        moved = OutboundDelivery.objects.filter(
+            message_id=message_id, status=Status.PENDING
+        ).update(status=Status.SENT, **done)
+        if moved:
+            for name, value in done.items():
+                setattr(delivery, name, value)
+            delivery.status = Status.SENT
+        else:  # moved on meanwhile (a provider status): keep its status
+            OutboundDelivery.objects.filter(message_id=message_id).update(**done)
+            delivery = OutboundDelivery.objects.get(message_id=message_id)
         if external_id:
-            ExternalMessage.objects.get_or_create(
-                channel=channel,
-                external_id=_key(external_id),
-                defaults={
-                    "direction": ExternalMessage.Direction.OUT,
-                    "message": message,
-                    "conversation": conversation,
-                },
+            ExternalMessage.objects.bulk_create(
+                [
+                    ExternalMessage(
+                        channel=channel,
+                        external_id=_key(external_id),
+                        direction=ExternalMessage.Direction.OUT,
+                        message=message,
+                        conversation=conversation,
+                    )
+                ],
+                ignore_conflicts=True,
             )
-        _publish(locked, message)
-    return str(locked.status)
+        _publish(delivery, message)
+    return str(delivery.status)
 
 
 def _key(external_id: str) -> str:

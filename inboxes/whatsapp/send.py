@@ -41,11 +41,10 @@ def whatsapp_send(ctx: SendContext) -> str:
     to = _to(ctx.conversation.visitor.address)
     if not to:
         raise SendError("The customer has no WhatsApp number (erased?).", retry=False)
-    template = (
-        OutboundDelivery.objects.filter(message_id=message.pk)
-        .values_list("template", flat=True)
-        .first()
-    )
+    delivery = getattr(message, "delivery", None)  # selected with the message
+    if delivery is None:
+        delivery = OutboundDelivery.objects.filter(message_id=message.pk).first()
+    template = delivery.template if delivery is not None else None
     if template:
         return graph.message_post(channel, {"to": to, **_template_payload(template)})
     attachment = getattr(message, "attachment", None) if message.kind != Message.Kind.TEXT else None
