@@ -10,6 +10,20 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+# The longest username an account can have (django.contrib.auth's User).
+USERNAME_MAX = 150
+
+
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The username a sign-in tried, as django-axes counts it: cut to the longest an account
+    can have. Django's sign-in form passes a longer one on to the backends, and axes would
+    store it in a 255-character column (a 5,000-character name answered 500)."""
+    if credentials is not None:
+        value = credentials.get("username")
+    else:
+        value = request.POST.get("username")
+    return str(value or "")[:USERNAME_MAX]
+
 
 def lockout_response(
     request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any

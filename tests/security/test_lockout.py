@@ -95,3 +95,22 @@ def test_an_admin_unlocks_from_the_admin() -> None:
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert _try("gus", "pw-gus", address="10.0.5.1") == 302
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "username=a%00b&password=p%00w",
+        "username=%ED%A0%80&password=x",  # a lone surrogate, UTF-8-encoded
+        "username=" + "x" * 5000 + "&password=x",
+        "username=&password=",
+        "username=%FF%FE&password=%C0",
+    ],
+)
+def test_hostile_sign_ins_are_a_failed_form_not_a_server_error(body: str) -> None:
+    for _ in range(6):  # before and after the lock
+        response = Client(REMOTE_ADDR="10.0.6.1").post(
+            LOGIN, body, content_type="application/x-www-form-urlencoded"
+        )
+        # 400: the edge refuses a NUL byte before the form sees it.
+        assert response.status_code in (200, 400, 403, 429), response.status_code
