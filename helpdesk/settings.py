@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -107,12 +108,16 @@ INSTALLED_APPS = [
     "analytics",
     "audit",
     "anymail",
+    "csp",
     # Login throttling (docs/security.md).
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every page (django-csp; docs/security.md). Responses that set
+    # their own (attachments, docs/media.md) keep theirs.
+    "helpdesk.csp.CSPMiddleware",
     # Static files (the widget script, the workspace) straight from Daphne; a CDN/proxy may
     # front it in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -336,6 +341,32 @@ HELPDESK_CHANNELS: dict[str, Any] = {
     "BACKOFF_SECONDS": float(os.environ.get("HELPDESK_SEND_BACKOFF_SECONDS", "10")),
 }
 
+# Content-Security-Policy (django-csp; docs/security.md): scripts only from this origin's
+# files, never inline (a nonce for the rare page that needs one); sockets to this host (ws/wss
+# added per request by helpdesk.csp); images and media from here, data:/blob: (the widget shows
+# attachments from blob: URLs), the shop's image hosts and, with a bucket, its signed URLs.
+CSP_IMG_ORIGINS = env_list("CSP_IMG_ORIGINS", "https:")
+CSP_MEDIA_ORIGINS = env_list(
+    "CSP_MEDIA_ORIGINS", "https:" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else ""
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "script-src-attr": ["'none'"],
+        # Inline style attributes and the widget's <style> parts: styles cannot run code.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *CSP_IMG_ORIGINS, *CSP_MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *CSP_MEDIA_ORIGINS],
+        "connect-src": ["'self'", *CSP_MEDIA_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+
 # Login throttling with django-axes (docs/security.md): after AXES_FAILURE_LIMIT wrong passwords
 # an account is locked, and so is the address they came from (each counted apart, so one
 # address cannot try many accounts and many addresses cannot try one), until the cool-off ends
@@ -350,6 +381,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUT
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "helpdesk.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "helpdesk.lockout.client_username"
 AXES_HTTP_RESPONSE_CODE = 429
 # Passwords are never stored; the access log keeps failures only (the audit log has the rest).
 AXES_DISABLE_ACCESS_LOG = True
