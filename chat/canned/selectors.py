@@ -14,8 +14,10 @@ from helpdesk.errors import NotFound
 
 logger = logging.getLogger(__name__)
 
-# {{ group.field }} with lowercase names only; anything else is left exactly as written.
-PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\.([a-z_]+)\s*\}\}")
+# {{ group.field }} or {{ group.field | fallback }} with lowercase names only; anything else is
+# left exactly as written. The fallback is plain text (any language, no braces or "|"), used when
+# the conversation has no data for the placeholder: "Hi {{customer.first_name|there}}".
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\.([a-z_]+)\s*(?:\|([^{}|]{0,100}))?\}\}")
 PLACEHOLDERS = (
     "customer.name",
     "customer.first_name",
@@ -88,14 +90,18 @@ def placeholder_values(*, conversation: Conversation, agent: Any) -> dict[str, s
 
 def fill_placeholders(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     """Replace known placeholders in one pass; values are never scanned again, so a customer
-    named "{{agent.name}}" stays literally that. Returns the text and the keys with no data."""
+    named "{{agent.name}}" stays literally that. A placeholder without data becomes its fallback
+    (``{{customer.name|there}}``, surrounding spaces trimmed) or, with none written, empty and
+    its key is listed. Returns the text and the keys with no data and no fallback."""
     missing: list[str] = []
 
     def sub(match: re.Match[str]) -> str:
         key = f"{match.group(1)}.{match.group(2)}"
         if key not in values:
             return match.group(0)
-        if not values[key]:
+        if not values[key].strip():
+            if match.group(3) is not None:
+                return match.group(3).strip()
             if key not in missing:
                 missing.append(key)
             return ""

@@ -25,8 +25,25 @@ const state = {
   token: null,
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   timer: undefined,
+  /** a search is scheduled or in flight: its menu is about to open */
+  pending: false,
   seq: 0,
 };
+
+/**
+ * What Enter does in the composer while the canned picker may be involved: "choose" inserts the
+ * highlighted reply; "hold" swallows the key and keeps the text (the picker is open, or about to
+ * open, on a "/query" with no match yet, or the whole text is a lone "/"), so a half-typed
+ * shortcut never goes to the shopper; "pass" lets the composer send as usual.
+ * @param {{menuOpen: boolean, pending: boolean, items: number, hasToken: boolean, text: string}} s
+ * @returns {"choose" | "hold" | "pass"}
+ */
+export function enterAction(s) {
+  if (s.menuOpen && s.items > 0) return "choose";
+  if (s.hasToken && (s.menuOpen || s.pending)) return "hold";
+  if (s.text.trim() === "/") return "hold";
+  return "pass";
+}
 
 function injectStyle() {
   const style = document.createElement("style");
@@ -44,6 +61,7 @@ function injectStyle() {
 }
 
 function close() {
+  state.pending = false;
   if (state.menu) state.menu.remove();
   state.menu = null;
   state.items = [];
@@ -117,6 +135,7 @@ async function search(composer, api, token) {
   try {
     const data = await api.fetch("/api/v1/canned/?q=" + encodeURIComponent(token.query) + "&limit=10");
     if (seq !== state.seq || state.composer !== composer) return;
+    state.pending = false;
     state.items = data.results || [];
     state.index = 0;
     state.token = token;
@@ -249,10 +268,23 @@ const part = {
       return;
     }
     state.composer = composer;
+    state.pending = true;
     clearTimeout(state.timer);
     state.timer = setTimeout(() => search(composer, api, token), 120);
   },
   composerKeydown(event, composer, api) {
+    if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      const mine = state.composer === composer;
+      const action = enterAction({
+        menuOpen: mine && !!state.menu,
+        pending: mine && state.pending,
+        items: mine ? state.items.length : 0,
+        hasToken: !!tokenAt(composer),
+        text: composer.get(),
+      });
+      if (action === "choose") choose(api);
+      if (action !== "pass") return true;
+    }
     if (!state.menu || state.composer !== composer) return false;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       const n = state.items.length;

@@ -99,6 +99,38 @@ def test_missing_data_is_empty_and_reported() -> None:
     assert missing == ["customer.name", "order.number"]
 
 
+def test_fallbacks_fill_placeholders_without_data_in_any_language() -> None:
+    agent = make_agent(name="Ana")
+    anonymous = conversation_of()  # no name, no customer, no orders
+    reply = CannedReply.objects.create(
+        shortcut="sorry",
+        body="Sorry about that, {{customer.name|there}} — I'm {{agent.name|your agent}}. "
+        "{{ customer.first_name | 您 }}好，订单{{order.number|}}。{{customer.email}}",
+    )
+    body, missing = selectors.canned_render(
+        actor=Actor(user=agent), canned_id=reply.pk, conversation_id=anonymous.pk
+    )
+    # The fallback stands in for missing data (trimmed, Chinese too); data wins over it; an empty
+    # fallback is the writer's choice and is not reported; only a bare placeholder is missing.
+    assert body == "Sorry about that, there — I'm Ana. 您好，订单。"
+    assert missing == ["customer.email"]
+
+    named = conversation_of(customer=Customer.objects.create(external_id="c-f", name="Li Wei"))
+    body, missing = selectors.canned_render(
+        actor=Actor(user=agent), canned_id=reply.pk, conversation_id=named.pk
+    )
+    assert body.startswith("Sorry about that, Li Wei — I'm Ana. Li好")
+
+
+def test_fallback_text_is_literal_and_malformed_ones_stay_as_written() -> None:
+    values = dict.fromkeys(selectors.PLACEHOLDERS, "")
+    body, missing = selectors.fill_placeholders(
+        "{{customer.name|a}b}} {{customer.name|a|b}} {{customer.name|%s <b>}}", values
+    )
+    assert body == "{{customer.name|a}b}} {{customer.name|a|b}} %s <b>"
+    assert missing == []
+
+
 def test_no_template_injection() -> None:
     agent = make_agent(name="Ana")
     customer = Customer.objects.create(
