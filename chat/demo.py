@@ -1,5 +1,5 @@
 """Demo agents and teams. ``manage.py demo_data`` imports each app's ``demo`` module; the
-bot's knowledge base loads from its own, imported here."""
+bot's knowledge base and the canned replies load from their own, imported here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from helpdesk.demo import register
 
 from .bot import demo as bot_demo  # noqa: F401
+from .canned import demo as canned_demo  # noqa: F401
 from .services.agents import agent_create
 
 DEMO_PASSWORD = "demo1234"

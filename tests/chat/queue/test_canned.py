@@ -190,3 +190,27 @@ def test_rest_search_create_render_and_access(client: Client) -> None:
     assert client.delete(f"/api/v1/canned/{theirs.pk}").status_code == 404
     client.logout()
     assert client.get("/api/v1/canned/").status_code in (401, 403)
+
+
+def test_demo_replies_are_idempotent_and_read_well_for_an_anonymous_visitor() -> None:
+    from chat.canned import demo
+
+    lines: list[str] = []
+    demo.load_canned_replies(lines.append)
+    demo.load_canned_replies(lines.append)
+    assert CannedReply.objects.filter(owner=None).count() == len(demo.DEMO_REPLIES)
+    assert "(0 new)" in lines[1]
+    agent = make_agent(name="Ana")
+    anonymous = conversation_of()
+    bodies = {}
+    for reply in CannedReply.objects.all():
+        body, missing = selectors.canned_render(
+            actor=Actor(user=agent), canned_id=reply.pk, conversation_id=anonymous.pk
+        )
+        assert missing == [] and "{{" not in body and "  " not in body, (reply.shortcut, body)
+        bodies[reply.shortcut] = body
+    assert bodies["sorry"].startswith("Sorry about that, there — I'm Ana")
+    assert bodies["zh-hi"] == "您好，我是Ana，请问有什么可以帮您？"
+    # The picker finds them as typed: "/zh" lists the Chinese ones.
+    found = {r.shortcut for r in selectors.canned_search(user=agent, query="/zh")}
+    assert found >= {"zh-hi", "zh-sorry", "zh-where", "zh-thanks"}
