@@ -46,6 +46,33 @@ def _no_eager_leak(settings: Any) -> Iterator[None]:
     yield
 
 
+def reset_process_caches() -> None:
+    """Forget what this process cached from the database.
+
+    Each cache lives for seconds (or, for channel kinds, for ever) in a real process; in the
+    suite, rolled-back or flushed rows would outlive their test through it. Every per-process
+    cache of rows the app keeps is listed here, and only here.
+    """
+    from chat import events
+    from chat.routing import business_hours, selectors
+    from inboxes.api import events as api_events
+    from inboxes.email.receive import email_channels_changed
+
+    business_hours.cache_clear()
+    selectors._target_cache.clear()
+    selectors._handle_cache.clear()
+    events._channel_kinds.clear()
+    email_channels_changed()
+    api_events._api_channels = (0.0, frozenset())
+
+
+@pytest.fixture(autouse=True)
+def _process_caches() -> Iterator[None]:
+    reset_process_caches()
+    yield
+    reset_process_caches()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_pyfunc_call(pyfuncitem: Any) -> Iterator[None]:
     """Close the test body's database connections right where it ran.

@@ -9,14 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import time_machine
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
+from analytics.models import (
+    DailyRollup,
+    DurationHistogram,
+    HourlyRollup,
+    QuestionDaily,
+    QuestionFact,
+)
+from analytics.selectors import ReportFilter
 from chat import services
 from chat.access import Actor
-from chat.models import AgentProfile, Conversation, Message, Team, TeamRouting, Visitor
+from chat.models import AgentProfile, Channel, Conversation, Message, Team, TeamRouting, Visitor
+from helpdesk import dispatch
 from orders.models import ApiToken, Customer
 
 _counter = itertools.count(1)
@@ -179,3 +195,183 @@ def order_payload(n: int = 1, customer: str = "c-1", **extra: Any) -> dict[str, 
     }
     data.update(extra)
     return data
+
+
+# Conversations at known times, for the analytics (docs/metrics.md): each step travels to
+# ``T0 + seconds`` (time-machine) and goes through the real services.
+
+# A Monday, 09:00 UTC.
+T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@contextmanager
+def at(seconds: float, base: dt.datetime = T0) -> Iterator[dt.datetime]:
+    moment = base + dt.timedelta(seconds=seconds)
+    with time_machine.travel(moment, tick=False):
+        yield moment
+
+
+def shopper_at(visitor: Any, seconds: float, body: str = "hello") -> Conversation:
+    with at(seconds):
+        return shopper_says(visitor, body).conversation
+
+
+def agent_at(user: Any, conversation: Conversation, seconds: float, body: str = "hi") -> None:
+    with at(seconds):
+        agent_says(user, conversation, body)
+
+
+def assign_at(by: Any, conversation: Conversation, to: Any, seconds: float) -> None:
+    with at(seconds):
+        services.conversation_assign(
+            actor=Actor(user=by), conversation_id=conversation.pk, assignee_id=to.pk
+        )
+
+
+def status_at(by: Any, conversation: Conversation, value: str, seconds: float) -> None:
+    with at(seconds):
+        services.conversation_status_set(
+            actor=Actor(user=by), conversation_id=conversation.pk, status=value
+        )
+
+
+def bot_at(conversation: Conversation, seconds: float, body: str = "Here is the answer") -> None:
+    """A bot reply, the way the bot writes one (message_create on the locked row)."""
+    with at(seconds), transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        services.message_create(conversation=locked, sender_kind="bot", body=body)
+
+
+def handover_at(conversation: Conversation, seconds: float) -> None:
+    """The bot hands the conversation to a person (``bot.handover``, docs/bot.md)."""
+    with at(seconds) as moment, transaction.atomic():
+        dispatch.dispatch(
+            dispatch.DomainEvent(
+                name="bot.handover",
+                at=moment,
+                conversation_id=conversation.pk,
+                data={"reason": "requested"},
+            )
+        )
+
+
+def csat_at(conversation: Conversation, score: int, seconds: float) -> None:
+    """A shopper's rating as routing dispatches it (docs/routing.md: ``csat.submitted``)."""
+    conversation.refresh_from_db()
+    with at(seconds) as moment, transaction.atomic():
+        dispatch.dispatch(
+            dispatch.DomainEvent(
+                name="csat.submitted",
+                at=moment,
+                conversation_id=conversation.pk,
+                data={
+                    "rating_id": None,
+                    "rating": score,
+                    "resolved_at": None,
+                    "assignee_id": conversation.assignee_id,
+                    "team_id": conversation.team_id,
+                },
+            )
+        )
+
+
+# A week of reports from T0 (analytics.selectors.ReportFilter).
+WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compare=False)
+
+
+def snapshot() -> list[tuple]:
+    """Every row the rollup derived (hourly, daily, histograms, questions), to compare runs."""
+    out: list[tuple] = []
+    for model, order in (
+        (HourlyRollup, ["hour", "team_id", "agent_id"]),
+        (DailyRollup, ["day", "team_id", "agent_id"]),
+        (DurationHistogram, ["day", "team_id", "agent_id", "kind", "business_hours", "bucket"]),
+        (QuestionDaily, ["day", "team_id", "kb_entry_id", "topic_key"]),
+    ):
+        fields = [f.attname for f in model._meta.fields if f.attname != "id"]
+        out += [
+            (model.__name__, *row) for row in model.objects.order_by(*order).values_list(*fields)
+        ]
+    return out
+
+
+def traffic(stage: int) -> None:
+    """Conversations spread over several hours and two days."""
+    boss = make_agent(f"boss{stage}", supervisor=True)
+    ana, bob = make_agent(f"ana{stage}"), make_agent(f"bob{stage}")
+    base = stage * 5 * 3600
+    for i in range(3):
+        t = base + i * 1800
+        conv = shopper_at(make_visitor(), t, f"where is my parcel {i}")
+        bot_at(conv, t + 5)
+        handover_at(conv, t + 50)
+        assign_at(boss, conv, ana if i % 2 else bob, t + 60)
+        agent_at(ana if i % 2 else bob, conv, t + 200 + i * 30)
+        status_at(boss, conv, "resolved", t + 3000)
+        csat_at(conv, 3 + i % 3, t + 3100)
+    with at(base + 100):
+        QuestionFact.objects.create(
+            at=T0 + dt.timedelta(seconds=base + 100), text="socks?", topic_key="sock"
+        )
+
+
+# Shoppers and agents with an HTTP client, for the upload and attachment endpoints.
+
+CSRF = "m" * 32
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+class Shopper:
+    def __init__(self) -> None:
+        self.visitor = make_visitor()
+        self.token = services.visitor_token_make(self.visitor)
+        self.client = Client()
+
+    def headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Visitor {self.token}"}
+
+    def upload(self, data: bytes, name: str = "file.bin", content_type: str = "image/jpeg"):
+        return self.client.post(
+            "/api/v1/uploads",
+            {"file": SimpleUploadedFile(name, data, content_type=content_type)},
+            **self.headers(),
+        )
+
+    def get(self, url: str, **extra: Any):
+        return self.client.get(url, **self.headers(), **extra)
+
+
+class Agent:
+    def __init__(self, username: str | None = None) -> None:
+        self.user = make_agent(username)
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.force_login(self.user)
+        self.client.cookies["csrftoken"] = CSRF
+
+    def upload(self, data: bytes, name: str = "file.bin", content_type: str = "application/pdf"):
+        return self.client.post(
+            "/api/v1/uploads",
+            {"file": SimpleUploadedFile(name, data, content_type=content_type)},
+            HTTP_X_CSRFTOKEN=CSRF,
+        )
+
+    def get(self, url: str, **extra: Any):
+        return self.client.get(url, **extra)
+
+
+# Channels.
+
+
+def make_email_channel(smtp_port: int | None = None, **config: Any) -> Channel:
+    base = {"address": "support@shop.test", "from_name": "Shop Support"}
+    if smtp_port is not None:
+        base.update({"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_security": "none"})
+    base.update(config)
+    from inboxes.email.config import check_email_config
+
+    return Channel.objects.create(
+        name="Support mail", kind="email", config=check_email_config(base)
+    )

@@ -246,6 +246,14 @@ def server_env(db_name: str) -> dict[str, str]:
     return env
 
 
+def base_env() -> dict[str, str]:
+    """A clean environment: nothing of the test run's own settings leaks in."""
+    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "SYSTEMROOT", "TMPDIR")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    return env
+
+
 def embedded_env(tmp: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import email
+import hashlib
+import hmac
+import itertools
 import json
 import os
 import pwd
@@ -16,12 +19,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import Message
+from email.message import EmailMessage, Message
+from email.utils import make_msgid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.procs import free_port
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
@@ -493,3 +500,76 @@ class WeChatApi:
                 self._cond.notify_all()
             return self._json({"errcode": 0, "errmsg": "ok"})
         return 404, b"{}", "application/json"
+
+
+# Mail as providers deliver it: raw MIME, and Mailgun's inbound webhook.
+
+MAILGUN_KEY = "key-mailgun-test-signing"
+WEBHOOK_AUTH = ("esp", "webhook-secret")
+_mail_ids = itertools.count(1)
+
+
+def mail(
+    *,
+    sender: str = "Jane Doe <jane@example.com>",
+    to: str = "support@shop.test",
+    subject: str = "Where is my order?",
+    text: str = "Hello, where is my parcel #1001?",
+    html: str | None = None,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    references: str | None = None,
+    headers: dict[str, str] | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id or make_msgid(
+        domain="example.com", idstring=str(next(_mail_ids))
+    )
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+    if references:
+        msg["References"] = references
+    for key, value in (headers or {}).items():
+        msg[key] = value
+    msg.set_content(text)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    for name, content, content_type in attachments or []:
+        maintype, subtype = content_type.split("/", 1)
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+def mailgun_post(
+    client: Client,
+    raw: bytes,
+    *,
+    recipient: str = "support@shop.test",
+    key: str = MAILGUN_KEY,
+    auth: tuple[str, str] = WEBHOOK_AUTH,
+) -> Any:
+    """Post raw MIME the way Mailgun's forward() route does to a ``…/inbound_mime/`` URL:
+    form fields ``body-mime``, ``recipient``, ``sender``, and the signature of
+    ``timestamp + token`` with the webhook signing key."""
+    import base64
+
+    timestamp = str(int(time.time()))
+    token = hashlib.sha256(raw + timestamp.encode()).hexdigest()[:50]
+    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    basic = base64.b64encode(":".join(auth).encode()).decode()
+    return client.post(
+        "/inboxes/email/mailgun/inbound/",
+        {
+            "body-mime": raw.decode("utf-8", "replace"),
+            "recipient": recipient,
+            "sender": "bounce@example.com",
+            "timestamp": timestamp,
+            "token": token,
+            "signature": signature,
+        },
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )

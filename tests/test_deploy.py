@@ -11,8 +11,7 @@ import secrets
 import subprocess
 import sys
 
-from tests.procs import ROOT
-from tests.test_settings import base_env
+from tests.procs import ROOT, base_env
 
 
 def production_env(**extra: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.procs import ROOT
+from tests.procs import ROOT, base_env
 
 PROBE = r"""
 import json
@@ -45,14 +45,6 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 64,
     "STOREFRONT_IDENTITY_SECRET": "shop-secret",
 }
-
-
-def base_env() -> dict[str, str]:
-    """A clean environment: nothing of the test run's own settings leaks in."""
-    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "SYSTEMROOT", "TMPDIR")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
-    return env
 
 
 def probe(extra: dict[str, str]) -> dict[str, Any]:

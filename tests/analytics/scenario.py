@@ -21,8 +21,20 @@ from analytics.models import (
     QuestionDaily,
     QuestionFact,
 )
-from tests.analytics.helpers import T0, agent, assign, at, bot, csat, handover, shopper, status
-from tests.factories import agent_says, make_agent, make_visitor
+from tests.factories import (
+    T0,
+    agent_at,
+    agent_says,
+    assign_at,
+    at,
+    bot_at,
+    csat_at,
+    handover_at,
+    make_agent,
+    make_visitor,
+    shopper_at,
+    status_at,
+)
 
 NO_LAG = dt.timedelta(0)
 HOUR = 3600
@@ -46,40 +58,40 @@ def build() -> None:
     customer = Customer.objects.create(external_id="c-1", name="Lin")
 
     # Bot, hand-over, a person; resolved and rated.
-    c1 = shopper(make_visitor(customer=customer), 0, "where is my parcel")
-    bot(c1, 5)
-    shopper(c1.visitor, 60, "a person please")
-    handover(c1, 61)
-    assign(boss, c1, ana, 90)
-    agent(ana, c1, 240)
-    status(ana, c1, "resolved", 900)
-    csat(c1, 4, 1000)
+    c1 = shopper_at(make_visitor(customer=customer), 0, "where is my parcel")
+    bot_at(c1, 5)
+    shopper_at(c1.visitor, 60, "a person please")
+    handover_at(c1, 61)
+    assign_at(boss, c1, ana, 90)
+    agent_at(ana, c1, 240)
+    status_at(ana, c1, "resolved", 900)
+    csat_at(c1, 4, 1000)
     services.rollup_tick(lag=NO_LAG)
 
     # A transfer, a note, a reopen the next day.
     from chat.models import Conversation
 
-    c2 = shopper(make_visitor(), 2 * HOUR, "refund?")
+    c2 = shopper_at(make_visitor(), 2 * HOUR, "refund?")
     Conversation.objects.filter(pk=c2.pk).update(team=support)
-    assign(boss, c2, ana, 2 * HOUR + 30)
-    agent(ana, c2, 2 * HOUR + 200)
-    shopper(c2.visitor, 2 * HOUR + 400, "and the label?")
-    assign(boss, c2, bob, 2 * HOUR + 500)
+    assign_at(boss, c2, ana, 2 * HOUR + 30)
+    agent_at(ana, c2, 2 * HOUR + 200)
+    shopper_at(c2.visitor, 2 * HOUR + 400, "and the label?")
+    assign_at(boss, c2, bob, 2 * HOUR + 500)
     with at(2 * HOUR + 520):
         agent_says(bob, c2, "checking", private=True)
-    agent(bob, c2, 2 * HOUR + 900)
-    status(bob, c2, "resolved", 3 * HOUR)
-    csat(c2, 2, 3 * HOUR + 60)
-    shopper(c2.visitor, DAY + 3600, "it broke again")
-    agent(bob, c2, DAY + 4000)
-    status(bob, c2, "resolved", DAY + 5000)
+    agent_at(bob, c2, 2 * HOUR + 900)
+    status_at(bob, c2, "resolved", 3 * HOUR)
+    csat_at(c2, 2, 3 * HOUR + 60)
+    shopper_at(c2.visitor, DAY + 3600, "it broke again")
+    agent_at(bob, c2, DAY + 4000)
+    status_at(bob, c2, "resolved", DAY + 5000)
     services.rollup_tick(lag=NO_LAG)
 
     # Nobody answers; the bot alone; late at night.
-    shopper(make_visitor(), 14 * HOUR, "hello?")
-    c4 = shopper(make_visitor(), 15 * HOUR, "opening hours?")
-    bot(c4, 15 * HOUR + 3)
-    status(boss, c4, "resolved", 15 * HOUR + 600)
+    shopper_at(make_visitor(), 14 * HOUR, "hello?")
+    c4 = shopper_at(make_visitor(), 15 * HOUR, "opening hours?")
+    bot_at(c4, 15 * HOUR + 3)
+    status_at(boss, c4, "resolved", 15 * HOUR + 600)
     with at(20 * HOUR):
         for n, text in enumerate(["do you ship to Mars", "shipping to mars?", "退货要多久"]):
             QuestionFact.objects.create(

@@ -11,9 +11,8 @@ from django.db import connection
 
 from analytics import tasks
 from analytics.models import HourlyRollup
+from tests.factories import snapshot, traffic
 from tests.procs import celery_worker, server_env
-
-from .test_rollup import snapshot, traffic
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

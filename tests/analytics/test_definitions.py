@@ -9,9 +9,18 @@ import pytest
 from analytics import services as analytics_services
 from analytics.models import DailyRollup, Fact, HourlyRollup
 from analytics.selectors import ReportFilter, agents_table, overview
-from tests.factories import make_agent, make_visitor
-
-from .helpers import T0, agent, assign, bot, csat, handover, shopper, status
+from tests.factories import (
+    T0,
+    agent_at,
+    assign_at,
+    bot_at,
+    csat_at,
+    handover_at,
+    make_agent,
+    make_visitor,
+    shopper_at,
+    status_at,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +45,11 @@ def values() -> dict:
 
 def test_bot_then_human_first_response_starts_at_handover() -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0, "where is my order")
-    bot(conv, 5)  # bot replies never count as a response
-    shopper(conv.visitor, 60, "I want a person")
-    handover(conv, 61)
-    agent(ana, conv, 241)
+    conv = shopper_at(make_visitor(), 0, "where is my order")
+    bot_at(conv, 5)  # bot replies never count as a response
+    shopper_at(conv.visitor, 60, "I want a person")
+    handover_at(conv, 61)
+    agent_at(ana, conv, 241)
 
     assert seconds(Fact.Kind.FIRST_RESPONSE) == [180.0]
     # The wait for a person starts at the hand-over, not at the shopper's first message.
@@ -59,8 +68,8 @@ def test_bot_then_human_first_response_starts_at_handover() -> None:
 
 def test_bot_reply_alone_is_no_first_response() -> None:
     make_agent("ana")
-    conv = shopper(make_visitor(), 0, "opening hours?")
-    bot(conv, 2)
+    conv = shopper_at(make_visitor(), 0, "opening hours?")
+    bot_at(conv, 2)
     assert facts(Fact.Kind.FIRST_RESPONSE) == []
     assert facts(Fact.Kind.REPLY_WAIT) == []
     v = values()
@@ -68,7 +77,7 @@ def test_bot_reply_alone_is_no_first_response() -> None:
 
 
 def test_no_human_reply() -> None:
-    shopper(make_visitor(), 0, "hello?")
+    shopper_at(make_visitor(), 0, "hello?")
     v = values()
     assert v["conversations"] == 1
     assert v["first_response_count"] == 0
@@ -79,9 +88,9 @@ def test_no_human_reply() -> None:
 def test_assignment_then_reply_agent_level_starts_at_assignment() -> None:
     boss = make_agent("boss", supervisor=True)
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
-    assign(boss, conv, ana, 30)
-    agent(ana, conv, 90)
+    conv = shopper_at(make_visitor(), 0)
+    assign_at(boss, conv, ana, 30)
+    agent_at(ana, conv, 90)
     assert seconds(Fact.Kind.FIRST_RESPONSE) == [90.0]
     assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [60.0]
     assert seconds(Fact.Kind.REPLY_WAIT) == [90.0]
@@ -90,12 +99,12 @@ def test_assignment_then_reply_agent_level_starts_at_assignment() -> None:
 def test_transfer() -> None:
     boss = make_agent("boss", supervisor=True)
     ana, bob = make_agent("ana"), make_agent("bob")
-    conv = shopper(make_visitor(), 0)
-    assign(boss, conv, ana, 0)
-    agent(ana, conv, 60)
-    shopper(conv.visitor, 120, "and the refund?")
-    assign(boss, conv, bob, 200)
-    agent(bob, conv, 500)
+    conv = shopper_at(make_visitor(), 0)
+    assign_at(boss, conv, ana, 0)
+    agent_at(ana, conv, 60)
+    shopper_at(conv.visitor, 120, "and the refund?")
+    assign_at(boss, conv, bob, 200)
+    agent_at(bob, conv, 500)
 
     assert seconds(Fact.Kind.FIRST_RESPONSE) == [60.0]  # once per conversation
     assert [(f.agent_id, f.seconds) for f in facts(Fact.Kind.AGENT_FIRST_RESPONSE)] == [
@@ -119,12 +128,12 @@ def test_transfer() -> None:
 
 def test_reopen_resolution_per_care_cycle() -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
-    agent(ana, conv, 60)
-    status(ana, conv, "resolved", 600)
-    shopper(conv.visitor, 3600, "it broke again")  # reopens: cycle 2 starts
-    agent(ana, conv, 3700)
-    status(ana, conv, "resolved", 4000)
+    conv = shopper_at(make_visitor(), 0)
+    agent_at(ana, conv, 60)
+    status_at(ana, conv, "resolved", 600)
+    shopper_at(conv.visitor, 3600, "it broke again")  # reopens: cycle 2 starts
+    agent_at(ana, conv, 3700)
+    status_at(ana, conv, "resolved", 4000)
 
     resolved = facts(Fact.Kind.RESOLVED)
     assert [(f.cycle, f.seconds) for f in resolved] == [(1, 600.0), (2, 400.0)]
@@ -139,12 +148,12 @@ def test_reopen_resolution_per_care_cycle() -> None:
 
 def test_reply_wait_starts_at_first_unanswered_message() -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
-    agent(ana, conv, 10)
-    shopper(conv.visitor, 100, "one")
-    shopper(conv.visitor, 150, "two")  # still the same wait
-    agent(ana, conv, 400)
-    agent(ana, conv, 410)  # nothing was waiting
+    conv = shopper_at(make_visitor(), 0)
+    agent_at(ana, conv, 10)
+    shopper_at(conv.visitor, 100, "one")
+    shopper_at(conv.visitor, 150, "two")  # still the same wait
+    agent_at(ana, conv, 400)
+    agent_at(ana, conv, 410)  # nothing was waiting
     assert seconds(Fact.Kind.REPLY_WAIT) == [10.0, 300.0]
     v = values()
     assert v["reply_wait_median"] == 155.0
@@ -153,10 +162,8 @@ def test_reply_wait_starts_at_first_unanswered_message() -> None:
 
 def test_private_notes_are_no_reply() -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
-    from tests.factories import agent_says
-
-    from .helpers import at
+    conv = shopper_at(make_visitor(), 0)
+    from tests.factories import agent_says, at
 
     with at(30):
         agent_says(ana, conv, "internal", private=True)
@@ -169,12 +176,12 @@ def test_private_notes_are_no_reply() -> None:
 
 def test_bot_resolved_share() -> None:
     ana = make_agent("ana")
-    c1 = shopper(make_visitor(), 0, "opening hours?")
-    bot(c1, 3)
-    status(ana, c1, "resolved", 300)
-    c2 = shopper(make_visitor(), 10, "broken")
-    agent(ana, c2, 20)
-    status(ana, c2, "resolved", 400)
+    c1 = shopper_at(make_visitor(), 0, "opening hours?")
+    bot_at(c1, 3)
+    status_at(ana, c1, "resolved", 300)
+    c2 = shopper_at(make_visitor(), 10, "broken")
+    agent_at(ana, c2, 20)
+    status_at(ana, c2, "resolved", 400)
     v = values()
     assert v["bot_resolved_share"] == 0.5
 
@@ -182,9 +189,9 @@ def test_bot_resolved_share() -> None:
 def test_csat_average_and_distribution() -> None:
     ana = make_agent("ana")
     for i, score in enumerate([5, 4, 1]):
-        conv = shopper(make_visitor(), i)
-        agent(ana, conv, 30 + i)
-        csat(conv, score, 100 + i)
+        conv = shopper_at(make_visitor(), i)
+        agent_at(ana, conv, 30 + i)
+        csat_at(conv, score, 100 + i)
     v = values()
     assert v["csat_average"] == pytest.approx(10 / 3)
     assert v["csat_distribution"] == [1, 0, 0, 1, 1]
@@ -198,9 +205,9 @@ def test_conversation_counts_for_the_team_routing_gives_it() -> None:
     boss = make_agent("boss", supervisor=True)
     ana = make_agent("ana")
     team = Team.objects.create(name="Support")
-    conv = shopper(make_visitor(), 0)
+    conv = shopper_at(make_visitor(), 0)
     Conversation.objects.filter(pk=conv.pk).update(team=team)  # routing's choice
-    assign(boss, conv, ana, 20)
+    assign_at(boss, conv, ana, 20)
     (opened,) = facts(Fact.Kind.OPENED)
     assert opened.team_id == team.pk and opened.at == T0
     analytics_services.rollup_tick(lag=dt.timedelta(0))

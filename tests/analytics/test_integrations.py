@@ -13,38 +13,19 @@ from analytics import services as analytics_services
 from analytics.models import Fact, MessageCount, QuestionDaily, QuestionFact
 from analytics.selectors import ReportFilter, agents_table, hot_questions, overview
 from chat.models import Schedule, ScheduleInterval
-from tests.factories import make_agent, make_visitor, shopper_says
-
-from .helpers import T0, agent, at, shopper, status
+from tests.factories import (
+    T0,
+    WEEK,
+    agent_at,
+    at,
+    make_agent,
+    make_visitor,
+    shopper_at,
+    shopper_says,
+    status_at,
+)
 
 pytestmark = pytest.mark.django_db
-
-WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compare=False)
-
-
-@pytest.fixture
-def kb(db: Any, settings: Any) -> None:
-    from chat.bot.knowledge_import import demo_items
-
-    KB = demo_items()
-
-    settings.HELPDESK_BOT = {"ENABLED": True}  # tests/conftest.py turns the bot off
-    from chat.bot.knowledge_import import knowledge_base_load
-    from chat.bot.matching.index import kb_changed
-
-    knowledge_base_load(items=KB)
-    kb_changed()
-
-
-@pytest.fixture
-def ask(django_capture_on_commit_callbacks: Any) -> Any:
-    """A shopper message at a known time, then whatever the bot does after commit."""
-
-    def _ask(visitor: Any, text: str, seconds: float) -> Any:
-        with at(seconds), django_capture_on_commit_callbacks(execute=True):
-            return shopper_says(visitor, text).conversation
-
-    return _ask
 
 
 def test_real_bot_answer_unmatched_and_handover(kb: None, ask: Any) -> None:
@@ -53,7 +34,7 @@ def test_real_bot_answer_unmatched_and_handover(kb: None, ask: Any) -> None:
     conv = ask(visitor, "how long does shipping take", 0)
     ask(visitor, "do you sell purple giraffe socks", 30)
     ask(visitor, "human please", 60)
-    agent(ana, conv, 120)
+    agent_at(ana, conv, 120)
 
     matched = QuestionFact.objects.get(kb_entry_id__isnull=False)
     assert matched.text == "how long does shipping take"
@@ -86,10 +67,10 @@ def _office_hours() -> None:
 def test_business_hours_and_resolved_outside_hours() -> None:
     _office_hours()
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 7 * 3600 + 50 * 60)  # Monday 16:50
-    agent(ana, conv, 8 * 3600 + 10 * 60)  # 17:10
-    status(ana, conv, "resolved", 24 * 3600 + 5 * 60)  # Tuesday 09:05
-    late = shopper(make_visitor(), 9 * 3600)  # Monday 18:00: outside hours
+    conv = shopper_at(make_visitor(), 7 * 3600 + 50 * 60)  # Monday 16:50
+    agent_at(ana, conv, 8 * 3600 + 10 * 60)  # 17:10
+    status_at(ana, conv, "resolved", 24 * 3600 + 5 * 60)  # Tuesday 09:05
+    late = shopper_at(make_visitor(), 9 * 3600)  # Monday 18:00: outside hours
 
     (first,) = Fact.objects.filter(kind=Fact.Kind.FIRST_RESPONSE)
     assert (first.seconds, first.bh_seconds) == (1200.0, 600.0)
@@ -114,11 +95,11 @@ def test_conversion_within_24h_and_7d() -> None:
     ana = make_agent("ana")
     customer = Customer.objects.create(external_id="c-1", name="Lin")
     visitor = make_visitor(customer=customer)
-    first = shopper(visitor, 0)
-    agent(ana, first, 30)
-    status(ana, first, "resolved", 600)
-    stranger = shopper(make_visitor(), 10)
-    agent(ana, stranger, 40)
+    first = shopper_at(visitor, 0)
+    agent_at(ana, first, 30)
+    status_at(ana, first, "resolved", 600)
+    stranger = shopper_at(make_visitor(), 10)
+    agent_at(ana, stranger, 40)
 
     def order(key: str, after: dt.timedelta, total: str) -> None:
         orders_upsert(

@@ -17,9 +17,7 @@ from analytics.listeners.messages import on_message
 from analytics.models import ConversationTrack, Fact, MessageCount
 from chat.models import Conversation
 from helpdesk import dispatch
-from tests.factories import make_agent, make_visitor
-
-from .helpers import T0, agent, shopper
+from tests.factories import T0, agent_at, make_agent, make_visitor, shopper_at
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +59,7 @@ def counted(conv: Conversation, sender: int) -> int:
 
 
 def test_shopper_message_while_awaiting_is_one_statement(django_assert_num_queries: Any) -> None:
-    conv = shopper(make_visitor(), 0)  # the conversation now awaits a reply
+    conv = shopper_at(make_visitor(), 0)  # the conversation now awaits a reply
     conv.refresh_from_db()
     with django_assert_num_queries(1):
         on_message(event(conv, 30, "visitor"))
@@ -74,8 +72,8 @@ def test_shopper_message_starting_a_wait_is_one_statement(
     django_assert_num_queries: Any,
 ) -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
-    agent(ana, conv, 20)
+    conv = shopper_at(make_visitor(), 0)
+    agent_at(ana, conv, 20)
     conv.refresh_from_db()
     with django_assert_num_queries(1):
         on_message(event(conv, 40, "visitor"))
@@ -85,7 +83,7 @@ def test_shopper_message_starting_a_wait_is_one_statement(
 def test_without_the_conversation_in_the_event_it_is_read(
     django_assert_num_queries: Any,
 ) -> None:
-    conv = shopper(make_visitor(), 0)
+    conv = shopper_at(make_visitor(), 0)
     conv.refresh_from_db()
     with django_assert_num_queries(2):
         on_message(event(conv, 30, "visitor", full=False))
@@ -94,7 +92,7 @@ def test_without_the_conversation_in_the_event_it_is_read(
 
 def test_bot_and_note_are_one_statement(django_assert_num_queries: Any) -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
+    conv = shopper_at(make_visitor(), 0)
     conv.refresh_from_db()
     with django_assert_num_queries(1):
         on_message(event(conv, 5, "bot"))
@@ -111,7 +109,7 @@ def test_bot_and_note_are_one_statement(django_assert_num_queries: Any) -> None:
 
 def test_agent_reply(django_assert_num_queries: Any) -> None:
     ana = make_agent("ana")
-    conv = shopper(make_visitor(), 0)
+    conv = shopper_at(make_visitor(), 0)
     conv.refresh_from_db()
     # Ends the wait: count + read the track, the facts it ends, the track's changed fields.
     with django_assert_num_queries(3):
@@ -130,7 +128,7 @@ def test_agent_reply(django_assert_num_queries: Any) -> None:
 
 
 def test_conversation_older_than_analytics_gets_a_track() -> None:
-    conv = shopper(make_visitor(), 0)
+    conv = shopper_at(make_visitor(), 0)
     conv.refresh_from_db()
     ConversationTrack.objects.all().delete()
     with transaction.atomic():
@@ -145,7 +143,7 @@ def test_conversation_older_than_analytics_gets_a_track() -> None:
 
 
 def test_each_upsert_takes_a_new_seq() -> None:
-    conv = shopper(make_visitor(), 0)
+    conv = shopper_at(make_visitor(), 0)
     conv.refresh_from_db()
     first = MessageCount.objects.get(conversation_id=conv.pk).seq
     with transaction.atomic():

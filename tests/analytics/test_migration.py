@@ -11,8 +11,7 @@ from django.db import connection
 
 from analytics import services as analytics_services
 from analytics.models import ALL, DailyRollup, Fact, MessageCount
-
-from .helpers import T0
+from tests.factories import T0
 
 migration = importlib.import_module("analytics.migrations.0002_message_counts")
 

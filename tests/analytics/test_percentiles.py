@@ -10,8 +10,7 @@ import pytest
 from analytics import services as analytics_services
 from analytics.models import Fact
 from analytics.selectors import ReportFilter, agents_table, common, overview
-
-from .helpers import T0
+from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
 

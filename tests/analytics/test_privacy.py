@@ -11,10 +11,7 @@ from django.db.models import Sum
 from analytics import services as analytics_services
 from analytics.models import ALL, Fact, QuestionDaily, QuestionFact
 from analytics.selectors import hot_questions, overview
-from tests.factories import make_agent, make_visitor
-
-from .helpers import T0, agent, at
-from .test_integrations import WEEK, ask, kb  # noqa: F401 - fixtures
+from tests.factories import T0, WEEK, agent_at, at, make_agent, make_visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +39,10 @@ def _counts() -> dict[str, Any]:
     }
 
 
-def test_erase_clears_question_text_and_keeps_counts(kb: None, ask: Any) -> None:  # noqa: F811
+def test_erase_clears_question_text_and_keeps_counts(kb: None, ask: Any) -> None:
     customer = _customer("c-erase")
     conv = ask(make_visitor(customer=customer), QUESTION, 0)
-    agent(make_agent("ana"), conv, 60)
+    agent_at(make_agent("ana"), conv, 60)
     other = ask(make_visitor(), QUESTION, 30)  # someone else asking the same: untouched
     with at(3600):
         analytics_services.rollup_tick(lag=dt.timedelta(0))
@@ -68,7 +65,7 @@ def test_erase_clears_question_text_and_keeps_counts(kb: None, ask: Any) -> None
     assert sum(c["count"] for c in hot_questions(WEEK)["clusters"]) == 1
 
 
-def test_question_of_an_erased_customer_is_imported_anonymous(kb: None, ask: Any) -> None:  # noqa: F811
+def test_question_of_an_erased_customer_is_imported_anonymous(kb: None, ask: Any) -> None:
     customer = _customer("c-late")
     conv = ask(make_visitor(customer=customer), QUESTION, 0)
     _erase(customer)  # before the tick imported the bot's unmatched question

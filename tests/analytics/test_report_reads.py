@@ -15,8 +15,7 @@ from analytics.models import Fact, QuestionFact
 from analytics.questions import topic_key
 from analytics.selectors import ReportFilter, agents_table, hot_questions
 from analytics.selectors.questions import SAMPLE
-
-from .helpers import T0
+from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
 

@@ -20,50 +20,20 @@ from analytics.models import (
     MessageCount,
     PendingDay,
     QuestionDaily,
-    QuestionFact,
     Watermark,
 )
-from tests.factories import make_agent, make_visitor
-
-from .helpers import T0, agent, assign, at, bot, csat, handover, shopper, status
+from tests.factories import (
+    T0,
+    agent_at,
+    at,
+    make_agent,
+    make_visitor,
+    shopper_at,
+    snapshot,
+    traffic,
+)
 
 NO_LAG = dt.timedelta(0)
-
-
-def snapshot() -> list[tuple]:
-    """Every derived row: hourly, daily, histograms, questions."""
-    out: list[tuple] = []
-    for model, order in (
-        (HourlyRollup, ["hour", "team_id", "agent_id"]),
-        (DailyRollup, ["day", "team_id", "agent_id"]),
-        (DurationHistogram, ["day", "team_id", "agent_id", "kind", "business_hours", "bucket"]),
-        (QuestionDaily, ["day", "team_id", "kb_entry_id", "topic_key"]),
-    ):
-        fields = [f.attname for f in model._meta.fields if f.attname != "id"]
-        out += [
-            (model.__name__, *row) for row in model.objects.order_by(*order).values_list(*fields)
-        ]
-    return out
-
-
-def traffic(stage: int) -> None:
-    """Conversations spread over several hours and two days."""
-    boss = make_agent(f"boss{stage}", supervisor=True)
-    ana, bob = make_agent(f"ana{stage}"), make_agent(f"bob{stage}")
-    base = stage * 5 * 3600
-    for i in range(3):
-        t = base + i * 1800
-        conv = shopper(make_visitor(), t, f"where is my parcel {i}")
-        bot(conv, t + 5)
-        handover(conv, t + 50)
-        assign(boss, conv, ana if i % 2 else bob, t + 60)
-        agent(ana if i % 2 else bob, conv, t + 200 + i * 30)
-        status(boss, conv, "resolved", t + 3000)
-        csat(conv, 3 + i % 3, t + 3100)
-    with at(base + 100):
-        QuestionFact.objects.create(
-            at=T0 + dt.timedelta(seconds=base + 100), text="socks?", topic_key="sock"
-        )
 
 
 @pytest.mark.django_db
@@ -199,14 +169,14 @@ def test_message_counted_in_an_hour_already_rolled_up() -> None:
     rolls its hour again — and the result equals a full rebuild."""
     ana = make_agent("ana")
     visitor = make_visitor()
-    conv = shopper(visitor, 0)
-    agent(ana, conv, 60)
+    conv = shopper_at(visitor, 0)
+    agent_at(ana, conv, 60)
     analytics_services.rollup_tick(lag=NO_LAG)
     assert visitor_messages(T0.date()) == 1
     key = {"conversation_id": conv.pk, "sender": Fact.Sender.VISITOR}
     row = MessageCount.objects.get(**key)
     assert row.seq <= Watermark.objects.get(name="messages").last_id
-    shopper(visitor, 120, "one more thing")  # same hour: the same counter row, now 2
+    shopper_at(visitor, 120, "one more thing")  # same hour: the same counter row, now 2
     row = MessageCount.objects.get(**key)  # (its primary key, the seq, moved)
     assert row.count == 2 and row.seq > Watermark.objects.get(name="messages").last_id
     result = analytics_services.rollup_tick(lag=NO_LAG)
@@ -223,7 +193,7 @@ def test_counter_updated_by_a_late_commit_is_not_lost() -> None:
     """A chat transaction bumps a counter the tick has read and commits after the next tick
     ran: the watermark trails counters written within the lag, so a later tick counts it."""
     visitor = make_visitor()
-    conv = shopper(visitor, 0)
+    conv = shopper_at(visitor, 0)
     analytics_services.rollup_tick(lag=NO_LAG)
     assert visitor_messages(T0.date()) == 1
     updated, release = threading.Event(), threading.Event()
@@ -232,7 +202,7 @@ def test_counter_updated_by_a_late_commit_is_not_lost() -> None:
         try:
             with transaction.atomic():
                 with at(30):
-                    shopper(visitor, 30, "still there?")
+                    shopper_at(visitor, 30, "still there?")
                 updated.set()
                 release.wait(10)
         finally:

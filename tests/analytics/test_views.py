@@ -14,9 +14,17 @@ from django.test import Client
 
 from analytics import services as analytics_services
 from analytics.models import HourlyRollup, QuestionFact
-from tests.factories import make_agent, make_visitor
-
-from .helpers import T0, agent, bot, csat, handover, shopper, status
+from tests.factories import (
+    T0,
+    agent_at,
+    bot_at,
+    csat_at,
+    handover_at,
+    make_agent,
+    make_visitor,
+    shopper_at,
+    status_at,
+)
 
 pytestmark = pytest.mark.django_db
 RANGE = f"start={T0.date()}&end={T0.date() + dt.timedelta(days=1)}"
@@ -39,12 +47,12 @@ def manager(*perms: str) -> Client:
 def data() -> None:
     ana, bob = make_agent("ana"), make_agent("bob")
     for i in range(6):
-        conv = shopper(make_visitor(), i * 900, "where is my parcel")
-        bot(conv, i * 900 + 5)
-        handover(conv, i * 900 + 10)
-        agent(ana if i % 2 else bob, conv, i * 900 + 60 + i * 20)
-        status(ana if i % 2 else bob, conv, "resolved", i * 900 + 800)
-        csat(conv, 1 + i % 5, i * 900 + 850)
+        conv = shopper_at(make_visitor(), i * 900, "where is my parcel")
+        bot_at(conv, i * 900 + 5)
+        handover_at(conv, i * 900 + 10)
+        agent_at(ana if i % 2 else bob, conv, i * 900 + 60 + i * 20)
+        status_at(ana if i % 2 else bob, conv, "resolved", i * 900 + 800)
+        csat_at(conv, 1 + i % 5, i * 900 + 850)
     for n, text in enumerate(
         ["do you ship to Mars", "shipping to mars?", "退货要多久", "退货要多久呢"]
     ):

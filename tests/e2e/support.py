@@ -101,3 +101,21 @@ def widget_open(page: Page) -> None:
         launcher.click()
     expect(page.locator('[data-testid="hd-panel"]')).to_be_visible()
     expect(page.locator('[data-testid="hd-panel"]')).to_have_attribute("data-connection", "online")
+
+
+def desk_view(page: Page, view: str, status: str = "open") -> None:
+    tab = page.locator(f'.dk-tab[data-view="{view}"]')
+    tab.click()
+    expect(tab).to_have_class(re.compile("dk-tab-active"))
+    page.select_option("#dk-status", status)
+    expect(page.locator("#dk-status")).to_have_value(status)
+
+
+def widget_send(page: Page, text: str) -> None:
+    page.fill('[data-testid="hd-input"]', text)
+    page.press('[data-testid="hd-input"]', "Enter")
+    expect(
+        page.locator(
+            '[data-testid="hd-message"][data-sender="visitor"]:not([data-seq=""])', has_text=text
+        )
+    ).to_be_visible()

@@ -18,12 +18,14 @@ from playwright.sync_api import Page, expect
 from chat.models import Conversation, Message
 from tests.e2e.support import (
     desk_login,
+    desk_view,
     new_page,
     off_loop,
     pane,
     row,
     shopper_open,
     widget_open,
+    widget_send,
 )
 from tests.factories import make_agent, make_visitor
 from tests.factories import shopper_says as _shopper_says
@@ -53,14 +55,6 @@ def shopper_says(visitor: Any, body: str) -> Message:
     return off_loop(_shopper_says, visitor, body)
 
 
-def desk_view(page: Page, view: str, status: str = "open") -> None:
-    tab = page.locator(f'.dk-tab[data-view="{view}"]')
-    tab.click()
-    expect(tab).to_have_class(re.compile("dk-tab-active"))
-    page.select_option("#dk-status", status)
-    expect(page.locator("#dk-status")).to_have_value(status)
-
-
 def exact(text: str) -> re.Pattern[str]:
     return re.compile("^" + re.escape(text) + "$")
 
@@ -73,16 +67,6 @@ def desk_send(page: Page, conversation_id: int, text: str, *, note: bool = False
     # Acked: the pending bubble was replaced by the stored message.
     expect(
         box.locator(".dk-msg:not(.dk-pending) .dk-msg-body", has_text=exact(text))
-    ).to_be_visible()
-
-
-def widget_send(page: Page, text: str) -> None:
-    page.fill('[data-testid="hd-input"]', text)
-    page.press('[data-testid="hd-input"]', "Enter")
-    expect(
-        page.locator(
-            '[data-testid="hd-message"][data-sender="visitor"]:not([data-seq=""])', has_text=text
-        )
     ).to_be_visible()
 
 

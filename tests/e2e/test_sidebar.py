@@ -12,8 +12,16 @@ from playwright.sync_api import expect
 from chat.models import Conversation
 from orders.demo import load_shop
 from orders.models import Customer, Order, Product
-from tests.e2e.support import desk_login, new_page, off_loop, pane, row, widget_open
-from tests.e2e.test_desk import desk_view, widget_send
+from tests.e2e.support import (
+    desk_login,
+    desk_view,
+    new_page,
+    off_loop,
+    pane,
+    row,
+    widget_open,
+    widget_send,
+)
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -16,8 +16,7 @@ from inboxes.email.threading import conversation_from_address, reply_address
 from inboxes.models import EmailDetail, ExternalMessage, InboundEvent, OutboundDelivery
 from orders.models import ContactIdentity
 from tests.factories import make_agent
-
-from .conftest import mail, mailgun_post
+from tests.providers import mail, mailgun_post
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +250,7 @@ def test_html_mail_is_sanitised_and_its_reply_read_from_the_html(
 def test_provider_outage_retries_then_fails_with_the_reason(
     django_capture_on_commit_callbacks,
 ) -> None:
-    from tests.inboxes.conftest import make_email_channel
+    from tests.factories import make_email_channel
     from tests.procs import free_port
 
     channel = make_email_channel(free_port())  # nothing listens there

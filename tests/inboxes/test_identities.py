@@ -15,9 +15,8 @@ from inboxes.models import EmailDetail
 from orders.models import ContactIdentity, Customer, CustomerMerge
 from orders.privacy import customer_erase, customer_export
 from orders.services import customer_upsert, customers_merge
-from tests.factories import make_agent, make_visitor, shopper_says
-
-from .conftest import mail, make_email_channel
+from tests.factories import make_agent, make_email_channel, make_visitor, shopper_says
+from tests.providers import mail
 
 pytestmark = pytest.mark.django_db
 

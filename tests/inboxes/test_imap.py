@@ -6,9 +6,8 @@ import pytest
 
 from chat.models import Conversation
 from inboxes.email.imap import imap_poll
-from tests.providers import imap_append, imap_server
-
-from .conftest import mail, make_email_channel
+from tests.factories import make_email_channel
+from tests.providers import imap_append, imap_server, mail
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

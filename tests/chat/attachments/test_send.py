@@ -135,7 +135,7 @@ def test_text_messages_cost_no_attachment_query(shopper) -> None:
 def test_deleting_a_message_deletes_its_files(
     shopper, media_root, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.chat.attachments.conftest import stored_files
+    from tests.factories import stored_files
 
     message, _ = send(
         Actor(visitor=shopper.visitor), "c-1", shopper.upload(samples.png()).json()["id"]

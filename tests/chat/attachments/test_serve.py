@@ -12,7 +12,7 @@ from chat import events, services
 from chat.access import Actor
 from chat.attachments.selectors import limits_get
 from tests.chat.attachments import samples
-from tests.chat.attachments.conftest import Agent, Shopper
+from tests.factories import Agent, Shopper
 
 pytestmark = pytest.mark.django_db
 

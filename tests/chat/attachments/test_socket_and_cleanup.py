@@ -11,7 +11,7 @@ from django.utils import timezone
 from chat.attachments.tasks import media_orphans_cleanup
 from chat.models import Attachment, Message
 from tests.chat.attachments import samples
-from tests.chat.attachments.conftest import Agent, Shopper, stored_files
+from tests.factories import Agent, Shopper, stored_files
 from tests.sockets import agent_socket, receive_type, visitor_socket
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from chat.attachments.selectors import limits_get
 from chat.models import Attachment
 from tests.chat.attachments import samples
-from tests.chat.attachments.conftest import stored_files
+from tests.factories import stored_files
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from chat.bot.knowledge_import import (
 from chat.bot.matching.embedder import current_embedder
 from chat.bot.vectors import kb_vectors_compute, text_digest, vectors_for
 from chat.models import KnowledgeEntry, KnowledgeQuestion, KnowledgeVector
-from tests.conftest import server_env
-from tests.procs import celery_worker
+from tests.procs import celery_worker, server_env
 
 TODAY_KEYS = {
     "shipping_time",
