@@ -26,9 +26,8 @@ from channels.layers import get_channel_layer
 from bench.server import login
 from chat import events
 from chat.outbox import CLOSE_TOO_SLOW
-from tests.conftest import server_env
 from tests.factories import make_agent
-from tests.procs import asgi_process
+from tests.procs import asgi_process, server_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,7 @@ from chat.access import Actor
 from orders.models import ApiToken, Customer
 from orders.privacy import customer_erase
 from orders.services import customer_upsert
-from tests.factories import make_agent, make_visitor, shopper_says
-from tests.orders.conftest import make_token
+from tests.factories import make_agent, make_token, make_visitor, shopper_says
 
 pytestmark = pytest.mark.django_db
 
