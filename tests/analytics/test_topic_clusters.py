@@ -14,8 +14,7 @@ from analytics.questions import cluster_keys, tokens, topic_key
 from analytics.selectors import ReportFilter, hot_questions
 from analytics.selectors.questions import topic_vectors
 from analytics.services.imports import topic_vectors_fill
-
-from .helpers import T0
+from tests.factories import T0
 
 WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compare=False)
 
