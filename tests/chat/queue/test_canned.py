@@ -101,7 +101,7 @@ def test_missing_data_is_empty_and_reported() -> None:
 
 def test_fallbacks_fill_placeholders_without_data_in_any_language() -> None:
     agent = make_agent(name="Ana")
-    anonymous = conversation_of()  # no name, no customer, no orders
+    anonymous = conversation_of(body="hi")  # no name, no customer, no orders
     reply = CannedReply.objects.create(
         shortcut="sorry",
         body="Sorry about that, {{customer.name|there}} — I'm {{agent.name|your agent}}. "
@@ -115,7 +115,9 @@ def test_fallbacks_fill_placeholders_without_data_in_any_language() -> None:
     assert body == "Sorry about that, there — I'm Ana. 您好，订单。"
     assert missing == ["customer.email"]
 
-    named = conversation_of(customer=Customer.objects.create(external_id="c-f", name="Li Wei"))
+    named = conversation_of(
+        customer=Customer.objects.create(external_id="c-f", name="Li Wei"), body="hi"
+    )
     body, missing = selectors.canned_render(
         actor=Actor(user=agent), canned_id=reply.pk, conversation_id=named.pk
     )
