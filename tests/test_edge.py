@@ -113,13 +113,13 @@ async def _shopper() -> WebsocketCommunicator:
     connected, _ = await comm.connect()
     assert connected
     await comm.send_json_to({"type": "auth", "token": token})
-    assert (await comm.receive_json_from(timeout=5))["type"] == "ready"
+    assert (await comm.receive_json_from(timeout=20))["type"] == "ready"
     return comm
 
 
 async def _next_text(comm: WebsocketCommunicator) -> str:
     """The next frame as the server would put it on the wire: UTF-8, or the server fails."""
-    text = await comm.receive_from(timeout=5)
+    text = await comm.receive_from(timeout=20)
     text.encode("utf-8")  # a lone surrogate here closed real sockets with 1011
     return str(text)
 

@@ -36,7 +36,7 @@ async def _shopper_with_conversation() -> tuple[WebsocketCommunicator, int]:
     connected, _ = await comm.connect()
     assert connected
     await comm.send_json_to({"type": "auth", "token": token})
-    ready = await comm.receive_json_from(timeout=5)
+    ready = await comm.receive_json_from(timeout=20)
     assert ready["type"] == "ready" and ready["conversation"]["id"] == conversation_id
     return comm, conversation_id
 
