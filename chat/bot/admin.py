@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -21,11 +23,30 @@ from chat.models import (
     KnowledgeEntry,
     KnowledgeProposal,
     KnowledgeQuestion,
+    SuggestionPick,
     UnmatchedQuestion,
 )
 from helpdesk.errors import BadRequest
 
 from .learning import proposal_accept, proposal_reject
+
+
+class PreviewForm(forms.Form):
+    text = forms.CharField(
+        label=_("Question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Detect")), ("en", _("English")), ("zh-hans", _("Simplified Chinese"))],
+    )
+
+
+DECISION_LABELS = {
+    "answer": _("Answer"),
+    "suggest": _("Did you mean…"),
+    "handover": _("Hand over to a person"),
+}
 
 
 class KnowledgeQuestionInline(admin.TabularInline):
@@ -38,12 +59,41 @@ class KnowledgeQuestionInline(admin.TabularInline):
 
 @admin.register(KnowledgeEntry)
 class KnowledgeEntryAdmin(admin.ModelAdmin):
-    list_display = ("title", "language", "tags", "active", "phrasings", "updated_at")
+    list_display = ("title", "key", "language", "tags", "active", "phrasings", "updated_at")
     list_filter = ("language", "active")
-    search_fields = ("title", "answer", "tags", "questions__text")
+    search_fields = ("title", "key", "answer", "tags", "questions__text")
     filter_horizontal = ("products",)
     inlines = [KnowledgeQuestionInline]
     actions = ["activate", "deactivate"]
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="chat_knowledgeentry_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """ "Test your bot": what the bot would do with a question (the preview API's answer,
+        drawn for people)."""
+        from .selectors import bot_preview
+
+        form = PreviewForm(request.POST or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            result = bot_preview(
+                text=form.cleaned_data["text"], language=form.cleaned_data["language"] or None
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Test your bot"),
+            "form": form,
+            "result": result,
+            "decision_label": DECISION_LABELS.get(result["decision"], "") if result else "",
+        }
+        return TemplateResponse(request, "admin/chat/knowledgeentry/preview.html", context)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         from django.db.models import Count
@@ -75,6 +125,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SuggestionPick)
+class SuggestionPickAdmin(ReadOnlyAdmin):
+    list_display = ("question", "key", "language", "created_at")
+    list_filter = ("language",)
+    search_fields = ("question", "key")
 
 
 @admin.register(UnmatchedQuestion)

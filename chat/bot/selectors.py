@@ -92,3 +92,14 @@ def bot_overview(*, conversation: Conversation) -> dict[str, Any]:
             for f in feedback[:500]
         ],
     }
+
+
+PREVIEW_MAX_CHARS = 2000
+
+
+def bot_preview(*, text: str, language: str | None = None) -> dict[str, Any]:
+    """What the bot would do with ``text`` (the preview API and the admin's "Test your bot"),
+    without creating a conversation: the decision object of docs/bot.md."""
+    from .matching.hybrid import decide
+
+    return decide(text, language=language).as_dict()

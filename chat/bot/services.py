@@ -22,14 +22,15 @@ from chat.models import (
     MessageSentiment,
     UnmatchedQuestion,
 )
-from helpdesk import dispatch
 
 from .conf import bot_setting
 from .handover import bot_active, bot_say, customer_is_vip, handover, state_for
 from .intents import wants_human
-from .matching import detect_language, match_question
+from .matching import detect_language
+from .matching.hybrid import decide
 from .orders_answer import is_order_question, order_reply
 from .sentiment import sentiment_score
+from .suggestions import bot_answer_entry, bot_suggest
 
 
 def actions(*ids: str) -> list[dict[str, str]]:
@@ -187,56 +188,33 @@ def _respond(
                 detail=text,
             )
         return answer
-    match = match_question(text, language=language, product_ids=_product_ids(conversation))
-    entry_id = match.entry_id
-    confident = (
-        entry_id is not None
-        and match.score >= float(bot_setting("THRESHOLD"))
-        and match.score - match.runner_up >= float(bot_setting("MARGIN"))
-    )
-    entry = (
-        KnowledgeEntry.objects.filter(pk=entry_id, active=True).first()
-        if confident and entry_id is not None
-        else None
-    )
-    if entry is not None:
-        state.low_confidence_streak = 0
-        state.answers += 1
-        state.save(update_fields=["low_confidence_streak", "answers"])
-        card = {
-            "type": "bot_answer",
-            "entry": entry.pk,
-            "confidence": match.score,
-            "prompt": str(_("Did this help?")),
-            "actions": actions("yes", "no", "human"),
-        }
-        answer = _say(conversation, entry.answer, card, bot_entry=entry.pk, confidence=match.score)
-        dispatch.dispatch(
-            dispatch.DomainEvent(
-                name=dispatch.Event.BOT_ANSWERED,
-                at=answer.created_at,
-                conversation_id=conversation.pk,
-                data={
-                    "entry_id": entry.pk,
-                    "confidence": match.score,
-                    "language": language,
-                    "message_id": answer.pk,
-                    "question_message_id": message.pk,
-                },
+    decision = decide(text, language=language, product_ids=_product_ids(conversation))
+    if decision.decision == "answer" and decision.entry is not None:
+        entry = KnowledgeEntry.objects.filter(pk=decision.entry.id, active=True).first()
+        if entry is not None:
+            return bot_answer_entry(
+                conversation=conversation,
+                state=state,
+                entry=entry,
+                question=message,
+                confidence=decision.score,
+                decision=decision,
             )
-        )
-        return answer
+    best = decision.suggestions[0] if decision.suggestions else None
     UnmatchedQuestion.objects.get_or_create(
         message=message,
         defaults={
             "conversation": conversation,
             "text": text[:2000],
             "language": language,
-            "best_entry_id": match.entry_id,
-            "best_score": match.score,
+            "best_entry_id": best.entry_id if best else None,
+            "best_score": best.score if best else 0.0,
             "created_at": message.created_at,
         },
     )
+    if decision.decision == "suggest" and decision.suggestions:
+        # Not a miss: the shopper has buttons (and "talk to a person") to go on with.
+        return bot_suggest(conversation=conversation, decision=decision)
     return not_sure(conversation, state, detail=text)
 
 

@@ -9,6 +9,7 @@ from .bot import (
     KnowledgeQuestion,
     KnowledgeVector,
     MessageSentiment,
+    SuggestionPick,
     UnmatchedQuestion,
 )
 from .business_hours import Holiday, Schedule, ScheduleInterval
@@ -52,6 +53,7 @@ __all__ = [
     "SatisfactionRating",
     "Schedule",
     "ScheduleInterval",
+    "SuggestionPick",
     "Team",
     "TeamRouting",
     "UnmatchedQuestion",

@@ -230,3 +230,40 @@ class UnmatchedQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class SuggestionPick(models.Model):
+    """A shopper pressed one of the bot's "did you mean" buttons: the question, the entry it
+    meant and the answer the bot gave (the learning loop proposes the question as a new
+    phrasing of that entry)."""
+
+    message = models.OneToOneField(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        related_name="suggestion_pick",
+        # No database FK: the message table is partitioned (chat/partitions.py).
+        db_constraint=False,
+    )
+    conversation = models.ForeignKey(
+        "chat.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    entry = models.ForeignKey(
+        KnowledgeEntry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestion_picks",
+    )
+    key = models.SlugField(max_length=64)
+    question = models.TextField()
+    language = models.CharField(max_length=16)
+    answer_message_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("picked suggestion")
+        verbose_name_plural = _("picked suggestions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.question[:40]} → {self.key}"

@@ -14,9 +14,33 @@ from tests.factories import make_visitor, shopper_says
 KB = demo_items()
 
 
+# Vectors of the demo knowledge base's texts, computed once per test process: each test's
+# rows roll back, and embedding ~300 texts per test would cost minutes on a loaded box.
+_VECTOR_ROWS: dict[str, tuple[str, int, bytes]] = {}
+
+
+def kb_with_vectors() -> None:
+    """The demo knowledge base with its vectors stored, as the Celery task leaves it."""
+    from chat.bot.vectors import kb_vectors_compute
+    from chat.models import KnowledgeVector
+
+    if _VECTOR_ROWS:
+        KnowledgeVector.objects.bulk_create(
+            [
+                KnowledgeVector(model=m, digest=d, dim=n, vector=v)
+                for d, (m, n, v) in _VECTOR_ROWS.items()
+            ],
+            ignore_conflicts=True,
+        )
+    knowledge_base_load(items=KB)
+    kb_vectors_compute()
+    for row in KnowledgeVector.objects.values_list("digest", "model", "dim", "vector"):
+        _VECTOR_ROWS[row[0]] = (row[1], row[2], bytes(row[3]))
+
+
 @pytest.fixture
 def kb(db: Any) -> None:
-    knowledge_base_load(items=KB)
+    kb_with_vectors()
 
 
 @pytest.fixture
@@ -52,4 +76,6 @@ def _fresh_index(db: Any) -> None:
 @pytest.fixture(autouse=True)
 def _bot_on(settings: Any) -> None:
     # tests/conftest.py switches the bot off for the rest of the suite.
-    settings.HELPDESK_BOT = {"ENABLED": True}
+    # A generous embedding deadline: on a loaded test box the in-process model can miss the
+    # 300 ms one, and the bot would decide on words alone (test_retrieval.py tests that).
+    settings.HELPDESK_BOT = {"ENABLED": True, "EMBED_TIMEOUT": 10.0}

@@ -232,7 +232,7 @@ def test_bot_error_hands_over(kb: None, visitor: Any, say: Any, monkeypatch: Any
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(services, "match_question", broken)
+    monkeypatch.setattr(services, "decide", broken)
     assert say(visitor, "what is your return policy") == []
     state = BotState.objects.get()
     assert state.handover_reason == BotState.Reason.ERROR

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from chat.bot.knowledge_import import demo_items, knowledge_base_load
+from chat.bot.knowledge_import import demo_items
 from chat.models import BotState, Message
 from tests.factories import make_visitor, shopper_says
 from tests.procs import celery_worker, server_env
@@ -30,11 +30,12 @@ def worker() -> Iterator[Any]:
 
 
 def test_shopper_messages_reach_the_worker_in_batches(
-    worker: Any, settings: Any, monkeypatch: Any
+    worker: Any, kb: None, settings: Any, monkeypatch: Any
 ) -> None:
     from helpdesk.celery import app
 
-    knowledge_base_load(items=KB)
+    # ``kb`` stored the vectors before the worker sees the shopper's messages (it would
+    # otherwise embed the whole knowledge base first).
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     try:

@@ -1,4 +1,5 @@
-"""Matching quality on a fixed labelled set, and the index following knowledge-base edits."""
+"""The bot's decisions on a fixed labelled set (fails CI on regression), and the index
+following knowledge-base edits."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from chat.bot.conf import bot_setting
 from chat.bot.knowledge_import import demo_items
 from chat.bot.matching import detect_language, match_question
+from chat.bot.matching.hybrid import decide
+from chat.bot.vectors import kb_vectors_compute
 from chat.models import KnowledgeEntry, KnowledgeQuestion
 
 from .labelled import LABELLED
@@ -18,12 +20,12 @@ KB = demo_items()
 pytestmark = pytest.mark.django_db
 
 
-def _confident(match: Any) -> bool:
-    return (
-        match.entry_id is not None
-        and match.score >= bot_setting("THRESHOLD")
-        and match.score - match.runner_up >= bot_setting("MARGIN")
-    )
+# The fixed set's floor: CI fails when the bot's retrieval regresses below it. Measured with
+# the calibration of chat/bot/matching/calibration.json (docs/bot.md has the figures).
+MIN_PRECISION = 0.9
+MIN_RECALL = 0.8
+MIN_COVERED = 0.92
+MAX_NEGATIVES_ANSWERED = 1
 
 
 def test_labelled_set_is_big_enough_and_mixed() -> None:
@@ -36,60 +38,68 @@ def test_labelled_set_is_big_enough_and_mixed() -> None:
     assert not {q.lower() for q, _k, _l in LABELLED} & phrasings
 
 
-def test_matching_precision_on_labelled_set(kb: None, capsys: Any) -> None:
-    key_of = {
-        e.pk: next(k for k, lang, title, *_ in KB if title == e.title and lang == e.language)
-        for e in KnowledgeEntry.objects.all()
-    }
-    answered = correct = positives = true_pos = false_pos_negatives = 0
+def test_decisions_on_the_fixed_labelled_set(kb: None, capsys: Any) -> None:
+    """The bot's own decision (hybrid retrieval, calibrated thresholds) on 68 questions that
+    are not phrasings of the knowledge base."""
+    answered = right = positives = covered = negatives_answered = 0
     misses = []
     for question, expected, language in LABELLED:
         assert detect_language(question) == language, question
-        match = match_question(question)
-        got = key_of.get(match.entry_id) if match.entry_id else None
+        decision = decide(question)
+        assert decision.semantic is not None, question  # the in-process model answered
         positives += expected is not None
-        if _confident(match):
+        got = decision.entry.key if decision.entry else None
+        offered = [s.key for s in decision.suggestions] if decision.decision == "suggest" else []
+        if expected is not None and (got == expected or expected in offered):
+            covered += 1
+        if decision.decision == "answer":
             answered += 1
             if got == expected:
-                correct += 1
-                true_pos += 1
+                right += 1
             else:
-                misses.append((question, expected, got, match.score))
-                false_pos_negatives += expected is None
-    precision = correct / answered
-    recall = true_pos / positives
-    coverage = answered / len(LABELLED)
+                misses.append((question, expected, got, round(decision.score, 3)))
+                negatives_answered += expected is None
+    precision = right / answered
+    recall = right / positives
     with capsys.disabled():
         print(
-            f"\nbot matching on {len(LABELLED)} labelled questions "
-            f"(threshold {bot_setting('THRESHOLD')}, margin {bot_setting('MARGIN')}): "
-            f"precision {precision:.3f} ({correct}/{answered}), "
-            f"recall {recall:.3f} ({true_pos}/{positives}), coverage {coverage:.3f}, "
-            f"negatives answered {false_pos_negatives}"
+            f"\nbot decisions on {len(LABELLED)} labelled questions: precision {precision:.3f} "
+            f"({right}/{answered}), recall {recall:.3f} ({right}/{positives}), right entry "
+            f"answered or suggested {covered / positives:.3f}, negatives answered "
+            f"{negatives_answered}"
         )
         for miss in misses:
-            print(f"  wrong confident answer: {miss}")
-    assert precision >= 0.9
-    assert recall >= 0.75
+            print(f"  wrong answer: {miss}")
+    assert precision >= MIN_PRECISION
+    assert recall >= MIN_RECALL
+    assert covered / positives >= MIN_COVERED
+    assert negatives_answered <= MAX_NEGATIVES_ANSWERED
+
+
+def test_old_matcher_still_runs_for_the_benchmark(kb: None) -> None:
+    match = match_question("what's the policy for returns")
+    assert KnowledgeEntry.objects.get(pk=match.entry_id).key == "returns"
 
 
 def test_index_follows_knowledge_base_changes(kb: None) -> None:
     question = "do you gift wrap presents"
-    assert not _confident(match_question(question))
+    assert decide(question).decision != "answer"
     entry = KnowledgeEntry.objects.create(
         title="Gift wrapping", answer="Yes, for $3 at checkout.", language="en"
     )
     KnowledgeQuestion.objects.create(entry=entry, text="Can you gift wrap my present?")
-    match = match_question(question)
-    assert match.entry_id == entry.pk and _confident(match)
+    kb_vectors_compute(entry_ids=[entry.pk])  # what the Celery task does after commit
+    decision = decide(question)
+    assert decision.decision == "answer"
+    assert decision.entry is not None and decision.entry.key == "gift-wrapping"
     entry.active = False
     entry.save()
-    assert match_question(question).entry_id != entry.pk
+    assert all(s.key != "gift-wrapping" for s in decide(question).suggestions)
 
 
 def test_language_is_respected(kb: None) -> None:
-    match = match_question("退货政策")
-    entry = KnowledgeEntry.objects.get(pk=match.entry_id)
-    assert entry.language == "zh-hans" and entry.title == "退货政策"
-    match = match_question("return policy")
-    assert KnowledgeEntry.objects.get(pk=match.entry_id).language == "en"
+    decision = decide("退货政策")
+    assert decision.entry is not None
+    assert (decision.entry.language, decision.entry.key) == ("zh-hans", "returns")
+    decision = decide("return policy")
+    assert decision.entry is not None and decision.entry.language == "en"

@@ -1,0 +1,363 @@
+"""Hybrid retrieval and the decision ladder: BM25 (``lexical.py``) and sentence embeddings
+(``embedder.py``) fused into one calibrated confidence, then answer / suggest / hand over.
+
+For each entry in the question's language:
+
+- ``lexical``: the best normalised BM25 score over the entry's title and phrasings;
+- ``semantic``: the best cosine between the question and those texts, rescaled from the
+  model's working range (``COS_LOW``…``COS_HIGH``, where e5's cosines live) to 0–1;
+- ``fused`` = ``W_LEX`` × lexical + (1 − ``W_LEX``) × semantic ranks the entries.
+
+The best entry's confidence is a logistic function of (lexical, semantic, fused, the fused
+margin over the runner-up), fitted on the dev half of the labelled set by
+``bench/bot_eval.py --fit`` and stored in ``calibration.json`` with per-language thresholds:
+confidence ≥ ``answer`` → answer; ≥ ``suggest`` → "did you mean" with up to three entries;
+below → hand over. Without semantic evidence (embedder off, failed or late) a second,
+lexical-only calibration and its own thresholds decide.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .decision import MAX_SUGGESTIONS, Decision, DecisionKind, EntryRef, Suggestion
+from .lexical import LexicalIndex
+from .text import detect_language
+
+logger = logging.getLogger(__name__)
+
+CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
+# A question about the product page the shopper is on counts this much more (fused) for
+# entries tied to that product.
+PRODUCT_BOOST = 0.05
+
+
+@dataclass(frozen=True)
+class KBEntry:
+    """What the index needs of one knowledge-base entry."""
+
+    id: int
+    key: str
+    title: str
+    language: str
+    texts: tuple[str, ...]  # the title first, then the phrasings
+    product_ids: frozenset[int] = frozenset()
+
+
+@dataclass
+class Params:
+    """The fusion weights, calibrations and thresholds (``calibration.json``)."""
+
+    w_lex: float = 0.35
+    # The semantic evidence mixes the best phrasing's cosine with the cosine to the entry's
+    # centroid (the mean of its phrasings: what the ways of asking share): measured on dev,
+    # the centroid alone ranked short Chinese paraphrases far better than the best phrasing.
+    w_centroid: float = 0.5
+    cos_low: float = 0.75
+    cos_high: float = 0.95
+    # Logistic weights over (lexical, semantic, fused, margin, 1) and (lexical, margin, 1).
+    hybrid: list[float] = field(default_factory=lambda: [2.0, 4.0, 2.0, 8.0, -5.0])
+    lexical_only: list[float] = field(default_factory=lambda: [6.0, 8.0, -4.0])
+    # Per language: {"answer": t, "suggest": t} for each mode.
+    thresholds: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    # Suggestions: entries whose fused score is within this of the best one.
+    suggest_window: float = 0.15
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> Params:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            logger.warning("no bot calibration at %s: defaults", path)
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def threshold(self, language: str, mode: str, level: str) -> float:
+        default = {"answer": 0.6, "suggest": 0.3}[level]
+        return float(self.thresholds.get(language, {}).get(mode, {}).get(level, default))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + float(np.exp(-x)))
+
+
+@dataclass
+class Evidence:
+    """Per-entry evidence for one question in one language."""
+
+    entries: list[KBEntry]
+    lexical: np.ndarray
+    semantic: np.ndarray | None
+    fused: np.ndarray
+
+
+class LanguageIndex:
+    def __init__(
+        self, entries: Sequence[KBEntry], vectors: dict[str, np.ndarray], dim: int
+    ) -> None:
+        self.entries = list(entries)
+        docs: list[str] = []
+        starts: list[int] = []
+        for entry in self.entries:
+            starts.append(len(docs))
+            docs.extend(entry.texts)
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.lexical = LexicalIndex(docs)
+        self.has_vectors = bool(docs) and all(t in vectors for t in docs)
+        self.vectors: np.ndarray | None = None
+        self.centroids: np.ndarray | None = None
+        if docs and any(t in vectors for t in docs):
+            matrix = np.zeros((len(docs), dim), dtype=np.float32)
+            for i, text in enumerate(docs):
+                if text in vectors:
+                    matrix[i] = vectors[text]
+            self.vectors = matrix
+            sums = np.add.reduceat(matrix, self.starts, axis=0)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            self.centroids = np.ascontiguousarray(sums / norms, dtype=np.float32)
+
+    def evidence(self, text: str, query: np.ndarray | None, params: Params) -> Evidence:
+        if not self.entries:
+            empty = np.zeros(0, dtype=np.float32)
+            return Evidence([], empty, None, empty)
+        lexical = np.maximum.reduceat(self.lexical.scores(text), self.starts)
+        semantic = None
+        if query is not None and self.vectors is not None and self.centroids is not None:
+            best = np.maximum.reduceat(self.vectors @ query, self.starts)
+            semantic = params.w_centroid * best + (1 - params.w_centroid) * (self.centroids @ query)
+            semantic = np.clip(
+                (semantic - params.cos_low) / (params.cos_high - params.cos_low), 0.0, 1.0
+            )
+            fused = params.w_lex * lexical + (1.0 - params.w_lex) * semantic
+        else:
+            fused = lexical
+        return Evidence(self.entries, lexical, semantic, np.asarray(fused, dtype=np.float32))
+
+    def nbytes(self) -> int:
+        if self.vectors is None or self.centroids is None:
+            return 0
+        return int(self.vectors.nbytes + self.centroids.nbytes)
+
+
+class HybridIndex:
+    """The knowledge base of one process, split by language."""
+
+    def __init__(
+        self, entries: Iterable[KBEntry], vectors: dict[str, np.ndarray], *, model: str | None
+    ) -> None:
+        self.model = model
+        dim = next((len(v) for v in vectors.values()), 384)
+        by_language: dict[str, list[KBEntry]] = {}
+        for entry in entries:
+            by_language.setdefault(entry.language, []).append(entry)
+        self.languages = {
+            language: LanguageIndex(items, vectors, dim) for language, items in by_language.items()
+        }
+
+    def evidence(self, text: str, language: str, query: np.ndarray | None) -> Evidence:
+        index = self.languages.get(language)
+        if index is None:
+            empty = np.zeros(0, dtype=np.float32)
+            return Evidence([], empty, None, empty)
+        return index.evidence(text, query, current_params())
+
+    def decide(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        query: np.ndarray | None = None,
+        product_ids: frozenset[int] = frozenset(),
+        params: Params | None = None,
+    ) -> Decision:
+        """The decision for ``text`` given the question's vector (None: words alone)."""
+        params = params or current_params()
+        language = language or detect_language(text)
+        index = self.languages.get(language)
+        if index is None or not index.entries:
+            return Decision("handover", None, language=language)
+        ev = index.evidence(text, query, params)
+        return decide_from(ev, language=language, params=params, product_ids=product_ids)
+
+
+def features(ev: Evidence, i: int, order: np.ndarray) -> list[float]:
+    """The calibration features of entry ``i``: (lexical, semantic, fused, margin) or, without
+    semantic evidence, (lexical, margin)."""
+    best_other = max((float(ev.fused[j]) for j in order[:4] if j != i), default=0.0)
+    margin = float(ev.fused[i]) - best_other
+    if ev.semantic is None:
+        return [float(ev.lexical[i]), margin]
+    return [float(ev.lexical[i]), float(ev.semantic[i]), float(ev.fused[i]), margin]
+
+
+def confidence(feats: list[float], params: Params) -> float:
+    weights = params.hybrid if len(feats) == 4 else params.lexical_only
+    return _sigmoid(sum(w * f for w, f in zip(weights[:-1], feats, strict=True)) + weights[-1])
+
+
+def decide_from(
+    ev: Evidence,
+    *,
+    language: str,
+    params: Params,
+    product_ids: frozenset[int] = frozenset(),
+) -> Decision:
+    fused = ev.fused
+    if product_ids:
+        fused = fused + np.asarray(
+            [PRODUCT_BOOST if e.product_ids & product_ids else 0.0 for e in ev.entries],
+            dtype=np.float32,
+        )
+        ev = Evidence(ev.entries, ev.lexical, ev.semantic, fused)
+    if not len(fused):
+        return Decision("handover", None, language=language)
+    order = np.argsort(-fused, kind="stable")[: MAX_SUGGESTIONS + 1]
+    best = int(order[0])
+    mode = "lexical" if ev.semantic is None else "hybrid"
+    score = confidence(features(ev, best, order), params)
+    lexical = float(ev.lexical[best])
+    semantic = None if ev.semantic is None else float(ev.semantic[best])
+    entry = ev.entries[best]
+    ref = EntryRef(entry.id, entry.key, entry.title, entry.language)
+    suggestions = [
+        Suggestion(
+            key=ev.entries[int(i)].key,
+            title=ev.entries[int(i)].title,
+            score=confidence(features(ev, int(i), order), params),
+            entry_id=ev.entries[int(i)].id,
+        )
+        for i in order[:MAX_SUGGESTIONS]
+        if float(fused[int(i)]) >= float(fused[best]) - params.suggest_window
+    ]
+    kind: DecisionKind
+    if score >= params.threshold(language, mode, "answer"):
+        kind = "answer"
+    elif score >= params.threshold(language, mode, "suggest"):
+        kind = "suggest"
+    else:
+        return Decision("handover", None, suggestions, score, lexical, semantic, language=language)
+    return Decision(
+        kind,
+        ref if kind == "answer" else None,
+        suggestions,
+        score,
+        lexical,
+        semantic,
+        language=language,
+    )
+
+
+# --- the per-process index and parameters ---------------------------------------------------
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"index": None, "version": None, "built": 0.0, "params": None}
+
+
+def current_params() -> Params:
+    with _lock:
+        params = _state["params"]
+    if params is None:
+        params = Params.load()
+        with _lock:
+            _state["params"] = params
+    return params  # type: ignore[no-any-return]
+
+
+def load_entries() -> list[KBEntry]:
+    """The active entries with their texts, from the database."""
+    from chat.models import KnowledgeEntry, KnowledgeQuestion
+
+    texts: dict[int, list[str]] = {}
+    for entry_id, text in KnowledgeQuestion.objects.filter(entry__active=True).values_list(
+        "entry_id", "text"
+    ):
+        texts.setdefault(entry_id, []).append(text)
+    products: dict[int, set[int]] = {}
+    through = KnowledgeEntry.products.through
+    for entry_id, product_id in through.objects.filter(knowledgeentry__active=True).values_list(
+        "knowledgeentry_id", "product_id"
+    ):
+        products.setdefault(entry_id, set()).add(product_id)
+    return [
+        KBEntry(
+            id=pk,
+            key=key,
+            title=title,
+            language=language,
+            texts=tuple(dict.fromkeys([title, *texts.get(pk, [])])),
+            product_ids=frozenset(products.get(pk, ())),
+        )
+        for pk, key, title, language in KnowledgeEntry.objects.filter(active=True)
+        .order_by("pk")
+        .values_list("pk", "key", "title", "language")
+    ]
+
+
+def build_index() -> HybridIndex:
+    from ..vectors import vectors_for
+    from .embedder import current_embedder
+
+    entries = load_entries()
+    embedder = current_embedder()
+    vectors: dict[str, np.ndarray] = {}
+    if embedder is not None:
+        vectors = vectors_for((t for e in entries for t in e.texts), model=embedder.name)
+        missing = sum(1 for e in entries for t in e.texts if t not in vectors)
+        if missing:
+            # Saved moments ago (the Celery task has not run yet) or the model changed:
+            # those texts count on words alone until their vectors are stored.
+            logger.info("%d knowledge-base texts have no %s vector yet", missing, embedder.name)
+    return HybridIndex(entries, vectors, model=embedder.name if embedder else None)
+
+
+def current_index() -> HybridIndex:
+    """The process's index, rebuilt when the knowledge base (or the embedder) changed."""
+    from .embedder import current_embedder
+    from .index import FALLBACK_TTL, _shared_version
+
+    version = _shared_version()
+    embedder = current_embedder()
+    model = embedder.name if embedder else None
+    with _lock:
+        index = _state["index"]
+        fresh = (
+            index is not None
+            and index.model == model
+            and (
+                (version is not None and _state["version"] == version)
+                or (version is None and time.monotonic() - float(_state["built"]) < FALLBACK_TTL)
+            )
+        )
+        if fresh:
+            return index  # type: ignore[no-any-return]
+    built = build_index()
+    with _lock:
+        _state.update(index=built, version=version, built=time.monotonic())
+    return built
+
+
+def decide(text: str, *, language: str | None = None, product_ids: Iterable[int] = ()) -> Decision:
+    """What the bot does with ``text``: embed it (300 ms deadline; on failure words alone
+    decide, logged and counted), retrieve, calibrate, decide."""
+    from .embedder import EmbeddingUnavailable, current_embedder, embed_question
+
+    language = language or detect_language(text)
+    index = current_index()
+    query = None
+    if current_embedder() is not None:
+        try:
+            query = embed_question(text)
+        except EmbeddingUnavailable:
+            query = None
+    return index.decide(text, language=language, query=query, product_ids=frozenset(product_ids))

@@ -1,0 +1,232 @@
+"""Hybrid retrieval and the decision ladder, with each embedder backend: the in-process model
+and an OpenAI-format ``/v1/embeddings`` server started here (down, slow, erroring: the bot
+decides on words alone, logs and counts it, and the shopper's message is still answered)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from chat.bot.matching import hybrid
+from chat.bot.matching.embedder import (
+    LocalE5Embedder,
+    OpenAIEmbedder,
+    current_embedder,
+    embedder_failures,
+)
+from chat.bot.vectors import kb_vectors_compute
+from chat.models import KnowledgeEntry, KnowledgeQuestion, Message
+from tests.procs import free_port
+
+pytestmark = pytest.mark.django_db
+
+_model = LocalE5Embedder()
+
+
+class EmbeddingsServer:
+    """A local server speaking OpenAI's embeddings format, backed by the real e5 model.
+    ``mode``: ``ok``, ``slow`` (answers after 0.6 s) or ``error`` (500)."""
+
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.requests = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                outer.requests += 1
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path != "/v1/embeddings" or outer.mode == "error":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                if outer.mode == "slow":
+                    time.sleep(0.6)
+                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                rows = _model.embed(texts)
+                data = {
+                    "object": "list",
+                    "model": body["model"],
+                    "data": [
+                        {"object": "embedding", "index": i, "embedding": row.tolist()}
+                        for i, row in enumerate(rows)
+                    ],
+                }
+                payload = json.dumps(data).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (the slow mode's point)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.port = free_port()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[EmbeddingsServer]:
+    srv = EmbeddingsServer()
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+def _small_kb() -> None:
+    """Three English topics: enough to rank, quick to embed over HTTP."""
+    for key, title, answer, phrasings in [
+        (
+            "shipping_time",
+            "How long shipping takes",
+            "Orders arrive in 2-4 working days.",
+            ["How long does shipping take?", "When will my package arrive?"],
+        ),
+        (
+            "returns",
+            "Return policy",
+            "Return unworn items within 30 days.",
+            ["How do I return an item?", "Can I send it back?"],
+        ),
+        (
+            "password",
+            "Account and password",
+            "Use 'Forgot password' on the sign-in page.",
+            ["I forgot my password", "I can't log in to my account"],
+        ),
+    ]:
+        entry = KnowledgeEntry.objects.create(key=key, title=title, answer=answer)
+        for text in phrasings:
+            KnowledgeQuestion.objects.create(entry=entry, text=text)
+
+
+@pytest.fixture
+def openai_backend(server: EmbeddingsServer, monkeypatch: Any) -> EmbeddingsServer:
+    monkeypatch.setenv("HELPDESK_EMBEDDER", "openai")
+    monkeypatch.setenv("HELPDESK_EMBEDDINGS_URL", server.url)
+    monkeypatch.setenv("HELPDESK_EMBEDDINGS_MODEL", "e5-small-test")
+    _small_kb()
+    assert isinstance(current_embedder(), OpenAIEmbedder)
+    assert kb_vectors_compute() == 9  # 3 titles + 6 phrasings, over HTTP
+    return server
+
+
+def _ladder(text: str, language: str = "en") -> None:
+    """Whatever the question's confidence, thresholds around it give each outcome."""
+    decision = hybrid.decide(text, language=language)
+    assert decision.suggestions, text
+    score = decision.score
+    mode = "lexical" if decision.semantic is None else "hybrid"
+
+    def at(answer: float, suggest: float) -> str:
+        params = hybrid.Params(
+            **{
+                **hybrid.current_params().__dict__,
+                "thresholds": {language: {mode: {"answer": answer, "suggest": suggest}}},
+            }
+        )
+        index = hybrid.current_index()
+        query = None
+        if decision.semantic is not None:
+            from chat.bot.matching.embedder import embed_question
+
+            query = embed_question(text)
+        return index.decide(text, language=language, query=query, params=params).decision
+
+    assert at(score - 0.01, score - 0.02) == "answer"
+    assert at(score + 0.01, score - 0.01) == "suggest"
+    assert at(score + 0.02, score + 0.01) == "handover"
+
+
+def test_ladder_with_the_in_process_model(kb: None) -> None:
+    assert isinstance(current_embedder(), LocalE5Embedder)
+    decision = hybrid.decide("if i order today when would it get here", language="en")
+    assert decision.semantic is not None
+    assert decision.decision == "answer"
+    assert decision.entry is not None and decision.entry.key == "shipping_time"
+    zh = hybrid.decide("能开票吗", language="zh-hans")
+    assert zh.decision == "answer" and zh.entry is not None and zh.entry.key == "invoice"
+    # Nothing in the knowledge base answers these: never an answer.
+    for text, language in [("what is the meaning of life", "en"), ("今天天气怎么样", "zh-hans")]:
+        assert hybrid.decide(text, language=language).decision != "answer", text
+    _ladder("when does my parcel come")
+    _ladder("退货运费谁出", "zh-hans")
+
+
+def test_ladder_with_an_openai_format_endpoint(openai_backend: EmbeddingsServer) -> None:
+    before = openai_backend.requests
+    decision = hybrid.decide("I lost my password and can't sign in", language="en")
+    assert openai_backend.requests == before + 1  # the question, once; stored texts never
+    assert decision.semantic is not None
+    assert decision.suggestions[0].key == "password"
+    _ladder("when does my parcel come")
+
+
+@pytest.fixture
+def deadline(settings: Any) -> None:
+    settings.HELPDESK_BOT = {"ENABLED": True, "EMBED_TIMEOUT": 0.3}
+
+
+@pytest.mark.parametrize("mode", ["down", "slow", "error"])
+def test_a_failing_endpoint_leaves_words_alone(
+    openai_backend: EmbeddingsServer, deadline: None, mode: str, caplog: Any
+) -> None:
+    if mode == "down":
+        openai_backend.close()
+    else:
+        openai_backend.mode = mode
+    failures = embedder_failures()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="chat.bot.matching.embedder"):
+        decision = hybrid.decide("I forgot my password, how do I log in?", language="en")
+    # The deadline is 300 ms; the slow server answers after 600 ms (the fallback must not wait
+    # for it; 5 s leaves room for a loaded box).
+    assert time.monotonic() - started < 5
+    assert decision.semantic is None
+    assert decision.suggestions[0].key == "password"
+    assert embedder_failures() == failures + 1
+    assert any("embedder unavailable" in r.getMessage() for r in caplog.records)
+
+
+def test_shopper_is_answered_while_the_endpoint_is_down(
+    openai_backend: EmbeddingsServer, visitor: Any, say: Any
+) -> None:
+    openai_backend.close()
+    replies = say(visitor, "I forgot my password")
+    assert [m.sender_kind for m in replies][:1] == [Message.SenderKind.BOT]
+    answer = replies[0]
+    assert answer.card["type"] in {"bot_answer", "bot_suggest", "bot_prompt"}
+    assert answer.body  # the shopper sees an ordinary reply
+    assert Message.objects.filter(conversation=answer.conversation).count() >= 2
+
+
+def test_the_index_uses_only_vectors_of_the_current_model(kb: None, monkeypatch: Any) -> None:
+    assert hybrid.current_index().model == LocalE5Embedder.name
+    monkeypatch.setenv("HELPDESK_EMBEDDER", "off")
+    index = hybrid.current_index()
+    assert index.model is None
+    decision = hybrid.decide("how do I reset my password", language="en")
+    assert decision.semantic is None
+    assert decision.suggestions[0].key == "password"
