@@ -200,7 +200,10 @@ def _respond(
                 confidence=decision.score,
                 decision=decision,
             )
-    best = decision.suggestions[0] if decision.suggestions else None
+    # The nearest entry, for the reports; none when nothing in the knowledge base shares any
+    # evidence with the question (reports count those as questions with no entry at all).
+    evidence = decision.lexical > 0 or bool(decision.semantic)
+    best = decision.suggestions[0] if decision.suggestions and evidence else None
     UnmatchedQuestion.objects.get_or_create(
         message=message,
         defaults={

@@ -116,6 +116,7 @@ class LanguageIndex:
         self.has_vectors = bool(docs) and all(t in vectors for t in docs)
         self.vectors: np.ndarray | None = None
         self.centroids: np.ndarray | None = None
+        self.unembedded = np.zeros(len(self.entries), dtype=bool)
         if docs and any(t in vectors for t in docs):
             matrix = np.zeros((len(docs), dim), dtype=np.float32)
             for i, text in enumerate(docs):
@@ -124,6 +125,10 @@ class LanguageIndex:
             self.vectors = matrix
             sums = np.add.reduceat(matrix, self.starts, axis=0)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            # An entry saved moments ago has no vectors until the Celery task stores them:
+            # meanwhile its words stand in for its meaning (semantic = lexical), so a new
+            # entry answers its own phrasings at once instead of scoring zero.
+            self.unembedded = norms[:, 0] == 0
             norms[norms == 0] = 1.0
             self.centroids = np.ascontiguousarray(sums / norms, dtype=np.float32)
 
@@ -139,6 +144,8 @@ class LanguageIndex:
             semantic = np.clip(
                 (semantic - params.cos_low) / (params.cos_high - params.cos_low), 0.0, 1.0
             )
+            if self.unembedded.any():
+                semantic = np.where(self.unembedded, lexical, semantic)
             fused = params.w_lex * lexical + (1.0 - params.w_lex) * semantic
         else:
             fused = lexical

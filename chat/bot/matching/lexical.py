@@ -15,6 +15,7 @@ covers". One shared word in a long question no longer decides.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -42,6 +43,8 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 _segmenter_lock = threading.Lock()
+# bm25s logs "Building index from tokens" at every build; the index is rebuilt per KB change.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)

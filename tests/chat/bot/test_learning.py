@@ -177,7 +177,7 @@ def test_an_agent_who_sends_an_entrys_answer_proposes_a_phrasing(
     kb: None, visitor: Any, say: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     entry = KnowledgeEntry.objects.get(key="invoice", language="en")
-    say(visitor, "need paperwork for my accountant pls")
+    say(visitor, "the finance team keeps asking me for something from your shop")
     agent = make_agent()
     conversation = Message.objects.filter(sender_kind="visitor").get().conversation
     agent_says(agent, conversation, entry.answer)
@@ -186,7 +186,7 @@ def test_an_agent_who_sends_an_entrys_answer_proposes_a_phrasing(
     assert (p.kind, p.entry_id, p.question) == (
         "phrasing",
         entry.pk,
-        "need paperwork for my accountant pls",
+        "the finance team keeps asking me for something from your shop",
     )
 
 
