@@ -49,8 +49,12 @@ def test_ids_within_a_window_go_as_one_task_in_order() -> None:
 def test_a_full_batch_goes_without_waiting_and_is_split() -> None:
     task = Recorder(eager=False)
     batch = TaskBatch(task, window=30, max_items=3)
-    for n in range(7):
-        batch.add(n)
+    # All seven arrive before the sender thread looks (it waits for the lock): a batch past
+    # max_items goes at once, split. (Added one by one, the thread could wake between two
+    # adds, send what was full and rightly wait the 30 s window for a partial remainder.)
+    with batch.cond:
+        for n in range(7):
+            batch.add(n)
     deadline = time.monotonic() + 5
     while sum(len(c) for c in task.calls) < 7 and time.monotonic() < deadline:
         time.sleep(0.01)
