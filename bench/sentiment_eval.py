@@ -1,4 +1,4 @@
-"""Sentiment methods compared on the labelled shopper lines (issue #10, item 5).
+"""Sentiment methods compared on the labelled shopper lines.
 
     .venv/bin/python bench/sentiment_eval.py            # every method, dev and test halves
     .venv/bin/python bench/sentiment_eval.py --show-errors

@@ -1,4 +1,4 @@
-"""Shopper lines labelled for the bot's sentiment check (issue #10, item 5).
+"""Shopper lines labelled for the bot's sentiment check.
 
 Written fresh for this set, the way shoppers type in a shop's chat: complaints, neutral
 questions that contain negative words (差几块钱能包邮, "is it bad to wash it hot"), sarcasm,

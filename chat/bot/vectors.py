@@ -3,7 +3,8 @@ in ``KnowledgeVector``, read when a process builds its index; never computed per
 
 A text's vector is keyed by the embedder's name and a digest of the text, so an edit
 embeds only the changed phrasings, and entries saved before a model switch are re-embedded
-by ``kb_vectors_compute()`` with no ids (``manage.py kb_vectors``).
+by ``kb_vectors_compute()`` with no ids, called from a shell (there is no management
+command for it yet).
 """
 
 from __future__ import annotations

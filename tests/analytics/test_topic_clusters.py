@@ -1,5 +1,5 @@
-"""Hot-question clusters on the bot's embeddings and real Chinese word segmentation
-(issue #10, item 4): 周末可以发货吗 and 周末发货吗 are one cluster; keywords are words, never
+"""Hot-question clusters on the bot's embeddings and real Chinese word segmentation:
+周末可以发货吗 and 周末发货吗 are one cluster; keywords are words, never
 character pairs."""
 
 from __future__ import annotations

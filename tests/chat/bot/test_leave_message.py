@@ -1,5 +1,5 @@
 """The leave-a-message form and contact details go to a person, never to the knowledge base
-(issue #10, item 6: "Please call me back" was once answered with the return policy)."""
+("Please call me back" was once answered with the return policy)."""
 
 from __future__ import annotations
 
