@@ -6,7 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from helpdesk.errors import BadRequest
@@ -34,6 +43,17 @@ def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None
 
 
 VIEWS = ("mine", "unassigned", "all")
+
+
+def _messages_containing(search: str) -> QuerySet[Message]:
+    """Messages of the outer conversation whose text contains ``search`` (any case), notes
+    included: the list is the agents' and they search what they wrote too. Correlated on the
+    partition key as well, so PostgreSQL probes one partition per conversation it checks."""
+    return Message.objects.filter(
+        conversation=OuterRef("pk"),
+        conversation_created_at=OuterRef("created_at"),
+        body__icontains=search,
+    )
 
 
 def conversations_for_agent(
@@ -72,6 +92,7 @@ def conversations_for_agent(
             | Q(customer__name__icontains=search)
             | Q(customer__email__icontains=search)
             | Q(last_message_preview__icontains=search)
+            | Exists(_messages_containing(search))
         )
     if before:
         qs = qs.filter(last_activity_at__lt=before)
