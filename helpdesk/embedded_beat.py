@@ -32,11 +32,9 @@ def wanted() -> bool:
     return bool(settings.CELERY_TASK_ALWAYS_EAGER) and bool(settings.CELERY_BEAT_SCHEDULE)
 
 
-def start() -> bool:
-    """Start the in-process beat once per process; True if this call started it."""
-    global _service
-    if not wanted() or not _started.acquire(blocking=False):
-        return False
+def scheduler() -> Any:
+    """The scheduler the embedded beat runs: Celery's in-memory one over
+    ``CELERY_BEAT_SCHEDULE``, every job's task checked to exist in this process."""
     from celery import beat
 
     from helpdesk.celery import app
@@ -49,6 +47,19 @@ def start() -> bool:
     ]
     if missing:
         raise RuntimeError(f"periodic jobs name unknown tasks: {missing}")
+    return beat.Scheduler(app)
+
+
+def start() -> bool:
+    """Start the in-process beat once per process; True if this call started it."""
+    global _service
+    if not wanted() or not _started.acquire(blocking=False):
+        return False
+    from celery import beat
+
+    from helpdesk.celery import app
+
+    scheduler()  # refuses a schedule that names a task this process does not have
     _service = beat.EmbeddedService(app, thread=True, scheduler_cls="celery.beat:Scheduler")
     _service.start()
     logger.warning(

@@ -236,6 +236,11 @@ CELERY_BEAT_SCHEDULE["chat-message-partitions"] = {
     "task": "chat.message_partitions_ensure",
     "schedule": 24 * 3600.0,
 }
+# The bot: vectors of edited or deleted knowledge-base texts are dropped once a day (docs/bot.md).
+CELERY_BEAT_SCHEDULE["bot-kb-vectors-prune"] = {
+    "task": "chat.bot.kb_vectors_prune",
+    "schedule": 24 * 3600.0,
+}
 # Routing (docs/routing.md): presence grace period, queue safety net, slow-reply guard.
 CELERY_BEAT_SCHEDULE["routing-presence-sweep"] = {
     "task": "chat.routing.presence_sweep",

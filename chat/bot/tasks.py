@@ -53,3 +53,15 @@ def kb_vectors_task(entry_ids: list[int]) -> None:
 
 # Entries saved in one admin form or import arrive as many saves: one task per window.
 kb_vectors_batch = TaskBatch(kb_vectors_task, window=0.2)
+
+
+@shared_task(name="chat.bot.kb_vectors_prune", ignore_result=True)
+def kb_vectors_prune_task() -> int:
+    """Delete the stored vectors no active knowledge-base text uses any more (edited or
+    deleted phrasings leave theirs behind); scheduled daily (helpdesk/settings.py)."""
+    from .vectors import kb_vectors_prune
+
+    removed = kb_vectors_prune()
+    if removed:
+        logger.info("pruned %d unused knowledge-base vectors", removed)
+    return removed
