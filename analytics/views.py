@@ -7,11 +7,11 @@ the same table as CSV.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,6 +28,33 @@ from .forms import RebuildForm
 from .selectors.heatmap import daily_series
 
 PERM = "analytics.view_reports"
+
+View = Callable[..., HttpResponse]
+
+
+def reports_permission(perm: str) -> Callable[[View], View]:
+    """Staff without ``perm`` get the admin's page saying so (403), not an exception: a
+    manager missing a permission is no server error, and the log keeps one line for it."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                return _forbidden(request)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "reports/forbidden.html",
+        {**admin.site.each_context(request), "title": _("Reports")},
+        status=403,
+    )
 
 
 def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
@@ -99,7 +126,7 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
     )
 
 
-@permission_required(PERM, raise_exception=True)
+@reports_permission(PERM)
 def overview(request: HttpRequest) -> HttpResponse:
     def build(f: selectors.ReportFilter) -> dict[str, Any]:
         data = selectors.overview(f)
@@ -131,7 +158,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return _render(request, "reports/overview.html", "overview", build)
 
 
-@permission_required(PERM, raise_exception=True)
+@reports_permission(PERM)
 def questions(request: HttpRequest) -> HttpResponse:
     def build(f: selectors.ReportFilter) -> dict[str, Any]:
         data = selectors.hot_questions(f)
@@ -162,7 +189,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     return _render(request, "reports/questions.html", "questions", build)
 
 
-@permission_required(PERM, raise_exception=True)
+@reports_permission(PERM)
 def volume(request: HttpRequest) -> HttpResponse:
     def build(f: selectors.ReportFilter) -> dict[str, Any]:
         data = selectors.volume_heatmap(f)
@@ -176,7 +203,7 @@ def volume(request: HttpRequest) -> HttpResponse:
     return _render(request, "reports/volume.html", "volume", build)
 
 
-@permission_required(PERM, raise_exception=True)
+@reports_permission(PERM)
 def agents(request: HttpRequest) -> HttpResponse:
     def build(f: selectors.ReportFilter) -> dict[str, Any]:
         rows = selectors.agents_table(f)
@@ -197,11 +224,11 @@ def agents(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required(PERM, raise_exception=True)
+@reports_permission(PERM)
 def question_to_entry(request: HttpRequest) -> HttpResponse:
     """One click: the cluster's question and examples become a new knowledge-base entry."""
     if not request.user.has_perm("chat.add_knowledgeentry"):
-        raise PermissionDenied
+        return _forbidden(request)
     from .services import knowledge_entry_create_from_cluster
 
     examples = [e for e in request.POST.getlist("example") if isinstance(e, str)]
@@ -216,7 +243,7 @@ def question_to_entry(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("admin:chat_knowledgeentry_change", args=[entry.pk]))
 
 
-@permission_required("analytics.rebuild_reports", raise_exception=True)
+@reports_permission("analytics.rebuild_reports")
 def rebuild(request: HttpRequest) -> HttpResponse:
     """Rebuild any period's aggregates from the facts (runs as a Celery task)."""
     from .tasks import rollup_rebuild
