@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chat import events
@@ -158,10 +159,7 @@ def handover(
             "no need to repeat yourself."
         ) % {"name": sender_name(Actor(user=user))}
     else:
-        text = _(
-            "I'm passing you to a person. The next available colleague will answer right here "
-            "and can see our conversation, so there is no need to repeat yourself."
-        )
+        text = handover_waiting_text(conversation)
     message = bot_say(conversation, text, {"type": "bot_handover", "reason": str(reason)})
     # The note is for the desk: in the desk's language, not the shopper's.
     with translation.override(settings.LANGUAGE_CODE):
@@ -177,6 +175,48 @@ def handover(
     )
     events.publish_conversation(conversation, shopper=False)
     return message
+
+
+def back_at_text(when: Any, tz: Any) -> str:
+    """``when`` as the shopper reads it: weekday and time in the team's time zone, named."""
+    local = when.astimezone(tz)
+    today = timezone.now().astimezone(tz).date()
+    day = _("today") if local.date() == today else date_format(local, "l")
+    return f"{day} {local:%H:%M} ({local.tzname()})"
+
+
+def handover_waiting_text(conversation: Conversation) -> str:
+    """What the shopper is told when nobody took the conversation at once: outside business
+    hours, when the team is back; with nobody free, that the first free colleague answers."""
+    from chat.routing import business_hours
+    from chat.routing.selectors import free_slots
+
+    now = timezone.now()
+    team_id = conversation.team_id
+    if not business_hours.is_open(team_id=team_id, at=now):
+        back = business_hours.next_open(team_id=team_id, after=now)
+        hours = business_hours.hours_for(team_id)
+        if back is not None and hours is not None:
+            return _(
+                "I'm passing you to a person. Our team is away right now and back %(when)s; "
+                "they will answer here and can see our conversation, so there is no need to "
+                "repeat yourself."
+            ) % {"when": back_at_text(back, hours.tz)}
+        return _(
+            "I'm passing you to a person. Our team is away right now; they will answer here "
+            "when they are back and can see our conversation."
+        )
+    agents, _capacity = free_slots(team_id)
+    if agents == 0:
+        return _(
+            "I'm passing you to a person. Everyone is busy or offline right now; the first "
+            "colleague who is free will answer here and can see our conversation, so there is "
+            "no need to repeat yourself."
+        )
+    return _(
+        "I'm passing you to a person. The next available colleague will answer right here "
+        "and can see our conversation, so there is no need to repeat yourself."
+    )
 
 
 def bot_step_aside(*, conversation_id: int, reason: str, detail: str = "", at: Any) -> None:

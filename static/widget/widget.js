@@ -1222,6 +1222,11 @@
 
   // static/widget/core/header.js
   var remoteTypingTimer;
+  var statusNote = null;
+  function setHeaderStatus(text) {
+    statusNote = text || null;
+    updateHeader();
+  }
   function updateHeader() {
     if (!slots.status) return;
     const conversation = state.conversation;
@@ -1237,7 +1242,7 @@
       slots.title.textContent = t("Chat with us");
       slots.avatar.replaceChildren(slots.avatarIcon);
       slots.avatar.classList.remove("hd-avatar-agent");
-      slots.status.textContent = t("We typically reply in a few minutes");
+      slots.status.textContent = statusNote || t("We typically reply in a few minutes");
     }
   }
   function showRemoteTyping(frame) {
@@ -1579,6 +1584,7 @@
     sendMessage,
     fetch: deskFetch,
     addSystemNotice,
+    setHeaderStatus,
     removeNotice,
     open,
     close,

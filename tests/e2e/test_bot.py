@@ -108,8 +108,11 @@ def test_faq_answer_then_person_with_transcript(
         ).get()
     )
     assert reason == "requested" and assignee is None and queued is not None
-    # … and, nobody being online, sees their place in the queue (routing's widget part).
-    expect(shopper.locator('[data-testid="hd-queue-position"][data-position="1"]')).to_be_visible()
+    # … and, nobody being online, is told so (routing's widget part), with no place in a line
+    # that nobody serves.
+    expect(handover).to_contain_text("Everyone is busy or offline right now")
+    expect(shopper.locator('[data-testid="hd-away"]')).to_contain_text("busy or offline")
+    expect(shopper.locator('[data-testid="hd-queue-position"]')).to_have_count(0)
 
     # The agent comes online: the router gives them the conversation; the pane has the
     # whole bot exchange and the reason.

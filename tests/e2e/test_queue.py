@@ -8,6 +8,7 @@ Runs its own Daphne with the bot switched off, so every new conversation queues 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterator
@@ -73,11 +74,17 @@ def test_queue_positions_assignment_csat_and_canned(
     )
 
     first = shopper_asks(browser, pages, queue_server, "I need a person please")
-    expect(first.locator(POSITION)).to_have_attribute("data-position", "1")
-    expect(first.locator(POSITION)).to_have_text("You are number 1 in line")
     second = shopper_asks(browser, pages, queue_server, "Hello, anyone there?")
-    expect(second.locator(POSITION)).to_have_attribute("data-position", "2")
     one, two = Conversation.objects.order_by("pk")
+    # Nobody is online: no place in line that nobody can take, no "a few minutes" promise.
+    for page in (first, second):
+        expect(page.locator('[data-testid="hd-away"]')).to_contain_text(
+            "All our agents are busy or offline right now."
+        )
+        expect(page.locator('[data-testid="hd-status"]')).to_have_text(
+            "We'll reply as soon as someone is free"
+        )
+        expect(page.locator(POSITION)).to_have_count(0)
     assert one.assignee_id is None and two.assignee_id is None
 
     # Ana logs in: her socket makes her available and the router gives her the first.
@@ -93,8 +100,10 @@ def test_queue_positions_assignment_csat_and_canned(
     expect(
         first.locator('[data-testid="hd-message"][data-sender="system"]', has_text="Ana has joined")
     ).to_have_count(1)
-    # The second moved up; Ana is full (capacity 1), so it still waits.
+    # The second moved up; Ana is online but full (capacity 1), so it waits in line.
     expect(second.locator(POSITION)).to_have_attribute("data-position", "1")
+    expect(second.locator(POSITION)).to_have_text("You are number 1 in line")
+    expect(second.locator('[data-testid="hd-away"]')).to_have_count(0)
     one.refresh_from_db()
     assert one.assignee_id == ana.pk
     two.refresh_from_db()
@@ -151,13 +160,24 @@ def test_proactive_greeting_once_then_leave_a_message_outside_hours(
 
     from django.utils import timezone
 
-    from chat.models import Holiday, LeftMessage, ProactiveChatSettings, Schedule
+    from chat.models import (
+        Holiday,
+        LeftMessage,
+        ProactiveChatSettings,
+        Schedule,
+        ScheduleInterval,
+    )
     from orders.models import Product
 
     team = Team.objects.create(name="Desk")
     TeamRouting.objects.create(team=team, is_default=True)
     schedule = Schedule.objects.create(team=team, timezone="UTC")
     Holiday.objects.create(schedule=schedule, date=timezone.now().date())  # closed today
+    # Open tomorrow from 09:00: the header says so instead of "a few minutes".
+    tomorrow = timezone.now().date() + dt.timedelta(days=1)
+    ScheduleInterval.objects.create(
+        schedule=schedule, weekday=tomorrow.weekday(), opens=dt.time(9), closes=dt.time(18)
+    )
     ProactiveChatSettings.objects.create(
         pk=1, enabled=True, delay_seconds=1, greeting_en="Questions about this teapot?"
     )
@@ -172,6 +192,7 @@ def test_proactive_greeting_once_then_leave_a_message_outside_hours(
     # Closed all day: the widget says so and offers the form.
     away = page.locator('[data-testid="hd-away"]')
     expect(away).to_contain_text("We're away right now")
+    expect(page.locator('[data-testid="hd-status"]')).to_have_text(re.compile(r"^Back at .*09:00"))
     page.locator('[data-testid="hd-leave-open"]').click()
     form = page.locator('[data-testid="hd-leave-form"]')
     form.locator('[data-testid="hd-leave-body"]').fill("Is the teapot dishwasher safe?")

@@ -6,6 +6,7 @@ import { safeHref } from "../../shared/href.js";
 import { baseType, filesFrom, humanDuration, humanSize, kindOf, pickMime, recordingName } from "../../shared/media.js";
 import { baseUrl, language, staticUrl } from "./config.js";
 import { sendMessage } from "./composer.js";
+import { setHeaderStatus } from "./header.js";
 import { addSystemNotice, close, isOpen, open, removeNotice, slots } from "./panel.js";
 import { listeners } from "./parts.js";
 import { deskFetch, identify, resetVisitor } from "./session.js";
@@ -32,6 +33,7 @@ export const api = {
   sendMessage: sendMessage,
   fetch: deskFetch,
   addSystemNotice: addSystemNotice,
+  setHeaderStatus: setHeaderStatus,
   removeNotice: removeNotice,
   open: open,
   close: close,

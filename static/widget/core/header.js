@@ -8,6 +8,18 @@ import { t } from "./strings.js";
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let remoteTypingTimer;
+/** @type {string | null} what a part (the queue's business hours) says instead of the default */
+let statusNote = null;
+
+/**
+ * A part's line for the header while nobody is assigned (e.g. "We're back Monday 09:00"),
+ * or null for the default promise.
+ * @param {string | null} text
+ */
+export function setHeaderStatus(text) {
+  statusNote = text || null;
+  updateHeader();
+}
 
 /** Show the assigned agent (initial and name) while the conversation is active. */
 export function updateHeader() {
@@ -25,7 +37,7 @@ export function updateHeader() {
     slots.title.textContent = t("Chat with us");
     slots.avatar.replaceChildren(slots.avatarIcon);
     slots.avatar.classList.remove("hd-avatar-agent");
-    slots.status.textContent = t("We typically reply in a few minutes");
+    slots.status.textContent = statusNote || t("We typically reply in a few minutes");
   }
 }
 

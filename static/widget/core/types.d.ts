@@ -118,6 +118,8 @@ export interface WidgetApi {
   fetch(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   addSystemNotice(content: string | Node, options?: { id?: string; timeout?: number }): HTMLElement | null;
   removeNotice(id: string): void;
+  /** The header's line while nobody is assigned; null restores the default. */
+  setHeaderStatus(text: string | null): void;
   open(): void;
   close(): void;
   isOpen(): boolean;

@@ -46,6 +46,22 @@
     return Boolean(conversation && conversation.assignee);
   }
 
+  /**
+   * The header's promise, true to the business hours: when the team is back while closed, that
+   * the first free colleague answers while nobody is, else the default.
+   * @param {import("../core/types").WidgetApi} api
+   * @returns {string | null}
+   */
+  function headerLine(api) {
+    if (!availability) return null;
+    if (!availability.open) {
+      const when = availability.next_open ? formatWhen(availability.next_open, api) : "";
+      return when ? api.t("queue.header_back", { when: when }) : api.t("queue.header_away");
+    }
+    if (!availability.agents_available) return api.t("queue.header_busy");
+    return null;
+  }
+
   /** @param {import("../core/types").WidgetApi} api */
   function render(api) {
     if (!banner) return;
@@ -57,7 +73,9 @@
         : conversation && conversation.queue_position
           ? conversation
           : null;
-    if (waiting && waiting.queue_position && !assigned(api) && conversation && conversation.status !== "resolved") {
+    const away = availability && (!availability.open || !availability.agents_available) && !assigned(api);
+    // A place in line means nothing while nobody can take it: the away line says what happens.
+    if (!away && waiting && waiting.queue_position && !assigned(api) && conversation && conversation.status !== "resolved") {
       banner.append(
         api.el(
           "div",
@@ -72,7 +90,7 @@
       }
       banner.append(api.el("div", { class: "hdq-wait", "data-testid": "hd-queue-wait" }, waitText));
     }
-    const away = availability && (!availability.open || !availability.agents_available) && !assigned(api);
+    api.setHeaderStatus(headerLine(api));
     if (away && availability) {
       let text;
       if (!availability.open) {
@@ -220,7 +238,8 @@
     onFrame(frame, api) {
       if (frame.type === "queue.position") {
         position = /** @type {typeof position} */ (/** @type {unknown} */ (frame));
-        render(api);
+        // The line moved, so someone may have come online: ask again before saying who is there.
+        refresh(api);
       } else if (frame.type === "conversation.updated" || frame.type === "conversation.created") {
         const c = frame.conversation || {};
         // Frames of different groups may arrive in any order: a payload built before the

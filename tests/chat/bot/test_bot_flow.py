@@ -261,3 +261,32 @@ def test_a_file_goes_to_a_person(
     state = BotState.objects.get(conversation_id=message.conversation_id)
     assert state.handover_reason == BotState.Reason.ATTACHMENT
     assert not MessageSentiment.objects.exists()
+
+
+def test_handover_text_says_when_the_team_is_back_or_that_nobody_is_free(
+    kb: None, say: Any
+) -> None:
+    """Off-hours the hand-over names the next opening (from the business hours), not "the next
+    available colleague will answer right here"; in hours with nobody online it says so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chat.models import Holiday, Schedule, ScheduleInterval
+    from tests.factories import make_visitor
+
+    nobody = say(make_visitor(), "I want to talk to a person")[0]
+    assert "busy or offline" in nobody.body and "right here" not in nobody.body
+
+    schedule = Schedule.objects.create(team=None, timezone="Europe/Berlin")
+    today = timezone.now().astimezone(dt.UTC).date()
+    Holiday.objects.create(schedule=schedule, date=today)
+    Holiday.objects.create(schedule=schedule, date=today - dt.timedelta(days=1))
+    tomorrow = today + dt.timedelta(days=1)
+    ScheduleInterval.objects.create(
+        schedule=schedule, weekday=tomorrow.weekday(), opens=dt.time(9), closes=dt.time(18)
+    )
+    closed = say(make_visitor(), "I want to talk to a person")[0]
+    assert "away right now and back" in closed.body
+    assert "09:00 (CET)" in closed.body or "09:00 (CEST)" in closed.body
+    assert "right here" not in closed.body
