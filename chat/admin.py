@@ -10,6 +10,7 @@ from .canned import admin as canned_admin  # noqa: F401
 from .csat import admin as csat_admin  # noqa: F401
 from .models import AgentProfile, Conversation, Message, Team, Visitor
 from .routing import admin as routing_admin  # noqa: F401
+from .translation import admin as translation_admin  # noqa: F401
 
 
 @admin.register(Team)
@@ -20,7 +21,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "display_name", "capacity"]
+    list_display = ["user", "display_name", "capacity", "language"]
     filter_horizontal = ["teams"]
     search_fields = ["user__username", "display_name"]
 

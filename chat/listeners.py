@@ -13,11 +13,13 @@ def connect() -> None:
     from .bot import listeners as bot
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
+    from .translation import listeners as translation
 
     attachments.connect()
     routing.connect()
     bot.connect()
     order_notices.connect()
+    translation.connect()
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)
     register_erase(erase_chat)

@@ -18,6 +18,7 @@ from .models import (
     Conversation,
     LeftMessage,
     Message,
+    MessageTranslation,
     SatisfactionRating,
     UnmatchedQuestion,
     Visitor,
@@ -46,7 +47,7 @@ def export_chat(customer: Any) -> dict[str, Any]:
                 "resolved_at": isoformat(conversation.resolved_at),
                 "messages": [
                     {**message_payload(m), "attachment": None}
-                    for m in messages.select_related("conversation")
+                    for m in messages.select_related("conversation", "translation")
                 ],
             }
         )
@@ -90,12 +91,15 @@ def erase_chat(customer: Any) -> None:
 def erase_side_records(conversation_ids: list[int]) -> None:
     """Text and contact details the shopper left outside messages: a leave-a-message form's
     email, phone and text; CSAT comments; the bot's copy of questions it could not answer.
-    The rows stay (counts and ratings are anonymous facts); what identifies the person goes."""
+    The rows stay (counts and ratings are anonymous facts); what identifies the person goes.
+    Messages' translations are the messages' text again: they are deleted."""
     LeftMessage.objects.filter(conversation_id__in=conversation_ids).update(
         email="", phone="", body=ERASED_TEXT
     )
     SatisfactionRating.objects.filter(conversation_id__in=conversation_ids).update(comment="")
     UnmatchedQuestion.objects.filter(conversation_id__in=conversation_ids).update(text=ERASED_TEXT)
+    # A translation is the message's text in another language: it goes with the text.
+    MessageTranslation.objects.filter(conversation_id__in=conversation_ids).delete()
 
 
 def erase_attachments(conversation_ids: list[int]) -> None:

@@ -138,10 +138,10 @@ def messages_after(
         )
     conversation = access_conversation(actor=actor, conversation_id=conversation_id)
     batch: int = limit or settings.HELPDESK["RESUME_BATCH"]
-    # Attachments ride along in the same query (no N+1 on history and resume).
+    # Attachments and translations ride along in the same query (no N+1 on history and resume).
     # The partition key too: PostgreSQL then reads only the conversation's partition
     # (chat/partitions.py).
-    qs = Message.objects.select_related("attachment", "delivery").filter(
+    qs = Message.objects.select_related("attachment", "delivery", "translation").filter(
         conversation=conversation,
         conversation_created_at=conversation.created_at,
         seq__gt=after_seq,

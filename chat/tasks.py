@@ -8,6 +8,7 @@ from .attachments import tasks as attachments_tasks  # noqa: F401
 from .bot import tasks as bot_tasks  # noqa: F401
 from .partitions import message_partitions_ensure
 from .routing import tasks as routing_tasks  # noqa: F401
+from .translation import tasks as translation_tasks  # noqa: F401
 
 
 @shared_task(name="chat.message_partitions_ensure", ignore_result=True)

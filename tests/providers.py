@@ -8,10 +8,12 @@ import contextlib
 import email
 import hashlib
 import hmac
+import html
 import itertools
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +26,7 @@ from email.utils import make_msgid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from tests.procs import free_port
 
@@ -573,3 +576,99 @@ def mailgun_post(
         },
         HTTP_AUTHORIZATION=f"Basic {basic}",
     )
+
+
+class LibreTranslateApi:
+    """A local server speaking LibreTranslate's API (``GET /languages``, ``POST /translate``
+    with ``q``, ``source``, ``target``, ``format``, ``api_key``), translating from a phrase
+    table and then word by word, leaving ``<span translate="no">`` elements untouched as
+    LibreTranslate does with ``format=html``. ``fail_next`` answers that many calls with 500;
+    ``delay`` holds every translation that long; ``api_key`` set: others get 403."""
+
+    LANGUAGES = ["en", "zh-Hans", "de", "fr", "es", "ja"]
+    PHRASES = {
+        ("de", "en"): {"Wo ist meine Bestellung?": "Where is my order?"},
+        ("de", "zh-Hans"): {"Wo ist meine Bestellung?": "我的订单在哪里？"},
+        ("en", "de"): {"Your order ships tomorrow.": "Ihre Bestellung wird morgen versandt."},
+        ("zh-Hans", "de"): {"您的订单明天发货。": "Ihre Bestellung wird morgen versandt."},
+        ("en", "zh-Hans"): {"Where is my order?": "我的订单在哪里？"},
+    }
+    WORDS = {
+        ("en", "de"): {
+            "is": "ist",
+            "the": "die",
+            "jacket": "Jacke",
+            "waterproof": "wasserdicht",
+            "airflex": "Luftbiege",
+            "yes": "ja",
+        },
+    }
+
+    def __init__(self, api_key: str = "") -> None:
+        self.api_key = api_key
+        self.fail_next = 0
+        self.delay = 0.0
+        self.requests: list[dict[str, Any]] = []
+        self.url = ""
+        self._lock = threading.Lock()
+
+    def translations(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r for r in self.requests if r.get("path") == "/translate"]
+
+    def _translate_text(self, text: str, source: str, target: str) -> str:
+        phrase = self.PHRASES.get((source, target), {}).get(text.strip())
+        if phrase is not None:
+            return phrase
+        words = self.WORDS.get((source, target), {})
+        return re.sub(r"\w+", lambda m: words.get(m.group(0).lower(), m.group(0)), text)
+
+    def translate(self, text: str, source: str, target: str, fmt: str) -> str:
+        if fmt != "html":
+            return self._translate_text(text, source, target)
+        # Protected elements stay; the text between them is translated piece by piece, and
+        # a text without any is translated whole (so the phrase table still applies).
+        pieces = re.split(r'(<span translate="no">.*?</span>)', text)
+        out = []
+        for piece in pieces:
+            if piece.startswith('<span translate="no">'):
+                out.append(piece)
+            else:
+                out.append(
+                    html.escape(
+                        self._translate_text(html.unescape(piece), source, target), quote=False
+                    )
+                )
+        return "".join(out)
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
+        path = path.split("?")[0]
+        if method == "GET" and path == "/languages":
+            data = [{"code": c, "name": c, "targets": self.LANGUAGES} for c in self.LANGUAGES]
+            return 200, json.dumps(data).encode(), "application/json"
+        if method != "POST" or path != "/translate":
+            return 404, b'{"error": "Not Found"}', "application/json"
+        if "json" in (headers.get("Content-Type") or ""):
+            data = json.loads(body or b"{}")
+        else:
+            data = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        with self._lock:
+            self.requests.append({"path": path, "at": time.monotonic(), **data})
+            failing = self.fail_next > 0
+            if failing:
+                self.fail_next -= 1
+        if self.delay:
+            time.sleep(self.delay)
+        if failing:
+            return 500, b'{"error": "Translation engine crashed"}', "application/json"
+        if self.api_key and data.get("api_key") != self.api_key:
+            return 403, b'{"error": "Invalid API key"}', "application/json"
+        source, target = data.get("source"), data.get("target")
+        if source not in self.LANGUAGES or target not in self.LANGUAGES:
+            return (
+                400,
+                json.dumps({"error": f"{source} is not supported"}).encode(),
+                "application/json",
+            )
+        text = self.translate(str(data.get("q", "")), source, target, data.get("format", "text"))
+        return 200, json.dumps({"translatedText": text}).encode(), "application/json"

@@ -27,6 +27,7 @@ from .routing import (
     ProactiveChatSettings,
     TeamRouting,
 )
+from .translation import ConversationTranslation, GlossaryTerm, MessageTranslation
 
 __all__ = [
     "AgentConnection",
@@ -40,6 +41,8 @@ __all__ = [
     "Channel",
     "Conversation",
     "ConversationRouting",
+    "ConversationTranslation",
+    "GlossaryTerm",
     "Holiday",
     "KnowledgeEntry",
     "KnowledgeProposal",
@@ -49,6 +52,7 @@ __all__ = [
     "MediaLimits",
     "Message",
     "MessageSentiment",
+    "MessageTranslation",
     "ProactiveChatSettings",
     "SatisfactionRating",
     "Schedule",

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .inbox import default_web_channel_id
+from .languages import TRANSLATION_LANGUAGES
 
 
 class Team(models.Model):
@@ -38,6 +39,15 @@ class AgentProfile(models.Model):
         _("capacity"), default=5, help_text=_("Most open conversations at once")
     )
     teams = models.ManyToManyField(Team, blank=True, related_name="agents", verbose_name=_("teams"))
+    # What shoppers' messages are translated into for this agent (chat/translation/); empty:
+    # the desk's language (HELPDESK_TRANSLATION["DESK_LANGUAGE"]).
+    language = models.CharField(
+        _("translation language"),
+        max_length=16,
+        blank=True,
+        choices=TRANSLATION_LANGUAGES,
+        help_text=_("Shoppers' messages are shown to you in this language"),
+    )
 
     class Meta:
         verbose_name = _("agent profile")

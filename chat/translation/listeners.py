@@ -1,0 +1,37 @@
+"""How translation hears about the desk. ``connect()`` runs from ``chat.listeners``."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from chat import events
+from helpdesk import dispatch
+
+from .providers import translation_enabled
+from .services import message_translation_payload
+
+TRANSLATED_SENDERS = {"visitor", "agent", "bot"}
+
+
+def on_message_created(event: dispatch.DomainEvent) -> None:
+    """A public message from the shopper, an agent or the bot is translated after it commits,
+    in Celery; the message path pays one on-commit callback and no query (whether the
+    conversation has translation on is the task's question)."""
+    data = event.data
+    if not translation_enabled() or data.get("private"):
+        return
+    if data.get("sender_kind") not in TRANSLATED_SENDERS:
+        return
+    message_id = data.get("message_id")
+    if not message_id:
+        return
+    from .tasks import translate_batch
+
+    # robust: a broker that is down never fails the committed send; the message stays
+    # untranslated.
+    transaction.on_commit(lambda: translate_batch.add(message_id), robust=True)
+
+
+def connect() -> None:
+    dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
+    events.message_payload_register(message_translation_payload)

@@ -1,0 +1,279 @@
+"""Translating one message and storing the result (``message_translate``), the
+per-conversation switch (``conversation_translation_set``) and the agent's language
+(``agent_language_set``).
+
+``message_translate`` runs in Celery after the message committed (chat/translation/tasks.py),
+so the message path never waits for a provider. A translation is made once: a stored
+``done`` (or ``skipped``) row is never recomputed. A provider that fails leaves the message
+``failed`` ("not translated"), told to the clients at once, and the task retries a bounded
+number of times; the original was delivered all along.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from helpdesk.errors import BadRequest
+
+from .. import events
+from ..access import Actor, access_conversation
+from ..models import (
+    AgentProfile,
+    Conversation,
+    ConversationTranslation,
+    Message,
+    MessageTranslation,
+)
+from ..models.translation import TRANSLATION_LANGUAGES
+from .detect import detect_language
+from .glossary import glossary_pattern, glossary_terms, segments
+from .providers import TranslationError, provider
+
+logger = logging.getLogger(__name__)
+
+# The frame that brings a message's translation (docs/protocol.md).
+MESSAGE_TRANSLATED = "message.translated"
+# The frame that tells staff a conversation's translation switch or shopper language moved.
+CONVERSATION_TRANSLATION = "conversation.translation"
+
+LANGUAGE_CODES = {code for code, _label in TRANSLATION_LANGUAGES}
+Status = MessageTranslation.Status
+
+
+def language_code(value: str | None) -> str | None:
+    """A browser's or profile's language tag (``de-DE``, ``zh-Hans``, ``zh-hans``) as one of
+    the desk's codes, or None."""
+    if not value:
+        return None
+    base = value.strip().lower().replace("_", "-").split("-")[0]
+    return base if base in LANGUAGE_CODES else None
+
+
+def desk_language() -> str:
+    return language_code(settings.HELPDESK_TRANSLATION["DESK_LANGUAGE"]) or "en"
+
+
+def agent_language(user: Any) -> str:
+    """The language shoppers' messages are shown to ``user`` in (their profile's, else the
+    desk's)."""
+    profile = getattr(user, "agent_profile", None) if user is not None else None
+    return language_code(getattr(profile, "language", "")) or desk_language()
+
+
+def translation_payload(translation: MessageTranslation | None) -> dict[str, Any] | None:
+    """The message object's ``translation`` (docs/protocol.md): ``status`` ``done`` with the
+    ``body`` in ``language``; ``failed`` (not translated; a retry may still bring it); or
+    ``skipped`` (no translation needed)."""
+    if translation is None:
+        return None
+    return {
+        "status": translation.status,
+        "language": translation.target_language,
+        "source_language": translation.source_language,
+        "body": translation.body if translation.status == Status.DONE else None,
+    }
+
+
+def message_translation_payload(message: Message) -> dict[str, Any]:
+    """``chat.events.message_payload_register``: ``translation`` from the row the reader
+    selected with the message (history and resume select it); never a query. A message just
+    sent has none yet: its translation follows as ``message.translated``."""
+    cached = message._state.fields_cache.get("translation")
+    return {"translation": translation_payload(cached)}
+
+
+def _publish(message: Message, translation: MessageTranslation) -> None:
+    frame = {
+        "type": MESSAGE_TRANSLATED,
+        "conversation": message.conversation_id,
+        "message": message.pk,
+        "seq": message.seq,
+        "translation": translation_payload(translation),
+    }
+    groups = [events.group_conversation(message.conversation_id)]
+    if message.sender_kind != Message.SenderKind.VISITOR:
+        # The shopper needs only what is written to them.
+        groups.append(events.group_conversation_shopper(message.conversation_id))
+        if message.sender_kind == Message.SenderKind.BOT:
+            # The bot's first answer may beat the shopper's socket into the conversation's
+            # group (chat/bot/handover.py bot_say): the visitor's group always has it.
+            groups.append(events.group_visitor(message.conversation.visitor_id))
+    events.publish(groups, frame)
+
+
+def _languages(
+    message: Message, conversation: Conversation, switch: ConversationTranslation
+) -> tuple[str | None, str | None]:
+    """(source, target) for ``message``; either None when it cannot be told."""
+    detected = detect_language(message.body)
+    visitor_language = language_code(conversation.visitor.language)
+    if message.sender_kind == Message.SenderKind.VISITOR:
+        if detected and detected != switch.shopper_language:
+            switch.shopper_language = detected
+            switch.save(update_fields=["shopper_language", "updated_at"])
+        source = detected or language_code(switch.shopper_language) or visitor_language
+        return source, agent_language(conversation.assignee)
+    target = language_code(switch.shopper_language) or visitor_language
+    if message.sender_kind == Message.SenderKind.AGENT:
+        return detected or agent_language(message.sender_user), target
+    return detected or desk_language(), target
+
+
+def _store(
+    message: Message, existing: MessageTranslation | None, **values: Any
+) -> MessageTranslation:
+    row = existing or MessageTranslation(message=message, conversation_id=message.conversation_id)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def message_translate(*, message_id: int, final: bool = True) -> MessageTranslation | None:
+    """Translate one message once and tell the clients (``message.translated``).
+
+    Returns the stored row, or None for a message that is never translated (a note, a system
+    line, an empty body, a conversation with translation off, no provider). Raises
+    ``TranslationError`` after storing ``failed`` when the provider failed and ``final`` is
+    False (the task retries); with ``final`` the failure stays stored and nothing is raised.
+    """
+    translator = provider()
+    message = (
+        Message.objects.select_related(
+            "conversation__visitor",
+            "conversation__assignee__agent_profile",
+            "sender_user__agent_profile",
+            "translation",
+        )
+        .filter(pk=message_id)
+        .first()
+    )
+    if (
+        translator is None
+        or message is None
+        or message.private
+        or message.sender_kind == Message.SenderKind.SYSTEM
+        or not message.body.strip()
+    ):
+        return None
+    existing: MessageTranslation | None = message._state.fields_cache.get("translation")
+    if existing is not None and existing.status != Status.FAILED:
+        return existing
+    conversation = message.conversation
+    switch, _created = ConversationTranslation.objects.get_or_create(conversation=conversation)
+    if not switch.enabled:
+        return None
+    source, target = _languages(message, conversation, switch)
+    if source is None or target is None or source == target:
+        row = _store(
+            message,
+            existing,
+            status=Status.SKIPPED,
+            source_language=source or "",
+            target_language=target or "",
+        )
+        if existing is not None:
+            _publish(message, row)  # it had been told "not translated"
+        return row
+    parts = segments(message.body, glossary_pattern(glossary_terms()))
+    attempts = (existing.attempts if existing else 0) + 1
+    try:
+        if all(part.protected or not part.text.strip() for part in parts):
+            body = message.body  # nothing but glossary words
+        else:
+            body = translator.translate(parts, source=source, target=target)
+    except TranslationError as exc:
+        logger.warning("translating message %s failed (attempt %s): %s", message_id, attempts, exc)
+        row = _store(
+            message,
+            existing,
+            status=Status.FAILED,
+            source_language=source,
+            target_language=target,
+            provider=translator.name,
+            attempts=attempts,
+            error=str(exc)[:300],
+        )
+        if existing is None:
+            _publish(message, row)
+        if not final:
+            raise
+        return row
+    row = _store(
+        message,
+        existing,
+        status=Status.DONE,
+        source_language=source,
+        target_language=target,
+        body=body,
+        provider=translator.name,
+        attempts=attempts,
+        error="",
+    )
+    _publish(message, row)
+    return row
+
+
+def conversation_translation_get(*, actor: Actor, conversation_id: Any) -> dict[str, Any]:
+    """The conversation's translation switch as the workspace shows it (agents with access):
+    whether a provider is set, whether it is on here, the shopper's detected language."""
+    if actor.user is None:
+        raise BadRequest("Only agents read the translation switch.")
+    conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+    switch = ConversationTranslation.objects.filter(conversation=conversation).first()
+    return conversation_translation_payload(conversation, switch)
+
+
+def conversation_translation_payload(
+    conversation: Conversation, switch: ConversationTranslation | None
+) -> dict[str, Any]:
+    return {
+        "conversation": conversation.pk,
+        "available": bool(settings.HELPDESK_TRANSLATION["PROVIDER"]),
+        "enabled": switch.enabled if switch is not None else True,
+        "shopper_language": (switch.shopper_language if switch is not None else "") or None,
+    }
+
+
+def conversation_translation_set(
+    *, actor: Actor, conversation_id: Any, enabled: Any
+) -> ConversationTranslation:
+    """Switch translation on or off for one conversation (agents with access only). Messages
+    already translated keep their translation; new ones follow the switch."""
+    if actor.user is None:
+        raise BadRequest("Only agents switch translation.")
+    if not isinstance(enabled, bool):
+        raise BadRequest("enabled must be true or false.", fields={"enabled": ["Expected a bool."]})
+    with transaction.atomic():
+        conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+        switch, _created = ConversationTranslation.objects.select_for_update().get_or_create(
+            conversation=conversation
+        )
+        if switch.enabled != enabled:
+            switch.enabled = enabled
+            switch.save(update_fields=["enabled", "updated_at"])
+        events.publish(
+            [events.group_conversation(conversation.pk)],
+            {
+                "type": CONVERSATION_TRANSLATION,
+                **conversation_translation_payload(conversation, switch),
+            },
+        )
+    return switch
+
+
+def agent_language_set(*, user: Any, language: Any) -> AgentProfile:
+    """Set the language shoppers' messages are translated into for ``user`` ('' : the
+    desk's)."""
+    if not isinstance(language, str) or (language and language not in LANGUAGE_CODES):
+        raise BadRequest(
+            "Unknown language.", fields={"language": [f"One of {sorted(LANGUAGE_CODES)} or ''."]}
+        )
+    profile, _created = AgentProfile.objects.get_or_create(user=user)
+    profile.language = language
+    profile.save(update_fields=["language"])
+    return profile
