@@ -2,12 +2,17 @@
 
     .venv/bin/python -m bench.bot_eval            # evaluate; report the test half
     .venv/bin/python -m bench.bot_eval --fit      # refit calibration.json on the dev half first
+    .venv/bin/python -m bench.bot_eval --set heldout2   # report the second held-out set
+
 
 The set (``bench/data/bot_eval_{en,zh}.tsv``): questions written fresh in shoppers' styles
 (casual, typos, abbreviations, mixed Chinese + English, long messages with the question
 buried) with the demo entry's key, or ``-`` for questions the demo knowledge base must not
 answer. A hash of the text splits it into dev and test halves; every threshold, weight and
-calibration is chosen on dev only, and the test half is what we report.
+calibration is chosen on dev only, and the test half is what we report. A second held-out set
+(``bench/data/bot_heldout2_{en,zh}.tsv``, ``--set heldout2``) was written later, before any look
+at the bot's failures, and is never tuned on: it is reported whole. Its two-topic questions
+carry two keys (``returns|refunds``): answering or suggesting either is right.
 
 Systems, same knowledge base (``chat/bot/demo_kb.toml``), same questions:
 
@@ -53,6 +58,8 @@ from chat.bot.matching.index import Doc, Index  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 LANGUAGES = {"en": "bot_eval_en.tsv", "zh-hans": "bot_eval_zh.tsv"}
+# Sets reported whole (never tuned on), by name: file per language.
+HELDOUT = {"heldout2": {"en": "bot_heldout2_en.tsv", "zh-hans": "bot_heldout2_zh.tsv"}}
 CACHE = Path(os.environ.get("BOT_EVAL_CACHE", "/tmp/bot_eval_vectors.npz"))
 # Dev targets are set a little above the issue's test targets, to leave room for the split.
 DEV_PRECISION = 0.93
@@ -63,21 +70,25 @@ DEV_SUGGEST_COVER = 0.97
 @dataclass(frozen=True)
 class Question:
     text: str
-    key: str | None
+    key: str | None  # "a|b": either entry is right (a two-topic question)
     language: str
     split: str
 
+    def accepts(self, key: str | None) -> bool:
+        return self.key is not None and key is not None and key in self.key.split("|")
 
-def load_set() -> list[Question]:
+
+def load_set(files: dict[str, str] = LANGUAGES, *, split: str | None = None) -> list[Question]:
+    """The questions of ``files``; ``split`` None: dev/test by a hash of the text."""
     questions = []
-    for language, name in LANGUAGES.items():
+    for language, name in files.items():
         for line in (DATA / name).read_text("utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             key, text = line.split("\t", 1)
             digest = hashlib.md5(text.strip().encode("utf-8")).digest()[0]
-            split = "dev" if digest % 2 == 0 else "test"
-            questions.append(Question(text.strip(), None if key == "-" else key, language, split))
+            half = split or ("dev" if digest % 2 == 0 else "test")
+            questions.append(Question(text.strip(), None if key == "-" else key, language, half))
     return questions
 
 
@@ -86,7 +97,7 @@ def check_set(questions: Sequence[Question]) -> None:
     copies = [q.text for q in questions if q.text.lower().strip("?？ ") in phrasings]
     assert not copies, f"copied from the knowledge base: {copies}"
     keys = {i.key for i in demo_items()}
-    unknown = {q.key for q in questions if q.key and q.key not in keys}
+    unknown = {k for q in questions if q.key for k in q.key.split("|") if k not in keys}
     assert not unknown, f"unknown keys: {unknown}"
     texts = [q.text for q in questions]
     assert len(texts) == len(set(texts)), "a question appears twice"
@@ -153,9 +164,11 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, float]:
     answered = [o for o in outcomes if o.decision == "answer"]
     positives = [o for o in outcomes if o.question.key]
     negatives = [o for o in outcomes if not o.question.key]
-    right = [o for o in answered if o.answered == o.question.key and o.question.key]
+    right = [o for o in answered if o.question.accepts(o.answered)]
     covered = [
-        o for o in positives if o.answered == o.question.key or o.question.key in o.suggested
+        o
+        for o in positives
+        if o.question.accepts(o.answered) or any(o.question.accepts(k) for k in o.suggested)
     ]
     times = sorted(o.seconds for o in outcomes) or [0.0]
     return {
@@ -249,7 +262,7 @@ def _rows(
         order = np.argsort(-ev.fused, kind="stable")[: hybrid.MAX_SUGGESTIONS + 1]
         best = int(order[0])
         feats = hybrid.features(ev, best, order)
-        right = q.key is not None and ev.entries[best].key == q.key
+        right = q.accepts(ev.entries[best].key)
         rows.append((feats, right, q.key is None, q.language))
     return rows
 
@@ -353,7 +366,7 @@ def tune_single(
             if q.language != language:
                 continue
             key, score = score_fn(q)
-            scored.append((score, key == q.key, q.key is None))
+            scored.append((score, q.accepts(key), q.key is None))
         out[language] = best_threshold(scored, precision=DEV_PRECISION, negatives=DEV_NEGATIVES)
     return out
 
@@ -465,6 +478,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fit", action="store_true", help="refit calibration.json on dev")
     parser.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    parser.add_argument(
+        "--set",
+        default="main",
+        choices=["main", *HELDOUT],
+        help="report this set (held-out sets are reported whole; tuning uses main's dev half)",
+    )
     parser.add_argument("--scale", type=int, default=5000, help="generated entries (0: skip)")
     parser.add_argument("--misses", action="store_true", help="print the hybrid's misses")
     args = parser.parse_args(argv)
@@ -473,6 +492,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_set(questions)
     dev = [q for q in questions if q.split == "dev"]
     report = questions if args.split == "all" else [q for q in questions if q.split == args.split]
+    if args.set != "main":
+        report = load_set(HELDOUT[args.set], split=args.set)
+        check_set(report)
+        args.split = args.set
+        print(
+            f"reporting {args.set}: {len(report)} questions, "
+            + ", ".join(
+                f"{lang}: {sum(1 for q in report if q.language == lang)} "
+                f"({sum(1 for q in report if q.language == lang and not q.key)} negatives)"
+                for lang in LANGUAGES
+            )
+        )
     print(
         f"labelled set: {len(questions)} questions "
         + ", ".join(
@@ -486,7 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     vecs = Vectors()
     entries = kb_entries()
     kb_vectors = vecs.get([t for e in entries for t in e.texts])
-    vecs.get([q.text for q in questions])
+    vecs.get([q.text for q in [*questions, *report]])
     index = hybrid.HybridIndex(entries, kb_vectors, model="bench")
 
     if args.fit:
@@ -529,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.misses:
         print("\nhybrid misses:")
         for o in systems["hybrid"]:
-            if o.answered != o.question.key or (o.question.key and o.decision != "answer"):
+            if not o.question.accepts(o.answered) and (o.question.key or o.answered):
                 print(
                     f"  {o.question.language} {o.question.key} -> {o.decision} "
                     f"{o.answered} {o.suggested}: {o.question.text}"
