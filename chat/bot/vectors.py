@@ -4,7 +4,8 @@ in ``KnowledgeVector``, read when a process builds its index; never computed per
 A text's vector is keyed by the embedder's name and a digest of the text, so an edit
 embeds only the changed phrasings, and entries saved before a model switch are re-embedded
 by ``kb_vectors_compute()`` with no ids, called from a shell (there is no management
-command for it yet).
+command for it yet). The out-of-scope examples (``matching/out_of_scope.toml``) are stored the
+same way, alongside any entry's texts, so a process never embeds them itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from chat.models import KnowledgeEntry, KnowledgeQuestion, KnowledgeVector
 
 from .matching.embedder import Embedder, current_embedder
+from .matching.hybrid import out_of_scope_texts
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +49,24 @@ def kb_vectors_compute(
     *, entry_ids: Sequence[int] | None = None, embedder: Embedder | None = None
 ) -> int:
     """Embed the entries' texts that have no vector for the current embedder yet and store
-    them; then every process rebuilds its index. Returns how many vectors were added.
+    them; then every process rebuilds its index. Returns how many entry texts were embedded
+    (the out-of-scope examples missing for this embedder are embedded too, not counted).
     Raises ``EmbeddingUnavailable`` when the embedder fails (the task retries)."""
     embedder = embedder or current_embedder()
     if embedder is None:
         return 0
-    texts = entry_texts(entry_ids)
+    scope = _vectors_store(out_of_scope_texts(), embedder)
+    added = _vectors_store(entry_texts(entry_ids), embedder)
+    if added or scope:
+        from .matching.index import kb_changed
+
+        kb_changed()
+        logger.info("embedded %d knowledge-base texts with %s", added + scope, embedder.name)
+    return added
+
+
+def _vectors_store(texts: Sequence[str], embedder: Embedder) -> int:
+    """Embed and store those of ``texts`` with no vector by ``embedder``; how many."""
     by_digest = {text_digest(t): t for t in texts}
     have = set(
         KnowledgeVector.objects.filter(model=embedder.name, digest__in=list(by_digest)).values_list(
@@ -77,11 +91,6 @@ def kb_vectors_compute(
             ignore_conflicts=True,
         )
         added += len(chunk)
-    if added:
-        from .matching.index import kb_changed
-
-        kb_changed()
-        logger.info("embedded %d knowledge-base texts with %s", added, embedder.name)
     return added
 
 
@@ -102,7 +111,7 @@ def kb_vectors_prune() -> int:
     embedder = current_embedder()
     if embedder is None:
         return 0
-    keep = {text_digest(t) for t in entry_texts()}
+    keep = {text_digest(t) for t in [*entry_texts(), *out_of_scope_texts()]}
     stale = [
         pk
         for pk, digest in KnowledgeVector.objects.filter(model=embedder.name).values_list(

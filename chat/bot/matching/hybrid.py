@@ -14,6 +14,12 @@ margin over the runner-up), fitted on the dev half of the labelled set by
 confidence ≥ ``answer`` → answer; ≥ ``suggest`` → "did you mean" with up to three entries;
 below → hand over. Without semantic evidence (embedder off, failed or late) a second,
 lexical-only calibration and its own thresholds decide.
+
+Out of scope: ``out_of_scope.toml`` holds questions a shop's knowledge base usually does not
+answer (small talk, stock, opening hours, gift cards …). When a question's vector is nearer to
+one of those (raw cosine) than to every text of the best entry, the bot does not answer with
+that entry: it suggests or hands over. A nearest-neighbour rule with no threshold of its own,
+so a shop's entry that does cover such a topic wins as soon as one of its phrasings is nearer.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import json
 import logging
 import threading
 import time
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +44,7 @@ from .text import detect_language
 logger = logging.getLogger(__name__)
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
+OUT_OF_SCOPE_PATH = Path(__file__).resolve().parent / "out_of_scope.toml"
 # A question about the product page the shopper is on counts this much more (fused) for
 # entries tied to that product.
 PRODUCT_BOOST = 0.05
@@ -87,6 +96,18 @@ class Params:
         return float(self.thresholds.get(language, {}).get(mode, {}).get(level, default))
 
 
+@lru_cache(maxsize=1)
+def out_of_scope_examples() -> dict[str, tuple[str, ...]]:
+    """Per language, the questions the bot treats as out of scope (``out_of_scope.toml``)."""
+    data = tomllib.loads(OUT_OF_SCOPE_PATH.read_text("utf-8"))
+    return {language: tuple(texts) for language, texts in data.items()}
+
+
+def out_of_scope_texts() -> list[str]:
+    """Every out-of-scope example, all languages (their vectors are stored like an entry's)."""
+    return [t for texts in out_of_scope_examples().values() for t in texts]
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + float(np.exp(-x)))
 
@@ -99,13 +120,28 @@ class Evidence:
     lexical: np.ndarray
     semantic: np.ndarray | None
     fused: np.ndarray
+    # Per entry, the raw cosine of its nearest text; and the nearest out-of-scope example's.
+    nearest: np.ndarray | None = None
+    out_of_scope: float | None = None
+
+    def out_of_scope_wins(self, i: int) -> bool:
+        """The question is nearer to an out-of-scope example than to any text of entry ``i``."""
+        if self.out_of_scope is None or self.nearest is None:
+            return False
+        return self.out_of_scope > float(self.nearest[i])
 
 
 class LanguageIndex:
     def __init__(
-        self, entries: Sequence[KBEntry], vectors: dict[str, np.ndarray], dim: int
+        self,
+        entries: Sequence[KBEntry],
+        vectors: dict[str, np.ndarray],
+        dim: int,
+        out_of_scope: Sequence[str] = (),
     ) -> None:
         self.entries = list(entries)
+        known = [vectors[t] for t in out_of_scope if t in vectors]
+        self.out_of_scope = np.stack(known).astype(np.float32) if known else None
         docs: list[str] = []
         starts: list[int] = []
         for entry in self.entries:
@@ -138,8 +174,14 @@ class LanguageIndex:
             return Evidence([], empty, None, empty)
         lexical = np.maximum.reduceat(self.lexical.scores(text), self.starts)
         semantic = None
+        nearest = None
+        out_of_scope = None
         if query is not None and self.vectors is not None and self.centroids is not None:
             best = np.maximum.reduceat(self.vectors @ query, self.starts)
+            # An entry with no vectors yet cannot be judged against the examples: never stopped.
+            nearest = np.where(self.unembedded, np.inf, best) if self.unembedded.any() else best
+            if self.out_of_scope is not None:
+                out_of_scope = float(np.max(self.out_of_scope @ query))
             semantic = params.w_centroid * best + (1 - params.w_centroid) * (self.centroids @ query)
             semantic = np.clip(
                 (semantic - params.cos_low) / (params.cos_high - params.cos_low), 0.0, 1.0
@@ -149,7 +191,14 @@ class LanguageIndex:
             fused = params.w_lex * lexical + (1.0 - params.w_lex) * semantic
         else:
             fused = lexical
-        return Evidence(self.entries, lexical, semantic, np.asarray(fused, dtype=np.float32))
+        return Evidence(
+            self.entries,
+            lexical,
+            semantic,
+            np.asarray(fused, dtype=np.float32),
+            nearest,
+            out_of_scope,
+        )
 
     def nbytes(self) -> int:
         if self.vectors is None or self.centroids is None:
@@ -161,15 +210,22 @@ class HybridIndex:
     """The knowledge base of one process, split by language."""
 
     def __init__(
-        self, entries: Iterable[KBEntry], vectors: dict[str, np.ndarray], *, model: str | None
+        self,
+        entries: Iterable[KBEntry],
+        vectors: dict[str, np.ndarray],
+        *,
+        model: str | None,
+        out_of_scope: dict[str, Sequence[str]] | None = None,
     ) -> None:
         self.model = model
         dim = next((len(v) for v in vectors.values()), 384)
         by_language: dict[str, list[KBEntry]] = {}
         for entry in entries:
             by_language.setdefault(entry.language, []).append(entry)
+        scope = out_of_scope_examples() if out_of_scope is None else out_of_scope
         self.languages = {
-            language: LanguageIndex(items, vectors, dim) for language, items in by_language.items()
+            language: LanguageIndex(items, vectors, dim, scope.get(language, ()))
+            for language, items in by_language.items()
         }
 
     def evidence(self, text: str, language: str, query: np.ndarray | None) -> Evidence:
@@ -226,7 +282,7 @@ def decide_from(
             [PRODUCT_BOOST if e.product_ids & product_ids else 0.0 for e in ev.entries],
             dtype=np.float32,
         )
-        ev = Evidence(ev.entries, ev.lexical, ev.semantic, fused)
+        ev = Evidence(ev.entries, ev.lexical, ev.semantic, fused, ev.nearest, ev.out_of_scope)
     if not len(fused):
         return Decision("handover", None, language=language)
     order = np.argsort(-fused, kind="stable")[: MAX_SUGGESTIONS + 1]
@@ -248,7 +304,7 @@ def decide_from(
         if float(fused[int(i)]) >= float(fused[best]) - params.suggest_window
     ]
     kind: DecisionKind
-    if score >= params.threshold(language, mode, "answer"):
+    if score >= params.threshold(language, mode, "answer") and not ev.out_of_scope_wins(best):
         kind = "answer"
     elif score >= params.threshold(language, mode, "suggest"):
         kind = "suggest"
@@ -319,7 +375,8 @@ def build_index() -> HybridIndex:
     embedder = current_embedder()
     vectors: dict[str, np.ndarray] = {}
     if embedder is not None:
-        vectors = vectors_for((t for e in entries for t in e.texts), model=embedder.name)
+        texts = [*(t for e in entries for t in e.texts), *out_of_scope_texts()]
+        vectors = vectors_for(texts, model=embedder.name)
         missing = sum(1 for e in entries for t in e.texts if t not in vectors)
         if missing:
             # Saved moments ago (the Celery task has not run yet) or the model changed:

@@ -230,3 +230,60 @@ def test_the_index_uses_only_vectors_of_the_current_model(kb: None, monkeypatch:
     decision = hybrid.decide("how do I reset my password", language="en")
     assert decision.semantic is None
     assert decision.suggestions[0].key == "password"
+
+
+def _index(entries: dict[str, list[str]], out_of_scope: list[str]) -> hybrid.HybridIndex:
+    texts = [t for phrasings in entries.values() for t in phrasings] + out_of_scope
+    vectors = dict(zip(texts, _model.embed(texts), strict=True))
+    return hybrid.HybridIndex(
+        [
+            hybrid.KBEntry(id=n, key=key, title=phrasings[0], language="en", texts=tuple(phrasings))
+            for n, (key, phrasings) in enumerate(entries.items(), start=1)
+        ],
+        vectors,
+        model=_model.name,
+        out_of_scope={"en": out_of_scope},
+    )
+
+
+def test_a_question_nearer_an_out_of_scope_example_is_not_answered() -> None:
+    # Thresholds at zero: without the rule, the best entry would always be the answer.
+    params = hybrid.Params(thresholds={"en": {"hybrid": {"answer": 0.0, "suggest": 0.0}}})
+    shipping = ["How long does shipping take?", "When will my package arrive?"]
+    hours = ["what are your opening hours", "when is your shop open"]
+    question = "what time does the store open on saturdays"
+    query = _model.embed([question])[0]
+
+    without = _index({"shipping_time": shipping}, [])
+    decision = without.decide(question, language="en", query=query, params=params)
+    assert decision.decision == "answer" and decision.entry is not None
+
+    index = _index({"shipping_time": shipping}, hours)
+    ev = index.languages["en"].evidence(question, query, params)
+    assert ev.out_of_scope is not None and ev.out_of_scope_wins(0)
+    decision = index.decide(question, language="en", query=query, params=params)
+    assert decision.decision == "suggest" and decision.entry is None
+
+    # A shop whose knowledge base does answer it: its entry is nearer, and it answers.
+    covered = _index({"shipping_time": shipping, "hours": ["Opening hours", *hours]}, hours)
+    decision = covered.decide(question, language="en", query=query, params=params)
+    assert decision.decision == "answer" and decision.entry is not None
+    assert decision.entry.key == "hours"
+
+
+def test_the_out_of_scope_examples_are_stored_with_the_entries(kb: None) -> None:
+    from chat.bot.vectors import kb_vectors_prune, text_digest, vectors_for
+    from chat.models import KnowledgeVector
+
+    examples = hybrid.out_of_scope_examples()
+    assert set(examples) == {"en", "zh-hans"} and all(len(t) >= 20 for t in examples.values())
+    assert len(vectors_for(hybrid.out_of_scope_texts(), model=_model.name)) == len(
+        set(hybrid.out_of_scope_texts())
+    )
+    kb_vectors_prune()
+    digests = {text_digest(t) for t in hybrid.out_of_scope_texts()}
+    assert KnowledgeVector.objects.filter(digest__in=digests).count() == len(digests)
+    index = hybrid.current_index()
+    for language, texts in examples.items():
+        matrix = index.languages[language].out_of_scope
+        assert matrix is not None and matrix.shape == (len(texts), 384)
