@@ -16,6 +16,7 @@ from helpdesk.errors import BadRequest, NotFound
 from .handover import bot_active, handover, state_for
 from .matching import detect_language
 from .services import not_sure
+from .suggestions import suggest_mark_picked
 
 
 def check_choice(choice: Any) -> str:
@@ -55,6 +56,9 @@ def bot_feedback_record(*, actor: Actor, message_id: Any, choice: Any) -> BotFee
                 "This message does not offer that choice.", fields={"choice": ["Not offered."]}
             )
         entry_id = card.get("entry") if card.get("type") == "bot_answer" else None
+        if choice == BotFeedback.Choice.HUMAN:
+            # "None of these" on a "did you mean" card: the card shows it after a reload.
+            suggest_mark_picked(message, choice)
         feedback = BotFeedback.objects.filter(message=message).first()
         if feedback is not None and feedback.choice == choice:
             return feedback

@@ -34,6 +34,17 @@ def _actions(*ids: str) -> list[dict[str, str]]:
     return [{"id": i, "label": str(labels[i])} for i in ids]
 
 
+def suggest_mark_picked(message: Message, picked: str) -> None:
+    """Write the shopper's choice on a "did you mean" card (``picked``: the entry's key, or
+    ``human`` for "none of these"), so history shows the card as answered after a reload.
+    The first choice stands. Caller holds the conversation's row lock."""
+    card = message.card if isinstance(message.card, dict) else {}
+    if card.get("type") != "bot_suggest" or card.get("picked"):
+        return
+    message.card = {**card, "picked": picked}
+    message.save(update_fields=["card"])
+
+
 def _why(decision: Decision | None) -> dict[str, Any]:
     return {} if decision is None else {"decision": decision.as_dict()}
 
@@ -94,7 +105,8 @@ def bot_suggest(*, conversation: Conversation, decision: Decision) -> Message:
         "prompt": str(_("Did you mean…")),
         "suggestions": [s.as_dict() for s in decision.suggestions],
         "language": decision.language,
-        "actions": _actions("human"),
+        "actions": [{"id": "human", "label": str(_("None of these — talk to a person"))}],
+        "picked": None,
     }
     body = _("Did you mean: %(titles)s?") % {"titles": titles}
     return bot_say(conversation, body, card, {"bot_intent": "suggest", **_why(decision)})
@@ -169,6 +181,7 @@ def suggestion_pick(*, actor: Actor, message_id: Any, key: Any) -> Message:
                 confidence=score,
                 picked=True,
             )
+        suggest_mark_picked(message, key)
         SuggestionPick.objects.create(
             message=message,
             conversation=conversation,

@@ -1595,6 +1595,9 @@
     off(event, fn) {
       listeners[event] = (listeners[event] || []).filter((f) => f !== fn);
     },
+    emit(event, payload) {
+      emit(event, payload);
+    },
     identify,
     resetVisitor,
     track(name, data) {

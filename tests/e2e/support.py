@@ -119,3 +119,18 @@ def widget_send(page: Page, text: str) -> None:
             '[data-testid="hd-message"][data-sender="visitor"]:not([data-seq=""])', has_text=text
         )
     ).to_be_visible()
+
+
+def wait_sessions_gone(connection: Any, timeout: float = 10) -> None:
+    """A stopped server's pooled connections end a moment after the process: wait, so the
+    test database can be flushed and dropped."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)

@@ -8,7 +8,7 @@ import { baseUrl, language, staticUrl } from "./config.js";
 import { sendMessage } from "./composer.js";
 import { setHeaderStatus } from "./header.js";
 import { addSystemNotice, close, isOpen, open, removeNotice, slots } from "./panel.js";
-import { listeners } from "./parts.js";
+import { emit, listeners } from "./parts.js";
 import { deskFetch, identify, resetVisitor } from "./session.js";
 import { send } from "./socket.js";
 import { bySeq, state } from "./state.js";
@@ -43,6 +43,9 @@ export const api = {
   },
   off(event, fn) {
     listeners[event] = (listeners[event] || []).filter((f) => f !== fn);
+  },
+  emit(event, payload) {
+    emit(event, payload);
   },
   identify: identify,
   resetVisitor: resetVisitor,

@@ -125,6 +125,8 @@ export interface WidgetApi {
   isOpen(): boolean;
   on(event: string, fn: Function): void;
   off(event: string, fn: Function): void;
+  /** Tell the `api.on(event)` listeners: parts ask each other things this way. */
+  emit(event: string, payload?: unknown): void;
   identify(claim: Identity | null): Promise<Session | null>;
   resetVisitor(): Promise<Session | null>;
   track(name: string, data?: unknown): void;

@@ -220,6 +220,10 @@
     onReady(api) {
       banner = api.el("div", { class: "hdq-banner", "data-testid": "hd-queue", hidden: true });
       api.slots.banner.append(banner);
+      // The bot's "None of these — leave a message" (static/widget/parts/bot.js).
+      api.on("leave-message.open", () => {
+        if (!sent) openForm(api);
+      });
     },
     onSession(session, api) {
       refresh(api);

@@ -150,6 +150,10 @@ def test_a_pressed_suggestion_answers_and_is_recorded(
     assert again.json() == first.json() == {"message": first.json()["message"], "key": key}
     answer = Message.objects.get(pk=first.json()["message"])
     entry = KnowledgeEntry.objects.get(key=key, language="en")
+    # The card remembers the choice, so history draws it answered after a reload.
+    assert card["picked"] is None
+    suggest.refresh_from_db()
+    assert suggest.card == {**card, "picked": key}
     assert answer.body == entry.answer
     assert answer.card["type"] == "bot_answer" and answer.card["key"] == key
     pick = SuggestionPick.objects.get()

@@ -1,0 +1,199 @@
+"""The bot's "did you mean" in a real browser: an ambiguous question gets one button per
+suggested knowledge-base entry; a press (by keyboard) answers with that entry as a real bot
+message, which the agent sees too, and the card stays answered after a reload; "none of these"
+hands over, and with nobody available it opens the leave-a-message form (in Chinese).
+
+The server decides on words alone (HELPDESK_EMBEDDER=off, as this process does when it picks
+the question), so which questions are ambiguous does not depend on the box's speed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from chat.bot.knowledge_import import demo_items, knowledge_base_load
+from chat.models import BotFeedback, Conversation, KnowledgeEntry, Message, SuggestionPick
+from tests.e2e.support import desk_login, desk_view, pane, wait_db, wait_sessions_gone
+from tests.e2e.support import new_page as _new_page
+from tests.e2e.support import off_loop as db
+from tests.e2e.support import row as desk_row
+from tests.factories import make_agent
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+KB = demo_items()
+TIMEOUT = 20_000
+new_page = functools.partial(_new_page, timeout=TIMEOUT)
+MESSAGE = '[data-testid="hd-message"]'
+SUGGEST = f'{MESSAGE}[data-sender="bot"][data-bot-card="bot_suggest"]'
+# Vague questions; the test takes the first the bot answers with "did you mean" and at least
+# two entries (the calibration may be refitted; one of these stays ambiguous).
+EN_QUESTIONS = [
+    "what if it does not fit and the colour is wrong",
+    "I bought shoes",
+    "question about the package and the bill",
+    "I have a question about my order from last week",
+    "need help with my stuff",
+]
+ZH_QUESTIONS = ["付款方式有哪些还有运费", "订单有问题", "尺码和运费", "付款和退货"]
+
+
+@pytest.fixture(scope="module")
+def suggest_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    from django.db import connection
+
+    from tests.procs import daphne, server_env
+
+    with django_db_blocker.unblock():
+        env = server_env(connection.settings_dict["NAME"])
+    env.update({"CELERY_EAGER": "1", "HELPDESK_BOT_ENABLED": "1", "HELPDESK_EMBEDDER": "off"})
+    with daphne(env) as base:
+        yield base
+    with django_db_blocker.unblock():
+        wait_sessions_gone(connection)
+
+
+@pytest.fixture
+def words_alone(monkeypatch: Any) -> None:
+    monkeypatch.setenv("HELPDESK_EMBEDDER", "off")
+
+
+def ambiguous(questions: list[str], language: str) -> tuple[str, list[dict[str, Any]]]:
+    """The first question the bot would answer with "did you mean" and ≥ 2 entries."""
+    from chat.bot.matching import hybrid
+
+    def scan() -> tuple[str, list[dict[str, Any]]] | None:
+        for text in questions:
+            decision = hybrid.decide(text, language=language)
+            if decision.decision == "suggest" and len(decision.suggestions) >= 2:
+                return text, [s.as_dict() for s in decision.suggestions]
+        return None
+
+    found = db(scan)
+    assert found, f"none of {questions} is ambiguous for the bot any more: add one that is"
+    return found
+
+
+def shopper_page(browser: Any, pages: list[Any], base: str, locale: str) -> Page:
+    page = new_page(browser, pages, locale=locale)
+    page.goto(base + "/")
+    page.click('[data-testid="hd-launcher"]')
+    expect(page.locator('[data-testid="hd-panel"]')).to_have_attribute("data-connection", "online")
+    return page
+
+
+def ask(page: Page, text: str) -> None:
+    page.fill('[data-testid="hd-input"]', text)
+    page.press('[data-testid="hd-input"]', "Enter")
+
+
+def test_a_picked_suggestion_answers_for_shopper_and_agent_and_survives_reload(
+    suggest_server: str, browser: Any, pages: list[Any], words_alone: None
+) -> None:
+    db(knowledge_base_load, items=KB)
+    db(make_agent, "ana", name="Ana")
+    question, offered = ambiguous(EN_QUESTIONS, "en")
+    # An agent is online: "none of these" offers a person.
+    desk = desk_login(browser, pages, suggest_server, "ana")
+
+    shopper = shopper_page(browser, pages, suggest_server, "en-US")
+    ask(shopper, question)
+    card = shopper.locator(SUGGEST)
+    expect(card).to_have_count(1)
+    expect(card.locator('[data-testid="hd-message-body"]')).to_have_text("Did you mean…")
+    buttons = card.locator('[data-testid="hd-bot-suggestion"]')
+    expect(buttons).to_have_text([s["title"] for s in offered])
+    none = card.locator('[data-testid="hd-bot-none"]')
+    expect(none).to_have_text("None of these — talk to a person")
+    expect(card.locator('[data-testid="hd-bot-suggest"]')).to_have_attribute(
+        "aria-label", "Did you mean…"
+    )
+
+    # The keyboard: Tab from the first entry to the second, Enter presses it.
+    choice = offered[1]
+    buttons.nth(0).focus()
+    shopper.keyboard.press("Tab")
+    expect(buttons.nth(1)).to_be_focused()
+    shopper.keyboard.press("Enter")
+    entry = db(lambda: KnowledgeEntry.objects.get(key=choice["key"], language="en"))
+    answer = shopper.locator(f'{MESSAGE}[data-sender="bot"][data-bot-card="bot_answer"]')
+    expect(answer).to_have_count(1)
+    expect(answer.locator('[data-testid="hd-message-body"]')).to_have_text(entry.answer)
+    chosen = card.locator(f'[data-testid="hd-bot-suggestion"][data-key="{choice["key"]}"]')
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    for i in range(len(offered)):
+        expect(buttons.nth(i)).to_be_disabled()
+    expect(none).to_be_disabled()
+    expect(shopper.locator('[data-testid="hd-input"]')).to_be_focused()
+    conversation_id, answer_id = db(
+        lambda: SuggestionPick.objects.values_list("conversation_id", "answer_message_id").get()
+    )
+    stored = db(lambda: Message.objects.get(pk=answer_id))
+    assert (stored.sender_kind, stored.body, stored.card["key"]) == ("bot", entry.answer, entry.key)
+
+    # After a reload the history draws the card answered, the same choice marked.
+    shopper.reload()
+    shopper.click('[data-testid="hd-launcher"]')
+    card = shopper.locator(SUGGEST)
+    expect(card.locator('[data-testid="hd-bot-suggest"]')).to_have_attribute(
+        "data-picked", choice["key"]
+    )
+    expect(
+        card.locator(f'[data-testid="hd-bot-suggestion"][data-key="{choice["key"]}"]')
+    ).to_have_attribute("aria-pressed", "true")
+    expect(card.locator("button:enabled")).to_have_count(0)
+    expect(shopper.locator(f'{MESSAGE}[data-bot-card="bot_answer"]')).to_have_count(1)
+
+    # The agent sees the question, the suggestions and the answer the shopper chose.
+    desk_view(desk, "all")
+    desk_row(desk, conversation_id).click()
+    bodies = pane(desk, conversation_id).locator(".dk-msg-body")
+    expect(bodies.filter(has_text=question)).to_have_count(1)
+    expect(bodies.filter(has_text=entry.answer)).to_have_count(1)
+
+
+def test_none_of_these_with_nobody_available_hands_over_and_opens_the_form_in_chinese(
+    suggest_server: str, browser: Any, pages: list[Any], words_alone: None
+) -> None:
+    db(knowledge_base_load, items=KB)
+    question, offered = ambiguous(ZH_QUESTIONS, "zh-hans")
+    shopper = shopper_page(browser, pages, suggest_server, "zh-CN")
+    ask(shopper, question)
+    card = shopper.locator(SUGGEST)
+    expect(card.locator('[data-testid="hd-bot-suggestion"]')).to_have_text(
+        [s["title"] for s in offered]
+    )
+    expect(card.locator('[data-testid="hd-message-body"]')).to_have_text("您是不是想问…")
+    none = card.locator('[data-testid="hd-bot-none"]')
+    # No agent is online: the way out is a message left for later.
+    expect(none).to_have_text("都不是，给我们留言")
+    none.focus()
+    shopper.keyboard.press("Enter")
+    expect(shopper.locator('[data-testid="hd-leave-form"]')).to_be_visible()
+    expect(none).to_have_attribute("aria-pressed", "true")
+    expect(card.locator("button:enabled")).to_have_count(0)
+    # The bot handed over: the shopper is told, in Chinese; no answer was given.
+    expect(
+        shopper.locator(f'{MESSAGE}[data-sender="bot"]', has_text="正在为您转接人工客服")
+    ).to_have_count(1)
+    reason, feedback = db(
+        lambda: (
+            Conversation.objects.values_list("bot_state__handover_reason", flat=True).get(),
+            list(BotFeedback.objects.values_list("choice", flat=True)),
+        )
+    )
+    assert reason == "feedback" and feedback == ["human"]
+    assert not db(lambda: SuggestionPick.objects.exists())
+    wait_db(lambda: Message.objects.filter(card__picked="human").exists())
+
+    # Reloaded, the card shows "none of these" chosen.
+    shopper.reload()
+    shopper.click('[data-testid="hd-launcher"]')
+    expect(shopper.locator(SUGGEST).locator('[data-testid="hd-bot-suggest"]')).to_have_attribute(
+        "data-picked", "human"
+    )
