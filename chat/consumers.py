@@ -28,6 +28,8 @@ from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, er
 
 from . import events, selectors
 from .access import Actor, access_conversation, is_agent
+from .calls.signalling import HANDLERS as CALL_HANDLERS
+from .calls.signalling import CallSignalling
 from .events import Frame
 from .layer_health import health
 from .models import Conversation, Message
@@ -99,7 +101,7 @@ async def release_channel(layer: Any, channel: str, *, most: int = 100_000) -> N
         return
 
 
-class FrameConsumer(AsyncWebsocketConsumer):
+class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
     """Shared frame handling: size, JSON, rate limit, dispatch by ``type``, error frames."""
 
     handlers: dict[str, str] = {}
@@ -138,6 +140,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def disconnect(self, code: int) -> None:
+        await self.calls_disconnect()
         self.outbox.stop()
         for group in list(self.joined):
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -416,6 +419,7 @@ class VisitorConsumer(FrameConsumer):
         "typing": "on_typing",
         "read": "on_read",
         "ping": "on_ping",
+        **CALL_HANDLERS,
     }
 
     async def connect(self) -> None:
@@ -502,6 +506,7 @@ class AgentConsumer(FrameConsumer):
         "subscribe": "on_subscribe",
         "unsubscribe": "on_unsubscribe",
         "list.watch": "on_list_watch",
+        **CALL_HANDLERS,
     }
     # What this workspace's list shows (``list.watch``): None until it says, then every list
     # update is checked against it. ``listed`` holds the conversations the list may show, so

@@ -11,6 +11,7 @@ def connect() -> None:
     from . import order_notices
     from .attachments import listeners as attachments
     from .bot import listeners as bot
+    from .calls import strings as calls_strings
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
     from .translation import listeners as translation
@@ -20,6 +21,7 @@ def connect() -> None:
     bot.connect()
     order_notices.connect()
     translation.connect()
+    calls_strings.register()
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)
     register_erase(erase_chat)

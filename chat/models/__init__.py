@@ -13,6 +13,7 @@ from .bot import (
     UnmatchedQuestion,
 )
 from .business_hours import Holiday, Schedule, ScheduleInterval
+from .calls import Call
 from .canned import CannedReply
 from .conversations import AgentReadCursor, Conversation, Message
 from .csat import SatisfactionRating
@@ -37,6 +38,7 @@ __all__ = [
     "Attachment",
     "BotFeedback",
     "BotState",
+    "Call",
     "CannedReply",
     "Channel",
     "Conversation",

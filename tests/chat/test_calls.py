@@ -1,0 +1,331 @@
+"""Call signalling over the real sockets (docs/protocol.md, "Calls"): who may ring, answer,
+relay and hang up; the limits; busy agents; the ring running out; the call in the timeline."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from chat.calls.ice import ice_servers, turn_credential
+from chat.models import Call, Conversation, Message
+from tests.factories import conversation_of, make_agent, make_visitor, visitor_token
+from tests.sockets import agent_socket, receive_type, visitor_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+CANDIDATE = {
+    "candidate": "candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host",
+    "sdpMid": "0",
+    "sdpMLineIndex": 0,
+    "usernameFragment": "abcd",
+}
+
+
+@pytest.fixture(autouse=True)
+def _quiet(settings: Any) -> None:
+    settings.HELPDESK = {**settings.HELPDESK, "AUTO_ASSIGN": False}
+
+
+async def nothing_of(comm: WebsocketCommunicator, kinds: set[str], timeout: float = 0.5) -> None:
+    """No frame of ``kinds`` arrives within ``timeout`` (others are skipped)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    # receive_nothing, not a receive that times out: that would cancel the consumer.
+    while (left := end - loop.time()) > 0:
+        if await comm.receive_nothing(timeout=left, interval=0.02):
+            return
+        frame = await comm.receive_json_from()
+        assert frame["type"] not in kinds, frame
+
+
+async def close(*comms: WebsocketCommunicator) -> None:
+    for comm in comms:
+        await comm.disconnect()
+
+
+def _setup(n_visitors: int = 1) -> tuple[Any, list[tuple[Any, str, Conversation]]]:
+    agent = make_agent("ana", name="Ana")
+    people = []
+    for i in range(n_visitors):
+        visitor = make_visitor(name=f"Shopper {i}")
+        conversation = conversation_of(visitor, "can you show me the fabric?")
+        people.append((visitor, visitor_token(visitor), conversation))
+    return agent, people
+
+
+setup = sync_to_async(_setup)
+
+
+async def ring(desk: WebsocketCommunicator, shopper: WebsocketCommunicator, conv: int) -> int:
+    """The agent calls; the shopper's socket rings; the call's id."""
+    await desk.send_json_to(
+        {"type": "call.invite", "conversation": conv, "media": "video", "client_id": "k-1"}
+    )
+    invited = await receive_type(desk, "call.invited")
+    assert invited["client_id"] == "k-1" and invited["call"]["status"] == "ringing"
+    rang = await receive_type(shopper, "call.ring")
+    assert rang["call"]["id"] == invited["call"]["id"] and rang["call"]["media"] == "video"
+    assert rang["call"]["agent"]["name"] == "Ana"
+    return int(invited["call"]["id"])
+
+
+async def test_agent_calls_shopper_accepts_signalling_flows_and_hangup_ends_both() -> None:
+    agent, [(visitor, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    other_tab = await visitor_socket(token)
+    try:
+        call_id = await ring(desk, shopper, conversation.pk)
+        await receive_type(other_tab, "call.ring")
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        mine = await receive_type(shopper, "call.accepted")
+        assert mine["call"]["status"] == "active" and mine["ice_servers"] == []
+        heard = await receive_type(desk, "call.accepted")
+        assert heard["call"]["answered_by"] == "Shopper 0"
+        # The shopper's other tab stops ringing.
+        assert (await receive_type(other_tab, "call.accepted"))["call"]["id"] == call_id
+
+        await desk.send_json_to({"type": "call.offer", "call": call_id, "sdp": OFFER})
+        offer = await receive_type(shopper, "call.offer")
+        assert offer == {"type": "call.offer", "call": call_id, "sdp": OFFER}
+        await shopper.send_json_to({"type": "call.answer", "call": call_id, "sdp": OFFER})
+        assert (await receive_type(desk, "call.answer"))["sdp"] == OFFER
+        await desk.send_json_to({"type": "call.candidate", "call": call_id, "candidate": CANDIDATE})
+        assert (await receive_type(shopper, "call.candidate"))["candidate"] == CANDIDATE
+        await shopper.send_json_to(
+            {"type": "call.candidate", "call": call_id, "candidate": {**CANDIDATE, "x": 1}}
+        )
+        assert (await receive_type(desk, "call.candidate"))["candidate"] == CANDIDATE
+        # Relays go to the bound socket only, never to the other tab.
+        await nothing_of(other_tab, {"call.offer", "call.candidate"})
+
+        await asyncio.sleep(1.1)
+        await shopper.send_json_to({"type": "call.hangup", "call": call_id})
+        ended = await receive_type(shopper, "call.ended")
+        assert ended["call"]["end_reason"] == "hangup" and ended["call"]["duration"] >= 1
+        assert (await receive_type(desk, "call.ended"))["call"]["id"] == call_id
+        line = await receive_type(shopper, "message.created")
+        assert line["message"]["sender"]["kind"] == "system"
+        assert line["message"]["card"]["type"] == "call"
+        assert line["message"]["body"].startswith("Video call answered by Shopper 0, 0:0")
+    finally:
+        await close(desk, shopper, other_tab)
+    call = await sync_to_async(Call.objects.get)(pk=call_id)
+    assert call.status == "ended" and not call.missed and (call.duration_seconds or 0) >= 1
+    assert call.agent_id == agent.pk and call.caller == "agent"
+
+
+async def test_a_strangers_signalling_is_refused_like_a_missing_call() -> None:
+    agent, [(_v, token, conversation), (_w, stranger_token, _c)] = await setup(2)
+    colleague = await sync_to_async(make_agent)("bo")
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    stranger = await visitor_socket(stranger_token)
+    other_desk = await agent_socket(colleague)
+    second_tab = await visitor_socket(token)
+    try:
+        call_id = await ring(desk, shopper, conversation.pk)
+        # Someone else's call: exactly as if there were none.
+        for kind in ("call.accept", "call.decline", "call.hangup"):
+            await stranger.send_json_to({"type": kind, "call": call_id})
+            error = await receive_type(stranger, "error")
+            assert error["code"] == "not_found", (kind, error)
+        await stranger.send_json_to({"type": "call.accept", "call": 10**9})
+        assert (await receive_type(stranger, "error"))["code"] == "not_found"
+        # Another agent cannot answer or end the colleague's call.
+        await other_desk.send_json_to({"type": "call.hangup", "call": call_id})
+        assert (await receive_type(other_desk, "error"))["code"] == "not_found"
+
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        await receive_type(desk, "call.accepted")
+        await receive_type(second_tab, "call.accepted")
+        for sock in (stranger, other_desk, second_tab):
+            await sock.send_json_to(
+                {"type": "call.candidate", "call": call_id, "candidate": CANDIDATE}
+            )
+            assert (await receive_type(sock, "error"))["code"] == "not_found"
+        await stranger.send_json_to({"type": "call.answer", "call": call_id, "sdp": OFFER})
+        assert (await receive_type(stranger, "error"))["code"] == "not_found"
+        # Roles: only the agent's side offers, only the shopper's answers.
+        await shopper.send_json_to({"type": "call.offer", "call": call_id, "sdp": OFFER})
+        assert (await receive_type(shopper, "error"))["code"] == "bad_request"
+        await nothing_of(desk, {"call.offer", "call.answer", "call.candidate", "call.ended"})
+        # The call went on untouched.
+        assert await sync_to_async(Call.objects.filter(pk=call_id, status="active").exists)()
+    finally:
+        await close(desk, shopper, stranger, other_desk, second_tab)
+
+
+async def test_size_limits_bad_fields_and_rates(settings: Any) -> None:
+    settings.HELPDESK_CALLS = {**settings.HELPDESK_CALLS, "MAX_CANDIDATES": 3, "INVITE_LIMIT": 2}
+    agent, [(_v, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    try:
+        await desk.send_json_to({"type": "call.invite", "conversation": conversation.pk})
+        assert (await receive_type(desk, "error"))["code"] == "bad_request"  # no media
+        call_id = await ring(desk, shopper, conversation.pk)
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        await receive_type(desk, "call.accepted")
+        limit = settings.HELPDESK_CALLS["MAX_SDP_CHARS"]
+        big = OFFER + "a=x\r\n" * (limit // 5)
+        await desk.send_json_to({"type": "call.offer", "call": call_id, "sdp": big})
+        error = await receive_type(desk, "error")
+        assert error["code"] == "bad_request" and "sdp" in error["detail"]
+        # Past the socket's own 64 KiB: refused before it is parsed.
+        await desk.send_json_to(
+            {"type": "call.offer", "call": call_id, "sdp": "v=0" + "x" * 70_000}
+        )
+        assert (await receive_type(desk, "error"))["code"] == "too_large"
+        for bad in (
+            "candidate:1",
+            {"candidate": "candidate:1 " + "x" * 2000},
+            {"candidate": "a=evil"},
+            {"candidate": "candidate:1", "sdpMLineIndex": "0"},
+        ):
+            await desk.send_json_to({"type": "call.candidate", "call": call_id, "candidate": bad})
+            assert (await receive_type(desk, "error"))["code"] == "bad_request", bad
+        await desk.send_json_to({"type": "call.offer", "call": "1", "sdp": OFFER})
+        assert (await receive_type(desk, "error"))["code"] == "bad_request"
+        for _ in range(3):
+            await desk.send_json_to(
+                {"type": "call.candidate", "call": call_id, "candidate": CANDIDATE}
+            )
+            await receive_type(shopper, "call.candidate")
+        await desk.send_json_to({"type": "call.candidate", "call": call_id, "candidate": CANDIDATE})
+        assert (await receive_type(desk, "error"))["code"] == "rate_limited"
+        # Rings per socket: the limit counts attempts (two were made above).
+        await desk.send_json_to(
+            {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
+        )
+        assert (await receive_type(desk, "error"))["code"] == "rate_limited"
+    finally:
+        await close(desk, shopper)
+
+
+async def test_a_busy_agent_refuses_a_second_call_politely() -> None:
+    agent, [(_v, token, conversation), (visitor2, token2, conversation2)] = await setup(2)
+
+    def assign() -> None:
+        Conversation.objects.filter(pk=conversation2.pk).update(assignee=agent)
+
+    await sync_to_async(assign)()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    second = await visitor_socket(token2)
+    try:
+        call_id = await ring(desk, shopper, conversation.pk)
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        await receive_type(desk, "call.accepted")
+        # The other shopper asks their (busy) agent for a call: a polite "busy", no ring.
+        await second.send_json_to(
+            {"type": "call.invite", "conversation": conversation2.pk, "media": "audio"}
+        )
+        busy = await receive_type(second, "call.busy")
+        assert busy["reason"] == "agent_busy" and "another call" in busy["detail"]
+        assert busy["call"]["missed"] is True and busy["call"]["end_reason"] == "busy"
+        await nothing_of(desk, {"call.ring"})
+        # The agent cannot start a second call while in one.
+        await desk.send_json_to(
+            {"type": "call.invite", "conversation": conversation2.pk, "media": "audio"}
+        )
+        mine = await receive_type(desk, "call.busy")
+        assert mine["reason"] == "self_busy"
+        # Nor ring the same conversation twice.
+        await shopper.send_json_to(
+            {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
+        )
+        assert (await receive_type(shopper, "call.busy"))["reason"] == "conversation_busy"
+    finally:
+        await close(desk, shopper, second)
+    calls = await sync_to_async(lambda: list(Call.objects.order_by("pk")))()
+    # The first call ended when its sockets closed.
+    assert [(c.status, c.end_reason, c.missed) for c in calls] == [
+        ("ended", "disconnected", False),
+        ("ended", "busy", True),
+    ]
+
+
+async def test_shopper_asks_agent_answers_and_a_dropped_socket_ends_the_call() -> None:
+    agent, [(_v, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    try:
+        await desk.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+        await shopper.send_json_to(
+            {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
+        )
+        invited = await receive_type(shopper, "call.invited")
+        call_id = invited["call"]["id"]
+        rang = await receive_type(desk, "call.ring")
+        assert rang["call"]["caller"] == "visitor" and rang["call"]["agent"] is None
+        await desk.send_json_to({"type": "call.accept", "call": call_id})
+        accepted = await receive_type(desk, "call.accepted")
+        assert accepted["call"]["answered_by"] == "Ana" and "ice_servers" in accepted
+        await receive_type(shopper, "call.accepted")
+        await shopper.disconnect()
+        ended = await receive_type(desk, "call.ended")
+        assert ended["call"]["end_reason"] == "disconnected"
+    finally:
+        await close(desk)
+
+
+async def test_a_ring_nobody_answers_is_a_missed_call(settings: Any) -> None:
+    settings.HELPDESK_CALLS = {**settings.HELPDESK_CALLS, "RING_SECONDS": 1}
+    agent, [(_v, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    try:
+        call_id = await ring(desk, shopper, conversation.pk)
+        ended = await receive_type(shopper, "call.ended", timeout=5)
+        assert ended["call"]["end_reason"] == "timeout" and ended["call"]["missed"] is True
+        assert (await receive_type(desk, "call.ended"))["call"]["id"] == call_id
+        # Too late to answer.
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        assert (await receive_type(shopper, "error"))["code"] == "bad_request"
+    finally:
+        await close(desk, shopper)
+    line = await sync_to_async(
+        lambda: Message.objects.filter(conversation=conversation, sender_kind="system").last()
+    )()
+    assert line is not None and line.card is not None
+    assert line.body == "Missed video call" and line.card["missed"] is True
+
+
+async def test_declined_and_cancelled() -> None:
+    agent, [(_v, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    try:
+        call_id = await ring(desk, shopper, conversation.pk)
+        await shopper.send_json_to({"type": "call.decline", "call": call_id})
+        assert (await receive_type(desk, "call.ended"))["call"]["end_reason"] == "declined"
+        assert (await receive_type(shopper, "call.ended"))["call"]["end_reason"] == "declined"
+        call_id = await ring(desk, shopper, conversation.pk)
+        await desk.send_json_to({"type": "call.hangup", "call": call_id})
+        assert (await receive_type(shopper, "call.ended"))["call"]["end_reason"] == "cancelled"
+    finally:
+        await close(desk, shopper)
+
+
+def test_turn_credentials_follow_coturns_rest_scheme(settings: Any) -> None:
+    # openssl: printf '1700003600:agent-3' | openssl dgst -sha1 -hmac s3cret -binary | base64
+    got = turn_credential(secret="s3cret", user="agent-3", ttl_seconds=3600, now=1_700_000_000)
+    assert got == {"username": "1700003600:agent-3", "credential": "qm4ln83ulbQmWVDxyyV1kLXddLk="}
+    settings.HELPDESK_CALLS = {
+        **settings.HELPDESK_CALLS,
+        "STUN_URLS": ["stun:turn.example.com:3478"],
+        "TURN_URLS": ["turn:turn.example.com:3478?transport=udp"],
+        "TURN_SECRET": "s3cret",
+    }
+    stun, turn = ice_servers(user="visitor-9")
+    assert stun == {"urls": ["stun:turn.example.com:3478"]}
+    assert turn["urls"] == ["turn:turn.example.com:3478?transport=udp"]
+    assert turn["username"].endswith(":visitor-9") and "s3cret" not in str(turn)
+    settings.HELPDESK_CALLS = {**settings.HELPDESK_CALLS, "TURN_SECRET": ""}
+    assert ice_servers(user="visitor-9") == [{"urls": ["stun:turn.example.com:3478"]}]
