@@ -68,3 +68,45 @@ def test_storefront_offers_the_demo_customer_sign_in_once_and_styled(
         radius = control.evaluate("e => getComputedStyle(e).borderTopLeftRadius")
         assert float(radius.removesuffix("px")) >= 16, radius
     assert button.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+
+
+ONE_ROW = """(head) => {
+  const boxes = [...head.querySelectorAll('.dk-pane-title, .dk-pane-actions > *')]
+    .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().width > 0)
+    .map((e) => e.getBoundingClientRect());
+  const top = Math.min(...boxes.map((b) => b.top)), bottom = Math.max(...boxes.map((b) => b.bottom));
+  return {rows: bottom - top, tallest: Math.max(...boxes.map((b) => b.height))};
+}"""
+
+
+def test_tabs_and_split_view_fit_a_1366_pixel_screen(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    # Capacity 0: the router gives Ana nothing, so both stay unassigned.
+    make_agent("ana", name="Ana", capacity=0)
+    for name in ("Mia Lindqvist-Hernández", "Leo"):
+        off_loop(shopper_says, make_visitor(name=name), "Hello there")
+    one, two = Conversation.objects.order_by("pk")
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    agent.set_viewport_size({"width": 1366, "height": 768})
+    desk_view(agent, "all")
+
+    # "Unassigned" and its count are whole, not clipped to "nassigned".
+    tab = agent.locator('.dk-tab[data-view="unassigned"]')
+    expect(tab.locator(".dk-count")).to_have_text("2")
+    fits = tab.evaluate(
+        "t => t.scrollWidth <= t.clientWidth && [...t.querySelectorAll('.dk-count')]"
+        ".every(c => c.getBoundingClientRect().right <= t.getBoundingClientRect().right)"
+    )
+    assert fits, tab.evaluate("t => [t.scrollWidth, t.clientWidth]")
+
+    row(agent, one.pk).click()
+    agent.click("#dk-split")
+    row(agent, two.pk).click()
+    heads = agent.locator(".dk-pane:not([hidden]) .dk-pane-head")
+    expect(heads).to_have_count(2)
+    agent.screenshot(path="/tmp/desk_split_1366.png")
+    for i in range(2):
+        size = heads.nth(i).evaluate(ONE_ROW)
+        # Everything on one row: the header is no taller than its tallest item.
+        assert size["rows"] <= size["tallest"] + 1, size
