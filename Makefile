@@ -14,7 +14,7 @@ TEST_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-o
 NPM_STAMP := node_modules/.package-lock.json
 NODE_BIN := node_modules/.bin
 
-.PHONY: run test install services lint typecheck lint-js test-js widget clean bench
+.PHONY: run test install services lint typecheck lint-js test-js widget vendor clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,11 +49,17 @@ lint-js: $(NPM_STAMP)
 	$(NODE_BIN)/eslint --max-warnings=0 .
 	$(NODE_BIN)/tsc --noEmit -p jsconfig.json
 	node scripts/build-widget.mjs --check
+	node scripts/vendor.mjs --check
 
 # The storefront widget: static/widget/core/*.js bundled into static/widget/widget.js (the one
 # file shops embed; committed, so `make run` and deployments need no node).
 widget: $(NPM_STAMP)
 	node scripts/build-widget.mjs
+
+# Browser libraries served from static/vendor/ (ECharts for the report charts): copied from
+# node_modules at the versions package.json pins; committed, like the widget bundle.
+vendor: $(NPM_STAMP)
+	node scripts/vendor.mjs
 
 # Unit tests of the front end's logic (outbox, backoff, seq gaps, receipts, socket) in node.
 test-js: $(NPM_STAMP)

@@ -5,7 +5,7 @@ import globals from "globals";
 
 export default [
   // static/widget/widget.js is generated (scripts/build-widget.mjs) from static/widget/core/.
-  { ignores: ["node_modules/", "staticfiles/", ".venv/", "static/widget/widget.js"] },
+  { ignores: ["node_modules/", "staticfiles/", ".venv/", "static/widget/widget.js", "static/vendor/"] },
   js.configs.recommended,
   {
     files: ["**/*.js", "**/*.mjs"],

@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("volume/", admin.site.admin_view(views.volume), name="volume"),
     path("agents/", admin.site.admin_view(views.agents), name="agents"),
+    path("definitions/", admin.site.admin_view(views.definitions), name="definitions"),
     path("rebuild/", admin.site.admin_view(views.rebuild), name="rebuild"),
 ]

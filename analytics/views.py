@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
@@ -75,6 +76,7 @@ def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str
         "previous": f.previous(),
         "teams": Team.objects.order_by("name"),
         "agents": agents,
+        "zone": _zone_name(f),
     }
 
 
@@ -126,6 +128,14 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
     )
 
 
+def _zone_name(f: selectors.ReportFilter) -> str:
+    """The time zone the filter's days and hours are in, as shown to the manager."""
+    zone = getattr(f, "time_zone", None) or getattr(f, "tz", None)
+    if zone is None:
+        zone = getattr(settings, "REPORTS", {}).get("TIME_ZONE", "UTC")
+    return str(zone)
+
+
 @reports_permission(PERM)
 def overview(request: HttpRequest) -> HttpResponse:
     def build(f: selectors.ReportFilter) -> dict[str, Any]:
@@ -144,14 +154,17 @@ def overview(request: HttpRequest) -> HttpResponse:
                 [d["conversations"] for d in series],
                 previous=[d["conversations"] for d in previous_series] if previous_series else None,
                 title=_("Conversations per day"),
+                series=_("This period"),
+                previous_series=_("Previous period"),
             ),
             "csat_chart": charts.bar_chart(
                 "csat",
-                ["1", "2", "3", "4", "5"],
+                [f"{i} ★" for i in range(1, 6)],
                 dist,
                 previous=data["previous_csat_distribution"],
-                title=_("CSAT distribution"),
-                width=360,
+                title=_("CSAT distribution (1–5)"),
+                series=_("Ratings"),
+                previous_series=_("Previous period"),
             ),
         }
 
@@ -172,16 +185,21 @@ def questions(request: HttpRequest) -> HttpResponse:
             ],
             "clusters_chart": charts.bar_chart(
                 "clusters",
-                [str(i + 1) for i in range(len(top))],
+                [c["title"] for c in top],
                 [c["count"] for c in top],
                 previous=[c["previous"] or 0 for c in top] if f.compare else None,
                 title=_("Most asked unmatched questions"),
+                series=_("Asked"),
+                previous_series=_("Previous period"),
+                horizontal=True,
             ),
             "matched_chart": charts.bar_chart(
                 "matched",
-                [str(i + 1) for i in range(len(data["matched"][:10]))],
+                [m["title"] for m in data["matched"][:10]],
                 [m["count"] for m in data["matched"][:10]],
                 title=_("Most matched knowledge-base entries"),
+                series=_("Asked"),
+                horizontal=True,
             ),
             "can_create_entry": request.user.has_perm("chat.add_knowledgeentry"),
         }
@@ -197,7 +215,13 @@ def volume(request: HttpRequest) -> HttpResponse:
             "title": _("Volume"),
             "data": data,
             "tables": [tables.heatmap_table(data)],
-            "heatmap_chart": charts.heatmap("heatmap", data["grid"], title=_("Volume heat map")),
+            "heatmap_chart": charts.heatmap(
+                "heatmap",
+                data["grid"],
+                title=_("Conversations started, by weekday and hour (%(zone)s)")
+                % {"zone": _zone_name(f)},
+                series=_("Conversations"),
+            ),
         }
 
     return _render(request, "reports/volume.html", "volume", build)
@@ -217,6 +241,8 @@ def agents(request: HttpRequest) -> HttpResponse:
                 [r["agent"] for r in top],
                 [r["handled"] for r in top],
                 title=_("Conversations handled"),
+                series=_("Conversations handled"),
+                horizontal=True,
             ),
         }
 
@@ -258,4 +284,20 @@ def rebuild(request: HttpRequest) -> HttpResponse:
         request,
         "reports/rebuild.html",
         {**admin.site.each_context(request), "form": form, "title": _("Rebuild reports")},
+    )
+
+
+@reports_permission(PERM)
+def definitions(request: HttpRequest) -> HttpResponse:
+    """What every report number means (docs/metrics.md, rendered with an anchor per number)."""
+    from .definitions import definitions as rendered
+
+    return TemplateResponse(
+        request,
+        "reports/definitions.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Definitions of the report numbers"),
+            "definitions": rendered(),
+        },
     )

@@ -1,0 +1,229 @@
+"""The definitions of the report numbers, as a page of the desk: docs/metrics.md rendered with
+an anchor on every section and every defined number, so each number on a report page links to
+its definition.
+
+Only the sections a manager reads are shown; how the numbers are computed (the sections in
+``INTERNAL``) stays in the repository, and references to the repository's files are left out:
+the page is for people who use the desk, not for its developers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+SOURCE = Path(settings.BASE_DIR) / "docs" / "metrics.md"
+
+# Sections written for developers: how facts and rollups are made, the embedded default, how
+# the CSV export is built.
+INTERNAL = {"how-the-numbers-are-made", "on-the-embedded-default-sqlite", "csv-export"}
+
+# A path into the repository ("docs/bot.md", "`analytics/privacy.py`", "CONTRACT.md"), with
+# the punctuation it leaves behind: "(x, docs/bot.md)" → "(x)", "(docs/bot.md)" → "".
+_PATH = re.compile(r"[ ]?`?(?:[\w.-]+/[\w./:-]*[\w]|\b[\w-]+\.(?:md|py)\b)`?")
+_DANGLING = [
+    (re.compile(r"[,;]\s*([,;:])"), r"\1"),
+    (re.compile(r"[,;:]\s*\)"), ")"),
+    (re.compile(r"\(\s*[,;:]\s*"), "("),
+    (re.compile(r"\s*\(\s*\)"), ""),
+]
+
+
+def anchor(section: str, item: str = "") -> str:
+    """The id of a section, or of the defined number ``item`` in it (its table row)."""
+    return f"{slugify(section)}-{slugify(item)}" if item else slugify(section)
+
+
+@dataclass(frozen=True)
+class Definitions:
+    html: SafeString
+    sections: list[tuple[str, str]]  # (anchor, heading) in page order
+    anchors: frozenset[str]
+
+
+def _without_paths(text: str) -> str:
+    text = _PATH.sub("", text)
+    for pattern, replacement in _DANGLING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _sections(source: str) -> list[tuple[str, str]]:
+    """(heading, body) of each second-level section, the document's title and preface dropped."""
+    parts = re.split(r"^## +(.+?)\s*$", source, flags=re.MULTILINE)
+    return [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+
+
+def _inline_text(token: Token) -> str:
+    return "".join(child.content for child in token.children or [] if child.type != "softbreak")
+
+
+def _add_anchors(tokens: list[Token], section: str, anchors: set[str]) -> None:
+    """An id on every row of the section's tables: the row's first cell names the number."""
+    in_body = False
+    for i, token in enumerate(tokens):
+        if token.type == "tbody_open":
+            in_body = True
+        elif token.type == "tbody_close":
+            in_body = False
+        elif in_body and token.type == "tr_open":
+            first = tokens[i + 2] if i + 2 < len(tokens) else None
+            if first is not None and first.type == "inline":
+                ident = anchor(section, _inline_text(first))
+                token.attrSet("id", ident)
+                anchors.add(ident)
+
+
+def _render(source: str) -> Definitions:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    html: list[str] = []
+    sections: list[tuple[str, str]] = []
+    anchors: set[str] = set()
+    for heading, body in _sections(source):
+        ident = anchor(heading)
+        if ident in INTERNAL:
+            continue
+        sections.append((ident, heading))
+        anchors.add(ident)
+        tokens = md.parse(_without_paths(body))
+        _add_anchors(tokens, heading, anchors)
+        html.append(f'<section><h2 id="{ident}">{md.renderInline(heading)}</h2>')
+        html.append(md.renderer.render(tokens, md.options, {}))
+        html.append("</section>")
+    # Rendered from the project's own file with raw HTML off: nothing in it is markup.
+    return Definitions(mark_safe("".join(html)), sections, frozenset(anchors))  # noqa: S308
+
+
+@lru_cache(maxsize=4)
+def _cached(mtime_ns: int) -> Definitions:
+    return _render(SOURCE.read_text(encoding="utf-8"))
+
+
+def definitions() -> Definitions:
+    """The rendered definitions (re-read when docs/metrics.md changes)."""
+    return _cached(SOURCE.stat().st_mtime_ns)
+
+
+# Where each report number is defined: table name → column key or overview metric key →
+# (section, the first cell of its row in docs/metrics.md).
+_OVERVIEW = {
+    "conversations": "Conversations",
+    "shopper_messages": "Shopper messages",
+    "bot_resolved_share": "Resolved by the bot alone",
+    "handover_share": "Handed over by the bot",
+    "first_response_median": "First response (median, p90, mean)",
+    "first_response_p90": "First response (median, p90, mean)",
+    "first_response_mean": "First response (median, p90, mean)",
+    "within_3m_share": "First response within 3 minutes",
+    "reply_wait_median": "Reply wait (median, p90, mean)",
+    "reply_wait_p90": "Reply wait (median, p90, mean)",
+    "reply_wait_mean": "Reply wait (median, p90, mean)",
+    "resolution_median": "Resolution time (median, p90, mean)",
+    "resolution_p90": "Resolution time (median, p90, mean)",
+    "resolution_mean": "Resolution time (median, p90, mean)",
+    "resolved": "Care cycles resolved",
+    "csat_average": "CSAT average (1–5), responses, distribution",
+    "csat_count": "CSAT average (1–5), responses, distribution",
+    "outside_hours_share": "Arrived outside business hours",
+}
+_AGENTS = {
+    "handled": "Conversations handled",
+    "transfers_in": "Transferred in",
+    "concurrent_peak": "Concurrent peak",
+    "messages": "Messages",
+    "first_response_median": "First response (agent level; median, p90)",
+    "first_response_p90": "First response (agent level; median, p90)",
+    "reply_wait_median": "Reply wait (median, p90)",
+    "reply_wait_p90": "Reply wait (median, p90)",
+    "resolved": "Resolved, Resolution median",
+    "resolution_median": "Resolved, Resolution median",
+    "csat_average": "CSAT, CSAT responses",
+    "csat_count": "CSAT, CSAT responses",
+    "conversion_24h": "Conversion 24 h / 7 d",
+    "conversion_7d": "Conversion 24 h / 7 d",
+    "conversion_24h_value": "Order value 24 h / 7 d",
+    "conversion_7d_value": "Order value 24 h / 7 d",
+}
+_QUESTIONS = {
+    "title": "",
+    "count": "",
+    "previous": "Trend",
+    "change": "Trend",
+    "examples": "Examples",
+    "products": "Products mentioned",
+}
+PLACES: dict[str, tuple[str, dict[str, str]]] = {
+    "overview": ("Overview", _OVERVIEW),
+    "daily": ("Overview", {k: _OVERVIEW[k] for k in ("conversations", "shopper_messages")}),
+    "agents": ("Agents", _AGENTS),
+    "volume": ("Volume heat map", {}),
+    "clusters": ("Hot questions", {**_QUESTIONS, "title": "Questions the bot could not answer"}),
+    "matched": ("Hot questions", {**_QUESTIONS, "title": "Answered from the knowledge base"}),
+}
+
+
+# Tables whose every column or row is a number: one not mapped above links to its section.
+_ALL_NUMBERS = {"overview", "volume"}
+
+
+def definition_anchor(table: str, key: str) -> str | None:
+    """The anchor defining ``key`` of ``table``: its own row if the definitions have one, else
+    its section (a number added before its definition still leads somewhere true); ``None``
+    for what is not a number (the agent's name, the day)."""
+    if table not in PLACES:
+        return None
+    section, items = PLACES[table]
+    known = definitions().anchors
+    item = items.get(key)
+    if item is None and table not in _ALL_NUMBERS:
+        return None
+    if item and anchor(section, item) in known:
+        return anchor(section, item)
+    return anchor(section) if anchor(section) in known else None
+
+
+def definition_url(table: str, key: str) -> str | None:
+    found = definition_anchor(table, key)
+    return f"{reverse('analytics:definitions')}#{found}" if found else None
+
+
+NUMERIC_UNITS = {"count", "share", "score", "money", "change", "seconds"}
+
+
+def linked(table: Any) -> dict[str, Any]:
+    """``table`` (analytics.tables.Table) ready for the page: a definition link for each column
+    header and, in the overview, for each metric's row; numbers marked to align right."""
+    headers = [
+        (c.label, definition_url(table.name, c.key), c.unit in NUMERIC_UNITS)
+        for c in table.columns
+    ]
+    numeric = [unit for _label, _href, unit in headers]
+    if table.name == "overview":
+        from .selectors.overview import ROWS
+
+        by_label = {str(label): key for key, label, _unit in ROWS}
+        row_links = [definition_url("overview", by_label.get(row[0], "")) for row in table.rows]
+        headers = [(label, None, True) for label, _href, _unit in headers]
+        headers[0] = (headers[0][0], None, False)
+        numeric = [False] + [True] * (len(headers) - 1)
+    else:
+        row_links = [None] * len(table.rows)
+    return {
+        "name": table.name,
+        "headers": headers,
+        "rows": [
+            (href, row[0], list(zip(row[1:], numeric[1:], strict=True)))
+            for href, row in zip(row_links, table.rows, strict=True)
+        ],
+        "width": len(table.columns),
+    }
