@@ -204,8 +204,7 @@ def linked(table: Any) -> dict[str, Any]:
     """``table`` (analytics.tables.Table) ready for the page: a definition link for each column
     header and, in the overview, for each metric's row; numbers marked to align right."""
     headers = [
-        (c.label, definition_url(table.name, c.key), c.unit in NUMERIC_UNITS)
-        for c in table.columns
+        (c.label, definition_url(table.name, c.key), c.unit in NUMERIC_UNITS) for c in table.columns
     ]
     numeric = [unit for _label, _href, unit in headers]
     if table.name == "overview":
