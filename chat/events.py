@@ -240,6 +240,8 @@ def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str
                 "visitor": {
                     "id": visitor.pk,
                     "name": visitor.display_name,
+                    # The name is made up (docs/protocol.md): the desk translates its words.
+                    "nickname": visitor.has_nickname,
                     "customer": visitor.customer_id,
                     "current_url": visitor.current_url,
                     "current_title": visitor.current_title,

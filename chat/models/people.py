@@ -14,6 +14,23 @@ from django.utils.translation import gettext_lazy as _
 from .inbox import default_web_channel_id
 from .languages import TRANSLATION_LANGUAGES
 
+# An anonymous shopper's friendly, stable name: one word of each list, picked by the visitor's
+# public id. English words here; the desk shows them in its language (workspace catalog).
+NICK_ADJECTIVES = (
+    "Amber", "Azure", "Coral", "Golden", "Jade", "Ivory", "Lilac", "Maple",
+    "Misty", "Olive", "Rosy", "Silver", "Sunny", "Teal", "Velvet", "Willow",
+)  # fmt: skip
+NICK_ANIMALS = (
+    "Otter", "Fox", "Panda", "Heron", "Koala", "Lynx", "Robin", "Seal",
+    "Swan", "Tiger", "Whale", "Wren", "Badger", "Crane", "Dolphin", "Finch",
+)  # fmt: skip
+
+
+def nickname(public_id: uuid.UUID) -> str:
+    """The friendly name of a visitor without a name or email: the same for the same id."""
+    n = public_id.int
+    return f"{NICK_ADJECTIVES[n % 16]} {NICK_ANIMALS[(n >> 8) % 16]}"
+
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -107,6 +124,21 @@ class Visitor(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.customer_id and self.customer and self.customer.name:
-            return self.customer.name
-        return self.name or f"Visitor {str(self.public_id)[:6]}"
+        """What agents call the shopper: the customer's or the given name, else the email,
+        else a friendly name that stays the same for this visitor ("Amber Otter")."""
+        customer = self.customer if self.customer_id else None
+        if customer is not None and customer.name:
+            return customer.name
+        if self.name:
+            return self.name
+        email = self.email or (customer.email if customer is not None else "")
+        return email or nickname(self.public_id)
+
+    @property
+    def has_nickname(self) -> bool:
+        """True when :attr:`display_name` is the made-up friendly name (the desk translates
+        its words)."""
+        customer = self.customer if self.customer_id else None
+        return not (
+            self.name or self.email or (customer is not None and (customer.name or customer.email))
+        )

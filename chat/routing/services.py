@@ -208,6 +208,8 @@ def _auto_assign(conversation: Conversation, *, user: Any) -> None:
         sender_kind=Message.SenderKind.SYSTEM,
         body=text,
         sender_name=name,
+        # The desk shows the line in its own language (the body is the shopper's).
+        card={"type": "agent_joined", "name": name},
         extra={"routing": "auto_assigned"},
     )
     events.publish_conversation(conversation)

@@ -105,7 +105,9 @@ def message_create(
         attachment.save(update_fields=["message"])
     update = ["last_seq", "last_activity_at"]
     conversation.last_activity_at = now
-    if not private:
+    # The list shows the last line the shopper or the desk said: activity lines ("Ana has
+    # joined the conversation") are not a preview.
+    if not private and sender_kind != Message.SenderKind.SYSTEM:
         conversation.last_message_preview = _preview(message)
         conversation.last_message_sender = sender_kind
         update += ["last_message_preview", "last_message_sender"]

@@ -34,7 +34,16 @@ let refreshTimer = null;
  * @param {Conversation} c
  */
 export function displayName(c) {
-  return (c.visitor && c.visitor.name) || t("Visitor #%s", [c.visitor ? c.visitor.id : c.id]);
+  const visitor = c.visitor;
+  if (visitor && visitor.name && visitor.nickname) {
+    // A made-up "Amber Otter": each word in the desk's language (Chinese without the space).
+    const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
+    return visitor.name
+      .split(" ")
+      .map((word) => t(word))
+      .join(zh ? "" : " ");
+  }
+  return (visitor && visitor.name) || t("Visitor #%s", [visitor ? visitor.id : c.id]);
 }
 
 function currentParams() {
@@ -130,6 +139,18 @@ function sortIds() {
   state.ids.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : b - a));
 }
 
+/**
+ * The list's one line: the newest public message, or "[image]" and the like in the desk's
+ * language for a message without text.
+ * @param {Conversation} c
+ */
+function previewText(c) {
+  const preview = (c.last_message && c.last_message.preview) || "";
+  /** @type {Record<string, string>} */
+  const kinds = { "[image]": t("[image]"), "[file]": t("[file]"), "[audio]": t("[audio]"), "[video]": t("[video]"), "[card]": t("[card]") };
+  return kinds[preview] || preview;
+}
+
 /** @param {Conversation} c */
 function previewPrefix(c) {
   const sender = c.last_message && c.last_message.sender;
@@ -183,7 +204,7 @@ function renderRow(c) {
         el(
           "span",
           { class: "dk-row-preview" },
-          previewPrefix(c) + ((c.last_message && c.last_message.preview) || t("No messages yet")),
+          previewPrefix(c) + (previewText(c) || t("No messages yet")),
         ),
         unread ? el("span", { class: "dk-unread", title: t("Unread messages") }, String(unread > 99 ? "99+" : unread)) : null,
       ),
@@ -269,7 +290,7 @@ function onConversationFrame(frame) {
   }
   sortIds();
   render();
-  const preview = (c.last_message && c.last_message.preview) || "";
+  const preview = previewText(c);
   if (frame.type === "conversation.created") {
     api.notify(t("New conversation"), displayName(c) + ": " + preview, { conversation: c.id });
   } else if (newVisitorMessage && !api.openIds().includes(c.id)) {

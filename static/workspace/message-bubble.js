@@ -5,6 +5,7 @@
  */
 import { el } from "../shared/dom.js";
 import { api, runHook, t } from "./desk.js";
+import { displayName } from "./list.js";
 
 /** @typedef {import("./types").Message} Message */
 
@@ -13,6 +14,20 @@ function kindLabel(kind) {
   /** @type {Record<string, string>} */
   const labels = { image: t("Image"), file: t("File"), audio: t("Audio"), video: t("Video"), card: t("Card") };
   return labels[kind] || kind;
+}
+
+/**
+ * The name over a bubble. The shopper's is the conversation's current one (a name learnt
+ * later, or a made-up one in the desk's language), not the one stored with the message.
+ * @param {Message} m
+ */
+function authorName(m) {
+  const kind = m.sender && m.sender.kind;
+  if (kind === "visitor") {
+    const c = api.conversation(m.conversation);
+    if (c && c.visitor) return displayName(c);
+  }
+  return (m.sender && m.sender.name) || (kind === "visitor" ? t("Customer") : "");
 }
 
 /**
@@ -30,6 +45,9 @@ export function renderMessage(m) {
   if (m.private && !system) classes.push("dk-private");
   const body = el("div", { class: "dk-msg-body" });
   body.textContent = m.body || (m.kind !== "text" ? "[" + kindLabel(m.kind) + "]" : "");
+  const card = /** @type {{type?: string, name?: string} | null} */ (m.card);
+  // Routing's "… has joined" is stored in the shopper's language; the desk reads its own.
+  if (system && card && card.type === "agent_joined" && card.name) body.textContent = t("%s has joined the conversation", [card.name]);
   const node = el(
     "div",
     {
@@ -42,7 +60,7 @@ export function renderMessage(m) {
           "div",
           { class: "dk-msg-meta" },
           m.private ? el("span", { class: "dk-note-label" }, t("Internal note")) : null,
-          el("span", { class: "dk-msg-author" }, (m.sender && m.sender.name) || (kind === "visitor" ? t("Customer") : "")),
+          el("span", { class: "dk-msg-author" }, authorName(m)),
           kind === "bot" ? el("span", { class: "dk-pill dk-pill-bot" }, t("Bot")) : null,
         ),
     el("div", { class: "dk-msg-bubble" }, body, el("div", { class: "dk-msg-extra" })),

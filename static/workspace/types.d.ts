@@ -37,6 +37,8 @@ export interface Conversation {
   visitor?: {
     id?: number;
     name?: string;
+    /** the name is a made-up "Amber Otter" (its words are translated) */
+    nickname?: boolean;
     customer?: unknown;
     current_url?: string;
     current_title?: string;

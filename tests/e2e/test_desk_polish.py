@@ -3,6 +3,7 @@ Daphne, PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from chat.models import Conversation
-from tests.e2e.support import desk_login, desk_view, new_page, off_loop, row
+from tests.e2e.support import desk_login, desk_view, new_page, off_loop, pane, row
 from tests.factories import make_agent, make_visitor, shopper_says
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -110,3 +111,55 @@ def test_tabs_and_split_view_fit_a_1366_pixel_screen(
         size = heads.nth(i).evaluate(ONE_ROW)
         # Everything on one row: the header is no taller than its tallest item.
         assert size["rows"] <= size["tallest"] + 1, size
+
+
+def test_shoppers_named_well_previews_show_the_last_line_and_chinese(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    from chat.access import Actor
+    from chat.routing.services import _auto_assign
+    from chat.services.messages import message_create
+
+    ana = make_agent("ana", name="Ana")
+    anonymous = make_visitor(language="en")
+    off_loop(shopper_says, anonymous, "Is the teapot in stock?")
+    by_email = make_visitor(email="mia@example.com")
+    off_loop(shopper_says, by_email, "Hi")
+    first = Conversation.objects.get(visitor=anonymous)
+    second = Conversation.objects.get(visitor=by_email)
+    # Routing assigns Ana: its "Ana has joined the conversation" is not the list's preview.
+    off_loop(_auto_assign, first, user=ana)
+    # A picture without text previews as "[image]".
+    off_loop(
+        lambda: message_create(
+            conversation=Conversation.objects.get(pk=second.pk),
+            sender_kind="visitor",
+            body="",
+            kind="image",
+            sender_name=Actor(visitor=by_email).visitor.display_name,
+        )
+    )
+    anonymous.refresh_from_db()
+    nick = anonymous.display_name
+    assert not nick.startswith("Visitor") and len(nick.split()) == 2
+
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    expect(row(agent, first.pk).locator(".dk-row-name")).to_have_text(nick)
+    expect(row(agent, first.pk).locator(".dk-row-preview")).to_have_text("Is the teapot in stock?")
+    expect(row(agent, second.pk).locator(".dk-row-name")).to_have_text("mia@example.com")
+    expect(row(agent, second.pk).locator(".dk-row-preview")).to_have_text("[image]")
+
+    # The desk in Chinese: the made-up name, "[image]" and the joined line in Chinese.
+    agent.select_option("#dk-lang-top", "zh-hans")
+    expect(agent.locator("html")).to_have_attribute("lang", "zh-hans")
+    desk_view(agent, "all")
+    expect(row(agent, second.pk).locator(".dk-row-preview")).to_have_text("[图片]")
+    name = row(agent, first.pk).locator(".dk-row-name")
+    expect(name).not_to_have_text(nick)
+    assert not re.search("[A-Za-z]", name.inner_text()), name.inner_text()
+    row(agent, first.pk).click()
+    expect(pane(agent, first.pk).locator(".dk-msg-system .dk-msg-body")).to_have_text(
+        "Ana 已加入会话"
+    )
+    assert agent.js_errors == []  # type: ignore[attr-defined]
