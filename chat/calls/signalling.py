@@ -60,12 +60,14 @@ class CallSignalling:
             self.call_invites: collections.deque[float] = collections.deque()
 
     async def _call_reply(self, result: CallResult) -> None:
+        # This socket's answer first: the other side reacts to its frame (the agent's side
+        # sends its offer on ``call.accepted``), and that must not overtake this one.
+        if result.reply is not None:
+            await self.send_json(result.reply)
         for channel, frame in result.direct:
             if channel == self.channel_name:
                 continue
             await self.channel_layer.send(channel, {"type": events.LAYER_EVENT, "frame": frame})
-        if result.reply is not None:
-            await self.send_json(result.reply)
 
     async def _call_busy(self, busy: CallBusy, client_id: Any) -> None:
         frame = {

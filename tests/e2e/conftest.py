@@ -9,6 +9,7 @@ Chromium's console CSP errors, and the test fails at teardown if any page had on
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,3 +86,41 @@ def pages(browser: Any) -> Iterator[list[Any]]:
     yield contexts
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def media_browser() -> Iterator[CspWatchedBrowser]:
+    """Chromium with a fake camera and microphone whose permission is granted (the calls'
+    browser test), watched for CSP violations like ``browser``. Its own launch: the shared
+    browser keeps real-device behaviour (no camera) for the media tests."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+            ],
+        )
+        watched = CspWatchedBrowser(launched)
+        try:
+            yield watched
+        finally:
+            launched.close()
+    if watched.violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n"
+            + "\n".join(json.dumps(v, ensure_ascii=False) for v in watched.violations[:20]),
+            pytrace=False,
+        )

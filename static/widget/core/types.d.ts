@@ -108,6 +108,8 @@ export interface WidgetApi {
     typeof import("../../shared/media.js"),
     "humanSize" | "humanDuration" | "baseType" | "kindOf" | "filesFrom" | "pickMime" | "recordingName"
   >;
+  /** The shared WebRTC helpers (static/shared/rtc.js) the calls part uses. */
+  rtc: Pick<typeof import("../../shared/rtc.js"), "CallPeer" | "mediaConstraints" | "stopStream">;
   slots: Slots;
   visitorToken(): string | null;
   session(): Session | null;

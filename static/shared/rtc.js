@@ -1,0 +1,136 @@
+// @ts-check
+/**
+ * One side of a voice or video call (docs/calls.md): the browser's RTCPeerConnection wired
+ * to the socket's call frames (docs/protocol.md, "Calls"). Both UIs use it: the workspace
+ * imports it, the widget's calls part gets it as `api.rtc`.
+ *
+ * The agent's side makes the offer once the call is accepted; the shopper's side answers it.
+ * ICE candidates trickle both ways; those that arrive before the remote description are held
+ * and added after it.
+ */
+
+/** @typedef {import("./types").Frame} Frame */
+
+/**
+ * The getUserMedia constraints of a call: voice is audio only.
+ * @param {string} media "audio" or "video"
+ * @returns {MediaStreamConstraints}
+ */
+export function mediaConstraints(media) {
+  return media === "video" ? { audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } } } : { audio: true, video: false };
+}
+
+export class CallPeer {
+  /**
+   * @param {{
+   *   callId: number,
+   *   iceServers?: RTCIceServer[],
+   *   stream: MediaStream,
+   *   send: (frame: Frame) => boolean,
+   *   onState?: (state: string) => void,
+   *   onRemote?: (stream: MediaStream) => void,
+   * }} options
+   */
+  constructor(options) {
+    this.callId = options.callId;
+    this.stream = options.stream;
+    this.send = options.send;
+    /** @type {RTCIceCandidateInit[]} */
+    this.held = [];
+    this.closed = false;
+    const pc = new RTCPeerConnection({ iceServers: options.iceServers || [] });
+    this.pc = pc;
+    for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
+    pc.onicecandidate = (event) => {
+      if (event.candidate && event.candidate.candidate) {
+        this.send({ type: "call.candidate", call: this.callId, candidate: event.candidate.toJSON() });
+      }
+    };
+    pc.ontrack = (event) => {
+      const remote = event.streams[0] || new MediaStream([event.track]);
+      if (options.onRemote) options.onRemote(remote);
+    };
+    pc.onconnectionstatechange = () => {
+      if (options.onState) options.onState(pc.connectionState);
+    };
+  }
+
+  /** The agent's side: make the offer and send it. */
+  async offer() {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    const local = this.pc.localDescription;
+    if (local) this.send({ type: "call.offer", call: this.callId, sdp: local.sdp });
+  }
+
+  /**
+   * The shopper's side: take the agent's offer and answer it.
+   * @param {string} sdp
+   */
+  async takeOffer(sdp) {
+    await this.pc.setRemoteDescription({ type: "offer", sdp });
+    await this.flush();
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    const local = this.pc.localDescription;
+    if (local) this.send({ type: "call.answer", call: this.callId, sdp: local.sdp });
+  }
+
+  /** @param {string} sdp */
+  async takeAnswer(sdp) {
+    await this.pc.setRemoteDescription({ type: "answer", sdp });
+    await this.flush();
+  }
+
+  /** @param {RTCIceCandidateInit} candidate */
+  async takeCandidate(candidate) {
+    if (!this.pc.remoteDescription) {
+      this.held.push(candidate);
+      return;
+    }
+    await this.pc.addIceCandidate(candidate);
+  }
+
+  async flush() {
+    const held = this.held;
+    this.held = [];
+    for (const candidate of held) await this.pc.addIceCandidate(candidate);
+  }
+
+  /** @param {boolean} muted */
+  setMuted(muted) {
+    for (const track of this.stream.getAudioTracks()) track.enabled = !muted;
+  }
+
+  /** @param {boolean} off */
+  setCameraOff(off) {
+    for (const track of this.stream.getVideoTracks()) track.enabled = !off;
+  }
+
+  /**
+   * Media bytes sent and received so far (RTP, every track), from `getStats`.
+   * @returns {Promise<{sent: number, received: number}>}
+   */
+  async bytes() {
+    let sent = 0;
+    let received = 0;
+    const report = await this.pc.getStats();
+    report.forEach((entry) => {
+      if (entry.type === "outbound-rtp") sent += entry.bytesSent || 0;
+      if (entry.type === "inbound-rtp") received += entry.bytesReceived || 0;
+    });
+    return { sent, received };
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.pc.close();
+    stopStream(this.stream);
+  }
+}
+
+/** @param {MediaStream | null | undefined} stream */
+export function stopStream(stream) {
+  if (stream) for (const track of stream.getTracks()) track.stop();
+}

@@ -1,0 +1,116 @@
+"""A video call between the workspace and the widget in two real Chromium pages with fake
+camera and microphone (docs/calls.md): the agent calls, the shopper accepts, both sides
+connect and media flows (getStats bytes grow), hang-up ends it on both, the timeline shows it,
+and nothing breaks the pages' Content-Security-Policy (the ``media_browser`` fixture fails
+the test on any violation)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Page, expect
+
+from chat.models import Call, Conversation
+from tests.e2e.support import desk_login, desk_view, off_loop, pane, row, shopper_open, widget_send
+from tests.factories import make_agent
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = "/tmp"
+
+
+@pytest.fixture
+def people() -> Iterator[list[Any]]:
+    """Browser contexts a test opens (closed afterwards), and the test's own database
+    connection closed too (Playwright's loop gives the test body a connection of its own)."""
+    contexts: list[Any] = []
+    yield contexts
+    for context in contexts:
+        context.close()
+    connection.close()
+
+
+def bytes_of(page: Page, box: str) -> tuple[int, int]:
+    loc = page.locator(box)
+    return (
+        int(loc.get_attribute("data-bytes-sent") or 0),
+        int(loc.get_attribute("data-bytes-received") or 0),
+    )
+
+
+def grows(page: Page, box: str) -> None:
+    """Media bytes both ways, and more a moment later."""
+    expect(page.locator(box)).not_to_have_attribute("data-bytes-received", "0", timeout=20_000)
+    expect(page.locator(box)).to_have_attribute("data-bytes-received", re.compile(r"^\d+$"))
+    sent, received = bytes_of(page, box)
+    page.wait_for_timeout(2500)
+    sent2, received2 = bytes_of(page, box)
+    assert sent2 > sent > 0 and received2 > received > 0, (sent, sent2, received, received2)
+
+
+def test_agent_video_calls_the_shopper_media_flows_and_hangup_ends_both(
+    live_daphne: str, media_browser: Any, people: list[Any]
+) -> None:
+    off_loop(make_agent, "ana", name="Ana")
+    agent = desk_login(media_browser, people, live_daphne, "ana")
+    desk_view(agent, "all")
+    shopper = shopper_open(media_browser, people, live_daphne)
+    widget_send(shopper, "Could you show me the fabric on camera?")
+    conversation = off_loop(lambda: Conversation.objects.get())
+    row(agent, conversation.pk).click()
+    box = pane(agent, conversation.pk)
+    expect(box.locator(".dk-msg-visitor .dk-msg-body")).to_have_count(1)
+
+    box.locator('[data-testid="dk-call-video"]').click()
+    desk_call = agent.locator('[data-testid="dk-call"]')
+    expect(desk_call).to_have_attribute("data-state", "calling")
+
+    # The widget rings; the shopper accepts.
+    widget_call = shopper.locator('[data-testid="hd-call"]')
+    expect(widget_call).to_have_attribute("data-state", "ringing")
+    expect(shopper.locator('[data-testid="hd-call-status"]')).to_contain_text("Ana")
+    shopper.locator('[data-testid="hd-call-accept"]').click()
+
+    expect(desk_call).to_have_attribute("data-state", "connected", timeout=20_000)
+    expect(widget_call).to_have_attribute("data-state", "connected", timeout=20_000)
+    grows(agent, '[data-testid="dk-call"]')
+    grows(shopper, '[data-testid="hd-call"]')
+    # Video both ways: the fake camera's frames reach the other side.
+    agent.wait_for_function(
+        "() => document.querySelector('[data-testid=dk-call-remote]')?.videoWidth > 0",
+        timeout=20_000,
+    )
+    shopper.wait_for_function(
+        "() => document.querySelector('#helpdesk-widget').shadowRoot"
+        ".querySelector('[data-testid=hd-call-remote]')?.videoWidth > 0",
+        timeout=20_000,
+    )
+    expect(agent.locator('[data-testid="dk-call-timer"]')).not_to_have_text("0:00", timeout=5000)
+    agent.locator('[data-testid="dk-call-mute"]').click()
+    expect(agent.locator('[data-testid="dk-call-mute"]')).to_have_attribute("aria-pressed", "true")
+    shopper.locator('[data-testid="hd-call-camera"]').click()
+    expect(shopper.locator('[data-testid="hd-call-camera"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    agent.screenshot(path=f"{SHOTS}/call_desk.png")
+    shopper.screenshot(path=f"{SHOTS}/call_widget.png")
+
+    agent.locator('[data-testid="dk-call-hangup"]').click()
+    expect(desk_call).to_have_attribute("data-state", "ended")
+    expect(widget_call).to_have_attribute("data-state", "ended")
+    expect(shopper.locator('[data-testid="hd-panel"]')).to_have_attribute("data-call", "ended")
+
+    # The timeline shows the call on both sides.
+    line = re.compile(r"Video call answered by .+, 0:0\d")
+    expect(box.locator(".dk-msg-call .dk-msg-body")).to_have_text(line)
+    expect(
+        shopper.locator('[data-testid="hd-message"][data-sender="system"]', has_text="Video call")
+    ).to_have_text(line)
+    call = off_loop(lambda: Call.objects.get())
+    assert call.status == "ended" and call.end_reason == "hangup" and call.media == "video"
+    assert call.answered_at is not None and (call.duration_seconds or 0) >= 2
+    assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]
