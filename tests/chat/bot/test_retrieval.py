@@ -287,3 +287,35 @@ def test_the_out_of_scope_examples_are_stored_with_the_entries(kb: None) -> None
     for language, texts in examples.items():
         matrix = index.languages[language].out_of_scope
         assert matrix is not None and matrix.shape == (len(texts), 384)
+
+
+def test_cosines_of_the_candidates_decide_as_every_text_would() -> None:
+    """Past a few dozen entries only the candidates' texts are compared with the question
+    (hybrid.SEMANTIC_CANDIDATES): the decision is the one reading every stored vector gives."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    entries, vectors = [], {}
+    for n in range(300):
+        texts = tuple(f"topic {n} way {j}" for j in range(1 + n % 5))
+        for text in texts:
+            v = rng.standard_normal(384).astype(np.float32)
+            vectors[text] = v / np.linalg.norm(v)
+        entries.append(
+            hybrid.KBEntry(id=n + 1, key=f"k{n}", title=texts[0], language="en", texts=texts)
+        )
+    index = hybrid.HybridIndex(entries, vectors, model="test", out_of_scope={})
+    language = index.languages["en"]
+    assert len(language.entries) > language.semantic_candidates + hybrid.LEXICAL_CANDIDATES
+    params = hybrid.Params(cos_low=0.0, cos_high=1.0)
+    for n in range(0, 300, 13):
+        noise = rng.standard_normal(384).astype(np.float32)
+        query = vectors[entries[n].texts[-1]] + noise * (0.8 / np.linalg.norm(noise))
+        query /= np.linalg.norm(query)
+        text = f"a question on topic {n}"
+        pruned = index.decide(text, language="en", query=query, params=params)
+        language.semantic_candidates = 10**9
+        every = index.decide(text, language="en", query=query, params=params)
+        language.semantic_candidates = hybrid.SEMANTIC_CANDIDATES
+        assert pruned == every
+        assert pruned.suggestions[0].key == f"k{n}"
