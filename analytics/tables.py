@@ -10,23 +10,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
 def fmt_seconds(value: float | None) -> str:
-    """``42s``, ``3m 05s``, ``2h 07m``, ``3d 04h``; an em dash when nothing was measured."""
+    """``42s``, ``3m 05s``, ``2h 07m``, ``3d 04h`` (in Chinese ``3分05秒`` …); an em dash when
+    nothing was measured."""
     if value is None:
         return "—"
     s = round(float(value))
     if s < 60:
-        return f"{s}s"
+        return gettext("%(s)ds") % {"s": s}
     if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s"
+        return gettext("%(m)dm %(s)02ds") % {"m": s // 60, "s": s % 60}
     if s < 86400:
-        return f"{s // 3600}h {s % 3600 // 60:02d}m"
-    return f"{s // 86400}d {s % 86400 // 3600:02d}h"
+        return gettext("%(h)dh %(m)02dm") % {"h": s // 3600, "m": s % 3600 // 60}
+    return gettext("%(d)dd %(h)02dh") % {"d": s // 86400, "h": s % 86400 // 3600}
 
 
 def fmt(value: Any, unit: str) -> str:
@@ -116,8 +119,9 @@ def agents_table(rows: list[dict[str, Any]]) -> Table:
     return build("agents", AGENT_COLUMNS, rows)
 
 
-def heatmap_table(data: dict[str, Any]) -> Table:
-    columns = [Column("weekday", _("Weekday"))] + [
+def heatmap_table(data: dict[str, Any], *, zone: str = "UTC") -> Table:
+    """Weekday × hour counts; the header names the time zone of the weekdays and hours."""
+    columns = [Column("weekday", format_lazy("{} ({})", _("Weekday"), zone))] + [
         Column(str(h), f"{h:02d}", "count") for h in range(24)
     ]
     rows = [
@@ -127,9 +131,10 @@ def heatmap_table(data: dict[str, Any]) -> Table:
     return build("volume", columns, rows)
 
 
-def daily_table(rows: list[dict[str, Any]]) -> Table:
+def daily_table(rows: list[dict[str, Any]], *, zone: str = "UTC") -> Table:
+    """Per-day counts; the header names the time zone the days are in."""
     columns = [
-        Column("day", _("Day")),
+        Column("day", format_lazy("{} ({})", _("Day"), zone)),
         Column("conversations", _("Conversations"), "count"),
         Column("shopper_messages", _("Shopper messages"), "count"),
     ]

@@ -119,8 +119,9 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
         if chosen is None:
             return HttpResponse(_("Unknown table."), status=404, content_type="text/plain")
         response = HttpResponse(chosen.csv(), content_type="text/csv; charset=utf-8")
+        zone_slug = _zone_name(f).replace("/", "_")
         response["Content-Disposition"] = (
-            f'attachment; filename="{page}-{chosen.name}-{f.start}-{f.end}.csv"'
+            f'attachment; filename="{page}-{chosen.name}-{f.start}-{f.end}-{zone_slug}.csv"'
         )
         return response
     return TemplateResponse(
@@ -147,7 +148,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         return {
             "title": _("Overview"),
             "data": data,
-            "tables": [tables.overview_table(data, f.compare), tables.daily_table(series)],
+            "tables": [
+                tables.overview_table(data, f.compare),
+                tables.daily_table(series, zone=_zone_name(f)),
+            ],
             "volume_chart": charts.bar_chart(
                 "volume",
                 labels,
@@ -214,7 +218,7 @@ def volume(request: HttpRequest) -> HttpResponse:
         return {
             "title": _("Volume"),
             "data": data,
-            "tables": [tables.heatmap_table(data)],
+            "tables": [tables.heatmap_table(data, zone=_zone_name(f))],
             "heatmap_chart": charts.heatmap(
                 "heatmap",
                 data["grid"],

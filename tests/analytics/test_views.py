@@ -303,3 +303,35 @@ def test_pages_in_simplified_chinese(data: None) -> None:
     client = manager("analytics.view_reports")
     body = client.get(f"/admin/reports/?{RANGE}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "概览" in body and "首次响应，中位数" in body
+
+
+def test_csv_states_its_time_zone(data: None, settings: Any) -> None:
+    client = manager("analytics.view_reports")
+    for page, table, first in [("", "daily", "Day"), ("volume/", "volume", "Weekday")]:
+        response = client.get(f"/admin/reports/{page}?{RANGE}&format=csv&table={table}")
+        header = next(csv.reader(io.StringIO(response.content.decode())))
+        assert header[0] == f"{first} (UTC)"
+        assert "UTC.csv" in response["Content-Disposition"]
+    settings.REPORTS = {**getattr(settings, "REPORTS", {}), "TIME_ZONE": "Asia/Shanghai"}
+    response = client.get(f"/admin/reports/?{RANGE}&format=csv&table=daily")
+    assert response.content.decode().startswith("Day (Asia/Shanghai),")
+    assert "Asia_Shanghai.csv" in response["Content-Disposition"]
+    page = client.get(f"/admin/reports/volume/?{RANGE}").content.decode()
+    assert "(Asia/Shanghai)" in page
+
+
+def test_durations_read_in_chinese(data: None) -> None:
+    client = manager("analytics.view_reports")
+    html = client.get(
+        f"/admin/reports/agents/?{RANGE}&compare=0", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    parser = Tables()
+    parser.feed(html)
+    header, *rows = parser.tables["agents"]
+    by_agent = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert by_agent["Ana"]["回复等待中位数"] == "1分50秒"
+    csv_body = client.get(
+        f"/admin/reports/agents/?{RANGE}&compare=0&format=csv&table=agents",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "1分50秒" in csv_body
