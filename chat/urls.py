@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import apis, views
 from .routing.urls import api_urlpatterns as routing_api
+from .translation import apis as translation_apis
 
 app_name = "chat"
 
@@ -29,6 +30,16 @@ api_urlpatterns = [
         name="conversation-status",
     ),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
+    path(
+        "v1/conversations/<int:conversation_id>/translation",
+        translation_apis.ConversationTranslationApi.as_view(),
+        name="conversation-translation",
+    ),
+    path(
+        "v1/translation/language",
+        translation_apis.AgentTranslationLanguageApi.as_view(),
+        name="translation-language",
+    ),
 ]
 # Routing, canned replies and satisfaction (docs/routing.md).
 api_urlpatterns += routing_api

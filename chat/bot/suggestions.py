@@ -22,6 +22,7 @@ from chat.models import (
     Message,
     SuggestionPick,
 )
+from chat.translation.services import kb_entry_for_shopper
 from helpdesk import dispatch
 from helpdesk.errors import BadRequest, NotFound
 
@@ -60,7 +61,10 @@ def bot_answer_entry(
     picked: bool = False,
 ) -> Message:
     """Post ``entry``'s answer with "Did this help?", count it and dispatch ``bot.answered``.
-    Runs inside the caller's transaction (the conversation row locked)."""
+    Runs inside the caller's transaction (the conversation row locked). With translation on,
+    the same topic's entry in the shopper's language answers where there is one
+    (chat/translation/services.py)."""
+    entry = kb_entry_for_shopper(entry, question)
     state.low_confidence_streak = 0
     state.answers += 1
     state.save(update_fields=["low_confidence_streak", "answers"])

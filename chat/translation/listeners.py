@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from chat import events
 from helpdesk import dispatch
+from helpdesk.storefront import widget_strings_register
 
 from .providers import translation_enabled
 from .services import message_translation_payload
@@ -35,3 +37,12 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
 def connect() -> None:
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
     events.message_payload_register(message_translation_payload)
+    widget_strings_register(
+        "translation",
+        {
+            "translated": _("Translated"),
+            "show_original": _("Show original"),
+            "show_translation": _("Show translation"),
+            "not_translated": _("Not translated"),
+        },
+    )

@@ -25,13 +25,14 @@ from ..models import (
     AgentProfile,
     Conversation,
     ConversationTranslation,
+    KnowledgeEntry,
     Message,
     MessageTranslation,
 )
 from ..models.translation import TRANSLATION_LANGUAGES
 from .detect import detect_language
 from .glossary import glossary_pattern, glossary_terms, segments
-from .providers import TranslationError, provider
+from .providers import TranslationError, provider, translation_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,48 @@ def _publish(message: Message, translation: MessageTranslation) -> None:
     events.publish(groups, frame)
 
 
+def shopper_language(conversation: Conversation, switch: ConversationTranslation) -> str | None:
+    """The shopper's language: as last detected; else detected now from their latest messages
+    (the bot's answer may be translated before the question's task recorded it); else their
+    browser's, when it is one of the desk's."""
+    known = language_code(switch.shopper_language)
+    if known:
+        return known
+    bodies = (
+        Message.objects.filter(
+            conversation=conversation,
+            conversation_created_at=conversation.created_at,
+            sender_kind=Message.SenderKind.VISITOR,
+            private=False,
+        )
+        .order_by("-seq")
+        .values_list("body", flat=True)[:3]
+    )
+    for body in bodies:
+        detected = detect_language(body)
+        if detected:
+            switch.shopper_language = detected
+            switch.save(update_fields=["shopper_language", "updated_at"])
+            return detected
+    return language_code(conversation.visitor.language)
+
+
+def kb_entry_for_shopper(entry: KnowledgeEntry, question: Message | None) -> KnowledgeEntry:
+    """The bot answers from the entry in the shopper's language where the knowledge base has
+    one (same ``key``); otherwise from ``entry``, whose answer is then translated like any bot
+    message. Unchanged while translation is off."""
+    if question is None or not translation_enabled() or not question.body.strip():
+        return entry
+    language = detect_language(question.body)
+    kb_language = {"zh": KnowledgeEntry.Language.ZH_HANS, "en": KnowledgeEntry.Language.EN}.get(
+        language or ""
+    )
+    if kb_language is None or kb_language == entry.language:
+        return entry
+    siblings = KnowledgeEntry.objects.filter(key=entry.key, language=kb_language, active=True)
+    return siblings.first() or entry
+
+
 def _languages(
     message: Message, conversation: Conversation, switch: ConversationTranslation
 ) -> tuple[str | None, str | None]:
@@ -117,7 +160,7 @@ def _languages(
             switch.save(update_fields=["shopper_language", "updated_at"])
         source = detected or language_code(switch.shopper_language) or visitor_language
         return source, agent_language(conversation.assignee)
-    target = language_code(switch.shopper_language) or visitor_language
+    target = shopper_language(conversation, switch)
     if message.sender_kind == Message.SenderKind.AGENT:
         return detected or agent_language(message.sender_user), target
     return detected or desk_language(), target

@@ -917,6 +917,9 @@
       case "message.created":
         messageArrived(frame.message);
         break;
+      case "message.translated":
+        translationArrived(frame);
+        break;
       case "resume.done":
         state.resumeInFlight = false;
         if (state.conversation && frame.conversation === state.conversation.id) {
@@ -1389,7 +1392,10 @@
       bubble.append(el("div", { class: "hd-sender", "data-testid": "hd-sender" }, message.sender.name));
     }
     bubble.append(body);
-    renderBody(message, body);
+    const translated = translatedBody(message);
+    renderBody(translated === null ? message : Object.assign({}, message, { body: translated }), body);
+    const translation = translationRow(message, body, translated);
+    if (translation) bubble.append(translation);
     const meta = el(
       "div",
       { class: "hd-meta" },
@@ -1418,6 +1424,56 @@
       body.replaceChildren();
     }
     body.textContent = message.body || "";
+  }
+  function translatedBody(message) {
+    const translation = message.translation;
+    const sender = message.sender && message.sender.kind;
+    if (sender === "visitor" || !translation || translation.status !== "done") return null;
+    return typeof translation.body === "string" ? translation.body : null;
+  }
+  function translationRow(message, body, translated) {
+    const sender = message.sender && message.sender.kind;
+    if (sender === "visitor" || !message.translation) return null;
+    if (translated === null) {
+      if (message.translation.status !== "failed") return null;
+      return el("div", { class: "hd-translation hd-translation-failed", "data-testid": "hd-not-translated" }, t("translation.not_translated"));
+    }
+    const toggle = el(
+      "button",
+      { type: "button", class: "hd-translation-toggle", "data-testid": "hd-translation-toggle" },
+      t("translation.show_original")
+    );
+    let original = false;
+    toggle.addEventListener("click", () => {
+      original = !original;
+      renderBody(original ? message : Object.assign({}, message, { body: translated }), body);
+      toggle.textContent = original ? t("translation.show_translation") : t("translation.show_original");
+      body.dataset.shown = original ? "original" : "translation";
+    });
+    body.dataset.shown = "translation";
+    return el(
+      "div",
+      { class: "hd-translation" },
+      el("span", { class: "hd-translated", "data-testid": "hd-translated" }, t("translation.translated")),
+      " · ",
+      toggle
+    );
+  }
+  var earlyTranslations = /* @__PURE__ */ new Map();
+  function translationArrived(frame) {
+    const known = bySeq.get(frame.seq);
+    const conversation = state.conversation;
+    if (!known || !conversation || frame.conversation !== conversation.id) {
+      earlyTranslations.set(frame.conversation + ":" + frame.seq, frame.translation);
+      return;
+    }
+    if (known.message.id !== frame.message) return;
+    known.message = Object.assign({}, known.message, { translation: frame.translation });
+    const bubble = bubbleFor(known.message, false);
+    known.el.replaceWith(bubble);
+    const clientId2 = known.message.client_id;
+    if (clientId2 && byClientId.get(clientId2) === known.el) byClientId.set(clientId2, bubble);
+    known.el = bubble;
   }
   var TICK_LABELS = {
     pending: "Sending…",
@@ -1512,6 +1568,11 @@
     if (known) {
       if (pendingEl && pendingEl !== known.el) pendingEl.remove();
       return;
+    }
+    const early = earlyTranslations.get(message.conversation + ":" + message.seq);
+    if (early !== void 0) {
+      earlyTranslations.delete(message.conversation + ":" + message.seq);
+      if (!message.translation) message = Object.assign({}, message, { translation: early });
     }
     const bubble = bubbleFor(message, false);
     if (pendingEl && pendingEl.isConnected) {

@@ -44,7 +44,10 @@ function bubbleFor(message, pending) {
     bubble.append(el("div", { class: "hd-sender", "data-testid": "hd-sender" }, message.sender.name));
   }
   bubble.append(body);
-  renderBody(message, body);
+  const translated = translatedBody(message);
+  renderBody(translated === null ? message : Object.assign({}, message, { body: translated }), body);
+  const translation = translationRow(message, body, translated);
+  if (translation) bubble.append(translation);
   const meta = el(
     "div",
     { class: "hd-meta" },
@@ -80,6 +83,79 @@ function renderBody(message, body) {
     body.replaceChildren();
   }
   body.textContent = message.body || "";
+}
+
+/**
+ * What the shopper reads of an agent's or the bot's message: its translation into the
+ * shopper's language once done (docs/translation.md), else null (the original).
+ * @param {Message} message
+ * @returns {string | null}
+ */
+function translatedBody(message) {
+  const translation = message.translation;
+  const sender = message.sender && message.sender.kind;
+  if (sender === "visitor" || !translation || translation.status !== "done") return null;
+  return typeof translation.body === "string" ? translation.body : null;
+}
+
+/**
+ * Under a translated message: "Translated · Show original" (a tap swaps the text back and
+ * forth); under one whose translation failed: "Not translated". Null otherwise.
+ * @param {Message} message
+ * @param {HTMLElement} body
+ * @param {string | null} translated
+ * @returns {HTMLElement | null}
+ */
+function translationRow(message, body, translated) {
+  const sender = message.sender && message.sender.kind;
+  if (sender === "visitor" || !message.translation) return null;
+  if (translated === null) {
+    if (message.translation.status !== "failed") return null;
+    return el("div", { class: "hd-translation hd-translation-failed", "data-testid": "hd-not-translated" }, t("translation.not_translated"));
+  }
+  const toggle = el(
+    "button",
+    { type: "button", class: "hd-translation-toggle", "data-testid": "hd-translation-toggle" },
+    t("translation.show_original"),
+  );
+  let original = false;
+  toggle.addEventListener("click", () => {
+    original = !original;
+    renderBody(original ? message : Object.assign({}, message, { body: translated }), body);
+    toggle.textContent = original ? t("translation.show_translation") : t("translation.show_original");
+    body.dataset.shown = original ? "original" : "translation";
+  });
+  body.dataset.shown = "translation";
+  return el(
+    "div",
+    { class: "hd-translation" },
+    el("span", { class: "hd-translated", "data-testid": "hd-translated" }, t("translation.translated")),
+    " · ",
+    toggle,
+  );
+}
+
+/** @type {Map<string, any>} translations that arrived before their message ("conv:seq") */
+const earlyTranslations = new Map();
+
+/**
+ * A `message.translated` frame: the message's bubble is drawn again with its translation.
+ * @param {import("./types").Frame} frame `conversation`, `message` (id), `seq`, `translation`
+ */
+export function translationArrived(frame) {
+  const known = bySeq.get(frame.seq);
+  const conversation = state.conversation;
+  if (!known || !conversation || frame.conversation !== conversation.id) {
+    earlyTranslations.set(frame.conversation + ":" + frame.seq, frame.translation);
+    return;
+  }
+  if (known.message.id !== frame.message) return;
+  known.message = Object.assign({}, known.message, { translation: frame.translation });
+  const bubble = bubbleFor(known.message, false);
+  known.el.replaceWith(bubble);
+  const clientId = known.message.client_id;
+  if (clientId && byClientId.get(clientId) === known.el) byClientId.set(clientId, bubble);
+  known.el = bubble;
 }
 
 /** @type {Record<Tick, string>} */
@@ -195,6 +271,11 @@ export function messageArrived(message) {
     // A replay or a repeated ack (idempotent re-send): keep the bubble we have.
     if (pendingEl && pendingEl !== known.el) pendingEl.remove();
     return;
+  }
+  const early = earlyTranslations.get(message.conversation + ":" + message.seq);
+  if (early !== undefined) {
+    earlyTranslations.delete(message.conversation + ":" + message.seq);
+    if (!message.translation) message = Object.assign({}, message, { translation: early });
   }
   const bubble = bubbleFor(message, false);
   if (pendingEl && pendingEl.isConnected) {

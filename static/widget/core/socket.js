@@ -10,7 +10,7 @@ import { storageSet } from "../../shared/storage.js";
 import { baseUrl, TOKEN_KEY } from "./config.js";
 import { flushOne, flushOutbox, scheduleOutboxRetry, sendRead } from "./composer.js";
 import { showRemoteTyping } from "./header.js";
-import { markFailed, messageArrived, refreshTicks, scheduleGapResume, setTick, switchConversation } from "./messages.js";
+import { markFailed, messageArrived, refreshTicks, scheduleGapResume, setTick, switchConversation, translationArrived } from "./messages.js";
 import { addSystemNotice, setConnection } from "./panel.js";
 import { callParts, emit } from "./parts.js";
 import { startSession } from "./session.js";
@@ -96,6 +96,9 @@ function onFrame(frame) {
     case "message.ack":
     case "message.created":
       messageArrived(frame.message);
+      break;
+    case "message.translated":
+      translationArrived(frame);
       break;
     case "resume.done":
       state.resumeInFlight = false;
