@@ -23,13 +23,28 @@ class ConversationTrack(models.Model):
     cycle_started_at = models.DateTimeField()
     customer_id = models.BigIntegerField(null=True, blank=True)
     bot_answered = models.BooleanField(default=False)  # in this cycle
+    # The bot's answer (a knowledge-base entry or an order answer) is the cycle's last public
+    # word: no shopper message, no person's reply after it.
+    bot_last_word = models.BooleanField(default=False)
     human_replied = models.BooleanField(default=False)  # in this cycle
     handover_at = models.DateTimeField(null=True, blank=True)  # in this cycle
     first_response_at = models.DateTimeField(null=True, blank=True)  # conversation-level
     awaiting_since = models.DateTimeField(null=True, blank=True)
     agent_id = models.BigIntegerField(null=True, blank=True)
+    # When the shopper started waiting for the current agent (docs/metrics.md, Agents); with
+    # no agent: when the last one let go (unassignment), else None.
     agent_started_at = models.DateTimeField(null=True, blank=True)
     agent_replied = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # "Still waiting for a first reply" (docs/metrics.md) reads only these rows.
+            models.Index(
+                fields=["opened_at"],
+                name="track_waiting_first",
+                condition=Q(first_response_at__isnull=True, awaiting_since__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"track#{self.conversation_id}"
@@ -70,11 +85,13 @@ class Fact(models.Model):
     cycle = models.PositiveSmallIntegerField(default=1)
     seconds = models.FloatField(null=True, blank=True)
     bh_seconds = models.FloatField(null=True, blank=True)
-    # CSAT score, agent load after the change, order id (and the sender kind of a MESSAGE
-    # fact: no longer written, messages are counted in ``MessageCount``).
+    # CSAT score, agent load after the change, order id, the ASSIGNED bits (``ASSIGNED_*``),
+    # RESOLVED: 1 when nobody answered (and the sender kind of a MESSAGE fact: no longer
+    # written, messages are counted in ``MessageCount``).
     value = models.BigIntegerField(null=True, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    # OPENED: outside business hours; ASSIGNED: a transfer; RESOLVED: bot only.
+    # OPENED: outside business hours; ASSIGNED: a transfer; RESOLVED: bot only;
+    # CONVERSION_*: the conversation's first credited order in that window.
     flag = models.BooleanField(default=False)
 
     class Meta:
@@ -110,9 +127,17 @@ class Fact(models.Model):
         return f"{self.get_kind_display()}@{self.at:%Y-%m-%d %H:%M}"
 
 
+# Bits of an ASSIGNED fact's ``value``: what the agent filter's shares count.
+ASSIGNED_AFTER_HANDOVER = 1  # the bot had handed this care cycle over
+ASSIGNED_OUTSIDE_HOURS = 2  # the conversation arrived outside its team's business hours
+ASSIGNED_FIRST_TIME = 4  # the agent's first assignment to this conversation
+UNANSWERED = 1  # RESOLVED value: no person replied and the bot did not resolve it
+
+
 class MessageCount(models.Model):
     """How many messages of one conversation fell in one UTC hour, per team, agent (the
-    sender, for an agent's message; else 0), sender kind and note flag.
+    sender, for an agent's message; the assignee at the time, for a shopper's or the bot's
+    message; 0: none), sender kind and note flag.
 
     The message listener upserts it (``count = count + 1``) inside the chat transaction, one
     statement per message, instead of one ``Fact`` per message. A counter row changes after
@@ -124,7 +149,7 @@ class MessageCount(models.Model):
     hour = models.DateTimeField()
     conversation_id = models.BigIntegerField(default=0)  # 0: none (converted old facts)
     team_id = models.BigIntegerField(default=0)  # 0: none
-    agent_id = models.BigIntegerField(default=0)  # 0: not an agent's message
+    agent_id = models.BigIntegerField(default=0)  # sender or assignee; 0: none
     sender = models.PositiveSmallIntegerField(choices=Fact.Sender.choices)
     private = models.BooleanField(default=False)
     count = models.IntegerField(default=0)
@@ -193,6 +218,12 @@ class RollupColumns(models.Model):
     transfers = models.IntegerField(default=0)
     resolved = models.IntegerField(default=0)
     bot_resolved = models.IntegerField(default=0)
+    unanswered = models.IntegerField(default=0)
+    # Assignments whose cycle the bot had handed over / whose conversation arrived outside
+    # hours, and first assignments of an agent to a conversation (the agent filter's shares).
+    assigned_handover = models.IntegerField(default=0)
+    assigned_outside = models.IntegerField(default=0)
+    agent_conversations = models.IntegerField(default=0)
     msg_visitor = models.IntegerField(default=0)
     msg_agent = models.IntegerField(default=0)
     msg_bot = models.IntegerField(default=0)

@@ -116,7 +116,15 @@ AGENT_COLUMNS = [
 
 
 def agents_table(rows: list[dict[str, Any]]) -> Table:
-    return build("agents", AGENT_COLUMNS, rows)
+    """The agents table; money columns name the shop's currency (``REPORTS["CURRENCY"]``)."""
+    from .shop import currency
+
+    code = currency()
+    columns = [
+        Column(c.key, format_lazy("{} ({})", c.label, code), c.unit) if c.unit == "money" else c
+        for c in AGENT_COLUMNS
+    ]
+    return build("agents", columns, rows)
 
 
 def heatmap_table(data: dict[str, Any], *, zone: str = "UTC") -> Table:

@@ -178,12 +178,12 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
             "agent_id, cycle, seconds, bh_seconds, value, amount, flag) "
         )
         # Messages: the counter rows the message listener upserts, one per conversation, UTC
-        # hour, team, agent (the sender, for an agent's message) and sender kind.
+        # hour, team, agent (the sender of an agent's message, the assignee of the others:
+        # here the same agent) and sender kind.
         c.execute(
             "INSERT INTO analytics_messagecount (hour, conversation_id, team_id, agent_id, "
             "sender, private, count, recorded_at) "
-            "SELECT date_trunc('hour', at), conv, team, "
-            "CASE WHEN sk = 'agent' THEN agent ELSE 0 END, "
+            "SELECT date_trunc('hour', at), conv, team, agent, "
             "CASE sk WHEN 'visitor' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END, false, count(*), "
             "max(at) FROM m GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1"
         )
@@ -197,8 +197,9 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
             "NULL::bigint, NULL::numeric, r < 0.2 FROM g",
             "SELECT 3, t0 + interval '40 s', t0, conv, team, NULL, 1, NULL, NULL, NULL, NULL, "
             "false FROM g WHERE r < 0.4",
-            "SELECT 4, t0 + interval '41 s', t0, conv, team, agent, 1, NULL, NULL, NULL, NULL, "
-            "r < 0.05 FROM g",
+            # ASSIGNED: value bits 4 (first assignment of the agent), 1 after a hand-over.
+            "SELECT 4, t0 + interval '41 s', t0, conv, team, agent, 1, NULL, NULL, "
+            "CASE WHEN r < 0.4 THEN 5 ELSE 4 END, NULL, r < 0.05 FROM g",
             "SELECT 5, t0 + interval '41 s', t0, conv, team, agent, 1, NULL, NULL, "
             "(1 + r * 5)::bigint, NULL, false FROM g",
             "SELECT 5, t0 + interval '2 hours', t0, conv, team, agent, 1, NULL, NULL, "
@@ -207,14 +208,15 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
             "(90 + fr) * 0.7, NULL, NULL, false FROM g",
             "SELECT 7, t0 + make_interval(secs => 90 + fr), t0, conv, team, agent, 1, 49 + fr, "
             "(49 + fr) * 0.7, NULL, NULL, false FROM g",
-            "SELECT 9, t0 + interval '2 hours', t0, conv, team, agent, 1, 7200, 5000, NULL, "
-            "NULL, r < 0.1 FROM g",
+            "SELECT 9, t0 + interval '2 hours', t0, conv, team, agent, 1, 7200, 5000, "
+            "CASE WHEN r > 0.97 THEN 1 END, NULL, r < 0.1 FROM g",
             "SELECT 10, t0 + interval '2 hours 5 min', t0, conv, team, agent, 1, NULL, NULL, "
             "1 + (r * 1000)::int % 5, NULL, false FROM g WHERE r < 0.3",
-            "SELECT 12, t0, t0, conv, team, agent, 1, 3600, NULL, i, (20 + r * 200)::numeric(14,2),"
-            " false FROM g WHERE r < 0.05",
-            "SELECT 13, t0, t0, conv, team, agent, 1, 86400, NULL, i, (20 + r * 200)::numeric(14,2),"
-            " false FROM g WHERE r < 0.1",
+            # Conversions: dated at the order, flagged as the conversation's first credit.
+            "SELECT 12, t0 + interval '1 hour', t0, conv, team, agent, 1, 3600, NULL, i, "
+            "(20 + r * 200)::numeric(14,2), true FROM g WHERE r < 0.05",
+            "SELECT 13, t0 + interval '1 day', t0, conv, team, agent, 1, 86400, NULL, i, "
+            "(20 + r * 200)::numeric(14,2), true FROM g WHERE r < 0.1",
         ]
         for select in per_conv:
             c.execute(ins + select)

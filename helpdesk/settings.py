@@ -274,6 +274,12 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 # independently; Django merges them.
 LOCALE_PATHS = sorted(p for p in (BASE_DIR / "locale").glob("*") if p.is_dir())
 TIME_ZONE = "UTC"
+# Reports (docs/metrics.md): the shop's currency (ISO 4217 code) that order values are in, and
+# the shop's time zone (IANA name) in which report days, hours and the heat map are made.
+REPORTS: dict[str, Any] = {
+    "CURRENCY": os.environ.get("SHOP_CURRENCY", "USD"),
+    "TIME_ZONE": os.environ.get("SHOP_TIME_ZONE", "UTC"),
+}
 USE_I18N = True
 USE_TZ = True
 

@@ -235,11 +235,20 @@ def status_at(by: Any, conversation: Conversation, value: str, seconds: float) -
         )
 
 
-def bot_at(conversation: Conversation, seconds: float, body: str = "Here is the answer") -> None:
-    """A bot reply, the way the bot writes one (message_create on the locked row)."""
+def bot_at(
+    conversation: Conversation,
+    seconds: float,
+    body: str = "Here is the answer",
+    *,
+    answers: bool = True,
+) -> None:
+    """A bot reply, the way the bot writes one (message_create on the locked row): an answer
+    from a knowledge-base entry (its event names the entry), or, with ``answers=False``, the
+    bot asking again ("I'm not sure I understood", ``bot_intent`` ``not_sure``)."""
+    extra = {"bot_entry": 1} if answers else {"bot_intent": "not_sure"}
     with at(seconds), transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        services.message_create(conversation=locked, sender_kind="bot", body=body)
+        services.message_create(conversation=locked, sender_kind="bot", body=body, extra=extra)
 
 
 def handover_at(conversation: Conversation, seconds: float) -> None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from helpdesk import dispatch
 
 from .. import hours
-from ..models import ConversationTrack, Fact
+from ..models import (
+    ASSIGNED_AFTER_HANDOVER,
+    ASSIGNED_FIRST_TIME,
+    ASSIGNED_OUTSIDE_HOURS,
+    UNANSWERED,
+    ConversationTrack,
+    Fact,
+)
 from .base import _conversation, _duration, _load_fact, _track
 
 
@@ -38,10 +47,13 @@ def on_reopened(event: dispatch.DomainEvent) -> None:
     track.cycle += 1
     track.cycle_started_at = event.at
     track.bot_answered = False
+    track.bot_last_word = False
     track.human_replied = False
     track.handover_at = None
     track.awaiting_since = None
     track.agent_id = conv["assignee_id"]
+    # Reopened while assigned: the shopper now waits for that agent, so their clock starts
+    # again at the reopening (docs/metrics.md, Agents).
     track.agent_started_at = event.at if conv["assignee_id"] else None
     track.agent_replied = False
     track.save()
@@ -67,10 +79,6 @@ def on_assigned(event: dispatch.DomainEvent) -> None:
     track = _track(event.conversation_id or 0, conv)
     assignee = event.data.get("assignee_id")
     previous = event.data.get("previous_assignee_id")
-    track.agent_id = assignee
-    track.agent_started_at = event.at if assignee else None
-    track.agent_replied = False
-    track.save(update_fields=["agent_id", "agent_started_at", "agent_replied"])
     facts = []
     if assignee:
         facts.append(
@@ -82,12 +90,45 @@ def on_assigned(event: dispatch.DomainEvent) -> None:
                 agent_id=assignee,
                 cycle=track.cycle,
                 flag=previous is not None,
+                value=_assigned_bits(track, conv, assignee),
             )
         )
+    track.agent_started_at = _waiting_for_agent_since(track, previous, event.at)
+    track.agent_id = assignee
+    track.agent_replied = False
+    track.save(update_fields=["agent_id", "agent_started_at", "agent_replied"])
     for agent_id in {a for a in (assignee, previous) if a}:
         facts.append(_load_fact(agent_id, event.at, conv["team_id"]))
     Fact.objects.bulk_create(facts)
     opened_team_fix(track.conversation_id, conv["team_id"])
+
+
+def _waiting_for_agent_since(
+    track: ConversationTrack, previous: int | None, at: dt.datetime
+) -> dt.datetime:
+    """When the shopper started waiting for the agent assigned (or unassigned) at ``at``.
+
+    A transfer hands the shopper to the new agent at that moment. Otherwise nobody held the
+    conversation: the wait counts from when the last agent let go in this cycle (an
+    unassignment), else from the cycle's start; the reply caps it at the bot's hand-over. So a
+    take by replying ten hours after the shopper wrote measures ten hours."""
+    if previous is not None:
+        return at
+    if track.agent_id is None and track.agent_started_at is not None:
+        return max(track.agent_started_at, track.cycle_started_at)
+    return track.cycle_started_at
+
+
+def _assigned_bits(track: ConversationTrack, conv: dict, assignee: int) -> int:
+    """The ASSIGNED fact's bits: after a hand-over, arrived outside hours, the agent's first
+    assignment to the conversation (docs/metrics.md, agent filter and conversion)."""
+    bits = ASSIGNED_AFTER_HANDOVER if track.handover_at is not None else 0
+    if hours.is_outside_hours(team_id=conv["team_id"], at=track.opened_at):
+        bits |= ASSIGNED_OUTSIDE_HOURS
+    seen = Fact.objects.filter(
+        conversation_id=track.conversation_id, kind=Fact.Kind.ASSIGNED, agent_id=assignee
+    ).exists()
+    return bits if seen else bits | ASSIGNED_FIRST_TIME
 
 
 def on_resolved(event: dispatch.DomainEvent) -> None:
@@ -103,7 +144,11 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
         start=track.cycle_started_at,
         end=event.at,
     )
-    fact.flag = track.bot_answered and not track.human_replied and track.handover_at is None
+    # Resolved by the bot alone: its answer was the last word, no person replied and the
+    # shopper was not handed to a person (asked for one, or the bot gave up).
+    fact.flag = track.bot_last_word and not track.human_replied and track.handover_at is None
+    if not track.human_replied and not fact.flag:
+        fact.value = UNANSWERED
     facts = [fact]
     if conv["assignee_id"]:
         facts.append(_load_fact(conv["assignee_id"], event.at, conv["team_id"]))

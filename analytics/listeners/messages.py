@@ -48,14 +48,29 @@ UPSERT = {
 }
 
 # The waiting state a public message moves, as (SET, WHERE): written only when it changes.
-# A shopper's message starts a wait unless one is running (later messages do not restart it).
-VISITOR_WAITS = ("awaiting_since = %s", "awaiting_since IS NULL")
-# The bot answered what was waiting; until a hand-over nobody waits for a person.
-BOT_ANSWERS = (
-    "bot_answered = TRUE, "
-    "awaiting_since = CASE WHEN handover_at IS NULL THEN NULL ELSE awaiting_since END",
-    "(NOT bot_answered OR (handover_at IS NULL AND awaiting_since IS NOT NULL))",
+# A shopper's message starts a wait unless one is running (later messages do not restart it),
+# and the bot's answer is no longer the last word.
+VISITOR_WAITS = (
+    "awaiting_since = coalesce(awaiting_since, %s), bot_last_word = FALSE",
+    "(awaiting_since IS NULL OR bot_last_word)",
 )
+# The bot replied to what was waiting; until a hand-over nobody waits for a person. Its
+# message is the last word only when it answers (a knowledge-base entry, an order answer),
+# not when it asks again ("I'm not sure I understood", "Did you mean…").
+BOT_ANSWERS = (
+    "bot_answered = TRUE, bot_last_word = %s, "
+    "awaiting_since = CASE WHEN handover_at IS NULL THEN NULL ELSE awaiting_since END",
+    "(NOT bot_answered OR bot_last_word <> %s "
+    "OR (handover_at IS NULL AND awaiting_since IS NOT NULL))",
+)
+
+
+def bot_message_answers(data: dict[str, Any]) -> bool:
+    """A bot message that answers the shopper: a knowledge-base entry's answer (``bot_entry``)
+    or an order answer (``bot_intent`` ``order``), as the bot writes them (docs/bot.md)."""
+    return bool(data.get("bot_entry")) or data.get("bot_intent") == "order"
+
+
 _TRACK_COLUMNS = [f.attname for f in ConversationTrack._meta.concrete_fields]
 
 
@@ -73,7 +88,9 @@ def on_message(event: dispatch.DomainEvent) -> None:
         d.stamp(event.at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)),
         conversation_id,
         conv["team_id"] or 0,
-        (sender_user_id or 0) if sender_kind == "agent" else 0,
+        # An agent's message counts for its sender; a shopper's or the bot's for the agent
+        # assigned then (the agent filter's shopper messages).
+        (sender_user_id or 0) if sender_kind == "agent" else (conv.get("assignee_id") or 0),
         int(SENDERS.get(sender_kind, Fact.Sender.SYSTEM)),
         private,
         d.stamp(timezone.now()),
@@ -92,9 +109,11 @@ def on_message(event: dispatch.DomainEvent) -> None:
         if changes:
             ConversationTrack.objects.filter(pk=conversation_id).update(**changes)
         return
-    change, params = (
-        (VISITOR_WAITS, [d.stamp(event.at)]) if sender_kind == "visitor" else (BOT_ANSWERS, [])
-    )
+    if sender_kind == "visitor":
+        change, params = VISITOR_WAITS, [d.stamp(event.at)]
+    else:
+        answers = bot_message_answers(data)
+        change, params = BOT_ANSWERS, [answers, answers]
     if not _count_and_move(counter, conversation_id, change, params):
         # A conversation older than analytics: make its track, then move it.
         _track(conversation_id, _complete(conv, conversation_id))
@@ -120,7 +139,7 @@ def _complete(conv: dict[str, Any], conversation_id: int) -> dict[str, Any]:
 def _move_sql(change: tuple[str, str]) -> str:
     return (
         f"UPDATE analytics_conversationtrack SET {change[0]} "
-        f"WHERE conversation_id = %s AND {change[1]}"
+        f"WHERE {change[1]} AND conversation_id = %s"
     )
 
 
@@ -222,4 +241,6 @@ def _agent_reply(
         changes["awaiting_since"] = None
     if not track.human_replied:
         changes["human_replied"] = True
+    if track.bot_last_word:
+        changes["bot_last_word"] = False
     return facts, changes

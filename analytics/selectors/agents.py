@@ -70,9 +70,11 @@ def agents_table(f: ReportFilter) -> list[dict[str, Any]]:
                 "resolution_median": res.median,
                 "csat_average": ratio(s["csat_sum"], s["csat_count"]),
                 "csat_count": s["csat_count"],
-                "conversion_24h": ratio(s["conv24"], s["assignments"]),
+                # Per conversation the agent held, not per assignment: a transfer away and
+                # back does not halve the rate.
+                "conversion_24h": ratio(s["conv24"], s["agent_conversations"]),
                 "conversion_24h_value": s["conv24_amount"],
-                "conversion_7d": ratio(s["conv7"], s["assignments"]),
+                "conversion_7d": ratio(s["conv7"], s["agent_conversations"]),
                 "conversion_7d_value": s["conv7_amount"],
             }
         )

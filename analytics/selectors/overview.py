@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Fact
 from .common import Stat, change, durations, ratio, rollup_sums
 from .filters import ReportFilter
+from .waiting import still_waiting
 
 DURATION_KINDS = [Fact.Kind.FIRST_RESPONSE, Fact.Kind.REPLY_WAIT, Fact.Kind.RESOLVED]
 
@@ -31,16 +32,26 @@ def _period(f: ReportFilter) -> dict[str, Any]:
     sums = rollup_sums(f)[0]
     stats = durations(f, [int(k) for k in DURATION_KINDS], {0: sums})
     bh = f.business_hours
-    conversations = sums["assignments"] if f.agent_id else sums["conversations"]
+    # With an agent filter a conversation counts where it was assigned to the agent, and the
+    # shares are of those assignments (the assignment records the hand-over and the arrival
+    # outside hours: docs/metrics.md).
+    if f.agent_id:
+        conversations = sums["assignments"]
+        handovers, outside = sums["assigned_handover"], sums["assigned_outside"]
+    else:
+        conversations = sums["conversations"]
+        handovers, outside = sums["handovers"], sums["outside_hours"]
     values: dict[str, Any] = {
         "conversations": conversations,
         "shopper_messages": sums["msg_visitor"],
         "bot_resolved_share": ratio(sums["bot_resolved"], sums["resolved"]),
-        "handover_share": ratio(sums["handovers"], sums["conversations"]),
+        "handover_share": ratio(handovers, conversations),
         "within_3m_share": ratio(
             sums["fr_bh_within_3m" if bh else "fr_within_3m"], sums["fr_count"]
         ),
-        "outside_hours_share": ratio(sums["outside_hours"], sums["conversations"]),
+        "unanswered": sums["unanswered"],
+        "still_waiting": still_waiting(f),
+        "outside_hours_share": ratio(outside, conversations),
         "csat_average": ratio(sums["csat_sum"], sums["csat_count"]),
         "csat_count": sums["csat_count"],
         "csat_distribution": [sums[f"csat_{i}"] for i in range(1, 6)],
@@ -68,6 +79,8 @@ ROWS: list[tuple[str, Any, str]] = [
     ("first_response_p90", _("First response, p90"), "seconds"),
     ("first_response_mean", _("First response, mean"), "seconds"),
     ("within_3m_share", _("First response within 3 minutes"), "share"),
+    ("unanswered", _("Resolved without a reply"), "count"),
+    ("still_waiting", _("Still waiting for a first reply"), "count"),
     ("reply_wait_median", _("Reply wait, median"), "seconds"),
     ("reply_wait_p90", _("Reply wait, p90"), "seconds"),
     ("reply_wait_mean", _("Reply wait, mean"), "seconds"),

@@ -16,7 +16,8 @@ from ..dialects import Dialect
 
 DAILY_COLUMNS = """
     day, team_id, agent_id, conversations, outside_hours, reopened, handovers, assignments,
-    transfers, resolved, bot_resolved, msg_visitor, msg_agent, msg_bot, msg_notes,
+    transfers, resolved, bot_resolved, unanswered, assigned_handover, assigned_outside,
+    agent_conversations, msg_visitor, msg_agent, msg_bot, msg_notes,
     fr_count, fr_sum, fr_bh_sum, fr_within_3m, fr_bh_within_3m,
     afr_count, afr_sum, afr_bh_sum, rw_count, rw_sum, rw_bh_sum, res_count, res_sum, res_bh_sum,
     csat_count, csat_sum, csat_1, csat_2, csat_3, csat_4, csat_5,
@@ -48,6 +49,10 @@ DAILY_AGGREGATES = [
     _sum("n", "kind = 4 AND flag"),
     _sum("n", "kind = 9"),
     _sum("n", "kind = 9 AND flag"),
+    _sum("n", "kind = 9 AND v = 1"),
+    _sum("n", "kind = 4 AND (v & 1) = 1"),
+    _sum("n", "kind = 4 AND (v & 2) = 2"),
+    _sum("n", "kind = 4 AND (v & 4) = 4"),
     _sum("n", "kind = 11 AND v = 1 AND NOT flag"),
     _sum("n", "kind = 11 AND v = 2 AND NOT flag"),
     _sum("n", "kind = 11 AND v = 3 AND NOT flag"),
@@ -61,9 +66,9 @@ DAILY_AGGREGATES = [
     _sum("n", "kind = 10"),
     _sum("n * v", "kind = 10"),
     *[_sum("n", f"kind = 10 AND v = {score}") for score in range(1, 6)],
-    _sum("n", "kind = 12"),
+    _sum("n", "kind = 12 AND flag"),
     _sum("amount", "kind = 12"),
-    _sum("n", "kind = 13"),
+    _sum("n", "kind = 13 AND flag"),
     _sum("amount", "kind = 13"),
     "coalesce(max(maxv) FILTER (WHERE kind = 5), 0)",
 ]
@@ -76,7 +81,7 @@ def _daily_inner(d: Dialect, source: str, message_source: str) -> str:
     return f"""
     SELECT {d.utc_day("f.at")} AS period, coalesce(f.team_id, 0) AS team,
         coalesce(f.agent_id, 0) AS agent, f.kind AS kind,
-        CAST(CASE WHEN f.kind IN (10, 11) THEN f.value END AS integer) AS v, f.flag AS flag,
+        CAST(CASE WHEN f.kind IN (4, 9, 10, 11) THEN f.value END AS integer) AS v, f.flag AS flag,
         CAST(count(*) AS integer) AS n, sum(f.seconds) AS s, sum(f.bh_seconds) AS bs,
         CAST(count(*) FILTER (WHERE f.seconds <= 180) AS integer) AS fast,
         CAST(count(*) FILTER (WHERE f.bh_seconds <= 180) AS integer) AS bfast,

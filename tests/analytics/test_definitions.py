@@ -54,8 +54,9 @@ def test_bot_then_human_first_response_starts_at_handover() -> None:
     assert seconds(Fact.Kind.FIRST_RESPONSE) == [180.0]
     # The wait for a person starts at the hand-over, not at the shopper's first message.
     assert seconds(Fact.Kind.REPLY_WAIT) == [180.0]
-    # Taking the conversation by replying: assignment and reply are one action.
-    assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [0.0]
+    # Taking the conversation by replying: the shopper waited for a person since the
+    # hand-over, so the agent's first response measures that wait too.
+    assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [180.0]
     v = values()
     assert v["conversations"] == 1
     assert v["handover_share"] == 1.0
@@ -85,14 +86,15 @@ def test_no_human_reply() -> None:
     assert v["within_3m_share"] is None
 
 
-def test_assignment_then_reply_agent_level_starts_at_assignment() -> None:
+def test_assignment_then_reply_agent_level_starts_when_the_shopper_started_waiting() -> None:
     boss = make_agent("boss", supervisor=True)
     ana = make_agent("ana")
     conv = shopper_at(make_visitor(), 0)
     assign_at(boss, conv, ana, 30)
     agent_at(ana, conv, 90)
     assert seconds(Fact.Kind.FIRST_RESPONSE) == [90.0]
-    assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [60.0]
+    # Nobody held it before ana: the shopper waited for her from the start.
+    assert seconds(Fact.Kind.AGENT_FIRST_RESPONSE) == [90.0]
     assert seconds(Fact.Kind.REPLY_WAIT) == [90.0]
 
 

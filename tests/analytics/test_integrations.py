@@ -118,20 +118,36 @@ def test_conversion_within_24h_and_7d() -> None:
     analytics_services.rollup_tick(lag=dt.timedelta(0))
     facts = {(f.conversation_id, f.kind): f for f in Fact.objects.filter(kind__in=[12, 13])}
     assert set(facts) == {(first.pk, Fact.Kind.CONVERSION_7D)}
-    assert facts[(first.pk, Fact.Kind.CONVERSION_7D)].amount == Decimal("80.00")
+    one = facts[(first.pk, Fact.Kind.CONVERSION_7D)]
+    # Dated at the order, credited to the agent holding the conversation then.
+    assert (one.amount, one.at, one.agent_id, one.flag) == (
+        Decimal("80.00"),
+        T0 + dt.timedelta(days=3),
+        ana.pk,  # she took it by replying
+        True,
+    )
 
     order("o-2", dt.timedelta(hours=5), "20.00")  # imported late, placed 5 h after: 24 h
     analytics_services.rollup_tick(lag=dt.timedelta(0))
-    kinds = sorted(f.kind for f in Fact.objects.filter(kind__in=[12, 13]))
-    assert kinds == [Fact.Kind.CONVERSION_24H, Fact.Kind.CONVERSION_7D]  # each window once
+    got = sorted(
+        (f.kind, f.value is not None, f.flag, f.amount)
+        for f in Fact.objects.filter(kind__in=[12, 13])
+    )
+    # o-2 is the conversation's first 24 h order and its second 7 d order (no new 7 d credit).
+    assert got == [
+        (Fact.Kind.CONVERSION_24H, True, True, Decimal("20.00")),
+        (Fact.Kind.CONVERSION_7D, True, False, Decimal("20.00")),
+        (Fact.Kind.CONVERSION_7D, True, True, Decimal("80.00")),
+    ]
     analytics_services.rollup_tick(lag=dt.timedelta(0))  # re-reading orders adds nothing
-    assert Fact.objects.filter(kind__in=[12, 13]).count() == 2
+    assert Fact.objects.filter(kind__in=[12, 13]).count() == 3
 
     rows = {r["agent_id"]: r for r in agents_table(WEEK)}
     assert rows[ana.pk]["handled"] == 2
     assert rows[ana.pk]["conversion_24h"] == 0.5
     assert rows[ana.pk]["conversion_24h_value"] == Decimal("20.00")
-    assert rows[ana.pk]["conversion_7d_value"] == Decimal("80.00")
+    assert rows[ana.pk]["conversion_7d"] == 0.5
+    assert rows[ana.pk]["conversion_7d_value"] == Decimal("100.00")
 
 
 def test_unmatched_clusters_examples_products_and_trend() -> None:

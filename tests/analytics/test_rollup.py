@@ -170,10 +170,11 @@ def test_message_counted_in_an_hour_already_rolled_up() -> None:
     ana = make_agent("ana")
     visitor = make_visitor()
     conv = shopper_at(visitor, 0)
-    agent_at(ana, conv, 60)
+    agent_at(ana, conv, 60)  # takes it: the shopper's next messages count for ana
+    shopper_at(visitor, 90, "thanks")
     analytics_services.rollup_tick(lag=NO_LAG)
-    assert visitor_messages(T0.date()) == 1
-    key = {"conversation_id": conv.pk, "sender": Fact.Sender.VISITOR}
+    assert visitor_messages(T0.date()) == 2
+    key = {"conversation_id": conv.pk, "sender": Fact.Sender.VISITOR, "agent_id": ana.pk}
     row = MessageCount.objects.get(**key)
     assert row.seq <= Watermark.objects.get(name="messages").last_id
     shopper_at(visitor, 120, "one more thing")  # same hour: the same counter row, now 2
@@ -181,7 +182,7 @@ def test_message_counted_in_an_hour_already_rolled_up() -> None:
     assert row.count == 2 and row.seq > Watermark.objects.get(name="messages").last_id
     result = analytics_services.rollup_tick(lag=NO_LAG)
     assert result.hours == 1
-    assert visitor_messages(T0.date()) == 2
+    assert visitor_messages(T0.date()) == 3
     analytics_services.histograms_refresh()
     incremental = snapshot()
     analytics_services.rollup_rebuild()
