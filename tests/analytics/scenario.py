@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+
 from analytics import selectors, services, tables
 from analytics.models import (
     DailyRollup,
@@ -213,7 +215,9 @@ def dump() -> dict[str, Any]:
                 row["agent_id"] = user(row["agent_id"])
             rows.append(_plain([row[k] for k in fields]))
         out[model.__name__] = sorted(rows, key=repr)
-    out["tables"] = report_tables()
+    # In English whatever language an earlier test left active (the SQLite run is English).
+    with translation.override("en"):
+        out["tables"] = report_tables()
     return out
 
 
