@@ -125,6 +125,8 @@ _OVERVIEW = {
     "first_response_p90": "First response (median, p90, mean)",
     "first_response_mean": "First response (median, p90, mean)",
     "within_3m_share": "First response within 3 minutes",
+    "unanswered": "Resolved without a reply",
+    "still_waiting": "Still waiting for a first reply",
     "reply_wait_median": "Reply wait (median, p90, mean)",
     "reply_wait_p90": "Reply wait (median, p90, mean)",
     "reply_wait_mean": "Reply wait (median, p90, mean)",
