@@ -109,9 +109,17 @@ def _cached(mtime_ns: int) -> Definitions:
     return _render(SOURCE.read_text(encoding="utf-8"))
 
 
+MISSING = Definitions(mark_safe(""), [], frozenset())
+
+
 def definitions() -> Definitions:
-    """The rendered definitions (re-read when docs/metrics.md changes)."""
-    return _cached(SOURCE.stat().st_mtime_ns)
+    """The rendered definitions (re-read when docs/metrics.md changes). A deployment without
+    the docs gets none: the report pages then show their numbers without links."""
+    try:
+        mtime = SOURCE.stat().st_mtime_ns
+    except OSError:
+        return MISSING
+    return _cached(mtime)
 
 
 # Where each report number is defined: table name → column key or overview metric key →

@@ -114,3 +114,15 @@ def test_every_definition_link_of_the_reports_resolves(page: str) -> None:
         assert len(own_rows) == len(PLACES["agents"][1])
     if page == "":
         assert sum("#overview-" in h for h in report.definition_links) >= 18
+
+
+def test_reports_work_without_the_docs(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from analytics import definitions as module
+
+    monkeypatch.setattr(module, "SOURCE", tmp_path / "metrics.md")
+    client = _manager()
+    page = Links()
+    page.feed(client.get(f"/admin/reports/agents/?{RANGE}").content.decode())
+    assert page.definition_links == []
+    response = client.get("/admin/reports/definitions/")
+    assert response.status_code == 200 and b"errornote" in response.content
