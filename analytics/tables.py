@@ -94,6 +94,13 @@ def overview_table(data: dict[str, Any], compare: bool) -> Table:
     return build("overview", columns, rows)
 
 
+def calls_table(data: dict[str, Any], compare: bool) -> Table:
+    """The overview's calls figures (``selectors.calls_summary``), shaped as the overview."""
+    table = overview_table(data, compare)
+    table.name = "calls"
+    return table
+
+
 AGENT_COLUMNS = [
     Column("agent", _("Agent")),
     Column("handled", _("Conversations handled"), "count"),

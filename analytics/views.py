@@ -151,6 +151,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "tables": [
                 tables.overview_table(data, f.compare),
                 tables.daily_table(series, zone=_zone_name(f)),
+                tables.calls_table(selectors.calls_summary(f), f.compare),
             ],
             "volume_chart": charts.bar_chart(
                 "volume",

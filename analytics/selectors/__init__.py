@@ -1,6 +1,7 @@
 """Reads of analytics: every report table, shared by the page and its CSV export."""
 
 from .agents import agents_table
+from .calls import calls_summary
 from .filters import ReportFilter, report_filter_from_query
 from .heatmap import volume_heatmap
 from .overview import overview
@@ -9,6 +10,7 @@ from .questions import hot_questions
 __all__ = [
     "ReportFilter",
     "agents_table",
+    "calls_summary",
     "hot_questions",
     "overview",
     "report_filter_from_query",
