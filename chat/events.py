@@ -319,6 +319,8 @@ class _Publisher:
             for groups, event in batch:
                 for group in groups:
                     per_group.setdefault(group, []).append(event)
+            if await _publish_pipelined(layer, per_group):
+                continue
             await asyncio.gather(
                 *(_send_in_order(layer, group, items) for group, items in per_group.items())
             )
@@ -333,6 +335,65 @@ async def _send_in_order(layer: Any, group: str, items: list[dict[str, Any]]) ->
             # (chat/layer_health.py); one line, not a traceback per frame of an outage.
             logger.warning("publish to %s failed: %r", group, exc)
             health.publish_failed()
+
+
+async def _publish_pipelined(layer: Any, per_group: dict[str, list[dict[str, Any]]]) -> bool:
+    """The batch's publishes in one Redis round trip per shard; False when the layer is not
+    channels_redis' pub/sub layer (the caller then sends each through ``group_send``).
+
+    ``group_send`` on the pub/sub layer is one ``PUBLISH`` per group and event, each its own
+    socket write and reply awaited under the shard's lock: a message is four of them (its
+    conversation's staff and shopper groups, the agents' list and the shopper's conversation
+    update), and those writes were the largest single share of a process's CPU under the
+    bench (docs/performance.md). Here the same ``PUBLISH`` commands, with the same names and
+    bytes ``group_send`` would use, go out as one pipeline (no ``MULTI``: nothing needs to be
+    atomic). Each group's events keep their order (one connection, in list order); an event
+    sent to several groups is serialised once. A failed pipeline drops the batch like failed
+    ``group_send`` calls do: the process's sockets resync once the layer answers
+    (chat/layer_health.py).
+    """
+    loop_layer = _pubsub_loop_layer(layer)
+    if loop_layer is None:
+        return False
+    shards: dict[int, tuple[Any, list[tuple[str, bytes]]]] = {}
+    serialized: dict[int, bytes] = {}
+    for group, items in per_group.items():
+        channel = loop_layer._get_group_channel_name(group)
+        shard = loop_layer._get_shard(channel)
+        _shard, publishes = shards.setdefault(id(shard), (shard, []))
+        for event in items:
+            data = serialized.get(id(event))
+            if data is None:
+                data = serialized[id(event)] = layer.serialize(event)
+            publishes.append((channel, data))
+    for shard, publishes in shards.values():
+        try:
+            async with shard._lock:
+                shard._ensure_redis()
+                pipe = shard._redis.pipeline(transaction=False)
+                for channel, data in publishes:
+                    pipe.publish(channel, data)
+                await pipe.execute()
+        except Exception as exc:
+            logger.warning("publish of %d frames failed: %r", len(publishes), exc)
+            health.publish_failed()
+    return True
+
+
+def _pubsub_loop_layer(layer: Any) -> Any:
+    """This loop's ``RedisPubSubLoopLayer`` behind ``layer``, or None for any other layer (or
+    a channels_redis without the parts ``_publish_pipelined`` uses)."""
+    get_layer = getattr(type(layer), "_get_layer", None)
+    if get_layer is None or type(layer).__module__ != "channels_redis.pubsub":
+        return None
+    loop_layer = get_layer(layer)
+    needed = ("_get_group_channel_name", "_get_shard", "_shards")
+    if not all(hasattr(loop_layer, name) for name in needed):
+        return None
+    shard = loop_layer._shards[0] if loop_layer._shards else None
+    if shard is None or not all(hasattr(shard, n) for n in ("_lock", "_ensure_redis", "_redis")):
+        return None
+    return loop_layer
 
 
 publisher = _Publisher()

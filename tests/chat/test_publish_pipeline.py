@@ -1,0 +1,101 @@
+"""The publisher's batches go to Redis as one pipeline per shard (chat/events.py): every group
+gets its events once and in order, an event for several groups is serialised once, a failed
+pipeline makes the process resync instead of raising, and other layers keep ``group_send``."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from chat import events
+from chat.layer_health import health
+
+
+def _pubsub_layer() -> Any:
+    layer = get_channel_layer()
+    if type(layer).__module__ != "channels_redis.pubsub":
+        pytest.skip("needs the Redis pub/sub channel layer (REDIS_URL)")
+    return layer
+
+
+async def _drain(layer: Any, channel: str, count: int) -> list[dict[str, Any]]:
+    return [await asyncio.wait_for(layer.receive(channel), 10) for _ in range(count)]
+
+
+async def test_each_group_gets_its_events_once_and_in_order() -> None:
+    layer = _pubsub_layer()
+    run = uuid.uuid4().hex[:8]
+    staff, shopper = f"pipe-staff-{run}", f"pipe-shopper-{run}"
+    on_staff = await layer.new_channel("pipe.")
+    on_shopper = await layer.new_channel("pipe.")
+    await layer.group_add(staff, on_staff)
+    await layer.group_add(shopper, on_shopper)
+    try:
+        # As the publisher groups a batch: the first event rings both groups.
+        first = {"type": events.LAYER_EVENT, "text": "1", "n": 1}
+        later = [{"type": events.LAYER_EVENT, "text": str(n), "n": n} for n in range(2, 40)]
+        per_group = {staff: [first, *later], shopper: [first]}
+        assert await events._publish_pipelined(layer, per_group) is True
+        got_staff = await _drain(layer, on_staff, 39)
+        got_shopper = await _drain(layer, on_shopper, 1)
+        assert [m["n"] for m in got_staff] == list(range(1, 40))
+        assert [m["n"] for m in got_shopper] == [1]
+        # Nothing more than that: no event twice.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(on_staff), 0.3)
+    finally:
+        await layer.group_discard(staff, on_staff)
+        await layer.group_discard(shopper, on_shopper)
+
+
+async def test_an_event_for_several_groups_is_serialised_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = _pubsub_layer()
+    calls: list[Any] = []
+    real = layer.serialize
+
+    def counting(message: Any) -> bytes:
+        calls.append(message)
+        return bytes(real(message))
+
+    monkeypatch.setattr(layer, "serialize", counting)
+    event = {"type": events.LAYER_EVENT, "text": "x"}
+    run = uuid.uuid4().hex[:8]
+    groups = {f"pipe-a-{run}": [event], f"pipe-b-{run}": [event], f"pipe-c-{run}": [event]}
+    assert await events._publish_pipelined(layer, groups) is True
+    assert calls == [event]
+
+
+async def test_a_failed_pipeline_marks_the_layer_suspect_and_does_not_raise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = _pubsub_layer()
+    loop_layer = events._pubsub_loop_layer(layer)
+    assert loop_layer is not None
+
+    class Broken:
+        def publish(self, channel: str, data: bytes) -> None:
+            pass
+
+        async def execute(self) -> None:
+            raise ConnectionError("Redis went away")
+
+    for shard in loop_layer._shards:
+        shard._ensure_redis()
+        monkeypatch.setattr(shard._redis, "pipeline", lambda transaction=True: Broken())
+    monkeypatch.setattr(health, "suspect", False)
+    event = {"type": events.LAYER_EVENT, "text": "x"}
+    assert await events._publish_pipelined(layer, {"pipe-broken": [event]}) is True
+    assert health.suspect is True
+
+
+async def test_other_layers_are_left_to_group_send() -> None:
+    layer = InMemoryChannelLayer()
+    event = {"type": events.LAYER_EVENT, "text": "x"}
+    assert await events._publish_pipelined(layer, {"pipe-mem": [event]}) is False
+    assert events._pubsub_loop_layer(layer) is None
