@@ -46,6 +46,19 @@ def test_ids_within_a_window_go_as_one_task_in_order() -> None:
     assert task.calls == [[0, 1, 2, 3, 4]]
 
 
+def test_ids_added_one_by_one_within_the_window_still_go_as_one_task() -> None:
+    # Each add wakes the sender thread; the batch still waits out its window (steady traffic
+    # once sent nearly every id as a task of its own).
+    task = Recorder(eager=False)
+    batch = TaskBatch(task, window=1.0)
+    for n in range(5):
+        batch.add(n)
+        time.sleep(0.05)
+    assert task.event.wait(5)
+    time.sleep(0.05)
+    assert task.calls == [[0, 1, 2, 3, 4]]
+
+
 def test_a_full_batch_goes_without_waiting_and_is_split() -> None:
     task = Recorder(eager=False)
     batch = TaskBatch(task, window=30, max_items=3)
