@@ -426,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         print("DATABASE_URL and REDIS_URL must be set (production settings).", file=sys.stderr)
         return 2
     server.raise_fd_limit()
+    if not args.url:
+        # Servers started here get a channel namespace no other process on this Redis uses.
+        server.isolate_namespace(os.environ)
     if args.url:
         server.setup_django()
         base = args.url.rstrip("/")
