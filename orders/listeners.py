@@ -14,5 +14,11 @@ def connect() -> None:
 
     storefront_context_register(storefront_context)
     widget_strings_register(
-        "cards", {"view_order": _("View order"), "view_product": _("View product")}
+        "cards",
+        {
+            "view_order": _("View order"),
+            "view_product": _("View product"),
+            "track": _("Track parcel"),
+            "expected": _("expected %(date)s"),
+        },
     )

@@ -32,8 +32,10 @@ def bot_say(
     body: str,
     card: dict[str, Any],
     extra: dict[str, Any] | None = None,
+    *,
+    kind: str = Message.Kind.TEXT,
 ) -> Message:
-    """Post a bot message to the shopper.
+    """Post a bot message to the shopper (``kind`` ``card`` for an order card).
 
     Besides the conversation's group, the message also goes to the visitor's (and verified
     customer's) own group, which every shopper socket joins at auth: the bot often answers a
@@ -47,6 +49,7 @@ def bot_say(
         sender_name=bot_name(),
         body=body,
         card=card,
+        kind=kind,
         extra=extra,
     )
     groups = [events.group_visitor(conversation.visitor_id)]

@@ -25,6 +25,8 @@ class OrderReply:
 
     body: str
     orders: list[dict[str, Any]] = field(default_factory=list)
+    # The body without its line per order: what to say above the orders' cards.
+    intro: str = ""
     needs_sign_in: bool = False
     handover: bool = False
 
@@ -123,5 +125,7 @@ def order_reply(*, text: str, customer_id: int | None) -> OrderReply:
     )
     body = "\n".join([intro, *lines])
     if troubled:
-        body += "\n" + _("There is a problem with the delivery; a person will follow up.")
-    return OrderReply(body=body, orders=orders, handover=troubled)
+        trouble = _("There is a problem with the delivery; a person will follow up.")
+        body += "\n" + trouble
+        intro += "\n" + trouble
+    return OrderReply(body=body, orders=orders, handover=troubled, intro=intro)

@@ -42,6 +42,23 @@ def _say(conversation: Conversation, body: str, card: dict[str, Any], **extra: A
     return bot_say(conversation, body, card, extra or None)
 
 
+def _order_cards(
+    conversation: Conversation, orders: list[dict[str, Any]], customer: Any
+) -> list[Message]:
+    """Each order the bot talked about, as the order card an agent would send (items,
+    picture, shipment), checked against the conversation's customer like the agent's."""
+    from chat.cards import card_build
+
+    sent = []
+    for order in orders:
+        card = card_build(
+            card_type="order", ref_id=order["id"], customer_id=getattr(customer, "pk", None)
+        )
+        body = str(card.get("title") or "")
+        sent.append(bot_say(conversation, body, card, kind=Message.Kind.CARD))
+    return sent
+
+
 def _product_ids(conversation: Conversation) -> list[int]:
     """The product whose page the shopper is on, if any (boosts entries tied to it)."""
     url = conversation.visitor.current_url
@@ -179,7 +196,14 @@ def _respond(
             "sign_in": reply.needs_sign_in,
             "actions": [] if reply.handover else actions("human"),
         }
+        if reply.orders:
+            # The orders follow as order cards; a client that draws them shows this instead
+            # of the body's text list (which stays for clients without cards).
+            card["intro"] = reply.intro
+            state.answers += 1
+            state.save(update_fields=["answers"])
         answer = _say(conversation, reply.body, card, bot_intent="order")
+        _order_cards(conversation, reply.orders, customer)
         if reply.handover:
             handover(
                 conversation=conversation,

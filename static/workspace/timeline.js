@@ -65,7 +65,8 @@ export function addMessage(pane, m) {
   const stick = nearBottom(pane.timeline);
   pane.timeline.insertBefore(bubble, firstPending);
   applyReceipts(pane);
-  if (pane.loaded && (stick || m.sender.kind === "agent")) scrollToEnd(pane);
+  // Forced: a tall card the agent just sent would otherwise leave the view "not near the end".
+  if (pane.loaded && (stick || m.sender.kind === "agent")) scrollToEnd(pane, true);
   emit("message", m);
   return true;
 }

@@ -190,3 +190,34 @@ def test_chinese_shopper_presses_talk_to_a_person(
         )
     )
     assert reason == "feedback" and feedback == ["human"]
+
+
+def test_the_bot_answers_order_status_with_order_cards(
+    bot_server: str, browser: Any, pages: list[Any]
+) -> None:
+    """A signed-in demo customer asks where their order is: the bot says one line and the
+    orders follow as order cards (items, a thumbnail, the shipment), not a text list."""
+    from orders.demo import load_shop
+
+    db(knowledge_base_load, items=KB)
+    db(load_shop, lambda _line: None)
+    shopper = new_page(browser, pages, locale="en-US")
+    shopper.goto(bot_server + "/")
+    shopper.select_option('[data-testid="demo-customer-select"]', "demo-001")
+    shopper.click('[data-testid="demo-sign-in"]')
+    expect(shopper.locator('[data-testid="demo-customer-name"]')).to_be_visible()
+    shopper.click('[data-testid="hd-launcher"]')
+    expect(shopper.locator('[data-testid="hd-panel"]')).to_have_attribute(
+        "data-connection", "online"
+    )
+    widget_send(shopper, "Where is my order?")
+    intro = shopper.locator(f'{MESSAGE}[data-sender="bot"]', has_text="most recent orders")
+    expect(intro).to_have_count(1)
+    expect(intro).not_to_contain_text("Order ")  # no text list under the intro
+    cards = shopper.locator('[data-testid="hd-card"][data-card-type="order"]')
+    expect(cards.first).to_be_visible()
+    assert cards.count() >= 1
+    expect(cards.first.locator('[data-testid="hd-card-items"]')).to_contain_text("×")
+    expect(cards.first.locator('[data-testid="hd-card-thumb"], img.hdc-img').first).to_be_visible()
+    assert shopper.locator('[data-testid="hd-card-shipment"]').count() >= 1
+    assert not shopper.js_errors  # type: ignore[attr-defined]

@@ -163,3 +163,49 @@ def test_shoppers_named_well_previews_show_the_last_line_and_chinese(
         "Ana 已加入会话"
     )
     assert agent.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_order_card_in_the_timeline_shows_items_and_shipment_and_scrolls_into_view(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    from orders.demo import load_shop
+    from orders.models import Customer, Order
+    from tests.factories import verified_visitor
+
+    off_loop(load_shop, lambda _line: None)
+    customer = Customer.objects.get(external_id="demo-001")
+    visitor = verified_visitor(customer)
+    for n in range(30):  # a long conversation: the timeline scrolls
+        off_loop(shopper_says, visitor, f"Question number {n}")
+    conversation = Conversation.objects.get(visitor=visitor)
+    make_agent("ana", name="Ana")
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    row(agent, conversation.pk).click()
+    box = pane(agent, conversation.pk)
+    expect(box.locator(".dk-msg-body", has_text="Question number 29")).to_be_visible()
+
+    order = Order.objects.filter(customer=customer).order_by("-placed_at", "-pk").first()
+    assert order is not None
+    agent.locator('[data-testid="sidebar-order"]:visible').first.locator(
+        '[data-testid="send-order-card"]'
+    ).click()
+    card = box.locator('[data-testid="timeline-card"][data-card-type="order"]')
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(order.number)
+    item = order.items.first()
+    assert item is not None
+    expect(card.locator('[data-testid="timeline-card-items"]')).to_contain_text(
+        f"{item.quantity} × {item.name}"
+    )
+    if order.shipments.exists():
+        expect(card.locator('[data-testid="timeline-card-shipment"]')).to_be_visible()
+    # The agent sees what they just sent: the timeline is at its end, the card in view.
+    agent.wait_for_function(
+        """(id) => { const t = document.querySelector(`.dk-pane[data-conversation="${id}"] .dk-timeline`);
+                     return t.scrollTop + t.clientHeight >= t.scrollHeight - 4; }""",
+        arg=conversation.pk,
+        timeout=5000,
+    )
+    expect(card).to_be_in_viewport()
+    assert agent.js_errors == []  # type: ignore[attr-defined]

@@ -344,7 +344,13 @@
     renderMessage(message, body) {
       // "Did you mean…" above the buttons; the body's list of titles is for clients without.
       const card = message.card;
-      if (!message.sender || message.sender.kind !== "bot" || !card || card.type !== "bot_suggest") return false;
+      if (!message.sender || message.sender.kind !== "bot" || !card) return false;
+      // Order status: the intro only, the orders follow as their own cards.
+      if (card.type === "bot_orders" && typeof card.intro === "string" && card.intro) {
+        body.textContent = card.intro;
+        return true;
+      }
+      if (card.type !== "bot_suggest") return false;
       body.textContent = String(card.prompt || message.body || "");
       return true;
     },

@@ -1,5 +1,6 @@
 // @ts-check
-/* Order and product cards (message kind "card"): image, title, price, status and a link.
+/* Order and product cards (message kind "card"): picture (or the first item's initial), title,
+   price, status, items, shipment and links.
    Proactive order notices are system messages with a card: their text is shown above it. */
 (function () {
   "use strict";
@@ -27,6 +28,8 @@
       ".hdc-status[data-status=cancelled]{background:#fde8e8;color:#8a1c1c}",
       ".hdc-link{font-size:12px}",
       ".hdc-text{margin-bottom:4px;white-space:pre-wrap}",
+      ".hdc-thumb{display:grid;place-items:center;font-weight:700;font-size:20px;color:#2f6b4f;background:#e6f2ec}",
+      ".hdc-items{white-space:normal}",
     ].join(""),
     renderMessage(message, bodyEl, api) {
       const card = message.card;
@@ -41,16 +44,26 @@
       const status = shipment && ["delayed", "exception"].indexOf(shipment.status) >= 0
         ? shipment : card;
       const link = api.safeHref(card.url, api.baseUrl);
+      const items = Array.isArray(card.items) ? card.items : [];
+      const tracking = shipment ? api.safeHref(shipment.tracking_url, api.baseUrl) : null;
       const main = el("div", { class: "hdc-main" },
         el("span", { class: "hdc-title", "data-testid": "hd-card-title" }, String(card.title || "")),
         el("span", { class: "hdc-meta" }, price(card)),
         status && (status.status_label || status.status)
           ? el("span", { class: "hdc-status", "data-status": String(status.status || "") },
             String(status.status_label || status.status)) : "",
-        shipment && shipment.carrier
-          ? el("span", { class: "hdc-meta" },
-            String(shipment.carrier) + (shipment.tracking_number ? " · " + shipment.tracking_number : "")
-            + (shipment.estimated_delivery ? " · " + shipment.estimated_delivery : "")) : "",
+        items.length
+          ? el("span", { class: "hdc-meta hdc-items", "data-testid": "hd-card-items" },
+            items.map((/** @type {{name?: string, quantity?: number}} */ i) =>
+              String(i.quantity || 1) + " × " + String(i.name || "")).join(", ")) : "",
+        shipment
+          ? el("span", { class: "hdc-meta", "data-testid": "hd-card-shipment" },
+            [shipment.status_label || shipment.status, shipment.carrier, shipment.tracking_number,
+              shipment.estimated_delivery && shipment.status !== "delivered"
+                ? api.t("cards.expected", { date: shipment.estimated_delivery }) : ""]
+              .filter(Boolean).map(String).join(" · ")) : "",
+        tracking ? el("a", { class: "hdc-link", href: tracking, target: "_blank", rel: "noopener" },
+          api.t("cards.track")) : "",
         link ? el("a", { class: "hdc-link", href: link, target: "_blank", rel: "noopener" },
           card.type === "order" ? api.t("cards.view_order") : api.t("cards.view_product")) : ""
       );
@@ -58,6 +71,12 @@
         class: "hdc-card", "data-testid": "hd-card", "data-card-type": String(card.type || ""),
       });
       if (image) box.appendChild(el("img", { class: "hdc-img", src: image, alt: "" }));
+      else {
+        // No picture from the shop: the first item's initial on a tile, so cards still scan.
+        const first = items.length ? String(items[0].name || "") : String(card.title || "");
+        box.appendChild(el("span", { class: "hdc-img hdc-thumb", "data-testid": "hd-card-thumb", "aria-hidden": "true" },
+          first.trim().charAt(0).toUpperCase() || "#"));
+      }
       box.appendChild(main);
       bodyEl.appendChild(box);
       return true;

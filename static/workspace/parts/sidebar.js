@@ -250,9 +250,58 @@ function load(api, conversationId, el) {
     .catch(function (/** @type {ApiError} */ error) { el.textContent = error.detail || api.t("Could not load the customer"); });
 }
 
+/**
+ * An order or product card in the timeline as the shopper sees it: picture (or the first
+ * item's initial), title, price, status, items, shipment and links.
+ * @param {Record<string, any>} card
+ * @param {DeskApi} api
+ */
+function cardBox(card, api) {
+  const el = api.el;
+  const items = Array.isArray(card.items) ? card.items : [];
+  const shipment = card.shipment || null;
+  const href = (/** @type {unknown} */ url) => {
+    try {
+      const parsed = new URL(String(url || ""), location.href);
+      return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
+  };
+  const image = href(card.image);
+  const first = items.length ? String(items[0].name || "") : String(card.title || "");
+  const link = href(card.url);
+  const tracking = shipment ? href(shipment.tracking_url) : null;
+  return el("div", { class: "cs-tl-card", dataset: { testid: "timeline-card", cardType: String(card.type || "") } },
+    image ? el("img", { class: "cs-tl-thumb", src: image, alt: "" })
+      : el("span", { class: "cs-tl-thumb", "aria-hidden": "true" }, first.trim().charAt(0).toUpperCase() || "#"),
+    el("div", { class: "cs-tl-main" },
+      el("div", { class: "cs-row" },
+        el("strong", {}, String(card.title || "")),
+        card.price ? el("span", {}, money(card.price, card.currency)) : null,
+        card.status_label || card.status
+          ? el("span", { class: "cs-badge cs-st-" + String(card.status || "") }, String(card.status_label || card.status)) : null),
+      items.length ? el("div", { class: "cs-muted", dataset: { testid: "timeline-card-items" } },
+        items.map((/** @type {Record<string, any>} */ i) => String(i.quantity || 1) + " × " + String(i.name || "")).join(", ")) : null,
+      shipment ? el("div", { class: "cs-muted", dataset: { testid: "timeline-card-shipment" } },
+        [shipment.status_label || shipment.status, shipment.carrier, shipment.tracking_number].filter(Boolean).map(String).join(" · ")) : null,
+      el("div", { class: "cs-row" },
+        link ? el("a", { href: link, target: "_blank", rel: "noopener" }, card.type === "order" ? api.t("View order") : api.t("View product")) : null,
+        tracking ? el("a", { href: tracking, target: "_blank", rel: "noopener" }, api.t("Track parcel")) : null)));
+}
+
 /** @type {import("../types").DeskPart} */
 const part = {
   name: "customer",
+  renderMessage(m, node, api) {
+    if (m.kind !== "card" || !m.card || typeof m.card !== "object") return;
+    const body = node.querySelector(".dk-msg-body");
+    if (!body) return;
+    // A notice's own words stay above its card; a card sent on its own is just the card.
+    if (!m.body || m.body === m.card.title) body.textContent = "";
+    body.after(cardBox(m.card, api));
+    node.classList.remove("dk-msg-unrendered");
+  },
   sidebarPanel(conversation, el, api) {
     el.classList.add("cs-panel");
     el.textContent = api.t("Loading…");

@@ -73,8 +73,15 @@ def shop(db: Any) -> dict[str, Customer]:
 
 
 def _bot(added: list[Message]) -> Message:
-    (message,) = [m for m in added if m.sender_kind == Message.SenderKind.BOT]
+    """The bot's answer (its order cards, if any, follow it)."""
+    (message,) = [
+        m for m in added if m.sender_kind == Message.SenderKind.BOT and m.kind != Message.Kind.CARD
+    ]
     return message
+
+
+def _cards(added: list[Message]) -> list[Message]:
+    return [m for m in added if m.kind == Message.Kind.CARD]
 
 
 def test_verified_customer_gets_status_and_tracking(shop: Any, say: Any) -> None:
@@ -86,6 +93,26 @@ def test_verified_customer_gets_status_and_tracking(shop: Any, say: Any) -> None
     assert answer.card["type"] == "bot_orders"
     assert {o["number"] for o in answer.card["orders"]} == {"10001", "10002"}
     assert "20002" not in answer.body and "BOBSECRET9" not in answer.body
+
+
+def test_the_orders_follow_as_order_cards_and_count_as_answers(shop: Any, say: Any) -> None:
+    """The shopper gets each order as the card an agent would send (items, shipment), under
+    the intro; the sidebar's "Answers" counts the order answer."""
+    visitor = make_visitor(customer=shop["alice"])
+    added = say(visitor, "Where is my order?")
+    answer = _bot(added)
+    assert answer.card["intro"] == "Here are your most recent orders:"
+    cards = _cards(added)
+    assert [c.sender_kind for c in cards] == ["bot", "bot"]
+    assert {c.card["title"] for c in cards} == {"10001", "10002"}
+    assert all(c.card["type"] == "order" and c.card["items"] is not None for c in cards)
+    shipped = next(c.card for c in cards if c.card.get("shipment"))
+    assert shipped["shipment"]["tracking_number"] == "JD0001"
+    assert "customer_id" not in shipped
+    assert BotState.objects.get(conversation=answer.conversation).answers == 1
+    # Asking for a sign-in is no answer.
+    _bot(say(make_visitor(), "where is my order"))
+    assert sorted(BotState.objects.values_list("answers", flat=True)) == [0, 1]
 
 
 def test_order_number_of_their_own(shop: Any, say: Any) -> None:
@@ -127,7 +154,12 @@ def test_delayed_delivery_hands_over(shop: Any, say: Any) -> None:
     shipment_upsert(external_id="s-1", data={"order": "o-1", "status": "delayed"})
     visitor = make_visitor(customer=shop["alice"])
     added = say(visitor, "where is order 10001")
-    assert [m.card["type"] for m in added] == ["bot_orders", "bot_handover", "bot_handover_note"]
+    assert [m.card["type"] for m in added] == [
+        "bot_orders",
+        "order",
+        "bot_handover",
+        "bot_handover_note",
+    ]
     assert "delayed" in added[0].body
     assert BotState.objects.get().handover_reason == BotState.Reason.ORDER
 
