@@ -179,3 +179,14 @@ def test_an_agent_message_in_a_conversation_with_translation_off_is_left_alone(
         )
     assert not MessageTranslation.objects.filter(message_id=reply.pk).exists()
     assert libretranslate.translations() == []
+
+
+def test_strings_in_english_and_chinese(client: Client) -> None:
+    from helpdesk.storefront import widget_strings
+
+    zh = widget_strings("zh-hans")
+    assert (zh["translation.translated"], zh["translation.show_original"]) == ("已翻译", "查看原文")
+    assert widget_strings("en")["translation.not_translated"] == "Not translated"
+    catalog = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["catalog"]
+    assert catalog["Show original"] == "查看原文"
+    assert catalog["Translated from %s"] == "译自%s"

@@ -1,0 +1,97 @@
+"""Automatic translation in a real browser: a German-speaking shopper in the widget and a
+Chinese-speaking agent in the workspace. One Daphne, a real Celery worker and a local server
+speaking LibreTranslate's API. The agent reads the shopper in Chinese with the German original
+one click away; the shopper reads the agent's reply in German, marked "Translated", with the
+Chinese original on tap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from chat.models import Conversation, MessageTranslation
+from tests.e2e.support import (
+    desk_login,
+    desk_view,
+    off_loop,
+    pane,
+    row,
+    shopper_open,
+    wait_db,
+    widget_send,
+)
+from tests.factories import make_agent
+from tests.procs import celery_worker, daphne, server_env
+from tests.providers import LibreTranslateApi, provider_server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_widget_and_workspace_show_translations_and_originals(
+    browser: Any, pages: list[Any]
+) -> None:
+    api = LibreTranslateApi()
+    with provider_server(api) as url:
+        make_agent("wei", name="Wei", language="zh")
+        env = {
+            **server_env(connection.settings_dict["NAME"]),
+            "TRANSLATION_PROVIDER": "libretranslate",
+            "TRANSLATION_URL": url,
+            "TRANSLATION_BACKOFF_SECONDS": "1",
+        }
+        connection.close()
+        with daphne(env) as base, celery_worker(env, "e2e-translation"):
+            agent = desk_login(browser, pages, base, "wei")
+            expect(agent.locator('[data-testid="dk-my-language"]')).to_have_value("zh")
+            shopper = shopper_open(browser, pages, base)
+            widget_send(shopper, "Wo ist meine Bestellung?")
+            wait_db(lambda: Conversation.objects.exists(), timeout=30)
+            conversation = off_loop(lambda: Conversation.objects.get())
+            wait_db(lambda: MessageTranslation.objects.filter(status="done").exists(), timeout=60)
+
+            # The agent reads the shopper in Chinese; the German original is a click away.
+            desk_view(agent, "all")
+            row(agent, conversation.pk).click()
+            box = pane(agent, conversation.pk)
+            bubble = box.locator(".dk-msg-visitor").first
+            body = bubble.locator(".dk-msg-body")
+            expect(body).to_have_text("我的订单在哪里？", timeout=30_000)
+            expect(bubble.locator('[data-testid="dk-translated"]')).to_contain_text("German")
+            bubble.locator('[data-testid="dk-translation-toggle"]').click()
+            expect(body).to_have_text("Wo ist meine Bestellung?")
+            bubble.locator('[data-testid="dk-translation-toggle"]').click()
+            expect(body).to_have_text("我的订单在哪里？")
+            expect(box.locator('[data-testid="dk-translate-switch"]')).to_be_checked()
+            expect(box.locator('[data-testid="dk-shopper-language"]')).to_have_text("(German)")
+
+            # The agent writes Chinese; the shopper reads German, marked, original on tap.
+            box.locator(".dk-textarea").fill("您的订单明天发货。")
+            box.locator(".dk-textarea").press("Enter")
+            reply = shopper.locator('[data-testid="hd-message"][data-sender="agent"]').last
+            reply_body = reply.locator('[data-testid="hd-message-body"]')
+            expect(reply_body).to_have_text("Ihre Bestellung wird morgen versandt.", timeout=30_000)
+            expect(reply.locator('[data-testid="hd-translated"]')).to_have_text("Translated")
+            reply.locator('[data-testid="hd-translation-toggle"]').click()
+            expect(reply_body).to_have_text("您的订单明天发货。")
+            expect(reply.locator('[data-testid="hd-translation-toggle"]')).to_have_text(
+                "Show translation"
+            )
+            reply.locator('[data-testid="hd-translation-toggle"]').click()
+            expect(reply_body).to_have_text("Ihre Bestellung wird morgen versandt.")
+            # The agent sees what the shopper received.
+            mine = box.locator(".dk-msg-agent", has_text="您的订单明天发货。")
+            expect(mine.locator('[data-testid="dk-sent-translated"]')).to_contain_text(
+                "Ihre Bestellung wird morgen versandt."
+            )
+
+            # After a reload the widget draws the stored translation from history.
+            shopper.reload()
+            shopper.locator('[data-testid="hd-launcher"]').click()
+            again = shopper.locator('[data-testid="hd-message"][data-sender="agent"]').last
+            expect(again.locator('[data-testid="hd-message-body"]')).to_have_text(
+                "Ihre Bestellung wird morgen versandt.", timeout=30_000
+            )
+            assert agent.js_errors == [] and shopper.js_errors == []
