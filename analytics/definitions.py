@@ -202,9 +202,13 @@ def definition_anchor(table: str, key: str) -> str | None:
     return anchor(section) if anchor(section) in known else None
 
 
-def definition_url(table: str, key: str) -> str | None:
+def definition_url(table: str, key: str, *, page: str | None = None) -> str | None:
+    """The link to the definition of ``key`` of ``table``; ``page`` is the definitions page's
+    path when the caller has it (one ``reverse`` per table instead of one per column)."""
     found = definition_anchor(table, key)
-    return f"{reverse('analytics:definitions')}#{found}" if found else None
+    if not found:
+        return None
+    return f"{page or reverse('analytics:definitions')}#{found}"
 
 
 NUMERIC_UNITS = {"count", "share", "score", "money", "change", "seconds"}
@@ -213,15 +217,19 @@ NUMERIC_UNITS = {"count", "share", "score", "money", "change", "seconds"}
 def linked(table: Any) -> dict[str, Any]:
     """``table`` (analytics.tables.Table) ready for the page: a definition link for each column
     header and, in the overview, for each metric's row; numbers marked to align right."""
+    page = reverse("analytics:definitions")
     headers = [
-        (c.label, definition_url(table.name, c.key), c.unit in NUMERIC_UNITS) for c in table.columns
+        (c.label, definition_url(table.name, c.key, page=page), c.unit in NUMERIC_UNITS)
+        for c in table.columns
     ]
     numeric = [unit for _label, _href, unit in headers]
     if table.name == "overview":
         from .selectors.overview import ROWS
 
         by_label = {str(label): key for key, label, _unit in ROWS}
-        row_links = [definition_url("overview", by_label.get(row[0], "")) for row in table.rows]
+        row_links = [
+            definition_url("overview", by_label.get(row[0], ""), page=page) for row in table.rows
+        ]
         headers = [(label, None, True) for label, _href, _unit in headers]
         headers[0] = (headers[0][0], None, False)
         numeric = [False] + [True] * (len(headers) - 1)
