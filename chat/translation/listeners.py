@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core import checks
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,10 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
 
 
 def connect() -> None:
+    from .checks import translation_settings_check
+
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
+    checks.register(translation_settings_check)
     events.message_payload_register(message_translation_payload)
     widget_strings_register(
         "translation",

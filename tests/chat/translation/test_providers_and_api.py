@@ -190,3 +190,15 @@ def test_strings_in_english_and_chinese(client: Client) -> None:
     catalog = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["catalog"]
     assert catalog["Show original"] == "查看原文"
     assert catalog["Translated from %s"] == "译自%s"
+
+
+def test_a_bad_setting_is_refused_by_the_system_check(settings: Any) -> None:
+    from chat.translation.checks import translation_settings_check
+
+    base = settings.HELPDESK_TRANSLATION
+    assert translation_settings_check() == []
+    settings.HELPDESK_TRANSLATION = {**base, "PROVIDER": "libretranslate", "URL": ""}
+    [error] = translation_settings_check()
+    assert error.id == "helpdesk.T001" and "TRANSLATION_URL" in error.msg
+    settings.HELPDESK_TRANSLATION = {**base, "DESK_LANGUAGE": "klingon"}
+    assert [e.id for e in translation_settings_check()] == ["helpdesk.T002"]
