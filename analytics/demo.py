@@ -38,6 +38,10 @@ UNMATCHED = [
 ]
 
 
+# Share of ``per_day`` by weekday (Monday first).
+WEEKDAY_VOLUME = (1.15, 1.05, 1.0, 1.0, 0.95, 0.7, 0.55)
+
+
 def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
     """Write ``days`` of synthetic facts ending today; returns the number of conversations."""
     rng = random.Random(seed)
@@ -57,7 +61,10 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
     questions: list[QuestionFact] = []
     count = 0
     for day in range(days, 0, -1):
-        for _ in range(per_day):
+        # Shops are busier on weekdays than at weekends, and no two days are alike.
+        weekday = (today - dt.timedelta(days=day)).weekday()
+        volume = per_day * WEEKDAY_VOLUME[weekday] * rng.uniform(0.75, 1.25)
+        for _ in range(max(1, round(volume))):
             hour = rng.choices(range(24), weights=[1] * 7 + [4] * 12 + [2] * 5)[0]
             start = (
                 today

@@ -3,6 +3,7 @@ bot's knowledge base and the canned replies load from their own, imported here."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
@@ -31,3 +32,29 @@ def load_agents(log: Callable[[str], None]) -> None:
         supervisor=True,
     )
     log("  agents: admin/admin (manager), ana, bo, sam (supervisor) with password demo1234")
+
+
+# The storefront says "Live chat 9–18" (templates/storefront/index.html): the desk's hours.
+DEMO_OPENS, DEMO_CLOSES = dt.time(9), dt.time(18)
+
+
+@register(12, "business hours")
+def load_business_hours(log: Callable[[str], None]) -> None:
+    """One schedule for every team, open 9:00–18:00 every day in the desk's time zone, as the
+    storefront advertises. Left alone if the desk already has hours of its own."""
+    from django.conf import settings
+
+    from .models import Schedule, ScheduleInterval
+
+    if Schedule.objects.filter(team__isnull=True).exists():
+        log("  business hours: already set")
+        return
+    schedule = Schedule.objects.create(team=None, timezone=settings.TIME_ZONE)
+    ScheduleInterval.objects.bulk_create(
+        ScheduleInterval(schedule=schedule, weekday=day, opens=DEMO_OPENS, closes=DEMO_CLOSES)
+        for day in range(7)
+    )
+    from .routing import business_hours
+
+    business_hours.cache_clear()  # bulk_create sends no post_save
+    log(f"  business hours: every day 09:00-18:00 ({settings.TIME_ZONE})")

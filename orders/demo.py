@@ -77,8 +77,12 @@ CATALOGUE = [
 FIRST = ["Ana", "Bo", "Chen", "Dara", "Eli", "Fatima", "Gao", "Hugo", "Ines", "Jun", "Kofi", "Lea"]
 LAST = ["Lima", "Wang", "Smith", "Okafor", "Müller", "Rossi", "Tanaka", "Silva", "Nguyen", "Kim"]
 CARRIERS = ["DHL", "UPS", "FedEx", "SF Express", "PostNL"]
-SHIPMENT_STATES = [s.value for s in Shipment.Status]
 ORDER_STATES = [s.value for s in Order.Status]
+SHIPMENT_FOR_ORDER = {
+    "shipped": ["pending", "in_transit", "out_for_delivery", "delayed", "exception"],
+    "delivered": ["delivered"],
+    "refunded": ["returned", "delivered"],
+}
 N_CUSTOMERS = 200
 DEMO_PREFIX = "demo-"
 
@@ -173,9 +177,10 @@ def load_shop(log: Callable[[str], None]) -> None:
             order = by_key[result.external_id]
             if order["status"] not in ("shipped", "delivered", "refunded"):
                 continue
-            state = SHIPMENT_STATES[result.id % len(SHIPMENT_STATES)]
-            if order["status"] == "delivered":
-                state = "delivered"
+            # The parcel's state agrees with the order's: a shipped order's parcel is on its
+            # way (or stuck), a delivered one's arrived, a refunded one's came back or arrived.
+            choices = SHIPMENT_FOR_ORDER[order["status"]]
+            state = choices[result.id % len(choices)]
             shipments.append(
                 Shipment(
                     external_id=f"{result.external_id}-s",

@@ -29,3 +29,19 @@ def test_demo_history_is_idempotent_and_rolled_up() -> None:
     week = overview(ReportFilter(start=today - dt.timedelta(days=7), end=today))
     assert week["values"]["conversations"] > 100
     assert week["values"]["first_response_median"] is not None
+
+
+def test_demo_days_differ_and_weekends_have_chats() -> None:
+    """Not exactly 40 conversations a day with none on Sundays: every day of the two weeks,
+    weekends included, has conversations, and the days' counts differ."""
+    from collections import Counter
+
+    from analytics.demo import demo_history
+
+    make_agent("ana")
+    demo_history(days=14)
+    opened = Fact.objects.filter(kind=Fact.Kind.OPENED).values_list("at", flat=True)
+    per_date = Counter(at.date() for at in opened)
+    weekdays = {date.weekday() for date in per_date}
+    assert {5, 6} <= weekdays, sorted(weekdays)
+    assert len(set(per_date.values())) > 5, per_date

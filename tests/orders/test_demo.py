@@ -22,3 +22,17 @@ def test_demo_shop_is_complete_and_idempotent() -> None:
     assert set(Shipment.objects.values_list("status", flat=True)) == set(Shipment.Status.values)
     load_shop(lambda _line: None)
     assert (Product.objects.count(), Customer.objects.count(), Order.objects.count()) == counts
+
+
+def test_demo_parcels_agree_with_their_orders() -> None:
+    """No order "Shipped" whose parcel is "Delivered": each parcel's state fits its order's."""
+    load_shop(lambda _line: None)
+    allowed = {
+        "shipped": {"pending", "in_transit", "out_for_delivery", "delayed", "exception"},
+        "delivered": {"delivered"},
+        "refunded": {"returned", "delivered"},
+    }
+    pairs = set(Shipment.objects.values_list("order__status", "status"))
+    assert pairs, "the demo has parcels"
+    wrong = {(order, parcel) for order, parcel in pairs if parcel not in allowed[order]}
+    assert not wrong, wrong
