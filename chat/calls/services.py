@@ -168,6 +168,13 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
         conversation = access_conversation(
             actor=actor, conversation_id=conversation_id, for_update=True
         )
+        kind = events.channel_kind(conversation)
+        if kind != "web":
+            # The shopper of an email or WhatsApp conversation has no socket to ring.
+            raise BadRequest(
+                f"Calls are made in the web chat; this conversation is in {kind}.",
+                fields={"conversation": ["Not a web chat."]},
+            )
         if Call.objects.filter(conversation=conversation, status__in=LIVE).exists():
             raise CallBusy(
                 _("A call is already under way in this conversation."),

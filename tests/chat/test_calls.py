@@ -12,7 +12,13 @@ from channels.testing import WebsocketCommunicator
 
 from chat.calls.ice import ice_servers, turn_credential
 from chat.models import Call, Conversation, Message
-from tests.factories import conversation_of, make_agent, make_visitor, visitor_token
+from tests.factories import (
+    conversation_of,
+    make_agent,
+    make_email_channel,
+    make_visitor,
+    visitor_token,
+)
 from tests.sockets import agent_socket, receive_type, visitor_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -295,6 +301,26 @@ async def test_a_ring_nobody_answers_is_a_missed_call(settings: Any) -> None:
     )()
     assert line is not None and line.card is not None
     assert line.body == "Missed video call" and line.card["missed"] is True
+
+
+async def test_only_web_chats_ring() -> None:
+    agent, [(_v, token, conversation)] = await setup()
+
+    def to_email() -> None:
+        channel = make_email_channel()
+        Conversation.objects.filter(pk=conversation.pk).update(channel=channel)
+
+    await sync_to_async(to_email)()
+    desk = await agent_socket(agent)
+    try:
+        await desk.send_json_to(
+            {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
+        )
+        error = await receive_type(desk, "error")
+        assert error["code"] == "bad_request" and "web chat" in error["detail"]
+    finally:
+        await close(desk)
+    assert not await sync_to_async(Call.objects.exists)()
 
 
 async def test_declined_and_cancelled() -> None:

@@ -294,6 +294,8 @@ function endCall(api, ended) {
 const part = {
   name: "calls",
   paneHeaderTools(conversation, el, api) {
+    // Only the web chat's shopper has a socket to ring (email, WhatsApp… have none).
+    if (conversation.channel && conversation.channel.kind !== "web") return;
     for (const media of ["audio", "video"]) {
       const label = api.t(media === "video" ? "Video call" : "Voice call");
       el.append(
