@@ -33,3 +33,13 @@ def ask(django_capture_on_commit_callbacks: Any) -> Any:
             return shopper_says(visitor, text).conversation
 
     return _ask
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Any:
+    """A request in Chinese leaves the language active on the thread (LocaleMiddleware
+    activates it and nothing deactivates it): the next test would read Chinese labels."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
