@@ -157,7 +157,9 @@ class MessageHistoryApi(APIView):
             {
                 "conversation": conversation.pk,
                 "last_seq": conversation.last_seq,
-                "messages": [events.message_payload(m) for m in messages],
+                "messages": [
+                    events.message_payload(m, staff=actor.user is not None) for m in messages
+                ],
                 "has_more": has_more,
             }
         )

@@ -318,7 +318,7 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
                 conversation_id=conversation.pk,
                 after_seq=after,
             )
-            payloads = await _call(_payloads, messages=batch)
+            payloads = await _call(_payloads, messages=batch, staff=self.actor.user is not None)
             for payload in payloads:
                 await self.send_json({"type": Frame.MESSAGE_CREATED, "message": payload})
             if batch:
@@ -400,8 +400,8 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
                 await self.mark_delivered(message["conversation"], message["seq"])
 
 
-def _payloads(*, messages: list[Message]) -> list[dict[str, Any]]:
-    return [events.message_payload(m) for m in messages]
+def _payloads(*, messages: list[Message], staff: bool) -> list[dict[str, Any]]:
+    return [events.message_payload(m, staff=staff) for m in messages]
 
 
 def _send_with_payload(**kwargs: Any) -> tuple[Message, dict[str, Any]]:

@@ -124,17 +124,35 @@ def attachment_payload_register(builder: AttachmentPayload) -> None:
 
 MessagePayloadPart = Callable[[Message], dict[str, Any]]
 _message_payload_parts: list[MessagePayloadPart] = []
+# The parts every reader gets, and those only staff get (``staff_only``).
+_shopper_message_parts: list[MessagePayloadPart] = []
+_staff_message_parts: list[MessagePayloadPart] = []
 
 
-def message_payload_register(part: MessagePayloadPart) -> None:
+def message_payload_register(part: MessagePayloadPart, *, staff_only: bool = False) -> None:
     """Add keys to the message object (the channels' ``delivery``): ``part(message)`` returns a
-    dict merged into it and must not query for a message that has none of its data."""
-    if part not in _message_payload_parts:
-        _message_payload_parts.append(part)
+    dict merged into it and must not query for a message that has none of its data.
+
+    A ``staff_only`` part (the bot's ``bot_why``) reaches agents' sockets and REST only:
+    ``message_payload(message, staff=True)``; a shopper's socket, history and resume, the
+    integration API and webhooks never get its keys. It returns ``{}`` for a message without
+    its data, so such messages cost staff no second frame (``publish_message``)."""
+    if part in _message_payload_parts:
+        return
+    _message_payload_parts.append(part)
+    (_staff_message_parts if staff_only else _shopper_message_parts).append(part)
 
 
 def message_payload_parts() -> list[MessagePayloadPart]:
     return list(_message_payload_parts)
+
+
+def message_payload_staff_extra(message: Message) -> dict[str, Any]:
+    """The keys of the staff-only parts for ``message`` (empty for most messages)."""
+    extra: dict[str, Any] = {}
+    for part in _staff_message_parts:
+        extra.update(part(message))
+    return extra
 
 
 # A channel's kind never changes once saved (the admin locks it), so a message's ``channel``
@@ -162,8 +180,9 @@ def channel_kinds_forget(**_kwargs: object) -> None:
     _channel_kinds.clear()
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """The contract's message object."""
+def message_payload(message: Message, *, staff: bool = False) -> dict[str, Any]:
+    """The contract's message object; ``staff``: with the staff-only parts' keys (a reader
+    who is an agent, never a shopper)."""
     sender: dict[str, Any] = {"kind": message.sender_kind, "name": message.sender_name}
     if message.sender_kind == Message.SenderKind.AGENT:
         sender["id"] = message.sender_user_id
@@ -185,8 +204,10 @@ def message_payload(message: Message) -> dict[str, Any]:
         # The channel the message travels through (docs/protocol.md): its conversation's.
         "channel": channel_kind(message.conversation) if message.conversation_id else None,
     }
-    for part in _message_payload_parts:
+    for part in _shopper_message_parts:
         data.update(part(message))
+    if staff:
+        data.update(message_payload_staff_extra(message))
     return data
 
 
@@ -428,12 +449,20 @@ def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None 
 
 
 def publish_message(message: Message, *, origin: str | None = None) -> None:
-    """``message.created`` to staff, and to the shopper unless it is a private note."""
-    frame = {"type": Frame.MESSAGE_CREATED, "message": message_payload(message)}
+    """``message.created`` to staff, and to the shopper unless it is a private note. Staff get
+    their own frame only when a staff-only part adds keys (a bot answer's ``bot_why``)."""
+    payload = message_payload(message)
+    frame = {"type": Frame.MESSAGE_CREATED, "message": payload}
     groups = [group_conversation(message.conversation_id)]
     if not message.private:
         groups.append(group_conversation_shopper(message.conversation_id))
-    publish(groups, frame, origin=origin)
+    extra = message_payload_staff_extra(message)
+    if extra:
+        staff_frame = {"type": Frame.MESSAGE_CREATED, "message": {**payload, **extra}}
+        publish(groups[:1], staff_frame, origin=origin)
+        groups = groups[1:]
+    if groups:
+        publish(groups, frame, origin=origin)
 
 
 def publish_conversation(

@@ -141,7 +141,7 @@ def messages_after(
     # Attachments and translations ride along in the same query (no N+1 on history and resume).
     # The partition key too: PostgreSQL then reads only the conversation's partition
     # (chat/partitions.py).
-    qs = Message.objects.select_related("attachment", "delivery", "translation").filter(
+    qs = Message.objects.select_related("attachment", "delivery", "translation", "bot_why").filter(
         conversation=conversation,
         conversation_created_at=conversation.created_at,
         seq__gt=after_seq,

@@ -22,12 +22,18 @@ from helpdesk.storefront import widget_strings_register
 from .handover import bot_step_aside, reason_label, state_reset_for_new_cycle
 from .learning import proposal_from_pick, proposals_from_resolved
 from .matching.index import kb_changed
+from .why import bot_why_payload, bot_why_record
 
 
 def on_message_created(event: dispatch.DomainEvent) -> None:
     """A shopper's public text message: the bot looks at it once it has committed. Costs the
-    message path nothing but an on-commit callback."""
+    message path nothing but an on-commit callback. A bot message's why (chat/bot/why.py) is
+    stored here, before the message is published, so agents get it with the message."""
     data = event.data
+    why = data.get("bot_why")
+    if why and data.get("sender_kind") == "bot":
+        bot_why_record(message_id=data["message_id"], data=why)
+        return
     if data.get("sender_kind") != "visitor" or data.get("private"):
         return
     message_id = data.get("message_id")
@@ -174,6 +180,7 @@ def connect() -> None:
         on_kb_change, sender=KnowledgeEntry.products.through, dispatch_uid="bot-kb-products"
     )
     events.conversation_payload_register(bot_payload)
+    events.message_payload_register(bot_why_payload, staff_only=True)
     bot_gate_register(bot_takes_turn)
     widget_strings_register(
         "bot",

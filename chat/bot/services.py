@@ -241,7 +241,7 @@ def _respond(
     )
     if decision.decision == "suggest" and decision.suggestions:
         # Not a miss: the shopper has buttons (and "talk to a person") to go on with.
-        return bot_suggest(conversation=conversation, decision=decision)
+        return bot_suggest(conversation=conversation, decision=decision, question=message)
     return not_sure(conversation, state, detail=text)
 
 

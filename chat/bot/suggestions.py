@@ -28,6 +28,7 @@ from helpdesk.errors import BadRequest, NotFound
 
 from .handover import bot_say
 from .matching.decision import Decision
+from .why import decision_why, pick_why
 
 
 def _actions(*ids: str) -> list[dict[str, str]]:
@@ -50,6 +51,10 @@ def _why(decision: Decision | None) -> dict[str, Any]:
     return {} if decision is None else {"decision": decision.as_dict()}
 
 
+def _entry_ref(entry: KnowledgeEntry) -> dict[str, Any]:
+    return {"id": entry.pk, "key": entry.key, "title": entry.title, "language": entry.language}
+
+
 def bot_answer_entry(
     *,
     conversation: Conversation,
@@ -59,12 +64,20 @@ def bot_answer_entry(
     confidence: float,
     decision: Decision | None = None,
     picked: bool = False,
+    why: dict[str, Any] | None = None,
 ) -> Message:
     """Post ``entry``'s answer with "Did this help?", count it and dispatch ``bot.answered``.
-    Runs inside the caller's transaction (the conversation row locked). With translation on,
-    the same topic's entry in the shopper's language answers where there is one
+    ``why`` (else made from ``decision``) is what agents see of it (chat/bot/why.py). Runs
+    inside the caller's transaction (the conversation row locked). With translation on, the
+    same topic's entry in the shopper's language answers where there is one
     (chat/translation/services.py)."""
+    if why is None and decision is not None:
+        why = decision_why(decision=decision, question=question.body if question else "")
+    matched = entry
     entry = kb_entry_for_shopper(entry, question)
+    if why is not None and why.get("entry") and entry.pk != matched.pk:
+        # The words matched the entry found; agents see the one that answered.
+        why = {**why, "entry": {**why["entry"], **_entry_ref(entry)}}
     state.low_confidence_streak = 0
     state.answers += 1
     state.save(update_fields=["low_confidence_streak", "answers"])
@@ -80,7 +93,13 @@ def bot_answer_entry(
         conversation,
         entry.answer,
         card,
-        {"bot_entry": entry.pk, "confidence": confidence, "picked": picked, **_why(decision)},
+        {
+            "bot_entry": entry.pk,
+            "confidence": confidence,
+            "picked": picked,
+            **_why(decision),
+            **({"bot_why": why} if why else {}),
+        },
     )
     dispatch.dispatch(
         dispatch.DomainEvent(
@@ -100,7 +119,9 @@ def bot_answer_entry(
     return answer
 
 
-def bot_suggest(*, conversation: Conversation, decision: Decision) -> Message:
+def bot_suggest(
+    *, conversation: Conversation, decision: Decision, question: Message | None = None
+) -> Message:
     """ "Did you mean…" with the decision's suggestions as buttons; the body names them, so a
     client that draws no buttons still shows the question."""
     titles = " / ".join(s.title for s in decision.suggestions)
@@ -113,7 +134,10 @@ def bot_suggest(*, conversation: Conversation, decision: Decision) -> Message:
         "picked": None,
     }
     body = _("Did you mean: %(titles)s?") % {"titles": titles}
-    return bot_say(conversation, body, card, {"bot_intent": "suggest", **_why(decision)})
+    why = decision_why(decision=decision, question=question.body if question else "")
+    return bot_say(
+        conversation, body, card, {"bot_intent": "suggest", **_why(decision), "bot_why": why}
+    )
 
 
 def check_pick(message: Message, key: Any) -> tuple[dict[str, Any], str]:
@@ -184,6 +208,12 @@ def suggestion_pick(*, actor: Actor, message_id: Any, key: Any) -> Message:
                 question=question,
                 confidence=score,
                 picked=True,
+                why=pick_why(
+                    entry=entry,
+                    score=score,
+                    question=question.body if question is not None else "",
+                    suggest_message_id=message.pk,
+                ),
             )
         suggest_mark_picked(message, key)
         SuggestionPick.objects.create(

@@ -5,6 +5,7 @@ from .attachments import Attachment, MediaLimits
 from .bot import (
     BotFeedback,
     BotState,
+    BotWhy,
     KnowledgeEntry,
     KnowledgeQuestion,
     KnowledgeVector,
@@ -38,6 +39,7 @@ __all__ = [
     "Attachment",
     "BotFeedback",
     "BotState",
+    "BotWhy",
     "Call",
     "CannedReply",
     "Channel",

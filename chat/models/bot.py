@@ -267,3 +267,28 @@ class SuggestionPick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question[:40]} → {self.key}"
+
+
+class BotWhy(models.Model):
+    """Why the bot said a message (staff only): the decision, the knowledge-base entry (or
+    the "did you mean" entries) with their scores and the shopper's words that matched
+    (``chat/bot/why.py``). Reaches agents' sockets and REST as the message's ``bot_why``;
+    never a shopper, the integration API or a webhook."""
+
+    message = models.OneToOneField(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="bot_why",
+        # No database FK: the message table is partitioned (chat/partitions.py).
+        db_constraint=False,
+    )
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("why the bot answered")
+        verbose_name_plural = _("why the bot answered")
+
+    def __str__(self) -> str:
+        return f"{self.data.get('decision', '')} #{self.message_id}"

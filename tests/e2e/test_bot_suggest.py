@@ -10,6 +10,7 @@ the question), so which questions are ambiguous does not depend on the box's spe
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,8 +80,16 @@ def ambiguous(questions: list[str], language: str) -> tuple[str, list[dict[str, 
     return found
 
 
-def shopper_page(browser: Any, pages: list[Any], base: str, locale: str) -> Page:
+def shopper_page(
+    browser: Any, pages: list[Any], base: str, locale: str, frames: list[str] | None = None
+) -> Page:
+    """The storefront with the widget open; ``frames`` collects what its socket receives."""
     page = new_page(browser, pages, locale=locale)
+    if frames is not None:
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))),
+        )
     page.goto(base + "/")
     page.click('[data-testid="hd-launcher"]')
     expect(page.locator('[data-testid="hd-panel"]')).to_have_attribute("data-connection", "online")
@@ -101,7 +110,8 @@ def test_a_picked_suggestion_answers_for_shopper_and_agent_and_survives_reload(
     # An agent is online: "none of these" offers a person.
     desk = desk_login(browser, pages, suggest_server, "ana")
 
-    shopper = shopper_page(browser, pages, suggest_server, "en-US")
+    frames: list[str] = []
+    shopper = shopper_page(browser, pages, suggest_server, "en-US", frames)
     ask(shopper, question)
     card = shopper.locator(SUGGEST)
     expect(card).to_have_count(1)
@@ -149,12 +159,35 @@ def test_a_picked_suggestion_answers_for_shopper_and_agent_and_survives_reload(
     expect(card.locator("button:enabled")).to_have_count(0)
     expect(shopper.locator(f'{MESSAGE}[data-bot-card="bot_answer"]')).to_have_count(1)
 
-    # The agent sees the question, the suggestions and the answer the shopper chose.
+    # The agent sees the question, the suggestions and the answer the shopper chose, each bot
+    # message with which entry and why: titles linking to the admin, scores, matched words.
     desk_view(desk, "all")
     desk_row(desk, conversation_id).click()
-    bodies = pane(desk, conversation_id).locator(".dk-msg-body")
+    conversation = pane(desk, conversation_id)
+    bodies = conversation.locator(".dk-msg-body")
     expect(bodies.filter(has_text=question)).to_have_count(1)
     expect(bodies.filter(has_text=entry.answer)).to_have_count(1)
+    ids = db(lambda: dict(KnowledgeEntry.objects.filter(language="en").values_list("key", "pk")))
+    suggested = conversation.locator('.dk-bot-why[data-decision="suggest"][data-picked="0"]')
+    expect(suggested).to_have_count(1)
+    expect(suggested.locator(".dk-bot-why-head")).to_contain_text("Did you mean")
+    expect(suggested.locator(".dk-bot-why-entry")).to_have_text([s["title"] for s in offered])
+    for i, s in enumerate(offered):
+        link = suggested.locator(".dk-bot-why-entry").nth(i)
+        expect(link).to_have_attribute(
+            "href", re.compile(f"/admin/chat/knowledgeentry/{ids[s['key']]}/change/$")
+        )
+        expect(suggested.locator(".dk-bot-why-score").nth(i)).to_have_text(f" {s['score']:.2f}")
+    expect(suggested.locator(".dk-bot-why-terms")).to_have_count(len(offered))
+    expect(suggested.locator(".dk-bot-why-terms", has_text="matched: ")).not_to_have_count(0)
+    answered = conversation.locator('.dk-bot-why[data-picked="1"]')
+    expect(answered).to_contain_text("Picked by the shopper")
+    expect(answered).to_contain_text(f"confidence {choice['score']:.2f}")
+    expect(answered.locator(".dk-bot-why-entry")).to_have_text(entry.title)
+
+    # What the shopper's widget received never had any of it.
+    assert any("bot_suggest" in f for f in frames)
+    assert not any("bot_why" in f for f in frames)
 
 
 def test_none_of_these_with_nobody_available_hands_over_and_opens_the_form_in_chinese(

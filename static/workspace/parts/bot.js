@@ -151,6 +151,77 @@ function later(api, conversationId, ms) {
   timers.set(conversationId, setTimeout(() => refresh(api, conversationId), ms));
 }
 
+/**
+ * What agents get of a bot answer or "did you mean" (the staff-only `bot_why`, docs/bot.md).
+ * @typedef {object} WhyEntry
+ * @property {number} id
+ * @property {string} title
+ * @property {number} [score]
+ * @property {string[]} [terms]
+ * @property {string | null} [url]
+ * @typedef {object} BotWhy
+ * @property {"answer" | "suggest"} decision
+ * @property {boolean} picked
+ * @property {number} score
+ * @property {number | null} lexical
+ * @property {number | null} semantic
+ * @property {WhyEntry | null} entry
+ * @property {WhyEntry[]} suggestions
+ */
+
+/** @param {number | null | undefined} value */
+function figure(value) {
+  return value === null || value === undefined ? "—" : Number(value).toFixed(2);
+}
+
+/**
+ * One knowledge-base entry: its title (a link to it in the admin), its score, the words the
+ * shopper's question shares with it.
+ * @param {DeskApi} api
+ * @param {WhyEntry} entry
+ * @param {number | null} score
+ */
+function whyEntry(api, entry, score) {
+  const href = entry.url ? api.safeHref(entry.url) : null;
+  const title = href
+    ? api.el("a", { href: href, target: "_blank", rel: "noopener", class: "dk-bot-why-entry" }, entry.title)
+    : api.el("span", { class: "dk-bot-why-entry" }, entry.title);
+  const terms = entry.terms || [];
+  return api.el(
+    "li",
+    { dataset: { entry: String(entry.id) } },
+    title,
+    score === null ? "" : api.el("span", { class: "dk-bot-why-score" }, " " + figure(score)),
+    api.el(
+      "span",
+      { class: "dk-bot-why-terms" },
+      " · " + (terms.length ? api.t("matched") + ": " + terms.join(", ") : api.t("no shared words")),
+    ),
+  );
+}
+
+/**
+ * @param {DeskApi} api
+ * @param {BotWhy} why
+ */
+function whyView(api, why) {
+  const label = why.picked
+    ? api.t("Picked by the shopper from “Did you mean”")
+    : why.decision === "answer"
+      ? api.t("Answered")
+      : api.t("Did you mean");
+  const head = [label, api.t("confidence") + " " + figure(why.score)];
+  if (why.lexical !== null && why.lexical !== undefined) head.push(api.t("words") + " " + figure(why.lexical));
+  if (why.semantic !== null && why.semantic !== undefined) head.push(api.t("meaning") + " " + figure(why.semantic));
+  const entries = why.entry ? [whyEntry(api, why.entry, null)] : why.suggestions.map((s) => whyEntry(api, s, s.score ?? null));
+  return api.el(
+    "div",
+    { class: "dk-bot-meta dk-bot-why", dataset: { decision: why.decision, picked: why.picked ? "1" : "0" } },
+    api.el("div", { class: "dk-bot-why-head" }, api.t("Knowledge base") + " · " + head.join(" · ")),
+    api.el("ul", { class: "dk-bot-why-list" }, entries),
+  );
+}
+
 /** @type {import("../types").DeskPart} */
 const part = {
   name: "bot",
@@ -172,7 +243,9 @@ const part = {
     }
     const extra = node.querySelector(".dk-msg-extra");
     if (!extra) return;
-    if (kind === "bot" && card.type === "bot_answer") {
+    if (kind === "bot" && m.bot_why) {
+      extra.replaceChildren(whyView(api, m.bot_why));
+    } else if (kind === "bot" && card.type === "bot_answer") {
       extra.replaceChildren(api.el("div", { class: "dk-bot-meta" },
         api.t("Knowledge base") + " #" + card.entry + " · " + api.t("confidence") + " " + Number(card.confidence).toFixed(2)));
     } else if (card.type === "bot_handover_note") {

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from chat.bot.knowledge_import import demo_items, knowledge_base_load
+from chat.bot.matching import hybrid
 from chat.models import Message
 from tests.factories import make_visitor, shopper_says
 
@@ -79,3 +80,24 @@ def _bot_on(settings: Any) -> None:
     # A generous embedding deadline: on a loaded test box the in-process model can miss the
     # 300 ms one, and the bot would decide on words alone (test_retrieval.py tests that).
     settings.HELPDESK_BOT = {"ENABLED": True, "EMBED_TIMEOUT": 10.0}
+
+
+@pytest.fixture
+def always_suggest() -> Iterator[None]:
+    """Thresholds that make every question a "did you mean" (the calibrated ones move when
+    the set is refitted; this test is about the buttons)."""
+    params = hybrid.Params(
+        **{
+            **hybrid.current_params().__dict__,
+            "thresholds": {
+                lang: {mode: {"answer": 1.01, "suggest": 0.0} for mode in ("hybrid", "lexical")}
+                for lang in ("en", "zh-hans")
+            },
+        }
+    )
+    saved = hybrid._state["params"]
+    hybrid._state["params"] = params
+    try:
+        yield
+    finally:
+        hybrid._state["params"] = saved

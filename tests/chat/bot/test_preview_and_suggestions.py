@@ -3,14 +3,12 @@ press of a "did you mean" button (POST /api/widget/bot/suggestion)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from chat.bot.matching import hybrid
 from chat.models import KnowledgeEntry, KnowledgeProposal, Message, SuggestionPick
 from helpdesk import dispatch
 from tests.factories import make_agent, make_visitor, visitor_token
@@ -103,27 +101,6 @@ def test_admin_test_your_bot_page(kb: None, staff: User) -> None:
     agent = Client()
     agent.force_login(make_agent())
     assert agent.get(url).status_code == 302  # to the admin login
-
-
-@pytest.fixture
-def always_suggest() -> Iterator[None]:
-    """Thresholds that make every question a "did you mean" (the calibrated ones move when
-    the set is refitted; this test is about the buttons)."""
-    params = hybrid.Params(
-        **{
-            **hybrid.current_params().__dict__,
-            "thresholds": {
-                lang: {mode: {"answer": 1.01, "suggest": 0.0} for mode in ("hybrid", "lexical")}
-                for lang in ("en", "zh-hans")
-            },
-        }
-    )
-    saved = hybrid._state["params"]
-    hybrid._state["params"] = params
-    try:
-        yield
-    finally:
-        hybrid._state["params"] = saved
 
 
 def test_a_pressed_suggestion_answers_and_is_recorded(
