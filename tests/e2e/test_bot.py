@@ -221,3 +221,26 @@ def test_the_bot_answers_order_status_with_order_cards(
     expect(cards.first.locator('[data-testid="hd-card-thumb"], img.hdc-img').first).to_be_visible()
     assert shopper.locator('[data-testid="hd-card-shipment"]').count() >= 1
     assert not shopper.js_errors  # type: ignore[attr-defined]
+
+
+def test_the_left_message_form_is_never_answered_by_the_bot(
+    bot_server: str, browser: Any, pages: list[Any]
+) -> None:
+    """Nobody online: the shopper leaves a question with the form; it is for a person, and the
+    bot (which would answer the same words typed in the chat) says nothing."""
+    db(knowledge_base_load, items=KB)
+    shopper = new_page(browser, pages, locale="en-US")
+    shopper.goto(bot_server + "/")
+    shopper.click('[data-testid="hd-launcher"]')
+    shopper.locator('[data-testid="hd-leave-open"]').click()
+    form = shopper.locator('[data-testid="hd-leave-form"]')
+    form.locator('[data-testid="hd-leave-email"]').fill("tea@example.com")
+    form.locator('[data-testid="hd-leave-body"]').fill("What is your return policy?")
+    form.locator('[data-testid="hd-leave-send"]').click()
+    expect(shopper.get_by_text("Thanks! We'll get back to you soon.")).to_be_visible()
+    wait_db(lambda: Message.objects.filter(sender_kind="visitor").exists())
+    # The bot runs at commit in this server (Celery eager): give it ample time to misbehave.
+    time.sleep(3)
+    assert not db(lambda: Message.objects.filter(sender_kind="bot").exists())
+    expect(shopper.locator(f'{MESSAGE}[data-sender="bot"]')).to_have_count(0)
+    assert not shopper.js_errors  # type: ignore[attr-defined]
