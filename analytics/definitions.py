@@ -172,8 +172,18 @@ _QUESTIONS = {
     "examples": "Examples",
     "products": "Products mentioned",
 }
+_CALLS = {
+    "calls": "Calls",
+    "video_calls": "Video calls",
+    "answered": "Calls answered",
+    "missed": "Missed calls",
+    "missed_share": "Missed share",
+    "total_seconds": "Call time, total",
+    "average_seconds": "Call duration, average",
+}
 PLACES: dict[str, tuple[str, dict[str, str]]] = {
     "overview": ("Overview", _OVERVIEW),
+    "calls": ("Calls", _CALLS),
     "daily": ("Overview", {k: _OVERVIEW[k] for k in ("conversations", "shopper_messages")}),
     "agents": ("Agents", _AGENTS),
     "volume": ("Volume heat map", {}),
@@ -183,7 +193,20 @@ PLACES: dict[str, tuple[str, dict[str, str]]] = {
 
 
 # Tables whose every column or row is a number: one not mapped above links to its section.
-_ALL_NUMBERS = {"overview", "volume"}
+_ALL_NUMBERS = {"overview", "calls", "volume"}
+
+
+def _metric_rows(table: str) -> list[tuple[str, Any, str]]:
+    """(key, label, unit) of the tables whose rows are metrics (their first cell the label)."""
+    if table == "overview":
+        from .selectors.overview import ROWS
+
+        return ROWS
+    if table == "calls":
+        from .selectors.calls import ROWS as CALL_ROWS
+
+        return CALL_ROWS
+    return []
 
 
 def definition_anchor(table: str, key: str) -> str | None:
@@ -216,19 +239,19 @@ NUMERIC_UNITS = {"count", "share", "score", "money", "change", "seconds"}
 
 def linked(table: Any) -> dict[str, Any]:
     """``table`` (analytics.tables.Table) ready for the page: a definition link for each column
-    header and, in the overview, for each metric's row; numbers marked to align right."""
+    header and, in the overview and calls tables, for each metric's row; numbers marked to
+    align right."""
     page = reverse("analytics:definitions")
     headers = [
         (c.label, definition_url(table.name, c.key, page=page), c.unit in NUMERIC_UNITS)
         for c in table.columns
     ]
     numeric = [unit for _label, _href, unit in headers]
-    if table.name == "overview":
-        from .selectors.overview import ROWS
-
-        by_label = {str(label): key for key, label, _unit in ROWS}
+    metrics = _metric_rows(table.name)
+    if metrics:
+        by_label = {str(label): key for key, label, _unit in metrics}
         row_links = [
-            definition_url("overview", by_label.get(row[0], ""), page=page) for row in table.rows
+            definition_url(table.name, by_label.get(row[0], ""), page=page) for row in table.rows
         ]
         headers = [(label, None, True) for label, _href, _unit in headers]
         headers[0] = (headers[0][0], None, False)

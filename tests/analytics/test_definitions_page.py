@@ -114,6 +114,8 @@ def test_every_definition_link_of_the_reports_resolves(page: str) -> None:
         assert len(own_rows) == len(PLACES["agents"][1])
     if page == "":
         assert sum("#overview-" in h for h in report.definition_links) >= 18
+        calls = [h for h in report.definition_links if "#calls-" in h]
+        assert len(calls) == len(PLACES["calls"][1])
 
 
 def test_reports_work_without_the_docs(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
