@@ -1465,6 +1465,7 @@
     const conversation = state.conversation;
     if (!known || !conversation || frame.conversation !== conversation.id) {
       earlyTranslations.set(frame.conversation + ":" + frame.seq, frame.translation);
+      if (earlyTranslations.size > 50) earlyTranslations.delete(earlyTranslations.keys().next().value || "");
       return;
     }
     if (known.message.id !== frame.message) return;

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from chat.models import Conversation, MessageTranslation
+from chat.models import AgentProfile, Conversation, MessageTranslation
 from tests.e2e.support import (
     desk_login,
     desk_view,
@@ -86,6 +86,22 @@ def test_widget_and_workspace_show_translations_and_originals(
             expect(mine.locator('[data-testid="dk-sent-translated"]')).to_contain_text(
                 "Ihre Bestellung wird morgen versandt."
             )
+
+            # Wei switches to the desk's language (English): the translation made for him in
+            # Chinese is no longer his; after a reload the original comes first.
+            agent.select_option('[data-testid="dk-my-language"]', "")
+            wait_db(lambda: AgentProfile.objects.filter(user__username="wei", language="").exists())
+            agent.reload()
+            expect(agent.locator("#dk-rows")).to_have_attribute("data-loaded", "1", timeout=30_000)
+            desk_view(agent, "all")
+            row(agent, conversation.pk).click()
+            bubble = pane(agent, conversation.pk).locator(".dk-msg-visitor").first
+            expect(bubble.locator('[data-testid="dk-translated"]')).to_contain_text(
+                "Translated into Chinese", timeout=30_000
+            )
+            expect(bubble.locator(".dk-msg-body")).to_have_text("Wo ist meine Bestellung?")
+            bubble.locator('[data-testid="dk-translation-toggle"]').click()
+            expect(bubble.locator(".dk-msg-body")).to_have_text("我的订单在哪里？")
 
             # After a reload the widget draws the stored translation from history.
             shopper.reload()

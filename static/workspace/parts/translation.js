@@ -20,7 +20,10 @@ const names = {};
 const switches = new Map();
 /** @type {Map<string, any>} translations that arrived before their message ("conv:seq") */
 const early = new Map();
+const EARLY_MAX = 200;
 let available = false;
+/** @type {string} the language this agent reads shoppers in (empty until known) */
+let myLanguage = "";
 
 /** @param {string | null | undefined} code */
 function languageName(code) {
@@ -47,10 +50,17 @@ function paint(api, node, m) {
   }
   if (tr.status !== "done" || typeof tr.body !== "string") return;
   if (kind === "visitor") {
-    let original = false;
-    body.textContent = tr.body;
-    node.dataset.shown = "translation";
-    const toggle = api.el("button", { type: "button", class: "dk-linkbtn dk-tr-toggle", "data-testid": "dk-translation-toggle" }, api.t("Show original"));
+    // Made for an agent with another language (the conversation changed hands, or this
+    // agent changed language): the original first, that translation one click away.
+    const forMe = !myLanguage || tr.language === myLanguage;
+    let original = !forMe;
+    body.textContent = original ? m.body || "" : tr.body;
+    node.dataset.shown = original ? "original" : "translation";
+    const toggle = api.el(
+      "button",
+      { type: "button", class: "dk-linkbtn dk-tr-toggle", "data-testid": "dk-translation-toggle" },
+      original ? api.t("Show translation") : api.t("Show original"),
+    );
     toggle.addEventListener("click", () => {
       original = !original;
       body.textContent = original ? m.body || "" : tr.body;
@@ -61,7 +71,13 @@ function paint(api, node, m) {
       api.el(
         "div",
         { class: "dk-tr", "data-testid": "dk-translated" },
-        api.el("span", null, api.t("Translated from %s", [languageName(tr.source_language)])),
+        api.el(
+          "span",
+          null,
+          forMe
+            ? api.t("Translated from %s", [languageName(tr.source_language)])
+            : api.t("Translated into %s", [languageName(tr.language)]),
+        ),
         toggle,
       ),
     );
@@ -75,6 +91,22 @@ function paint(api, node, m) {
       api.el("span", { class: "dk-tr-sent-text" }, tr.body),
     ),
   );
+}
+
+/**
+ * Paint every shown message again (the agent's language became known or changed).
+ * @param {DeskApi} api
+ */
+function repaintAll(api) {
+  for (const id of api.openIds()) {
+    const pane = api.pane(id);
+    if (!pane) continue;
+    for (const [seq, m] of pane.messages) {
+      if (!m.translation) continue;
+      const node = /** @type {HTMLElement | null} */ (pane.timeline.querySelector('.dk-msg[data-seq="' + Number(seq) + '"]'));
+      if (node) paint(api, node, m);
+    }
+  }
 }
 
 /**
@@ -110,7 +142,9 @@ const part = {
     const pane = api.pane(frame.conversation);
     const stored = pane && pane.messages.get(frame.seq);
     if (!pane || !stored || stored.id !== frame.message) {
+      // Its message may still be on its way; a pane opened later reads it from history.
       early.set(frame.conversation + ":" + frame.seq, frame.translation);
+      if (early.size > EARLY_MAX) early.delete(early.keys().next().value || "");
       return;
     }
     stored.translation = frame.translation;
@@ -144,6 +178,8 @@ const part = {
       .then((data) => {
         for (const item of data.languages || []) names[item.code] = item.name;
         available = Boolean(data.available);
+        myLanguage = data.effective || "";
+        repaintAll(api);
         if (!available) return;
         const select = api.el(
           "select",
@@ -155,7 +191,11 @@ const part = {
         select.addEventListener("change", () => {
           api
             .fetch("/api/v1/translation/language", { method: "POST", json: { language: select.value } })
-            .then(() => api.toast(api.t("New messages from customers will be translated into this language."), "info"))
+            .then((/** @type {{effective: string}} */ changed) => {
+              myLanguage = changed.effective || "";
+              repaintAll(api);
+              return api.toast(api.t("New messages from customers will be translated into this language."), "info");
+            })
             .catch((/** @type {import("../types").ApiError} */ error) => api.toast(error.detail || api.t("Could not change translation."), "error"));
         });
         tools.prepend(api.el("label", { class: "dk-tr-mine", title: api.t("My translation language") }, "文A", select));
