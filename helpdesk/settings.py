@@ -219,6 +219,26 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged when it has run, not when a worker takes it: a worker killed mid-task
+# (kill -9, OOM, a lost machine) leaves it unacknowledged, and the broker hands it to another
+# worker once the visibility timeout has passed. Every task is written to be run again (its
+# effect happens once: docs/deployment.md, "Workers die"). One task at a time per process, so a
+# dying worker holds back no more than the one it was running.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after this many seconds. It must exceed the longest
+# task and the longest countdown a task is queued with (HELPDESK_TASK_COUNTDOWN_MAX): longer
+# pauses are left to the beat's sweeps, which queue what is due.
+HELPDESK_CELERY_VISIBILITY_TIMEOUT = float(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": HELPDESK_CELERY_VISIBILITY_TIMEOUT,
+    # Look for tasks whose visibility ran out every 10 s (kombu's default scans only every
+    # tenth look, so a dead worker's task waited up to 100 s more).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+HELPDESK_TASK_COUNTDOWN_MAX = HELPDESK_CELERY_VISIBILITY_TIMEOUT / 2
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
 # Analytics: roll new facts into the hourly / daily report aggregates (docs/metrics.md).
 CELERY_BEAT_SCHEDULE["analytics-rollup-tick"] = {"task": "analytics.rollup_tick", "schedule": 60.0}

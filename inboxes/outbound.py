@@ -113,8 +113,14 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
 
 
 def _enqueue(message_id: int, countdown: float = 0) -> None:
+    """Queue one try now or after ``countdown`` seconds. A longer pause than the broker can
+    hold a task for (``HELPDESK_TASK_COUNTDOWN_MAX``: past the visibility timeout Redis would
+    hand the waiting task to a second worker) is left to the beat's ``outbound_sweep``, which
+    queues the delivery when its ``next_attempt_at`` comes."""
     from .tasks import deliver
 
+    if countdown > settings.HELPDESK_TASK_COUNTDOWN_MAX:
+        return
     deliver.apply_async((message_id,), countdown=countdown)
 
 

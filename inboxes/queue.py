@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -54,8 +55,13 @@ def _batch(event_id: int) -> None:
 
 
 def _enqueue(event_id: int, countdown: float = 0) -> None:
+    """Queue one try now or after ``countdown`` seconds. A longer pause than the broker can
+    hold a task for (``HELPDESK_TASK_COUNTDOWN_MAX``: past the visibility timeout Redis would
+    hand the waiting task to a second worker) is left to the beat's ``inbound_sweep``."""
     from .tasks import process_inbound
 
+    if countdown > settings.HELPDESK_TASK_COUNTDOWN_MAX:
+        return
     process_inbound.apply_async((event_id,), countdown=countdown)
 
 

@@ -153,6 +153,18 @@ class Process:
                 self.proc.kill()
                 self.proc.wait()
 
+    def kill_tree(self) -> None:
+        """``kill -9`` the process and its children at once (a lost machine or container)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+        for pid in [self.proc.pid, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait()
+
     @property
     def pid(self) -> int:
         assert self.proc is not None
@@ -173,6 +185,7 @@ class Stack:
         self.servers: list[Process] = []
         self.bases: list[str] = []
         self.worker: Process | None = None
+        self.beats: list[Process] = []
         self.n_servers = servers
         self.want_worker = worker
         self.extra_env = extra_env or {}
@@ -225,14 +238,33 @@ class Stack:
         if self.want_worker:
             self.start_worker()
 
-    def start_worker(self) -> None:
+    def start_worker(self, loglevel: str = "WARNING", pool: str = "solo") -> None:
+        """Start (or start again, after a kill) the Celery worker; its log is appended to.
+        ``pool="prefork"`` runs production's pool with one child process."""
         self.worker = Process(
             "worker",
-            [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=solo",
-             "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-n", "faults@%h"],
-            {**self.env(), "CELERY_EAGER": "0"}, self.root / "worker.log",
+            [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", f"--pool={pool}",
+             *(["--concurrency=1"] if pool == "prefork" else []),
+             "--without-mingle", "--without-gossip", f"--loglevel={loglevel}", "-n",
+             "faults@%h"],
+            {**self.env(), "CELERY_EAGER": "0", "PYTHONUNBUFFERED": "1"},
+            self.root / "worker.log",
         )  # fmt: skip
         self.worker.start()
+
+    def start_beat(self, name: str, settings_module: str = "helpdesk.settings") -> Process:
+        """A production ``celery beat``, its schedule file in the world's directory."""
+        beat = Process(
+            name,
+            [sys.executable, "-m", "celery", "-A", "helpdesk", "beat", "--loglevel=INFO",
+             "--schedule", str(self.root / f"{name}-schedule")],
+            {**self.env(), "CELERY_EAGER": "0", "DJANGO_SETTINGS_MODULE": settings_module,
+             "PYTHONUNBUFFERED": "1"},  # its log is read while it runs
+            self.root / f"{name}.log",
+        )  # fmt: skip
+        beat.start()
+        self.beats.append(beat)
+        return beat
 
     def restart_server(self, index: int) -> None:
         server = self.servers[index]
@@ -241,7 +273,7 @@ class Stack:
         wait_http(self.bases[index] + "/api/schema/", timeout=60)
 
     def stop(self) -> None:
-        for proc in [*self.servers, *([self.worker] if self.worker else [])]:
+        for proc in [*self.servers, *self.beats, *([self.worker] if self.worker else [])]:
             proc.kill(signal.SIGTERM)
         self.redis.kill()
         with contextlib.suppress(Exception):

@@ -407,3 +407,40 @@ def test_web_chat_transcript_is_mailed_and_an_answer_links_the_shopper(
     email_conversation = Conversation.objects.get(channel=email_channel)
     visitor.refresh_from_db()
     assert visitor.customer_id is not None and email_conversation.customer_id == visitor.customer_id
+
+
+def test_a_pause_longer_than_the_broker_holds_is_left_to_the_sweep(
+    email_channel, smtp, settings, django_capture_on_commit_callbacks
+) -> None:
+    """A retry pause past ``HELPDESK_TASK_COUNTDOWN_MAX`` is not queued as a countdown (Redis
+    would hand a task waiting past its visibility timeout to a second worker); the delivery
+    waits as pending with its ``next_attempt_at`` and the beat's sweep sends it when due."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inboxes.outbound import outbound_sweep
+
+    _h, _p, sink = smtp
+    settings.HELPDESK_CHANNELS = {"SEND_ATTEMPTS": 3, "BACKOFF_SECONDS": 400.0}
+    assert settings.HELPDESK_TASK_COUNTDOWN_MAX < 400
+    with django_capture_on_commit_callbacks(execute=True):
+        email_receive(channel=email_channel, raw=mail())
+    sink.refuse_with = (451, "4.3.0 Try again later")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = agent_reply(make_agent(), Conversation.objects.get(), "Hi")
+    delivery = OutboundDelivery.objects.get(message=reply)
+    # Eager Celery would have run a queued retry at once: one try only means none was queued.
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert delivery.next_attempt_at is not None
+    assert delivery.next_attempt_at > timezone.now() + dt.timedelta(seconds=390)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbound_sweep() == 0  # not due yet
+    sink.refuse_with = None
+    past = timezone.now() - dt.timedelta(minutes=10)
+    OutboundDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=past, updated_at=past)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbound_sweep() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.attempts == 2
+    assert len(sink.mails) == 1
