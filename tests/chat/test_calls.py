@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.urls import reverse
 
 from chat.calls.ice import ice_servers, turn_credential
 from chat.models import Call, Conversation, Message
@@ -355,3 +356,13 @@ def test_turn_credentials_follow_coturns_rest_scheme(settings: Any) -> None:
     assert turn["username"].endswith(":visitor-9") and "s3cret" not in str(turn)
     settings.HELPDESK_CALLS = {**settings.HELPDESK_CALLS, "TURN_SECRET": ""}
     assert ice_servers(user="visitor-9") == [{"urls": ["stun:turn.example.com:3478"]}]
+
+
+def test_the_widget_gets_the_call_strings_in_chinese(client: Any) -> None:
+    strings = client.get("/api/widget/config?lang=zh-hans").json()["strings"]
+    assert strings["calls.accept"] == "接听" and strings["calls.hangup"] == "挂断"
+    assert client.get("/api/widget/config?lang=en").json()["strings"]["calls.accept"] == "Accept"
+    # The workspace's (the JavaScript catalog, djangojs domain): "挂断" for "Hang up".
+    client.force_login(make_agent("zh"))
+    catalog = client.get(reverse("javascript-catalog"), headers={"accept-language": "zh-hans"})
+    assert '"Hang up": "\\u6302\\u65ad"' in catalog.content.decode()

@@ -114,3 +114,40 @@ def test_agent_video_calls_the_shopper_media_flows_and_hangup_ends_both(
     assert call.status == "ended" and call.end_reason == "hangup" and call.media == "video"
     assert call.answered_at is not None and (call.duration_seconds or 0) >= 2
     assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_shopper_asks_for_a_voice_call_the_agent_answers_and_the_shopper_hangs_up(
+    live_daphne: str, media_browser: Any, people: list[Any]
+) -> None:
+    off_loop(make_agent, "ana", name="Ana")
+    agent = desk_login(media_browser, people, live_daphne, "ana")
+    desk_view(agent, "all")
+    shopper = shopper_open(media_browser, people, live_daphne)
+    widget_send(shopper, "Can we talk it through?")
+    conversation = off_loop(lambda: Conversation.objects.get())
+    row(agent, conversation.pk).click()
+    expect(pane(agent, conversation.pk).locator(".dk-msg-visitor")).to_have_count(1)
+
+    shopper.locator('[data-testid="hd-tool-call-audio"]').click()
+    widget_call = shopper.locator('[data-testid="hd-call"]')
+    expect(widget_call).to_have_attribute("data-state", "calling")
+    desk_call = agent.locator('[data-testid="dk-call"]')
+    expect(desk_call).to_have_attribute("data-state", "ringing")
+    expect(agent.locator('[data-testid="dk-call-status"]')).to_contain_text("calling (voice)")
+    agent.locator('[data-testid="dk-call-accept"]').click()
+    expect(desk_call).to_have_attribute("data-state", "connected", timeout=20_000)
+    expect(widget_call).to_have_attribute("data-state", "connected", timeout=20_000)
+    grows(agent, '[data-testid="dk-call"]')
+    grows(shopper, '[data-testid="hd-call"]')
+    # A voice call: no camera button, no video area.
+    expect(shopper.locator('[data-testid="hd-call-camera"]')).to_be_hidden()
+
+    shopper.locator('[data-testid="hd-call-hangup"]').click()
+    expect(widget_call).to_have_attribute("data-state", "ended")
+    expect(desk_call).to_have_attribute("data-state", "ended")
+    expect(pane(agent, conversation.pk).locator(".dk-msg-call .dk-msg-body")).to_have_text(
+        re.compile(r"Voice call answered by Ana, 0:0\d")
+    )
+    call = off_loop(lambda: Call.objects.get())
+    assert call.caller == "visitor" and call.media == "audio" and call.answered_by == "Ana"
+    assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]
