@@ -11,6 +11,7 @@ import { initTabs } from "./conversation-tabs.js";
 import { api, callPart, desk, parts, register, runHook, translator, updateConversation } from "./desk.js";
 import { initList, render as renderList, displayName } from "./list.js";
 import { panes } from "./panes.js";
+import { initShortcuts } from "./shortcuts.js";
 import { addMessage } from "./timeline.js";
 
 /** @typedef {import("./types").DeskConfig} DeskConfig */
@@ -51,6 +52,7 @@ function boot() {
   initAlerts();
   initList();
   initTabs();
+  initShortcuts();
   desk.booted = true;
   for (const part of parts) if (typeof part.onReady === "function") callPart(part, "onReady", api);
   const tools = document.getElementById("dk-topbar-tools");

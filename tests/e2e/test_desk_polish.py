@@ -11,7 +11,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from chat.models import Conversation
-from tests.e2e.support import desk_login, desk_view, new_page, off_loop, pane, row
+from tests.e2e.support import desk_login, desk_view, new_page, off_loop, pane, row, wait_db
 from tests.factories import make_agent, make_visitor, shopper_says
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -208,4 +208,68 @@ def test_order_card_in_the_timeline_shows_items_and_shipment_and_scrolls_into_vi
         timeout=5000,
     )
     expect(card).to_be_in_viewport()
+    assert agent.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_keyboard_shortcuts_move_reply_note_assign_resolve_search_and_help(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    from chat.models import Message
+
+    ana = make_agent("ana", name="Ana", capacity=0)
+    for name in ("Mia", "Leo"):
+        off_loop(shopper_says, make_visitor(name=name), f"Hello from {name}")
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    rows = agent.locator("#dk-rows .dk-row")
+    expect(rows).to_have_count(2)
+    top, second = (int(rows.nth(i).get_attribute("data-id") or 0) for i in range(2))
+
+    # ? shows the list; Escape closes it.
+    agent.keyboard.press("?")
+    help_box = agent.locator('[data-testid="dk-shortcuts"]')
+    expect(help_box).to_be_visible()
+    expect(help_box).to_contain_text("Next conversation")
+    expect(help_box).to_contain_text("Assign to me")
+    agent.keyboard.press("Escape")
+    expect(help_box).to_have_count(0)
+
+    # j / k walk the list.
+    agent.keyboard.press("j")
+    expect(pane(agent, top)).to_be_visible()
+    agent.keyboard.press("j")
+    expect(pane(agent, second)).to_be_visible()
+    agent.keyboard.press("k")
+    expect(pane(agent, top)).to_be_visible()
+
+    # n: an internal note; Escape leaves the box so keys are shortcuts again.
+    agent.keyboard.press("n")
+    area = pane(agent, top).locator(".dk-textarea")
+    expect(area).to_be_focused()
+    agent.keyboard.type("checked the warehouse")
+    agent.keyboard.press("Enter")
+    wait_db(
+        lambda: Message.objects.filter(
+            conversation_id=top, private=True, body="checked the warehouse"
+        ).exists()
+    )
+    agent.keyboard.press("Escape")
+    expect(area).not_to_be_focused()
+    # r: back to replying, in the box.
+    agent.keyboard.press("r")
+    expect(area).to_be_focused()
+    expect(pane(agent, top).locator(".dk-mode-reply")).to_have_attribute("aria-pressed", "true")
+    agent.keyboard.press("Escape")
+
+    # a: assign to me; e: resolve.
+    agent.keyboard.press("a")
+    wait_db(lambda: Conversation.objects.filter(pk=top, assignee=ana).exists())
+    agent.keyboard.press("e")
+    wait_db(lambda: Conversation.objects.filter(pk=top, status="resolved").exists())
+
+    # /: the search box, where the keys are text.
+    agent.keyboard.press("/")
+    expect(agent.locator("#dk-search")).to_be_focused()
+    agent.keyboard.type("jar")
+    expect(agent.locator("#dk-search")).to_have_value("jar")
     assert agent.js_errors == []  # type: ignore[attr-defined]
