@@ -230,3 +230,32 @@ def test_none_of_these_with_nobody_available_hands_over_and_opens_the_form_in_ch
     expect(shopper.locator(SUGGEST).locator('[data-testid="hd-bot-suggest"]')).to_have_attribute(
         "data-picked", "human"
     )
+
+
+def test_none_of_these_hands_over_to_the_agent_online(
+    suggest_server: str, browser: Any, pages: list[Any], words_alone: None
+) -> None:
+    db(knowledge_base_load, items=KB)
+    db(make_agent, "ana", name="Ana")
+    question, _offered = ambiguous(EN_QUESTIONS, "en")
+    desk_login(browser, pages, suggest_server, "ana")
+    shopper = shopper_page(browser, pages, suggest_server, "en-US")
+    ask(shopper, question)
+    card = shopper.locator(SUGGEST)
+    none = card.locator('[data-testid="hd-bot-none"]')
+    expect(none).to_have_text("None of these — talk to a person")
+    none.click()
+    expect(none).to_have_attribute("aria-pressed", "true")
+    expect(card.locator("button:enabled")).to_have_count(0)
+    # Routing gives the conversation to the agent online; the shopper is told who is coming
+    # and is not asked to leave a message.
+    wait_db(lambda: Conversation.objects.filter(assignee__username="ana").exists())
+    expect(shopper.locator('[data-testid="hd-status"]')).to_contain_text("Ana")
+    told = re.compile("Ana will be with you|passing you to a person")
+    expect(shopper.locator(f'{MESSAGE}[data-sender="bot"]', has_text=told)).to_have_count(1)
+    expect(shopper.locator('[data-testid="hd-leave-form"]')).to_have_count(0)
+    reason = db(
+        lambda: Conversation.objects.values_list("bot_state__handover_reason", flat=True).get()
+    )
+    assert reason == "feedback"
+    assert not db(lambda: SuggestionPick.objects.exists())
