@@ -111,13 +111,25 @@ export function chartOption(data) {
   return data.kind === "heatmap" ? heatmapOption(data) : barOption(data);
 }
 
+/** Whether the admin shows its dark theme (its toggle, or "auto" with a dark system). */
+function isDark() {
+  const theme = document.documentElement.dataset.theme;
+  if (theme === "dark") return true;
+  if (theme === "light") return false;
+  return window.matchMedia("(prefers-color-scheme: dark)").matches;
+}
+
+/** @type {any[]} */
+let drawn = [];
+
 function drawAll() {
   /** @type {any} */
   const echarts = /** @type {any} */ (window).echarts;
   if (!echarts) return;
   const locale = (document.documentElement.lang || "en").toLowerCase().startsWith("zh") ? "ZH" : "EN";
-  /** @type {any[]} */
-  const drawn = [];
+  const theme = isDark() ? "dark" : null;
+  drawn.forEach((chart) => chart.dispose());
+  drawn = [];
   for (const box of document.querySelectorAll(".report-chart[data-source]")) {
     const source = document.getElementById(/** @type {HTMLElement} */ (box).dataset.source || "");
     if (!source) continue;
@@ -126,19 +138,26 @@ function drawAll() {
       // One readable row per label (question, entry, agent), however many there are.
       /** @type {HTMLElement} */ (box).style.height = `${Math.max(160, 28 * data.labels.length + 64)}px`;
     }
-    const chart = echarts.init(box, null, { renderer: "svg", locale });
-    chart.setOption(chartOption(data));
+    const chart = echarts.init(box, theme, { renderer: "svg", locale });
+    chart.setOption({ ...chartOption(data), backgroundColor: "transparent" });
     box.setAttribute("data-drawn", "1");
+    box.setAttribute("data-theme", theme || "light");
     drawn.push(chart);
   }
-  const resize = () => drawn.forEach((chart) => chart.resize());
+}
+
+function start() {
+  drawAll();
   // The figures reflow with the window and with the admin's collapsible parts.
-  const observer = new ResizeObserver(resize);
+  const observer = new ResizeObserver(() => drawn.forEach((chart) => chart.resize()));
   document.querySelectorAll(".report-chart[data-drawn]").forEach((box) => observer.observe(box));
+  // The admin's theme toggle and the system's scheme redraw the charts in the new colours.
+  new MutationObserver(drawAll).observe(document.documentElement, { attributeFilter: ["data-theme"] });
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawAll);
 }
 
 if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", drawAll);
+  document.addEventListener("DOMContentLoaded", start);
 } else {
-  drawAll();
+  start();
 }

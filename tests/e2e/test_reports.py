@@ -205,6 +205,13 @@ def test_hot_questions_and_heat_map(live_daphne, browser, pages, demo_reports) -
     table = page.locator("#table-clusters").inner_text()
     assert "开发票" in table and "iceland" in table.lower()
 
+    # The admin's theme toggle redraws the charts in the dark theme, and back.
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    expect(chart).to_have_attribute("data-theme", "dark")
+    page.evaluate("document.documentElement.dataset.theme = 'light'")
+    expect(chart).to_have_attribute("data-theme", "light")
+    _charts_drawn(page, ["clusters", "matched"])
+
     page.click(".report-tabs >> text=Volume")
     page.wait_for_url("**/admin/reports/volume/**")
     _charts_drawn(page, ["heatmap"])
