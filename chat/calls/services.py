@@ -176,8 +176,12 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
                 fields={"conversation": ["Not a web chat."]},
             )
         if Call.objects.filter(conversation=conversation, status__in=LIVE).exists():
+            # Said in the shopper's language to a shopper (the workspace words its own).
+            language = _language(conversation) if actor.visitor is not None else None
+            with translation.override(language, deactivate=True):
+                detail = _("A call is already under way in this conversation.")
             raise CallBusy(
-                _("A call is already under way in this conversation."),
+                detail,
                 reason="conversation_busy",
                 conversation=conversation.pk,
             )

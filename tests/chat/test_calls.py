@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.urls import reverse
 
 from chat.calls.ice import ice_servers, turn_credential
-from chat.models import Call, Conversation, Message
+from chat.models import Call, Conversation, Message, Visitor
 from tests.factories import (
     conversation_of,
     make_agent,
@@ -243,11 +243,16 @@ async def test_a_busy_agent_refuses_a_second_call_politely() -> None:
         )
         mine = await receive_type(desk, "call.busy")
         assert mine["reason"] == "self_busy"
-        # Nor ring the same conversation twice.
+        # Nor ring the same conversation twice; a shopper hears it in their language.
+        await sync_to_async(
+            lambda: Visitor.objects.filter(pk=conversation.visitor_id).update(language="zh-hans")
+        )()
         await shopper.send_json_to(
             {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
         )
-        assert (await receive_type(shopper, "call.busy"))["reason"] == "conversation_busy"
+        twice = await receive_type(shopper, "call.busy")
+        assert twice["reason"] == "conversation_busy"
+        assert twice["detail"] == "此对话中已有一个通话在进行。"
     finally:
         await close(desk, shopper, second)
     calls = await sync_to_async(lambda: list(Call.objects.order_by("pk")))()

@@ -344,10 +344,16 @@ const part = {
         call.id = info.id;
         call.iceServers = frame.ice_servers || [];
         return;
-      case "call.busy":
+      case "call.busy": {
         if (call && call.id === null) closeBox();
-        api.toast(String(frame.detail || ""), "error");
+        /** @type {Record<string, string>} */
+        const texts = {
+          self_busy: "Finish your current call first.",
+          conversation_busy: "A call is already under way in this conversation.",
+        };
+        api.toast(texts[frame.reason] ? api.t(texts[frame.reason]) : String(frame.detail || ""), "error");
         return;
+      }
       case "call.accepted":
         if (!info || !call || call.id !== info.id) return;
         if (call.caller === "agent" || frame.ice_servers) {
