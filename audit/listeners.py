@@ -88,6 +88,19 @@ on_export = _customer_action(AuditEntry.Action.EXPORT)
 on_erase = _customer_action(AuditEntry.Action.ERASE)
 
 
+def on_report_export(event: DomainEvent) -> None:
+    """A report table downloaded as CSV: which table, range and zone (numbers leave the desk)."""
+    data = event.data
+    audit_record(
+        action=AuditEntry.Action.REPORT_EXPORT,
+        target_type="report",
+        target_id=f"{data['page']}/{data['table']}",
+        by_user_id=data.get("by_user_id"),
+        at=event.at,
+        details={k: data[k] for k in ("start", "end", "zone") if k in data},
+    )
+
+
 def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
     """Copy an admin ``LogEntry``: model and id, the changed fields' names, never the values."""
     if not created:
@@ -127,4 +140,5 @@ def connect() -> None:
     subscribe(Event.CUSTOMERS_MERGED, on_merge)
     subscribe(Event.CUSTOMER_EXPORTED, on_export)
     subscribe(Event.CUSTOMER_ERASED, on_erase)
+    subscribe(Event.REPORT_EXPORTED, on_report_export)
     post_save.connect(on_admin_log, sender=LogEntry, dispatch_uid="audit.on_admin_log")

@@ -23,6 +23,7 @@ class AuditEntry(models.Model):
         EXPORT = "customer.export", _("exported a customer's data")
         ERASE = "customer.erase", _("erased a customer's data")
         TOKEN_CREATED = "token.created", _("created an API token")
+        REPORT_EXPORT = "report.export", _("downloaded a report")
         ADMIN_ADD = "admin.add", _("added in the admin")
         ADMIN_CHANGE = "admin.change", _("changed in the admin")
         ADMIN_DELETE = "admin.delete", _("deleted in the admin")

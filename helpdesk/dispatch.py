@@ -59,6 +59,9 @@ class Event:
     CUSTOMERS_MERGED = "customers.merged"
     CUSTOMER_EXPORTED = "customer.exported"
     CUSTOMER_ERASED = "customer.erased"
+    # Reports (analytics/views.py): a report table downloaded as CSV (page, table, start, end,
+    # zone, by_user_id).
+    REPORT_EXPORTED = "report.exported"
 
 
 EVENT_NAMES = frozenset(

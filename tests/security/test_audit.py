@@ -164,3 +164,43 @@ def test_managers_read_the_log_in_the_admin_and_nobody_edits_it() -> None:
     with pytest.raises(ValueError):
         entry.save()
     assert AuditEntry.objects.count() == 1
+
+
+def test_a_bulk_delete_in_the_admin_records_every_object() -> None:
+    """Django logs two or more deletions with one bulk insert (no ``post_save``): each deleted
+    object still gets its entry, and a single deletion gets exactly one."""
+    root = User.objects.create_superuser("root", "root@example.com", "pw")
+    client = _admin_client(root)
+    for n in range(4):
+        make_token(name=f"app {n}")
+    tokens = list(ApiToken.objects.filter(name__startswith="app ").order_by("pk"))
+    ids = [str(t.pk) for t in tokens[:3]]
+    deleted = client.post(
+        "/admin/orders/apitoken/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+    assert deleted.status_code == 302, deleted.content.decode()[:2000]
+    assert ApiToken.objects.filter(pk__in=ids).count() == 0
+    entries = _entries("admin.delete")
+    assert sorted(e.target_id for e in entries) == sorted(ids)
+    assert {(e.actor_id, e.target_type) for e in entries} == {(root.pk, "orders.apitoken")}
+    single = client.post(
+        "/admin/orders/apitoken/",
+        {"action": "delete_selected", "_selected_action": [str(tokens[3].pk)], "post": "yes"},
+    )
+    assert single.status_code == 302
+    assert [e.target_id for e in _entries("admin.delete")].count(str(tokens[3].pk)) == 1
+
+
+def test_a_report_downloaded_as_csv_is_recorded_with_its_range() -> None:
+    root = User.objects.create_superuser("root", "root@example.com", "pw")
+    client = _admin_client(root)
+    page = client.get("/admin/reports/?format=csv&table=daily&start=2026-11-01&end=2026-11-07")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/csv")
+    (entry,) = _entries("report.export")
+    assert (entry.actor_id, entry.target_type) == (root.pk, "report")
+    assert entry.target_id.endswith("/daily")
+    assert entry.details["start"] == "2026-11-01" and entry.details["zone"]
+    # Reading the page is not an export.
+    assert client.get("/admin/reports/").status_code == 200
+    assert len(_entries("report.export")) == 1
