@@ -22,6 +22,7 @@ from django.utils import timezone
 from chat import events
 from chat.access import Actor
 from chat.models import Conversation, Message
+from chat.translation.services import text_for_channel
 from helpdesk import dispatch
 
 from .models import ExternalMessage, OutboundDelivery
@@ -161,6 +162,9 @@ def delivery_attempt(*, message_id: int) -> str:
             raise SendError("This channel cannot send.", retry=False)
         if not channel.active:
             raise SendError("The channel is switched off.", retry=False)
+        # In the shopper's language when translation is on (docs/translation.md); the
+        # stored message keeps its original body.
+        message.body = text_for_channel(message, channel.kind)
         external_id = spec.sender(
             SendContext(
                 message=message, conversation=conversation, channel=channel, attempt=attempt

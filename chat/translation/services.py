@@ -15,7 +15,9 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import translation as django_translation
+from django.utils.translation import gettext as _
 
 from helpdesk.errors import BadRequest
 
@@ -166,13 +168,25 @@ def _languages(
     return detected or desk_language(), target
 
 
+class _StoredMeanwhile(Exception):
+    """Another worker stored this message's translation first (the translation task and a
+    channel's delivery may both make it): theirs stands."""
+
+
 def _store(
     message: Message, existing: MessageTranslation | None, **values: Any
 ) -> MessageTranslation:
     row = existing or MessageTranslation(message=message, conversation_id=message.conversation_id)
     for name, value in values.items():
         setattr(row, name, value)
-    row.save()
+    if existing is not None:
+        row.save()
+        return row
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _StoredMeanwhile from exc
     return row
 
 
@@ -183,7 +197,15 @@ def message_translate(*, message_id: int, final: bool = True) -> MessageTranslat
     line, an empty body, a conversation with translation off, no provider). Raises
     ``TranslationError`` after storing ``failed`` when the provider failed and ``final`` is
     False (the task retries); with ``final`` the failure stays stored and nothing is raised.
+    A row another worker stored meanwhile is returned as it is.
     """
+    try:
+        return _message_translate(message_id=message_id, final=final)
+    except _StoredMeanwhile:
+        return MessageTranslation.objects.filter(message_id=message_id).first()
+
+
+def _message_translate(*, message_id: int, final: bool) -> MessageTranslation | None:
     translator = provider()
     message = (
         Message.objects.select_related(
@@ -320,3 +342,36 @@ def agent_language_set(*, user: Any, language: Any) -> AgentProfile:
     profile.language = language
     profile.save(update_fields=["language"])
     return profile
+
+
+# Channels whose deliveries carry text a person reads as it is (the API channel hands the
+# shop's app the message object, translation included, instead).
+TEXT_CHANNELS = {"email", "whatsapp", "wechat"}
+
+
+def text_for_channel(message: Message, channel_kind: str) -> str:
+    """What a provider channel (email, WhatsApp, WeChat) delivers of an agent's or the bot's
+    public message: with translation on, the translation into the shopper's language, marked,
+    with the original under it; otherwise, or when the provider fails, the original.
+
+    Runs in the delivery's Celery task. The translation task usually stored the translation
+    already; if not, it is made here (once: the delivery does not wait for retries)."""
+    if (
+        channel_kind not in TEXT_CHANNELS
+        or not translation_enabled()
+        or message.private
+        or message.sender_kind not in (Message.SenderKind.AGENT, Message.SenderKind.BOT)
+        or not message.body.strip()
+    ):
+        return message.body
+    try:
+        row = message_translate(message_id=message.pk, final=True)
+    except TranslationError:  # a provider setting that cannot work: deliver the original
+        logger.warning("translation for the delivery of message %s failed", message.pk)
+        return message.body
+    if row is None or row.status != Status.DONE or not row.body:
+        return message.body
+    shown = "zh-hans" if row.target_language == "zh" else "en"
+    with django_translation.override(shown):
+        marker = _("Translated automatically. The original:")
+    return f"{row.body}\n\n{marker}\n{message.body}"
