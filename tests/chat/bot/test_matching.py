@@ -21,10 +21,12 @@ pytestmark = pytest.mark.django_db
 
 
 # The fixed set's floor: CI fails when the bot's retrieval regresses below it. Measured with
-# the calibration of chat/bot/matching/calibration.json (docs/bot.md has the figures).
-MIN_PRECISION = 0.9
-MIN_RECALL = 0.8
-MIN_COVERED = 0.92
+# the calibration of chat/bot/matching/calibration.json (docs/bot.md has the figures):
+# precision 0.982 (54/55), recall 0.964 (54/56), answered or suggested 0.982, no negative
+# answered. Each floor leaves room for about three questions to change sides, not more.
+MIN_PRECISION = 0.94
+MIN_RECALL = 0.9
+MIN_COVERED = 0.94
 MAX_NEGATIVES_ANSWERED = 1
 
 

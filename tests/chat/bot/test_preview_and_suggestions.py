@@ -27,7 +27,7 @@ def test_preview_says_what_the_bot_would_do(kb: None, staff: User) -> None:
     client = APIClient()
     client.force_login(staff)
     before = Message.objects.count()
-    response = client.post(PREVIEW, {"text": "能开票吗"}, format="json")
+    response = client.post(PREVIEW, {"text": "可以开个发票吗"}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert set(body) == {"decision", "entry", "suggestions", "score", "lexical", "semantic"}

