@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from .attachments import admin as attachments_admin  # noqa: F401
 from .bot import admin as bot_admin  # noqa: F401
+from .calls import admin as calls_admin  # noqa: F401
 from .canned import admin as canned_admin  # noqa: F401
 from .csat import admin as csat_admin  # noqa: F401
 from .models import AgentProfile, Conversation, Message, Team, Visitor

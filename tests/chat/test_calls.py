@@ -371,3 +371,20 @@ def test_the_widget_gets_the_call_strings_in_chinese(client: Any) -> None:
     client.force_login(make_agent("zh"))
     catalog = client.get(reverse("javascript-catalog"), headers={"accept-language": "zh-hans"})
     assert '"Hang up": "\\u6302\\u65ad"' in catalog.content.decode()
+
+
+def test_the_admin_lists_calls_read_only(client: Any) -> None:
+    from django.contrib.auth.models import User
+
+    agent, [(_v, _t, conversation)] = _setup()
+    call = Call.objects.create(
+        conversation=conversation, media="audio", caller="agent", agent=agent
+    )
+    client.force_login(User.objects.create_superuser("root", "r@example.com", "root-pw-1"))
+    listing = client.get("/admin/chat/call/")
+    assert (
+        listing.status_code == 200
+        and f"/admin/chat/call/{call.pk}/change/" in listing.content.decode()
+    )
+    assert client.get(f"/admin/chat/call/{call.pk}/change/").status_code == 200
+    assert client.get("/admin/chat/call/add/").status_code == 403
