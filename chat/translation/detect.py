@@ -57,7 +57,9 @@ def detector() -> Any:
         return _detector()
 
 
-def _by_script(text: str) -> str | None:
+def script_language(text: str) -> str | None:
+    """The language the script alone tells (Japanese, Korean, Chinese, Thai), or None; no
+    models, so callable where loading the detector would cost a web process 300 MB."""
     if _KANA.search(text):
         return "ja"
     if _HANGUL.search(text):
@@ -75,7 +77,7 @@ def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of ``text``'s language (``zh`` for Chinese), or None when the text
     is too short or too ambiguous to tell."""
     text = _URL.sub(" ", text)
-    by_script = _by_script(text)
+    by_script = script_language(text)
     if by_script is not None:
         return by_script
     if _HAN.search(text):

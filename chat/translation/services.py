@@ -32,7 +32,7 @@ from ..models import (
     MessageTranslation,
 )
 from ..models.translation import TRANSLATION_LANGUAGES
-from .detect import detect_language
+from .detect import detect_language, script_language
 from .glossary import glossary_pattern, glossary_terms, segments
 from .providers import TranslationError, provider, translation_enabled
 
@@ -140,9 +140,15 @@ def kb_entry_for_shopper(entry: KnowledgeEntry, question: Message | None) -> Kno
     message. Unchanged while translation is off."""
     if question is None or not translation_enabled() or not question.body.strip():
         return entry
-    language = detect_language(question.body)
-    kb_language = {"zh": KnowledgeEntry.Language.ZH_HANS, "en": KnowledgeEntry.Language.EN}.get(
-        language or ""
+    # The knowledge base is English and Chinese: the script tells them apart, without the
+    # detector's models (a suggestion pick runs this in a web process).
+    script = script_language(question.body)
+    kb_language = (
+        KnowledgeEntry.Language.ZH_HANS
+        if script == "zh"
+        else KnowledgeEntry.Language.EN
+        if script is None
+        else None
     )
     if kb_language is None or kb_language == entry.language:
         return entry
