@@ -24,6 +24,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -189,12 +190,35 @@ def embedder_failures() -> int:
         return 0
 
 
+# Questions asked again (greetings, the same question from many shoppers) skip the model: the
+# last QUESTION_CACHE vectors of this process, by embedder name and text (1.5 MiB; one
+# in-process embedding is 15-50 ms of CPU).
+QUESTION_CACHE = 1024
+_questions: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_questions_lock = threading.Lock()
+
+
 def embed_question(text: str) -> np.ndarray:
     """The question's vector within ``EMBED_TIMEOUT`` seconds, or ``EmbeddingUnavailable``
-    (already logged and counted)."""
+    (already logged and counted). The vector is read-only (it may be shared by a cache)."""
     embedder = current_embedder()
     if embedder is None:
         raise EmbeddingUnavailable("semantic matching is off")
+    key = (embedder.name, text)
+    with _questions_lock:
+        cached = _questions.get(key)
+        if cached is not None:
+            _questions.move_to_end(key)
+            return cached
+    vector = _embed_in_time(embedder, text)
+    with _questions_lock:
+        _questions[key] = vector
+        if len(_questions) > QUESTION_CACHE:
+            _questions.popitem(last=False)
+    return vector
+
+
+def _embed_in_time(embedder: Embedder, text: str) -> np.ndarray:
     deadline = float(bot_setting("EMBED_TIMEOUT"))
     started = time.monotonic()
     try:
@@ -206,4 +230,6 @@ def embed_question(text: str) -> np.ndarray:
     if elapsed > deadline:
         embedder_failure(f"{embedder.name} took {elapsed * 1000:.0f} ms")
         raise EmbeddingUnavailable("too slow")
+    vector = np.array(vector, dtype=np.float32)
+    vector.flags.writeable = False
     return vector

@@ -322,3 +322,15 @@ def test_cosines_of_the_candidates_decide_as_every_text_would() -> None:
         language.semantic_candidates = hybrid.SEMANTIC_CANDIDATES
         assert pruned == every
         assert pruned.suggestions[0].key == f"k{n}"
+
+
+def test_a_question_asked_again_is_not_embedded_again(openai_backend: EmbeddingsServer) -> None:
+    from chat.bot.matching.embedder import embed_question
+
+    before = openai_backend.requests
+    first = embed_question("is anyone there? asked twice in this test")
+    again = embed_question("is anyone there? asked twice in this test")
+    assert openai_backend.requests == before + 1
+    assert again is first and not first.flags.writeable
+    embed_question("a different question")
+    assert openai_backend.requests == before + 2
