@@ -9,9 +9,18 @@ from .bot import admin as bot_admin  # noqa: F401
 from .calls import admin as calls_admin  # noqa: F401
 from .canned import admin as canned_admin  # noqa: F401
 from .csat import admin as csat_admin  # noqa: F401
-from .models import AgentProfile, Conversation, Message, Team, Visitor
+from .models import AgentProfile, Conversation, Label, Message, Team, Visitor
 from .routing import admin as routing_admin  # noqa: F401
 from .translation import admin as translation_admin  # noqa: F401
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    """Labels agents put on conversations: a name and a #RRGGBB colour."""
+
+    list_display = ["name", "color"]
+    search_fields = ["name"]
+    exclude = ["conversations"]
 
 
 @admin.register(Team)

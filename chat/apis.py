@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from helpdesk.auth import DeskSessionAuthentication, VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import BadRequest, Forbidden
 
-from . import events, selectors
+from . import events, labels, selectors
 from .access import Actor, access_conversation, is_agent
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.visitors import visitor_session
@@ -189,6 +189,7 @@ class ConversationListApi(APIView):
             OpenApiParameter("status", OpenApiTypes.STR),
             OpenApiParameter("q", OpenApiTypes.STR),
             OpenApiParameter("channel", OpenApiTypes.INT, description="Only this channel's"),
+            OpenApiParameter("label", OpenApiTypes.INT, description="Only those with this label"),
             OpenApiParameter("before", OpenApiTypes.DATETIME),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
@@ -216,6 +217,7 @@ class ConversationListApi(APIView):
             status=None if status == "any" else status,
             search=request.query_params.get("q", "")[:100],
             channel_id=_int_param(request, "channel", 0, 0, 2**62) or None,
+            label_id=_int_param(request, "label", 0, 0, 2**62) or None,
             limit=_int_param(request, "limit", 50, 1, 200),
             before=before,
         )
@@ -240,7 +242,7 @@ class ConversationDetailApi(APIView):
         conversation = access_conversation(
             actor=actor_from_request(request), conversation_id=conversation_id
         )
-        return Response(events.conversation_payload(conversation, staff=True))
+        return Response(events.conversation_payload(labels.with_labels(conversation), staff=True))
 
 
 class ConversationAssignApi(APIView):
@@ -283,6 +285,60 @@ class ConversationStatusApi(APIView):
             snoozed_until=data.validated_data.get("snoozed_until"),
         )
         return Response(events.conversation_payload(conversation, staff=True))
+
+
+class LabelListApi(APIView):
+    """Every label (id, name, colour): the workspace's filter and bulk action."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "LabelList", {"results": serializers.ListField(child=serializers.DictField())}
+        ),
+        tags=["conversations"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": labels.labels_list()})
+
+
+class ConversationLabelsApi(APIView):
+    """Add and remove labels on many conversations at once."""
+
+    permission_classes = [IsAgent]
+
+    class InputSerializer(serializers.Serializer):
+        conversations = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=200
+        )
+        add = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2**62),
+            required=False,
+            max_length=50,
+        )
+        remove = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2**62),
+            required=False,
+            max_length=50,
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "LabelledConversations", {"results": ConversationOut(many=True)}
+        ),
+        tags=["conversations"],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = labels.conversations_label(
+            actor=actor_from_request(request),
+            conversation_ids=data.validated_data["conversations"],
+            add=data.validated_data.get("add", []),
+            remove=data.validated_data.get("remove", []),
+        )
+        return Response({"results": [events.conversation_payload(c, staff=True) for c in changed]})
 
 
 class AgentListApi(APIView):

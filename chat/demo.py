@@ -58,3 +58,21 @@ def load_business_hours(log: Callable[[str], None]) -> None:
 
     business_hours.cache_clear()  # bulk_create sends no post_save
     log(f"  business hours: every day 09:00-18:00 ({settings.TIME_ZONE})")
+
+
+DEMO_LABELS = [
+    ("VIP", "#d97706"),
+    ("Refund", "#dc2626"),
+    ("Shipping", "#2563eb"),
+    ("Feedback", "#16a34a"),
+]
+
+
+@register(13, "labels")
+def load_labels(log: Callable[[str], None]) -> None:
+    """A few labels with colours for the workspace's filter and bulk action."""
+    from .models import Label
+
+    for name, color in DEMO_LABELS:
+        Label.objects.get_or_create(name=name, defaults={"color": color})
+    log("  labels: " + ", ".join(name for name, _color in DEMO_LABELS))

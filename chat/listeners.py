@@ -8,10 +8,11 @@ from __future__ import annotations
 def connect() -> None:
     from orders.privacy import register_erase, register_export
 
-    from . import order_notices
+    from . import events, order_notices
     from .attachments import listeners as attachments
     from .bot import listeners as bot
     from .calls import strings as calls_strings
+    from .labels import labels_payload
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
     from .translation import listeners as translation
@@ -20,6 +21,7 @@ def connect() -> None:
     routing.connect()
     bot.connect()
     order_notices.connect()
+    events.conversation_payload_register(labels_payload)
     translation.connect()
     calls_strings.register()
     # A customer's export and erasure (orders.privacy) include their conversations.

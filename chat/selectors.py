@@ -63,6 +63,7 @@ def conversations_for_agent(
     status: str | None = "open",
     team_id: int | None = None,
     channel_id: int | None = None,
+    label_id: int | None = None,
     search: str = "",
     limit: int = 50,
     before: str | None = None,
@@ -73,7 +74,8 @@ def conversations_for_agent(
         raise BadRequest("Unknown view.", fields={"view": [f"One of {', '.join(VIEWS)}."]})
     # "routing" (queue place, waiting clock) and "bot_state" are read by the routing and bot
     # payload hooks for every row: joined here so the list costs no query per row.
-    qs = Conversation.objects.select_related(*CONVERSATION_RELATED)
+    # Labels ride along in one more query for the whole page (the staff view's ``labels``).
+    qs = Conversation.objects.select_related(*CONVERSATION_RELATED).prefetch_related("labels")
     if view == "mine":
         qs = qs.filter(assignee=user)
     elif view == "unassigned":
@@ -86,6 +88,8 @@ def conversations_for_agent(
         qs = qs.filter(team_id=team_id)
     if channel_id:
         qs = qs.filter(channel_id=channel_id)
+    if label_id:
+        qs = qs.filter(labels=label_id)
     if search:
         qs = qs.filter(
             Q(visitor__name__icontains=search)

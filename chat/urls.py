@@ -30,6 +30,12 @@ api_urlpatterns = [
         name="conversation-status",
     ),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
+    path("v1/labels/", apis.LabelListApi.as_view(), name="label-list"),
+    path(
+        "v1/conversations/labels",
+        apis.ConversationLabelsApi.as_view(),
+        name="conversation-labels",
+    ),
     path(
         "v1/conversations/<int:conversation_id>/translation",
         translation_apis.ConversationTranslationApi.as_view(),

@@ -19,6 +19,7 @@ from .canned import CannedReply
 from .conversations import AgentReadCursor, Conversation, Message
 from .csat import SatisfactionRating
 from .inbox import Channel, default_web_channel_id
+from .labels import Label
 from .learning import KnowledgeProposal
 from .people import AgentProfile, Team, Visitor
 from .routing import (
@@ -52,6 +53,7 @@ __all__ = [
     "KnowledgeProposal",
     "KnowledgeQuestion",
     "KnowledgeVector",
+    "Label",
     "LeftMessage",
     "MediaLimits",
     "Message",

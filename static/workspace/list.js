@@ -6,7 +6,7 @@
 import { byId, el } from "../shared/dom.js";
 import { storageGet, storageSet } from "../shared/storage.js";
 import { channelBadge } from "./channel-badge.js";
-import { api, desk, register, runHook, t, updateConversation } from "./desk.js";
+import { api, desk, emit, register, runHook, t, updateConversation } from "./desk.js";
 
 /** @typedef {import("./types").Conversation} Conversation */
 /** @typedef {import("./types").Frame} Frame */
@@ -17,6 +17,8 @@ const state = {
   status: storageGet("desk.status") || "open",
   /** a channel id ("" = every channel) */
   channel: storageGet("desk.channel") || "",
+  /** a label id ("" = any) */
+  label: "",
   q: "",
   /** @type {number[]} ids shown, newest activity first */
   ids: [],
@@ -28,6 +30,33 @@ const state = {
 };
 /** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
+/** Conversations ticked for a bulk action (labels.js). */
+export const selected = new Set();
+
+/**
+ * Show only conversations with this label ("" for all).
+ * @param {string} label
+ */
+export function setLabelFilter(label) {
+  state.label = label;
+  load();
+}
+
+/** The conversations the list shows, in order. */
+export function shownIds() {
+  return state.ids.slice();
+}
+
+/**
+ * A label as a coloured chip.
+ * @param {{id: number, name: string, color: string}} label
+ */
+export function labelChip(label) {
+  const chip = el("span", { class: "dk-label", dataset: { label: String(label.id) }, title: label.name }, label.name);
+  // Set through the CSSOM: the page's CSP allows no style attributes.
+  chip.style.setProperty("--dk-label", /^#[0-9a-fA-F]{6}$/.test(label.color) ? label.color : "#64748b");
+  return chip;
+}
 
 /**
  * The shopper's name, or "Visitor #id".
@@ -53,6 +82,7 @@ function currentParams() {
   params.set("status", state.status);
   if (state.q) params.set("q", state.q);
   if (state.channel) params.set("channel", state.channel);
+  if (state.label) params.set("label", state.label);
   if (extra && extra.params) for (const [k, v] of Object.entries(extra.params)) params.set(k, v);
   return params;
 }
@@ -215,8 +245,22 @@ function renderRow(c) {
         el("span", { class: "dk-row-assignee" }, c.assignee ? c.assignee.name : t("Unassigned")),
         el("span", { class: "dk-row-badges" }),
       ),
+      c.labels && c.labels.length ? el("div", { class: "dk-row-labels" }, ...c.labels.map(labelChip)) : null,
     ),
   );
+  const check = el("input", {
+    type: "checkbox",
+    class: "dk-row-check",
+    "aria-label": t("Select"),
+    checked: selected.has(c.id),
+    onclick: (/** @type {MouseEvent} */ e) => e.stopPropagation(),
+    onchange: (/** @type {Event} */ e) => {
+      if (/** @type {HTMLInputElement} */ (e.target).checked) selected.add(c.id);
+      else selected.delete(c.id);
+      emit("selection", selected);
+    },
+  });
+  row.prepend(check);
   runHook("listDecorator", c, row, api);
   return row;
 }

@@ -12,6 +12,7 @@ import { api, callPart, desk, parts, register, runHook, translator, updateConver
 import { initList, render as renderList, displayName } from "./list.js";
 import { panes } from "./panes.js";
 import { initShortcuts } from "./shortcuts.js";
+import { initLabels } from "./labels.js";
 import { addMessage } from "./timeline.js";
 
 /** @typedef {import("./types").DeskConfig} DeskConfig */
@@ -53,6 +54,7 @@ function boot() {
   initList();
   initTabs();
   initShortcuts();
+  initLabels();
   desk.booted = true;
   for (const part of parts) if (typeof part.onReady === "function") callPart(part, "onReady", api);
   const tools = document.getElementById("dk-topbar-tools");

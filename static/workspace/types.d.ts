@@ -46,6 +46,8 @@ export interface Conversation {
   last_seq?: number;
   last_activity_at?: string | null;
   last_message?: { sender: string; preview: string } | null;
+  /** staff view, when the payload carries them (docs/protocol.md) */
+  labels?: { id: number; name: string; color: string }[];
   unread?: number;
   receipts?: { visitor_delivered_seq?: number; visitor_read_seq?: number } | null;
   created_at?: string;

@@ -273,3 +273,49 @@ def test_keyboard_shortcuts_move_reply_note_assign_resolve_search_and_help(
     agent.keyboard.type("jar")
     expect(agent.locator("#dk-search")).to_have_value("jar")
     assert agent.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_labels_bulk_apply_show_in_colour_and_filter_the_list(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    from chat.models import Label
+
+    make_agent("ana", name="Ana", capacity=0)
+    vip = Label.objects.create(name="VIP", color="#d97706")
+    Label.objects.create(name="Refund", color="#dc2626")
+    for name in ("Mia", "Leo", "Kai"):
+        off_loop(shopper_says, make_visitor(name=name), f"Hello from {name}")
+    kai, leo, mia = (Conversation.objects.get(visitor__name=n).pk for n in ("Kai", "Leo", "Mia"))
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+
+    # Tick two rows (ticking does not open them) and add "VIP" to both at once.
+    for pk in (mia, leo):
+        row(agent, pk).locator(".dk-row-check").check()
+    expect(agent.locator("#dk-panes .dk-pane")).to_have_count(0)
+    bulk = agent.locator('[data-testid="dk-bulk"]')
+    expect(bulk).to_contain_text("2 selected")
+    bulk.locator('[data-testid="dk-bulk-add"]').select_option(label="VIP")
+    chip = row(agent, mia).locator(f'.dk-label[data-label="{vip.pk}"]')
+    expect(chip).to_have_text("VIP")
+    expect(row(agent, leo).locator(".dk-label")).to_have_text("VIP")
+    expect(row(agent, kai).locator(".dk-label")).to_have_count(0)
+    assert chip.evaluate("e => getComputedStyle(e).color") == "rgb(217, 119, 6)"
+    expect(bulk).to_be_hidden()
+    assert set(vip.conversations.values_list("pk", flat=True)) == {mia, leo}
+
+    # The filter shows only labelled conversations.
+    agent.select_option("#dk-label", label="VIP")
+    expect(row(agent, kai)).to_have_count(0)
+    expect(row(agent, mia)).to_be_visible()
+    expect(row(agent, leo)).to_be_visible()
+
+    # Bulk remove from one; the filter follows after a reload of the list.
+    row(agent, leo).locator(".dk-row-check").check()
+    bulk.locator('[data-testid="dk-bulk-remove"]').select_option(label="VIP")
+    expect(row(agent, leo).locator(".dk-label")).to_have_count(0)
+    agent.select_option("#dk-label", "")
+    agent.select_option("#dk-label", label="VIP")
+    expect(row(agent, leo)).to_have_count(0)
+    expect(row(agent, mia)).to_be_visible()
+    assert agent.js_errors == []  # type: ignore[attr-defined]
