@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * Labels in the list: the label filter, and the bulk bar for the ticked conversations (add or
- * remove a label on all of them at once). Data: GET /api/v1/labels/, POST
- * /api/v1/conversations/labels (docs/protocol.md).
+ * Labels in the list and the bulk bar: the label filter, and for the ticked conversations add
+ * or remove a label on all of them at once, assign them to me, or resolve them. Data: GET
+ * /api/v1/labels/, POST /api/v1/conversations/labels (docs/protocol.md), and the conversation's
+ * own assign / status endpoints for each ticked one.
  */
 import { byId, el } from "../shared/dom.js";
 import { api, t, updateConversation } from "./desk.js";
@@ -48,6 +49,29 @@ async function apply(how, labelId) {
   }
 }
 
+/**
+ * Run one conversation action on every ticked conversation, one request each.
+ * @param {string} action "assign" or "status"
+ * @param {Record<string, unknown>} json
+ * @param {string} done the toast when all went through ("%s": how many)
+ */
+async function each(action, json, done) {
+  const ids = shownIds().filter((id) => selected.has(id));
+  let ok = 0;
+  for (const id of ids) {
+    try {
+      updateConversation(await api.fetch(api.config.urls.conversations + id + "/" + action, { method: "POST", json }));
+      ok += 1;
+    } catch (error) {
+      api.toast(/** @type {import("./types").ApiError} */ (error).detail || t("That did not work."), "error");
+    }
+  }
+  selected.clear();
+  render();
+  paintBulk();
+  if (ok) api.toast(t(done, [String(ok)]));
+}
+
 function paintBulk() {
   const bar = byId("dk-bulk");
   const count = shownIds().filter((id) => selected.has(id)).length;
@@ -59,6 +83,18 @@ function paintBulk() {
   bar.replaceChildren(
     el("span", { class: "dk-bulk-count" }, t("%s selected", [String(count)])),
     ...pickers,
+    el("button", {
+      type: "button",
+      class: "dk-btn",
+      dataset: { testid: "dk-bulk-take" },
+      onclick: () => each("assign", { assignee: api.me.id }, "Assigned %s conversations to you."),
+    }, t("Assign to me")),
+    el("button", {
+      type: "button",
+      class: "dk-btn dk-btn-primary",
+      dataset: { testid: "dk-bulk-resolve" },
+      onclick: () => each("status", { status: "resolved" }, "Resolved %s conversations."),
+    }, t("Resolve")),
     el("button", {
       type: "button",
       class: "dk-btn dk-btn-ghost",

@@ -319,3 +319,39 @@ def test_labels_bulk_apply_show_in_colour_and_filter_the_list(
     expect(row(agent, leo)).to_have_count(0)
     expect(row(agent, mia)).to_be_visible()
     assert agent.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_bulk_assign_to_me_and_resolve_from_the_list(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    ana = make_agent("ana", name="Ana", capacity=0)
+    for name in ("Mia", "Leo", "Kai"):
+        off_loop(shopper_says, make_visitor(name=name), f"Hello from {name}")
+    kai, leo, mia = (Conversation.objects.get(visitor__name=n).pk for n in ("Kai", "Leo", "Mia"))
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    bulk = agent.locator('[data-testid="dk-bulk"]')
+
+    for pk in (mia, leo):
+        row(agent, pk).locator(".dk-row-check").check()
+    bulk.locator('[data-testid="dk-bulk-take"]').click()
+    wait_db(lambda: Conversation.objects.filter(assignee=ana).count() == 2)
+    assert set(Conversation.objects.filter(assignee=ana).values_list("pk", flat=True)) == {
+        mia,
+        leo,
+    }
+    expect(row(agent, mia).locator(".dk-row-assignee")).to_have_text("Ana")
+    expect(bulk).to_be_hidden()
+
+    for pk in (mia, kai):
+        row(agent, pk).locator(".dk-row-check").check()
+    bulk.locator('[data-testid="dk-bulk-resolve"]').click()
+    wait_db(lambda: Conversation.objects.filter(status="resolved").count() == 2)
+    assert set(Conversation.objects.filter(status="resolved").values_list("pk", flat=True)) == {
+        mia,
+        kai,
+    }
+    # The open list no longer shows them.
+    expect(row(agent, kai)).to_have_count(0)
+    expect(row(agent, leo)).to_be_visible()
+    assert agent.js_errors == []  # type: ignore[attr-defined]
