@@ -57,15 +57,17 @@ class Dialect:
         """The UTC hour a timestamp falls in (as the column type stores it)."""
         return f"date_trunc('hour', {expr})"
 
-    def utc_day(self, expr: str) -> str:
-        return f"(({expr}) AT TIME ZONE 'UTC')::date"
+    def local_day(self, expr: str, zone: str) -> str:
+        """The day a timestamp falls on in ``zone`` (a name checked by
+        ``analytics.shop.checked_zone``, written as a literal)."""
+        return f"(({expr}) AT TIME ZONE '{zone}')::date"
 
-    def iso_weekday(self, expr: str) -> str:
-        """1 = Monday … 7 = Sunday of a UTC timestamp."""
-        return f"extract(isodow FROM ({expr}) AT TIME ZONE 'UTC')::int"
+    def iso_weekday(self, expr: str, zone: str = "UTC") -> str:
+        """1 = Monday … 7 = Sunday of a timestamp, in ``zone``."""
+        return f"extract(isodow FROM ({expr}) AT TIME ZONE '{zone}')::int"
 
-    def hour_of_day(self, expr: str) -> str:
-        return f"extract(hour FROM ({expr}) AT TIME ZONE 'UTC')::int"
+    def hour_of_day(self, expr: str, zone: str = "UTC") -> str:
+        return f"extract(hour FROM ({expr}) AT TIME ZONE '{zone}')::int"
 
     def bucket(self, expr: str, growth: float, top: int) -> str:
         """The histogram bucket of a duration: 0 under one second, else
@@ -132,15 +134,15 @@ class SQLiteDialect(Dialect):
         # Every statement runs with a parameter list (possibly empty), so a literal % is %%.
         return f"strftime('%%Y-%%m-%%d %%H:00:00', {expr})"
 
-    def utc_day(self, expr: str) -> str:
-        return f"date({expr})"
+    def local_day(self, expr: str, zone: str) -> str:
+        # SQLite knows no time zones: a Python function (``register_sqlite_functions``).
+        return f"hd_local(({expr}), '{zone}', 'day')"
 
-    def iso_weekday(self, expr: str) -> str:
-        # strftime's %w counts from Sunday = 0.
-        return f"(CAST(strftime('%%w', {expr}) AS INTEGER) + 6) %% 7 + 1"
+    def iso_weekday(self, expr: str, zone: str = "UTC") -> str:
+        return f"CAST(hd_local(({expr}), '{zone}', 'isodow') AS INTEGER)"
 
-    def hour_of_day(self, expr: str) -> str:
-        return f"CAST(strftime('%%H', {expr}) AS INTEGER)"
+    def hour_of_day(self, expr: str, zone: str = "UTC") -> str:
+        return f"CAST(hd_local(({expr}), '{zone}', 'hour') AS INTEGER)"
 
     def bucket(self, expr: str, growth: float, top: int) -> str:
         return (
@@ -177,6 +179,31 @@ class SQLiteDialect(Dialect):
         if isinstance(value, dt.date):
             return value.isoformat()
         return value
+
+
+def _sqlite_local(value: Any, zone: str, part: str) -> Any:
+    """``hd_local(stamp, zone, part)`` on SQLite: the day (``YYYY-MM-DD``), ISO weekday or
+    hour of a stored UTC datetime in ``zone``, as PostgreSQL's ``AT TIME ZONE`` gives it."""
+    if value is None:
+        return None
+    moment = parse_stamp(str(value)).astimezone(_zone(zone))
+    if part == "day":
+        return moment.date().isoformat()
+    if part == "isodow":
+        return moment.isoweekday()
+    return moment.hour
+
+
+def _zone(name: str) -> dt.tzinfo:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(name)
+
+
+def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: SQLite connections get ``hd_local``."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("hd_local", 3, _sqlite_local, deterministic=True)
 
 
 POSTGRESQL = Dialect()

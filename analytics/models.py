@@ -292,6 +292,8 @@ class DailyRollup(RollupColumns):
     """The facts and message counts of one UTC day summed per slice (what the report pages
     read)."""
 
+    # The time zone whose day this is (docs/metrics.md: the shop's, and any extra report zone).
+    zone = models.CharField(max_length=64, default="UTC")
     day = models.DateField()
 
     class Meta:
@@ -299,7 +301,7 @@ class DailyRollup(RollupColumns):
         verbose_name_plural = _("daily rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "team_id", "agent_id"], name="rollup_day_team_agent"
+                fields=["zone", "day", "team_id", "agent_id"], name="rollup_zone_day_team_agent"
             )
         ]
 
@@ -313,6 +315,7 @@ class DurationHistogram(models.Model):
     ``[1.05^(b-1), 1.05^b)``, bucket 0 less than one second: percentiles of large ranges are
     read from here within ±2.5 %."""
 
+    zone = models.CharField(max_length=64, default="UTC")
     day = models.DateField()
     team_id = models.BigIntegerField()
     agent_id = models.BigIntegerField()
@@ -326,8 +329,8 @@ class DurationHistogram(models.Model):
         verbose_name_plural = _("duration histograms")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "team_id", "agent_id", "kind", "business_hours", "bucket"],
-                name="histogram_unique",
+                fields=["zone", "day", "team_id", "agent_id", "kind", "business_hours", "bucket"],
+                name="histogram_zone_unique",
             )
         ]
 
@@ -338,6 +341,7 @@ class DurationHistogram(models.Model):
 class QuestionDaily(models.Model):
     """How often each knowledge-base entry / unmatched topic was asked on one day."""
 
+    zone = models.CharField(max_length=64, default="UTC")
     day = models.DateField()
     team_id = models.BigIntegerField(default=0)  # ALL (-1): every team
     kb_entry_id = models.BigIntegerField(default=0)  # 0: unmatched, see topic_key
@@ -349,10 +353,11 @@ class QuestionDaily(models.Model):
         verbose_name_plural = _("daily question counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "team_id", "kb_entry_id", "topic_key"], name="qdaily_unique"
+                fields=["zone", "day", "team_id", "kb_entry_id", "topic_key"],
+                name="qdaily_zone_unique",
             )
         ]
-        indexes = [models.Index(fields=["day"], name="qdaily_day")]
+        indexes = [models.Index(fields=["zone", "day"], name="qdaily_zone_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kb_entry_id or self.topic_key}: {self.count}"
@@ -379,12 +384,17 @@ class ReportPage(HourlyRollup):
 
 
 class PendingDay(models.Model):
-    """A UTC day whose duration histograms must be recomputed (new facts fell in it)."""
+    """A day of a report zone whose duration histograms must be recomputed (new facts fell
+    in it)."""
 
-    day = models.DateField(primary_key=True)
+    zone = models.CharField(max_length=64, default="UTC")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "day"], name="pendingday_unique")]
 
     def __str__(self) -> str:
-        return str(self.day)
+        return f"{self.zone} {self.day}"
 
 
 class TopicVector(models.Model):

@@ -21,7 +21,37 @@ def time_zone_name() -> str:
     """The shop's IANA time zone (``REPORTS["TIME_ZONE"]``), checked."""
     name = str(getattr(settings, "REPORTS", {}).get("TIME_ZONE", "UTC"))
     try:
+        return checked_zone(name)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"REPORTS['TIME_ZONE']: {error}") from error
+
+
+# Zone names go into SQL as literals (``AT TIME ZONE 'Asia/Shanghai'``): only IANA-shaped
+# names that zoneinfo knows pass.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-/]{0,63}")
+
+
+def checked_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone safe to write into SQL, else ``ValueError``."""
+    if not _ZONE_NAME.fullmatch(name):
+        raise ValueError(f"not a time zone name: {name!r}")
+    try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ImproperlyConfigured(f"REPORTS['TIME_ZONE'] is no time zone: {name!r}") from error
+        raise ValueError(f"unknown time zone: {name!r}") from error
     return name
+
+
+def report_zones() -> list[str]:
+    """The zones the rollups are kept in: the shop's first, then ``REPORTS["TIME_ZONES"]``
+    (extra zones a report may choose; each costs one more set of daily rows)."""
+    extra = getattr(settings, "REPORTS", {}).get("TIME_ZONES", []) or []
+    out = [time_zone_name()]
+    for name in extra:
+        try:
+            zone = checked_zone(str(name))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"REPORTS['TIME_ZONES']: {error}") from error
+        if zone not in out:
+            out.append(zone)
+    return out

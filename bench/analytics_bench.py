@@ -330,6 +330,101 @@ def pages(runs: int, only: list[str] | None = None) -> list[tuple[str, str, floa
     return out
 
 
+def zone_choice(zone: str) -> None:
+    """The two ways of reporting in a time zone, timed on the generated data (each in a
+    transaction rolled back): (a) the daily rows of one more zone, built from the facts of
+    its days (what the desk does: ``_build_zone``); (b) every daily column kept per UTC hour
+    instead, so that any zone's days are sums of 24 hourly rows (the alternative), and a
+    30-day overview read from those hourly rows against the same read from daily rows."""
+    from django.db import connection, transaction
+
+    from analytics import dialects
+    from analytics.selectors.common import SUM_COLUMNS
+    from analytics.services import statements
+    from analytics.services.rollup import _begin, _build_zone
+
+    d = dialects.current()
+
+    class Hourly(dialects.Dialect):
+        def local_day(self, expr: str, zone: str) -> str:
+            return f"date_trunc('hour', {expr})"
+
+    def cpu() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    class Rollback(Exception):
+        pass
+
+    def timed(work: Any) -> tuple[float, float]:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                _begin(cursor, d, full=True)
+                wall, busy = time.perf_counter(), cpu()
+                work(cursor)
+                out = (time.perf_counter() - wall, cpu() - busy)
+                raise Rollback
+        except Rollback:
+            return out
+
+    def one_more_zone(cursor: Any) -> None:
+        _build_zone(cursor, d, zone)
+
+    def hourly_all_columns(cursor: Any) -> None:
+        cursor.execute(
+            "CREATE TEMP TABLE hourly_all AS SELECT * FROM analytics_dailyrollup WITH NO DATA"
+        )
+        cursor.execute("ALTER TABLE hourly_all ALTER COLUMN day TYPE timestamptz")
+        sql = statements.daily_insert(Hourly(), "UTC", "", "")
+        cursor.execute(sql.replace("INSERT INTO analytics_dailyrollup", "INSERT INTO hourly_all"))
+        cursor.execute("SELECT count(*) FROM hourly_all")
+        print(f"    (b) hourly rows of every column: {cursor.fetchone()[0]}")
+
+    print(f"report zone choice (load average {os.getloadavg()[0]:.2f}):")
+    for label, work in (
+        (f"(a) daily rows of one more zone ({zone})", one_more_zone),
+        ("(b) every daily column per UTC hour instead", hourly_all_columns),
+    ):
+        runs = [timed(work) for _ in range(3)]
+        best = min(runs)
+        print(
+            f"  {label}: {best[0]:.2f} s wall, {best[1]:.2f} s CPU of the server "
+            f"(best of 3; {', '.join(f'{w:.2f}' for w, _c in runs)})"
+        )
+    cols = ", ".join(f"sum({c})" for c in SUM_COLUMNS)
+
+    def read(cursor: Any, table: str, lo: Any, hi: Any) -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            cursor.execute(
+                f"SELECT {cols} FROM {table} WHERE day >= %s AND day < %s "
+                "AND team_id = -1 AND agent_id = -1",
+                [lo, hi],
+            )
+            cursor.fetchall()
+        return (time.perf_counter() - started) / 20 * 1000
+
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        hourly_all_columns(cursor)
+        today = timezone.now().date()
+        hi = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+        lo = hi - dt.timedelta(days=30)
+        daily_ms = read(cursor, "analytics_dailyrollup", lo.date(), hi.date())
+        hourly_ms = read(cursor, "hourly_all", lo, hi)
+        print(
+            f"  30-day overview sums, all teams: from daily rows {daily_ms:.1f} ms, "
+            f"from hourly rows {hourly_ms:.1f} ms (mean of 20)"
+        )
+        transaction.set_rollback(True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="helpdesk_bench_f")
@@ -345,6 +440,12 @@ def main() -> None:
         "time only the report pages",
     )
     parser.add_argument("--pages", nargs="*", choices=PAGES, help="only these report pages")
+    parser.add_argument(
+        "--zone-choice",
+        metavar="ZONE",
+        help="after the rebuilds, time building one more report zone against keeping every "
+        "daily column per UTC hour (docs/performance.md, 'Report time zone')",
+    )
     args = parser.parse_args()
     setup(args.db, reuse=args.reuse)
     if args.reuse:
@@ -353,6 +454,7 @@ def main() -> None:
             print(f"  {page:<10} {label:<8} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
         return
     from analytics import services
+    from analytics.shop import report_zones
 
     started = time.perf_counter()
     counts = generate(args.conversations, args.messages_per_conversation, args.days)
@@ -365,8 +467,11 @@ def main() -> None:
     rebuilds = [services.rollup_rebuild().seconds for _ in range(3)]
     print(
         f"full rebuild: {min(rebuilds):.2f} s (best of 3; {', '.join(f'{r:.2f}' for r in rebuilds)}; "
-        f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)"
+        f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after; report zones "
+        f"{', '.join(report_zones())})"
     )
+    if args.zone_choice:
+        zone_choice(args.zone_choice)
     started = time.perf_counter()
     sent = live_minute(args.live)
     print(

@@ -293,9 +293,12 @@ def snapshot() -> list[tuple]:
     out: list[tuple] = []
     for model, order in (
         (HourlyRollup, ["hour", "team_id", "agent_id"]),
-        (DailyRollup, ["day", "team_id", "agent_id"]),
-        (DurationHistogram, ["day", "team_id", "agent_id", "kind", "business_hours", "bucket"]),
-        (QuestionDaily, ["day", "team_id", "kb_entry_id", "topic_key"]),
+        (DailyRollup, ["zone", "day", "team_id", "agent_id"]),
+        (
+            DurationHistogram,
+            ["zone", "day", "team_id", "agent_id", "kind", "business_hours", "bucket"],
+        ),
+        (QuestionDaily, ["zone", "day", "team_id", "kb_entry_id", "topic_key"]),
     ):
         fields = [f.attname for f in model._meta.fields if f.attname != "id"]
         out += [

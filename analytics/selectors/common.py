@@ -80,8 +80,12 @@ def slice_where(
 
 
 def daily_where(f: ReportFilter, *, by_agent: bool = False) -> tuple[str, list[Any]]:
+    """The filter's days, in its time zone's rows, and its slice."""
     where, params = slice_where(f, by_agent=by_agent)
-    return f"r.day >= %s AND r.day <= %s AND {where}", [f.start, f.end, *params]
+    return (
+        f"r.zone = %s AND r.day >= %s AND r.day <= %s AND {where}",
+        [f.time_zone, f.start, f.end, *params],
+    )
 
 
 def hourly_where(f: ReportFilter) -> tuple[str, list[Any]]:
@@ -169,12 +173,13 @@ def durations(
     kind_in, kind_params = dialects.current().any_of("h.kind", kinds)
     sql = (
         f"SELECT h.kind, {agent}, h.bucket, sum(h.count) FROM analytics_durationhistogram h "
-        f"WHERE h.day >= %s AND h.day <= %s AND {kind_in} AND h.business_hours = %s "
+        f"WHERE h.zone = %s AND h.day >= %s AND h.day <= %s AND {kind_in} "
+        "AND h.business_hours = %s "
         f"AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
     grouped: dict[tuple[int, int], list[tuple[int, int]]] = {}
     with report_connection().cursor() as cursor:
-        cursor.execute(sql, [f.start, f.end, *kind_params, bh, *params])
+        cursor.execute(sql, [f.time_zone, f.start, f.end, *kind_params, bh, *params])
         for kind, agent_id, bucket, count in cursor.fetchall():
             grouped.setdefault((kind, agent_id), []).append((bucket, int(count)))
     out: dict[tuple[int, int], Stat] = {}

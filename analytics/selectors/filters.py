@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+import re
+import zoneinfo
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils import timezone
 
 from helpdesk.errors import BadRequest
 
+from ..shop import report_zones, time_zone_name
+
 MAX_DAYS = 366
 
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """Whole UTC days ``start`` … ``end`` (inclusive)."""
+    """Whole days ``start`` … ``end`` (inclusive) of the time zone ``time_zone`` (one of the
+    report zones, ``analytics.shop.report_zones``: the shop's by default)."""
 
     start: dt.date
     end: dt.date
@@ -23,14 +28,20 @@ class ReportFilter:
     agent_id: int | None = None
     business_hours: bool = False
     compare: bool = True
+    time_zone: str = field(default_factory=time_zone_name)
 
     @property
     def lo(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC)
+        """The instant the first day starts, in UTC."""
+        zone = zoneinfo.ZoneInfo(self.time_zone)
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
     @property
     def hi(self) -> dt.datetime:
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        """The instant after the last day ends, in UTC."""
+        zone = zoneinfo.ZoneInfo(self.time_zone)
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return after.astimezone(dt.UTC)
 
     @property
     def days(self) -> int:
@@ -53,6 +64,8 @@ class ReportFilter:
             params["bh"] = 1
         if not self.compare:
             params["compare"] = 0
+        if self.time_zone != time_zone_name():
+            params["tz"] = self.time_zone
         params.update(override)
         return urlencode(params)
 
@@ -69,22 +82,52 @@ def _int_or_none(value: Any, name: str) -> int | None:
     return number
 
 
-def _date(value: Any, name: str, default: dt.date) -> dt.date:
+def _date(value: Any, name: str, default: dt.date, zone: str) -> dt.date:
+    """A day: ``YYYY-MM-DD``, or a moment with an offset (``2026-11-02T00:00:00+08:00``,
+    ``…Z``) meaning the day of ``zone`` it falls on (a naive moment: its own date)."""
     if value in (None, ""):
         return default
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        # An offset's "+" arrives as a space when the query string was not encoded.
+        head, space, tail = text.rpartition(" ")
+        if space and re.fullmatch(r"\d{2}(:?\d{2})?", tail):
+            text = f"{head}+{tail}"
+        moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise BadRequest(
-            f"{name} must be a date (YYYY-MM-DD).", fields={name: ["Invalid."]}
+            f"{name} must be a date (YYYY-MM-DD) or a date and time with an offset "
+            "(YYYY-MM-DDTHH:MM:SS+08:00).",
+            fields={name: ["Invalid."]},
         ) from None
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+
+def _zone(value: Any) -> str:
+    zones = report_zones()
+    if value in (None, ""):
+        return zones[0]
+    if str(value) not in zones:
+        raise BadRequest(
+            f"tz must be one of the report time zones: {', '.join(zones)}.",
+            fields={"tz": ["Not a report time zone."]},
+        )
+    return str(value)
 
 
 def report_filter_from_query(params: Any) -> ReportFilter:
-    """Parse the report query string; default: the last 7 days including today."""
-    today = timezone.now().date()
-    end = _date(params.get("end"), "end", today)
-    start = _date(params.get("start"), "start", end - dt.timedelta(days=6))
+    """Parse the report query string; default: the last 7 days including today, in the
+    shop's time zone (``tz``: another report zone)."""
+    zone = _zone(params.get("tz"))
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date()
+    end = _date(params.get("end"), "end", today, zone)
+    start = _date(params.get("start"), "start", end - dt.timedelta(days=6), zone)
     if start > end:
         raise BadRequest("start must not be after end.", fields={"start": ["After end."]})
     if (end - start).days + 1 > MAX_DAYS:
@@ -98,4 +141,5 @@ def report_filter_from_query(params: Any) -> ReportFilter:
         agent_id=_int_or_none(params.get("agent"), "agent"),
         business_hours=str(params.get("bh", "")) in {"1", "true", "on"},
         compare=str(params.get("compare", "1")) not in {"0", "false", "off"},
+        time_zone=zone,
     )

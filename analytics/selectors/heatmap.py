@@ -18,14 +18,16 @@ def _volume_column(f: ReportFilter) -> str:
 
 
 def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
-    """Conversations started per ISO weekday (1 = Monday) and UTC hour, summed over the range.
+    """Conversations started per ISO weekday (1 = Monday) and hour of the filter's time zone,
+    summed over the range. The hourly rows are UTC hours, each placed at the local weekday
+    and hour it starts in (exact in a zone whose offset is whole hours; docs/metrics.md).
 
     ``grid[weekday - 1][hour]``; ``max`` is the largest cell (for the colour scale)."""
     where, params = hourly_where(f)
     column = _volume_column(f)
     d = dialects.current()
     sql = (
-        f"SELECT {d.iso_weekday('r.hour')}, {d.hour_of_day('r.hour')}, "
+        f"SELECT {d.iso_weekday('r.hour', f.time_zone)}, {d.hour_of_day('r.hour', f.time_zone)}, "
         f"sum(r.{column}) FROM analytics_hourlyrollup r WHERE {where} GROUP BY 1, 2"
     )
     grid = [[0] * 24 for _ in range(7)]
@@ -37,7 +39,7 @@ def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
 
 
 def daily_series(f: ReportFilter) -> list[dict[str, Any]]:
-    """Per UTC day: conversations, shopper messages, first responses within 3 minutes."""
+    """Per day of the filter's time zone: conversations, shopper messages."""
     where, params = daily_where(f)
     column = _volume_column(f)
     sql = (

@@ -23,12 +23,13 @@ SAMPLE = 40
 
 def _counts(f: ReportFilter, *, matched: bool) -> dict[Any, int]:
     where = [
+        "q.zone = %s",
         "q.day >= %s",
         "q.day <= %s",
         "q.team_id = %s",  # one team, or the all-teams rows
         "q.kb_entry_id <> 0" if matched else "q.kb_entry_id = 0",
     ]
-    params: list[Any] = [f.start, f.end, f.team_id or ALL]
+    params: list[Any] = [f.time_zone, f.start, f.end, f.team_id or ALL]
     if not matched:
         where.append("q.topic_key <> ''")
     key = "q.kb_entry_id" if matched else "q.topic_key"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from .. import dialects
 from ..dialects import Dialect, parse_day, parse_stamp
+from ..shop import report_zones
 from . import statements
 from .imports import conversions_scan, questions_import
 from .marks import Marks
@@ -51,26 +53,46 @@ def _begin(cursor: Any, d: Dialect, *, full: bool = False) -> None:
     cursor.execute("SET LOCAL jit = off")
 
 
-def _utc_days(days: list[dt.date]) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
-    """Each day with the instants it starts and ends at."""
+def _zone_days(days: list[dt.date], zone: str) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+    """Each day of ``zone`` with the UTC instants it starts and ends at (23 or 25 hours apart
+    on the days the clocks change)."""
+    tz = zoneinfo.ZoneInfo(zone)
     out = []
     for day in days:
-        lo = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-        out.append((day, lo, lo + dt.timedelta(days=1)))
+        lo = dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+        hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+        out.append((day, lo, hi.astimezone(dt.UTC)))
     return out
 
 
+def _local_days(hours: list[dt.datetime], zone: str) -> list[dt.date]:
+    """The days of ``zone`` that these UTC hours touch (an hour can straddle two days in a
+    zone whose offset is not whole hours)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    days = set()
+    for hour in hours:
+        days.add(hour.astimezone(tz).date())
+        days.add((hour + HOUR - dt.timedelta(microseconds=1)).astimezone(tz).date())
+    return sorted(days)
+
+
 DAY_COLUMNS = [("day", "date"), ("lo", "timestamptz"), ("hi", "timestamptz")]
+ZONED = (
+    "analytics_dailyrollup",
+    "analytics_durationhistogram",
+    "analytics_questiondaily",
+    "analytics_pendingday",
+)
 
 
-def _delete_days(cursor: Any, d: Dialect, table: str, days: list[dt.date]) -> None:
+def _delete_days(cursor: Any, d: Dialect, table: str, zone: str, days: list[dt.date]) -> None:
     where, params = d.any_of("day", days)
-    cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+    cursor.execute(f"DELETE FROM {table} WHERE zone = %s AND {where}", [zone, *params])
 
 
-def _roll_hours(cursor: Any, d: Dialect, hours: list[dt.datetime]) -> None:
-    """Recompute these hours (heat map rows), then the days they are in (daily rows; their
-    histograms follow on their own beat)."""
+def _roll_hours(cursor: Any, d: Dialect, hours: list[dt.datetime], zones: list[str]) -> None:
+    """Recompute these UTC hours (heat map rows), then the days of every report zone they
+    touch (daily rows; their histograms follow on their own beat)."""
     if not hours:
         return
     where, params = d.any_of("hour", hours)
@@ -88,59 +110,100 @@ def _roll_hours(cursor: Any, d: Dialect, hours: list[dt.datetime]) -> None:
         ),
         [*source_params, d.stamp(min(hours)), d.stamp(max(hours) + HOUR)],
     )
-    # A day is always summed whole from its facts and counts.
-    days = sorted({h.astimezone(dt.UTC).date() for h in hours})
-    _delete_days(cursor, d, "analytics_dailyrollup", days)
-    source, source_params = d.rows("d", DAY_COLUMNS, _utc_days(days))
+    for zone in zones:
+        _roll_zone_days(cursor, d, zone, _local_days(hours, zone))
+
+
+def _roll_zone_days(cursor: Any, d: Dialect, zone: str, days: list[dt.date]) -> None:
+    """The daily rows of these days of ``zone``, each summed whole from its facts and counts."""
+    _delete_days(cursor, d, "analytics_dailyrollup", zone, days)
+    source, source_params = d.rows("d", DAY_COLUMNS, _zone_days(days, zone))
+    # The outer bounds, as for the hours: the planner sees the range the days cover.
+    bounds = "AND {c} >= %s AND {c} < %s"
+    lo = d.stamp(_zone_days(days[:1], zone)[0][1])
+    hi = d.stamp(_zone_days(days[-1:], zone)[0][2])
     cursor.execute(
         statements.daily_insert(
             d,
-            f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi",
-            f"JOIN {source} ON m.hour >= d.lo AND m.hour < d.hi",
+            zone,
+            f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi {bounds.format(c='f.at')}",
+            f"JOIN {source} ON m.hour >= d.lo AND m.hour < d.hi {bounds.format(c='m.hour')}",
         ),
-        [*source_params, *source_params],
+        [*source_params, lo, hi, *source_params, lo, hi],
     )
     # The day's histograms are recomputed by ``histograms_refresh`` (every few minutes), off
     # the per-minute tick: they only feed the percentiles of large ranges.
     pending, pending_params = d.rows("d", [("day", "date")], [(day,) for day in days])
     cursor.execute(
-        f"INSERT INTO analytics_pendingday (day) SELECT d.day FROM {pending} WHERE true "
-        "ON CONFLICT DO NOTHING",
-        pending_params,
+        f"INSERT INTO analytics_pendingday (zone, day) SELECT %s, d.day FROM {pending} "
+        "WHERE true ON CONFLICT DO NOTHING",
+        [zone, *pending_params],
     )
 
 
-def _roll_histograms(cursor: Any, d: Dialect, days: list[dt.date]) -> None:
+def _roll_histograms(cursor: Any, d: Dialect, zone: str, days: list[dt.date]) -> None:
     if not days:
         return
-    _delete_days(cursor, d, "analytics_durationhistogram", days)
-    source, params = d.rows("d", DAY_COLUMNS, _utc_days(days))
+    _delete_days(cursor, d, "analytics_durationhistogram", zone, days)
+    source, params = d.rows("d", DAY_COLUMNS, _zone_days(days, zone))
     cursor.execute(
-        statements.histogram_insert(d, f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi"),
+        statements.histogram_insert(d, zone, f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi"),
         [*params, *params],
     )
-    _delete_days(cursor, d, "analytics_pendingday", days)
+    _delete_days(cursor, d, "analytics_pendingday", zone, days)
 
 
 def histograms_refresh() -> int:
     """Recompute the duration histograms of every pending day; returns how many."""
     d = dialects.current()
+    zones = report_zones()
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, d)
-        cursor.execute("SELECT day FROM analytics_pendingday ORDER BY day")
-        days = [parse_day(row[0]) for row in cursor.fetchall()]
-        _roll_histograms(cursor, d, days)
-    return len(days)
+        cursor.execute("SELECT zone, day FROM analytics_pendingday ORDER BY zone, day")
+        pending: dict[str, list[dt.date]] = {}
+        for zone, day in cursor.fetchall():
+            pending.setdefault(zone, []).append(parse_day(day))
+        for zone, days in pending.items():
+            if zone in zones:
+                _roll_histograms(cursor, d, zone, days)
+            else:  # a zone no longer reported in
+                _delete_days(cursor, d, "analytics_pendingday", zone, days)
+    return sum(len(days) for days in pending.values())
 
 
-def _roll_days(cursor: Any, d: Dialect, days: list[dt.date]) -> None:
+def _roll_days(cursor: Any, d: Dialect, zone: str, days: list[dt.date]) -> None:
     if not days:
         return
-    _delete_days(cursor, d, "analytics_questiondaily", days)
-    source, params = d.rows("d", DAY_COLUMNS, _utc_days(days))
+    _delete_days(cursor, d, "analytics_questiondaily", zone, days)
+    source, params = d.rows("d", DAY_COLUMNS, _zone_days(days, zone))
     cursor.execute(
-        statements.question_insert(d, f"JOIN {source} ON q.at >= d.lo AND q.at < d.hi"), params
+        statements.question_insert(d, zone, f"JOIN {source} ON q.at >= d.lo AND q.at < d.hi"),
+        params,
     )
+
+
+def _build_zone(cursor: Any, d: Dialect, zone: str) -> None:
+    """Every day of ``zone`` from all facts: a report zone added (or the shop's zone changed)
+    since the rows were built."""
+    for table in ZONED:
+        cursor.execute(f"DELETE FROM {table} WHERE zone = %s", [zone])
+    cursor.execute(statements.daily_insert(d, zone, "", ""), [])
+    cursor.execute(statements.histogram_insert(d, zone, ""), [])
+    cursor.execute(statements.question_insert(d, zone, ""), [])
+
+
+def _zones_sync(cursor: Any, d: Dialect, marks: Marks, zones: list[str]) -> None:
+    """Build the report zones that have no rows yet, drop the rows of zones no longer
+    reported in. A zone's watermark ``zone:<name>`` is 1 once its rows are built."""
+    built = {name[5:] for name, value in marks.values.items() if name.startswith("zone:") and value}
+    for zone in zones:
+        if zone not in built:
+            _build_zone(cursor, d, zone)
+            marks.set(f"zone:{zone}", 1)
+    for zone in sorted(built - set(zones)):
+        for table in ZONED:
+            cursor.execute(f"DELETE FROM {table} WHERE zone = %s", [zone])
+        marks.set(f"zone:{zone}", 0)
 
 
 # The watermarks: name -> (table, its increasing column, its time column). A message
@@ -166,34 +229,36 @@ def _settled(cursor: Any, d: Dialect, name: str, after: int, lag: dt.timedelta) 
     return int(row[0]) if row else after
 
 
-def _new_periods(cursor: Any, d: Dialect, name: str, after: int) -> list[Any]:
-    """The UTC hours (facts, messages) or UTC days (questions) written past the watermark."""
+def _new_periods(cursor: Any, d: Dialect, name: str, after: int) -> list[dt.datetime]:
+    """The UTC hours of the rows written past the watermark."""
     table, column, at = SOURCES[name]
-    if name == "questions":
-        cursor.execute(f"SELECT DISTINCT {d.utc_day(at)} FROM {table} WHERE {column} > %s", [after])
-        return [parse_day(row[0]) for row in cursor.fetchall()]
     cursor.execute(f"SELECT DISTINCT {d.utc_hour(at)} FROM {table} WHERE {column} > %s", [after])
     return [parse_stamp(row[0]) for row in cursor.fetchall()]
 
 
 def rollup_tick(*, lag: dt.timedelta = LAG) -> RollupResult:
-    """One incremental run: recompute the hours and days that new facts fall in."""
+    """One incremental run: recompute the hours and days that new facts fall in (and build
+    the report zones that have no rows yet)."""
     started = time.perf_counter()
     d = dialects.current()
+    zones = report_zones()
     with transaction.atomic(), connection.cursor() as cursor:
         _begin(cursor, d)
         marks = Marks()
         imported = questions_import(marks=marks, lag=lag)
         conversions_scan(marks=marks)
+        _zones_sync(cursor, d, marks, zones)
         hours = sorted(
             {
                 *_new_periods(cursor, d, "facts", marks.get("facts")),
                 *_new_periods(cursor, d, "messages", marks.get("messages")),
             }
         )
-        days = sorted(_new_periods(cursor, d, "questions", marks.get("questions")))
-        _roll_hours(cursor, d, hours)
-        _roll_days(cursor, d, days)
+        question_hours = sorted(_new_periods(cursor, d, "questions", marks.get("questions")))
+        _roll_hours(cursor, d, hours, zones)
+        days = _local_days(question_hours, zones[0])
+        for zone in zones:
+            _roll_days(cursor, d, zone, _local_days(question_hours, zone))
         for name in SOURCES:
             marks.set(name, _settled(cursor, d, name, marks.get(name), lag))
         marks.save(cursor)
@@ -240,15 +305,18 @@ def _bulk_load_begin(cursor: Any, d: Dialect) -> list[tuple[str, str]]:
     return indexes
 
 
-def _rebuild_all(cursor: Any, d: Dialect) -> tuple[int, int]:
-    """Every rollup table recomputed from all facts; (hourly rows, question-day rows)."""
+def _rebuild_all(cursor: Any, d: Dialect, zones: list[str]) -> tuple[int, int]:
+    """Every rollup table recomputed from all facts, the daily ones once per report zone;
+    (hourly rows, question-day rows)."""
     indexes = _bulk_load_begin(cursor, d)
     cursor.execute(statements.hourly_insert(d, ""), [])
     hours = cursor.rowcount
-    cursor.execute(statements.daily_insert(d, "", ""), [])
-    cursor.execute(statements.histogram_insert(d, ""), [])
-    cursor.execute(statements.question_insert(d, ""), [])
-    days = cursor.rowcount
+    days = 0
+    for zone in zones:
+        cursor.execute(statements.daily_insert(d, zone, "", ""), [])
+        cursor.execute(statements.histogram_insert(d, zone, ""), [])
+        cursor.execute(statements.question_insert(d, zone, ""), [])
+        days += cursor.rowcount
     for create, _ in indexes:
         cursor.execute(create)
     return hours, days
@@ -285,6 +353,7 @@ def rollup_rebuild(
     Used by the admin's on-demand rebuild; gives the same rows as the incremental ticks."""
     started = time.perf_counter()
     d = dialects.current()
+    zones = report_zones()
     with transaction.atomic(), connection.cursor() as cursor:
         full = start is None and end is None
         _begin(cursor, d, full=full)
@@ -295,13 +364,22 @@ def rollup_rebuild(
             # Everything settled now is in the rebuild: the next tick starts after it.
             for name in SOURCES:
                 marks.set(name, _settled(cursor, d, name, marks.get(name), LAG))
+            for name, value in list(marks.values.items()):
+                if name.startswith("zone:") and value and name[5:] not in zones:
+                    marks.set(name, 0)
+            for zone in zones:
+                marks.set(f"zone:{zone}", 1)
             marks.save(cursor)
-            hours, days = _rebuild_all(cursor, d)
+            hours, days = _rebuild_all(cursor, d, zones)
         else:
+            marks = Marks()
+            _zones_sync(cursor, d, marks, zones)
+            marks.save(cursor)
             hour_list = _hour_range(cursor, start, end)
-            day_list = sorted({h.date() for h in hour_list})
-            _roll_hours(cursor, d, hour_list)
-            _roll_histograms(cursor, d, day_list)
-            _roll_days(cursor, d, day_list)
-            hours, days = len(hour_list), len(day_list)
+            _roll_hours(cursor, d, hour_list, zones)
+            for zone in zones:
+                day_list = _local_days(hour_list, zone)
+                _roll_histograms(cursor, d, zone, day_list)
+                _roll_days(cursor, d, zone, day_list)
+            hours, days = len(hour_list), len(_local_days(hour_list, zones[0]))
     return RollupResult(hours, days, 0, time.perf_counter() - started)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..dialects import Dialect
 
 DAILY_COLUMNS = """
-    day, team_id, agent_id, conversations, outside_hours, reopened, handovers, assignments,
+    zone, day, team_id, agent_id, conversations, outside_hours, reopened, handovers, assignments,
     transfers, resolved, bot_resolved, unanswered, assigned_handover, assigned_outside,
     agent_conversations, msg_visitor, msg_agent, msg_bot, msg_notes,
     fr_count, fr_sum, fr_bh_sum, fr_within_3m, fr_bh_within_3m,
@@ -74,12 +74,12 @@ DAILY_AGGREGATES = [
 ]
 
 
-def _daily_inner(d: Dialect, source: str, message_source: str) -> str:
+def _daily_inner(d: Dialect, zone: str, source: str, message_source: str) -> str:
     """Facts and message counts grouped by (day, team, agent, kind, value, flag). The
     messages, counted per conversation and hour by the listener (``MessageCount``), enter as
     MESSAGE (kind 11) rows keyed like the facts: value = sender kind, flag = internal note."""
     return f"""
-    SELECT {d.utc_day("f.at")} AS period, coalesce(f.team_id, 0) AS team,
+    SELECT {d.local_day("f.at", zone)} AS period, coalesce(f.team_id, 0) AS team,
         coalesce(f.agent_id, 0) AS agent, f.kind AS kind,
         CAST(CASE WHEN f.kind IN (4, 9, 10, 11) THEN f.value END AS integer) AS v, f.flag AS flag,
         CAST(count(*) AS integer) AS n, sum(f.seconds) AS s, sum(f.bh_seconds) AS bs,
@@ -89,20 +89,21 @@ def _daily_inner(d: Dialect, source: str, message_source: str) -> str:
     FROM analytics_fact f {source}
     GROUP BY 1, 2, 3, 4, 5, 6
     UNION ALL
-    SELECT {d.utc_day("m.hour")}, m.team_id, m.agent_id, 11, m.sender, m.private,
+    SELECT {d.local_day("m.hour", zone)}, m.team_id, m.agent_id, 11, m.sender, m.private,
         CAST(sum(m.count) AS integer), NULL, NULL, 0, 0, NULL, NULL
     FROM analytics_messagecount m {message_source}
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
-def daily_insert(d: Dialect, source: str, message_source: str) -> str:
-    """INSERT of the daily rows of every UTC day the facts of ``source`` and the message
-    counts of ``message_source`` cover."""
+def daily_insert(d: Dialect, zone: str, source: str, message_source: str) -> str:
+    """INSERT of the daily rows of every day in ``zone`` (a checked name: it is written as a
+    literal) the facts of ``source`` and the message counts of ``message_source`` cover. A
+    message counter (one UTC hour) belongs to the day its hour starts on."""
     select = d.slices(
-        _daily_inner(d, source, message_source),
+        _daily_inner(d, zone, source, message_source),
         ["period", "team", "agent"],
         SLICES,
-        lambda keys: ", ".join([*keys, *DAILY_AGGREGATES]),
+        lambda keys: ", ".join([f"'{zone}'", *keys, *DAILY_AGGREGATES]),
     )
     return f"INSERT INTO analytics_dailyrollup ({DAILY_COLUMNS}) {select}"
 
@@ -133,15 +134,15 @@ GROWTH = 1.05
 TOP_BUCKET = 30000
 
 
-def histogram_insert(d: Dialect, source: str) -> str:
-    """The duration histograms per UTC day: only the all-teams and per-team slices (an agent
+def histogram_insert(d: Dialect, zone: str, source: str) -> str:
+    """The duration histograms per day in ``zone``: only the all-teams and per-team slices (an agent
     has a few dozen durations a day, so a histogram would not be smaller than the facts;
     agent filters read the facts). Wall-clock and business-hours seconds are two scans of the
     duration index (a LATERAL VALUES pair per fact cost half as much again)."""
 
     def part(column: str, business_hours: str) -> str:
         return f"""
-    SELECT {d.utc_day("f.at")} AS day, coalesce(f.team_id, 0) AS team,
+    SELECT {d.local_day("f.at", zone)} AS day, coalesce(f.team_id, 0) AS team,
         f.kind AS kind, {business_hours} AS bh,
         {d.bucket(f"f.{column}", GROWTH, TOP_BUCKET)} AS bucket,
         CAST(count(*) AS integer) AS n
@@ -153,18 +154,18 @@ def histogram_insert(d: Dialect, source: str) -> str:
         f"{part('seconds', 'false')} UNION ALL {part('bh_seconds', 'true')}",
         ["day", "team", "kind", "bh", "bucket"],
         [("day", "team", "kind", "bh", "bucket"), ("day", "kind", "bh", "bucket")],
-        lambda k: f"{k[0]}, {k[1]}, -1, {k[2]}, {k[3]}, {k[4]}, sum(n)",
+        lambda k: f"'{zone}', {k[0]}, {k[1]}, -1, {k[2]}, {k[3]}, {k[4]}, sum(n)",
     )
     return (
         "INSERT INTO analytics_durationhistogram "
-        f"(day, team_id, agent_id, kind, business_hours, bucket, count) {select}"
+        f"(zone, day, team_id, agent_id, kind, business_hours, bucket, count) {select}"
     )
 
 
-def question_insert(d: Dialect, source: str) -> str:
-    """How often each knowledge-base entry / unmatched topic was asked per UTC day."""
+def question_insert(d: Dialect, zone: str, source: str) -> str:
+    """How often each knowledge-base entry / unmatched topic was asked per day in ``zone``."""
     inner = f"""
-    SELECT {d.utc_day("q.at")} AS day, coalesce(q.team_id, 0) AS team,
+    SELECT {d.local_day("q.at", zone)} AS day, coalesce(q.team_id, 0) AS team,
         coalesce(q.kb_entry_id, 0) AS entry,
         CASE WHEN q.kb_entry_id IS NULL THEN q.topic_key ELSE '' END AS topic, count(*) AS n
     FROM analytics_questionfact q {source}
@@ -173,7 +174,7 @@ def question_insert(d: Dialect, source: str) -> str:
         inner,
         ["day", "team", "entry", "topic"],
         [("day", "team", "entry", "topic"), ("day", "entry", "topic")],
-        lambda k: f"{k[0]}, {k[1]}, {k[2]}, {k[3]}, sum(n)",
+        lambda k: f"'{zone}', {k[0]}, {k[1]}, {k[2]}, {k[3]}, sum(n)",
     )
-    columns = "day, team_id, kb_entry_id, topic_key, count"
+    columns = "zone, day, team_id, kb_entry_id, topic_key, count"
     return f"INSERT INTO analytics_questiondaily ({columns}) {select}"
