@@ -101,6 +101,9 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
         [AgentProfile(user=u, display_name=f"Agent {i}") for i, u in enumerate(users)]
     )
     agent_ids = [u.pk for u in users]
+    from chat.models.inbox import default_web_channel_id
+
+    channel = default_web_channel_id()  # visitors and conversations belong to a channel
     team_ids = [t.pk for t in teams]
     texts = [f"do you ship product {i} to country {i % 37}" for i in range(300)] + [
         f"产品{i}什么时候发货到{i % 29}号仓" for i in range(200)
@@ -120,7 +123,7 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
             fill_sql(
                 c,
                 "chat_visitor",
-                {"public_id": "gen_random_uuid()", "created_at": "t0"},
+                {"public_id": "gen_random_uuid()", "created_at": "t0", "channel_id": str(channel)},
                 "FROM g ORDER BY i",
             )
         )
@@ -132,6 +135,7 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
                 "chat_conversation",
                 {
                     "visitor_id": f"{v0} + i - 1",
+                    "channel_id": str(channel),
                     "status": "'resolved'",
                     "team_id": "team",
                     "assignee_id": "agent",
