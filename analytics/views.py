@@ -28,6 +28,7 @@ from helpdesk.errors import HelpdeskError
 from . import charts, selectors, tables
 from .forms import RebuildForm
 from .selectors.heatmap import daily_series
+from .shop import report_zones
 
 PERM = "analytics.view_reports"
 
@@ -78,6 +79,7 @@ def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str
         "teams": Team.objects.order_by("name"),
         "agents": agents,
         "zone": _zone_name(f),
+        "zones": report_zones(),
     }
 
 

@@ -335,3 +335,19 @@ def test_durations_read_in_chinese(data: None) -> None:
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     ).content.decode()
     assert "1分50秒" in csv_body
+
+
+def test_a_report_picks_its_time_zone(data: None, settings: Any) -> None:
+    settings.REPORTS = {**settings.REPORTS, "TIME_ZONE": "UTC", "TIME_ZONES": ["Asia/Shanghai"]}
+    from analytics import services
+
+    services.rollup_tick(lag=dt.timedelta(0))
+    client = manager("analytics.view_reports")
+    page = client.get(f"/admin/reports/agents/?{RANGE}&tz=Asia/Shanghai").content.decode()
+    assert '<select name="tz">' in page
+    assert '<option value="Asia/Shanghai" selected>' in page
+    # The tabs keep the chosen zone.
+    assert "tz=Asia%2FShanghai" in page
+    settings.REPORTS = {**settings.REPORTS, "TIME_ZONES": []}
+    page = client.get(f"/admin/reports/?{RANGE}").content.decode()
+    assert 'name="tz"' not in page
