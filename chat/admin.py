@@ -9,7 +9,7 @@ from .bot import admin as bot_admin  # noqa: F401
 from .calls import admin as calls_admin  # noqa: F401
 from .canned import admin as canned_admin  # noqa: F401
 from .csat import admin as csat_admin  # noqa: F401
-from .models import AgentProfile, Conversation, Label, Message, Team, Visitor
+from .models import AgentProfile, Conversation, Label, Macro, Message, Team, Visitor
 from .routing import admin as routing_admin  # noqa: F401
 from .translation import admin as translation_admin  # noqa: F401
 
@@ -21,6 +21,14 @@ class LabelAdmin(admin.ModelAdmin):
     list_display = ["name", "color"]
     search_fields = ["name"]
     exclude = ["conversations"]
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """One click, several actions: ``actions`` as JSON (the model's docstring lists them)."""
+
+    list_display = ["name"]
+    search_fields = ["name"]
 
 
 @admin.register(Team)

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from helpdesk.auth import DeskSessionAuthentication, VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import BadRequest, Forbidden
 
-from . import events, labels, selectors
+from . import events, labels, macros, selectors
 from .access import Actor, access_conversation, is_agent
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.visitors import visitor_session
@@ -339,6 +339,34 @@ class ConversationLabelsApi(APIView):
             remove=data.validated_data.get("remove", []),
         )
         return Response({"results": [events.conversation_payload(c, staff=True) for c in changed]})
+
+
+class MacroListApi(APIView):
+    """Every macro (id, name): the composer's macro menu."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MacroList", {"results": serializers.ListField(child=serializers.DictField())}
+        ),
+        tags=["conversations"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": macros.macros_list()})
+
+
+class MacroRunApi(APIView):
+    """Run a macro's actions on the conversation, all or nothing."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(request=None, responses=ConversationOut(), tags=["conversations"])
+    def post(self, request: Request, conversation_id: int, macro_id: int) -> Response:
+        conversation = macros.macro_run(
+            actor=actor_from_request(request), macro_id=macro_id, conversation_id=conversation_id
+        )
+        return Response(events.conversation_payload(labels.with_labels(conversation), staff=True))
 
 
 class AgentListApi(APIView):

@@ -76,3 +76,26 @@ def load_labels(log: Callable[[str], None]) -> None:
     for name, color in DEMO_LABELS:
         Label.objects.get_or_create(name=name, defaults={"color": color})
     log("  labels: " + ", ".join(name for name, _color in DEMO_LABELS))
+
+
+@register(14, "macros")
+def load_macros(log: Callable[[str], None]) -> None:
+    """A macro for the commonest close: thank, label, take and resolve in one click."""
+    from .models import Macro
+
+    Macro.objects.get_or_create(
+        name="Thank and resolve",
+        defaults={
+            "actions": [
+                {
+                    "type": "reply",
+                    "text": "Thanks {{customer.first_name|for reaching out}}! "
+                    "Glad we could help. Have a lovely day.",
+                },
+                {"type": "label", "label": "Feedback"},
+                {"type": "assign_me"},
+                {"type": "resolve"},
+            ]
+        },
+    )
+    log("  macros: Thank and resolve")

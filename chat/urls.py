@@ -31,6 +31,12 @@ api_urlpatterns = [
     ),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
     path("v1/labels/", apis.LabelListApi.as_view(), name="label-list"),
+    path("v1/macros/", apis.MacroListApi.as_view(), name="macro-list"),
+    path(
+        "v1/conversations/<int:conversation_id>/macros/<int:macro_id>",
+        apis.MacroRunApi.as_view(),
+        name="macro-run",
+    ),
     path(
         "v1/conversations/labels",
         apis.ConversationLabelsApi.as_view(),

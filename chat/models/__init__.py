@@ -21,6 +21,7 @@ from .csat import SatisfactionRating
 from .inbox import Channel, default_web_channel_id
 from .labels import Label
 from .learning import KnowledgeProposal
+from .macros import Macro
 from .people import AgentProfile, Team, Visitor
 from .routing import (
     AgentConnection,
@@ -55,6 +56,7 @@ __all__ = [
     "KnowledgeVector",
     "Label",
     "LeftMessage",
+    "Macro",
     "MediaLimits",
     "Message",
     "MessageSentiment",

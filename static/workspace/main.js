@@ -13,6 +13,7 @@ import { initList, render as renderList, displayName } from "./list.js";
 import { panes } from "./panes.js";
 import { initShortcuts } from "./shortcuts.js";
 import { initLabels } from "./labels.js";
+import "./macros.js";
 import { addMessage } from "./timeline.js";
 
 /** @typedef {import("./types").DeskConfig} DeskConfig */

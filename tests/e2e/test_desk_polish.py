@@ -355,3 +355,37 @@ def test_bulk_assign_to_me_and_resolve_from_the_list(
     expect(row(agent, kai)).to_have_count(0)
     expect(row(agent, leo)).to_be_visible()
     assert agent.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_macro_from_the_composer_replies_labels_and_resolves_in_one_click(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    from chat.models import Label, Macro, Message
+
+    ana = make_agent("ana", name="Ana", capacity=0)
+    Label.objects.create(name="Feedback", color="#16a34a")
+    Macro.objects.create(
+        name="Thank and resolve",
+        actions=[
+            {"type": "reply", "text": "Thanks {{customer.name|there}}!"},
+            {"type": "label", "label": "Feedback"},
+            {"type": "assign_me"},
+            {"type": "resolve"},
+        ],
+    )
+    off_loop(shopper_says, make_visitor(name="Mia"), "All sorted, thank you")
+    conversation = Conversation.objects.get()
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    row(agent, conversation.pk).click()
+    box = pane(agent, conversation.pk)
+    box.locator('[data-testid="dk-macro"]').select_option(label="Thank and resolve")
+    expect(box.locator(".dk-msg-mine .dk-msg-body")).to_have_text("Thanks Mia!")
+    expect(box.locator(".dk-status-pill")).to_have_text(re.compile("resolved", re.I))
+    wait_db(
+        lambda: Conversation.objects.filter(
+            pk=conversation.pk, status="resolved", assignee=ana, labels__name="Feedback"
+        ).exists()
+    )
+    assert Message.objects.filter(conversation=conversation, sender_kind="agent").count() == 1
+    assert agent.js_errors == []  # type: ignore[attr-defined]
