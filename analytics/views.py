@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db import connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
@@ -135,10 +134,7 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
 
 def _zone_name(f: selectors.ReportFilter) -> str:
     """The time zone the filter's days and hours are in, as shown to the manager."""
-    zone = getattr(f, "time_zone", None) or getattr(f, "tz", None)
-    if zone is None:
-        zone = getattr(settings, "REPORTS", {}).get("TIME_ZONE", "UTC")
-    return str(zone)
+    return f.time_zone
 
 
 @reports_permission(PERM)
