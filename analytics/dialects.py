@@ -29,6 +29,8 @@ from typing import Any
 
 from django.db import connection
 
+from .shop import sql_zone
+
 
 class Dialect:
     """PostgreSQL's spelling; ``SQLiteDialect`` overrides what SQLite spells differently."""
@@ -59,15 +61,16 @@ class Dialect:
 
     def local_day(self, expr: str, zone: str) -> str:
         """The day a timestamp falls on in ``zone`` (a name checked by
-        ``analytics.shop.checked_zone``, written as a literal)."""
-        return f"(({expr}) AT TIME ZONE '{zone}')::date"
+        ``analytics.shop.checked_zone``, written as a literal; a fixed offset when the zone
+        has one: ``analytics.shop.sql_zone``)."""
+        return f"(({expr}) AT TIME ZONE {sql_zone(zone)})::date"
 
     def iso_weekday(self, expr: str, zone: str = "UTC") -> str:
         """1 = Monday … 7 = Sunday of a timestamp, in ``zone``."""
-        return f"extract(isodow FROM ({expr}) AT TIME ZONE '{zone}')::int"
+        return f"extract(isodow FROM ({expr}) AT TIME ZONE {sql_zone(zone)})::int"
 
     def hour_of_day(self, expr: str, zone: str = "UTC") -> str:
-        return f"extract(hour FROM ({expr}) AT TIME ZONE '{zone}')::int"
+        return f"extract(hour FROM ({expr}) AT TIME ZONE {sql_zone(zone)})::int"
 
     def bucket(self, expr: str, growth: float, top: int) -> str:
         """The histogram bucket of a duration: 0 under one second, else
