@@ -222,6 +222,24 @@ def test_the_bot_answers_order_status_with_order_cards(
     assert shopper.locator('[data-testid="hd-card-shipment"]').count() >= 1
     assert not shopper.js_errors  # type: ignore[attr-defined]
 
+    # The desk's bot panel counts the order answer, and draws the cards too.
+    db(make_agent, "ana", name="Ana", capacity=0)
+    conversation_id = db(lambda: Conversation.objects.get().pk)
+    desk = new_page(browser, pages)
+    desk.goto(bot_server + "/desk/")
+    desk.fill("input[name=username]", "ana")
+    desk.fill("input[name=password]", "pw-ana")
+    desk.click("button[type=submit]")
+    expect(desk.locator("#dk-conn")).to_have_attribute("data-state", "open")
+    desk.locator(f'#dk-rows .dk-row[data-id="{conversation_id}"]').click()
+    panel = desk.locator('.dk-panel[data-part="bot"]')
+    answers = panel.locator("dt", has_text=re.compile("^Answers$"))
+    expect(answers.locator("xpath=following-sibling::dd[1]")).to_have_text("1")
+    pane = desk.locator(f'.dk-pane[data-conversation="{conversation_id}"]')
+    expect(
+        pane.locator('[data-testid="timeline-card"][data-card-type="order"]').first
+    ).to_be_visible()
+
 
 def test_the_left_message_form_is_never_answered_by_the_bot(
     bot_server: str, browser: Any, pages: list[Any]
