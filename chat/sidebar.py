@@ -44,6 +44,8 @@ def conversation_sidebar(*, actor: Actor, conversation_id: Any) -> dict[str, Any
     data["visitor"] = {
         "id": visitor.pk,
         "name": visitor.display_name if customer_id is None else visitor.name,
+        # A made-up "Amber Otter" (docs/protocol.md): the desk shows its words translated.
+        "nickname": customer_id is None and visitor.has_nickname,
         "email": visitor.email,
         "language": visitor.language,
         "current_url": visitor.current_url,

@@ -162,6 +162,9 @@ def test_shoppers_named_well_previews_show_the_last_line_and_chinese(
     expect(pane(agent, first.pk).locator(".dk-msg-system .dk-msg-body")).to_have_text(
         "Ana 已加入会话"
     )
+    # The sidebar calls the shopper the same, in Chinese.
+    sidebar_name = agent.locator('[data-testid="sidebar-customer-name"]:visible')
+    expect(sidebar_name).to_have_text(name.inner_text())
     assert agent.js_errors == []  # type: ignore[attr-defined]
 
 

@@ -146,7 +146,7 @@ function renderProfile(api, conversationId, data, rerender) {
   const c = data.customer;
   if (!c) {
     return el("div", { class: "cs-section" },
-      el("div", { class: "cs-name", dataset: { testid: "sidebar-customer-name" } }, data.visitor.name),
+      el("div", { class: "cs-name", dataset: { testid: "sidebar-customer-name" } }, visitorName(api, data.visitor)),
       el("div", { class: "cs-muted" }, api.t("Not signed in: no orders to show.")));
   }
   const tags = el("input", { type: "text", class: "cs-input", value: c.tags.join(", "),
@@ -288,6 +288,18 @@ function cardBox(card, api) {
       el("div", { class: "cs-row" },
         link ? el("a", { href: link, target: "_blank", rel: "noopener" }, card.type === "order" ? api.t("View order") : api.t("View product")) : null,
         tracking ? el("a", { href: tracking, target: "_blank", rel: "noopener" }, api.t("Track parcel")) : null)));
+}
+
+/**
+ * The shopper's name; a made-up "Amber Otter" in the desk's language (as the list shows it).
+ * @param {DeskApi} api
+ * @param {Record<string, any>} visitor
+ */
+function visitorName(api, visitor) {
+  const name = String(visitor.name || "");
+  if (!visitor.nickname) return name;
+  const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
+  return name.split(" ").map((word) => api.t(word)).join(zh ? "" : " ");
 }
 
 /** @type {import("../types").DeskPart} */
