@@ -48,6 +48,10 @@ def kill_world() -> Iterator[Stack]:
 
 
 def _client(world: Stack) -> Celery:
+    """A Celery client of the world's broker. Its results are waited for with
+    ``disable_sync_subtasks=False``: earlier tests in the same pytest process run Celery's own
+    worker machinery in-process, which marks the process as one whose tasks must not block on
+    a result, and ``get`` would refuse."""
     return Celery("faults-client", broker=world.redis.url, backend=world.redis.url)
 
 
@@ -180,7 +184,7 @@ def test_report_tick_runs_again_after_its_worker_dies(kill_world: Stack) -> None
         killed_at = time.monotonic()
         _kill_worker_mid_task(world)
         holder.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-    outcome = result.get(timeout=bound(40))
+    outcome = result.get(timeout=bound(40), disable_sync_subtasks=False)
     report(
         "worker kill (report tick)",
         rerun_after_s=round(time.monotonic() - killed_at, 1),
@@ -242,7 +246,9 @@ def test_two_beats_double_the_schedule_but_never_a_report(kill_world: Stack) -> 
     ticks = _sent_ticks(*beats)
     assert _wait(lambda: _drained(world), bound(60)), "the worker never ran the queued ticks"
     by_ticks = _rollups(world)
-    _client(world).send_task("analytics.rollup_rebuild").get(timeout=bound(60))
+    _client(world).send_task("analytics.rollup_rebuild").get(
+        timeout=bound(60), disable_sync_subtasks=False
+    )
     rebuilt = _rollups(world)
     report("two beats", messages=sent, ticks_sent=ticks, rollup_rows=len(rebuilt.splitlines()))
     assert ticks >= 2 * 4, f"both beats should have sent the job: {ticks}"
