@@ -401,6 +401,11 @@ def test_sound_and_notification_when_the_tab_is_hidden(
     # An open conversation in a hidden tab: the next shopper message notifies too.
     agent.evaluate("window.__hidden = false")
     row(agent, conversation_id).click()
+    # The pane has loaded its history (a message arriving while it loads is shown with the
+    # history, not announced).
+    expect(
+        pane(agent, conversation_id).locator(".dk-msg-body", has_text=exact("anyone there?"))
+    ).to_be_visible()
     agent.evaluate("window.__hidden = true; window.__notes = []")
     shopper_says(visitor, "hello again")
     agent.wait_for_function(
