@@ -1,5 +1,6 @@
-"""Every write of a call: ring, accept, decline, hang up, time out, drop with a socket; and
-the check that lets one socket's offer, answer or ICE candidate through to the other side.
+"""Every write of a call: ring, accept, decline, hang up, time out, drop with a socket. The
+check that lets one socket's offer, answer or ICE candidate through to the other side is in
+``relay.py``; the call object of the frames and the timeline's line in ``timeline.py``.
 
 Each call has two parties, the agent and the shopper, and on each side one socket that carries
 its signalling (``agent_channel`` / ``visitor_channel``): the caller's from the ring, the
@@ -16,116 +17,46 @@ to send once the service has returned, i.e. committed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from helpdesk.errors import BadRequest, HelpdeskError, NotFound
+from helpdesk.errors import BadRequest, NotFound
 
 from .. import events
 from ..access import LOCK_SQL, Actor, access_conversation, conversation_locked_load
-from ..models import Call, Conversation, Message
-from ..services.messages import message_create
+from ..models import Call, Conversation
 from ..statements import row_lock
+from .common import (
+    ACCEPTED,
+    BUSY,
+    ENDED,
+    INVITED,
+    LIVE,
+    RING,
+    CallBusy,
+    CallResult,
+    as_pk,
+    check_id,
+    check_media,
+    conf,
+    ice_user,
+    is_party,
+    party_channel,
+    shopper_locale,
+    side_of,
+)
 from .ice import ice_servers
-
-LIVE = (Call.Status.RINGING, Call.Status.ACTIVE)
-
-# Server -> client frame types (docs/protocol.md, "Calls").
-RING = "call.ring"
-INVITED = "call.invited"
-ACCEPTED = "call.accepted"
-ENDED = "call.ended"
-BUSY = "call.busy"
-OFFER = "call.offer"
-ANSWER = "call.answer"
-CANDIDATE = "call.candidate"
-
-
-class CallBusy(HelpdeskError):
-    """The call cannot ring now: the agent or the conversation is already in one. Sent as a
-    ``call.busy`` frame, not as an error: it is an answer, not a fault."""
-
-    code = "conflict"
-
-    def __init__(self, detail: str, *, reason: str, conversation: int) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.conversation = conversation
-
-
-@dataclass
-class CallResult:
-    call: Call
-    # The acting socket's answer (``call.invited``, ``call.accepted``, ``call.busy``) or None.
-    reply: dict[str, Any] | None = None
-    # (channel name, frame): frames for the bound sockets, sent after commit by the caller.
-    direct: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-
-def _conf() -> dict[str, Any]:
-    return dict(settings.HELPDESK_CALLS)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return events.isoformat(value)
-
-
-def call_payload(call: Call) -> dict[str, Any]:
-    """The call object of every ``call.*`` frame and of the timeline message's card."""
-    agent = None
-    if call.agent_id:
-        agent = {"id": call.agent_id, "name": events.sender_name(Actor(user=call.agent))}
-    return {
-        "id": call.pk,
-        "conversation": call.conversation_id,
-        "media": call.media,
-        "caller": call.caller,
-        "status": call.status,
-        "agent": agent,
-        "answered_by": call.answered_by or None,
-        "started_at": _iso(call.started_at),
-        "answered_at": _iso(call.answered_at),
-        "ended_at": _iso(call.ended_at),
-        "end_reason": call.end_reason or None,
-        "duration": call.duration_seconds,
-        "missed": call.missed,
-        "ring_seconds": _conf()["RING_SECONDS"],
-    }
-
-
-def _side(actor: Actor) -> str:
-    return Call.Caller.AGENT if actor.user is not None else Call.Caller.VISITOR
-
-
-def _ice_user(actor: Actor) -> str:
-    if actor.user is not None:
-        return f"agent-{actor.user.pk}"
-    assert actor.visitor is not None
-    return f"visitor-{actor.visitor.pk}"
-
-
-def _check_media(media: object) -> str:
-    if media not in Call.Media.values:
-        raise BadRequest("media must be audio or video.", fields={"media": ["audio or video."]})
-    return str(media)
-
-
-def _check_id(value: object, name: str = "call") -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
-        raise BadRequest(f"{name} must be an id.", fields={name: ["Expected an id."]})
-    return value
+from .timeline import call_payload, call_timeline
 
 
 def _stale_before() -> dt.datetime:
     # A ring outlives its timer only when the socket that rang vanished without a disconnect
     # (a killed process); a few seconds' grace keeps a timer that is just firing in charge.
-    return timezone.now() - dt.timedelta(seconds=_conf()["RING_SECONDS"] + 5)
+    return timezone.now() - dt.timedelta(seconds=conf()["RING_SECONDS"] + 5)
 
 
 def _expire_stale(query: Q) -> list[CallResult]:
@@ -146,11 +77,6 @@ def _agent_busy(user_id: int, *, other_than: int | None = None) -> bool:
     return live.exists()
 
 
-def _language(conversation: Conversation) -> str:
-    lang = (conversation.visitor.language or "").lower()
-    return "zh-hans" if lang.startswith("zh") else "en"
-
-
 def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: str) -> CallResult:
     """Ring the other side of a conversation: an agent calls the shopper, or a shopper asks
     for a call (it rings the staff watching the conversation and its assignee).
@@ -159,9 +85,9 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
     agent is in one. A shopper whose assigned agent is in another call gets a polite ``busy``
     answer and the attempt is kept as a missed call (reason ``busy``).
     """
-    media = _check_media(media)
-    conf = _conf()
-    _expire_stale(Q(conversation_id=_as_pk(conversation_id)))
+    media = check_media(media)
+    calls_conf = conf()
+    _expire_stale(Q(conversation_id=as_pk(conversation_id)))
     if actor.user is not None:
         _expire_stale(Q(agent_id=actor.user.pk))
     with transaction.atomic():
@@ -177,7 +103,7 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
             )
         if Call.objects.filter(conversation=conversation, status__in=LIVE).exists():
             # Said in the shopper's language to a shopper (the workspace words its own).
-            language = _language(conversation) if actor.visitor is not None else None
+            language = shopper_locale(conversation) if actor.visitor is not None else None
             with translation.override(language, deactivate=True):
                 detail = _("A call is already under way in this conversation.")
             raise CallBusy(
@@ -185,7 +111,7 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
                 reason="conversation_busy",
                 conversation=conversation.pk,
             )
-        side = _side(actor)
+        side = side_of(actor)
         if actor.user is not None and _agent_busy(actor.user.pk):
             raise CallBusy(
                 _("You are already in a call."), reason="self_busy", conversation=conversation.pk
@@ -202,14 +128,14 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
             and _agent_busy(conversation.assignee_id)
         )
         if assignee_busy:
-            with translation.override(_language(conversation)):
+            with translation.override(shopper_locale(conversation)):
                 detail = _("Your agent is on another call. Please try again in a few minutes.")
             call.status = Call.Status.ENDED
             call.end_reason = Call.EndReason.BUSY
             call.save()
             call.ended_at = call.started_at
             call.save(update_fields=["ended_at"])
-            _timeline(call, conversation)
+            call_timeline(call, conversation)
             return CallResult(
                 call=call,
                 reply={
@@ -235,24 +161,17 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
         reply={
             "type": INVITED,
             "call": payload,
-            "ice_servers": ice_servers(user=_ice_user(actor)),
-            "ring_seconds": conf["RING_SECONDS"],
+            "ice_servers": ice_servers(user=ice_user(actor)),
+            "ring_seconds": calls_conf["RING_SECONDS"],
         },
     )
-
-
-def _as_pk(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _load(*, actor: Actor, call_id: object) -> tuple[Conversation, Call]:
     """The call and its conversation, both rows locked (conversation first), if ``actor``
     may see the conversation; ``NotFound`` otherwise, exactly as for a call that does not
     exist."""
-    pk = _check_id(call_id)
+    pk = check_id(call_id)
     conversation_id = Call.objects.filter(pk=pk).values_list("conversation_id", flat=True).first()
     if conversation_id is None:
         raise NotFound("Call not found.")
@@ -266,26 +185,14 @@ def _load(*, actor: Actor, call_id: object) -> tuple[Conversation, Call]:
     return conversation, call
 
 
-def _party_channel(call: Call, side: str) -> str:
-    return call.agent_channel if side == Call.Caller.AGENT else call.visitor_channel
-
-
-def _is_party(call: Call, actor: Actor) -> bool:
-    """Whether ``actor`` is on this call: the shopper side always is (access already says it
-    is their conversation); on the agent side only the call's agent is, once there is one."""
-    if actor.user is None:
-        return True
-    return call.agent_id is None or call.agent_id == actor.user.pk
-
-
 def call_accept(*, actor: Actor, call_id: object, channel: str) -> CallResult:
     """The callee answers from ``channel``: the call is active and that socket now carries
     the callee's signalling. The caller hears ``call.accepted`` (the agent's side then makes
     the WebRTC offer); the callee's other sockets hear it too and stop ringing."""
     with transaction.atomic():
         conversation, call = _load(actor=actor, call_id=call_id)
-        side = _side(actor)
-        if side == call.caller or not _is_party(call, actor):
+        side = side_of(actor)
+        if side == call.caller or not is_party(call, actor):
             raise NotFound("Call not found.")
         if call.status != Call.Status.RINGING:
             raise BadRequest("The call is no longer ringing.", fields={"call": ["Not ringing."]})
@@ -307,10 +214,10 @@ def call_accept(*, actor: Actor, call_id: object, channel: str) -> CallResult:
         payload = call_payload(call)
         frame = {"type": ACCEPTED, "call": payload}
         events.publish(_side_groups(call, side), frame, origin=channel)
-        direct = [(_party_channel(call, call.caller), frame)]
+        direct = [(party_channel(call, call.caller), frame)]
     return CallResult(
         call=call,
-        reply={**frame, "ice_servers": ice_servers(user=_ice_user(actor))},
+        reply={**frame, "ice_servers": ice_servers(user=ice_user(actor))},
         direct=direct,
     )
 
@@ -329,7 +236,7 @@ def call_decline(*, actor: Actor, call_id: object, channel: str) -> CallResult:
     """The callee turns a ringing call down."""
     with transaction.atomic():
         conversation, call = _load(actor=actor, call_id=call_id)
-        if _side(actor) == call.caller or not _is_party(call, actor):
+        if side_of(actor) == call.caller or not is_party(call, actor):
             raise NotFound("Call not found.")
         if call.status != Call.Status.RINGING:
             raise BadRequest("The call is no longer ringing.", fields={"call": ["Not ringing."]})
@@ -340,13 +247,15 @@ def call_hangup(*, actor: Actor, call_id: object, channel: str) -> CallResult:
     """Either party ends the call; the caller hanging up a ringing call cancels it."""
     with transaction.atomic():
         conversation, call = _load(actor=actor, call_id=call_id)
-        if not _is_party(call, actor):
+        if not is_party(call, actor):
             raise NotFound("Call not found.")
         if call.status == Call.Status.ENDED:
             return CallResult(call=call, reply={"type": ENDED, "call": call_payload(call)})
         if call.status == Call.Status.RINGING:
             reason = (
-                Call.EndReason.CANCELLED if _side(actor) == call.caller else Call.EndReason.DECLINED
+                Call.EndReason.CANCELLED
+                if side_of(actor) == call.caller
+                else Call.EndReason.DECLINED
             )
         else:
             reason = Call.EndReason.HANGUP
@@ -364,7 +273,7 @@ def call_expire(*, call_id: int) -> CallResult | None:
             return None
         conversation = _lock_conversation(conversation_id)
         call = Call.objects.select_for_update(of=("self",)).select_related("agent").get(pk=call_id)
-        due = call.started_at + dt.timedelta(seconds=_conf()["RING_SECONDS"])
+        due = call.started_at + dt.timedelta(seconds=conf()["RING_SECONDS"])
         if call.status != Call.Status.RINGING or timezone.now() < due:
             return None
         return _end(call, conversation, Call.EndReason.TIMEOUT)
@@ -417,116 +326,9 @@ def _end(
     call.ended_at = timezone.now()
     call.end_reason = reason
     call.save(update_fields=["status", "ended_at", "end_reason"])
-    _timeline(call, conversation)
+    call_timeline(call, conversation)
     payload = call_payload(call)
     frame = {"type": ENDED, "call": payload}
     groups = _side_groups(call, Call.Caller.AGENT) + _side_groups(call, Call.Caller.VISITOR)
     events.publish(groups, frame, origin=origin)
     return CallResult(call=call, reply=frame)
-
-
-def _duration(seconds: int) -> str:
-    minutes, sec = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes}:{sec:02d}"
-
-
-def call_summary(call: Call) -> str:
-    """The timeline's line for an ended call, in the active language."""
-    video = call.media == Call.Media.VIDEO
-    if call.answered_at is None:
-        if call.end_reason == Call.EndReason.BUSY:
-            return (
-                _("Missed video call: the agent was busy")
-                if video
-                else _("Missed voice call: the agent was busy")
-            )
-        if call.end_reason == Call.EndReason.DECLINED:
-            return _("Video call declined") if video else _("Voice call declined")
-        return _("Missed video call") if video else _("Missed voice call")
-    params = {"name": call.answered_by, "duration": _duration(call.duration_seconds or 0)}
-    if video:
-        return _("Video call answered by %(name)s, %(duration)s") % params
-    return _("Voice call answered by %(name)s, %(duration)s") % params
-
-
-def _timeline(call: Call, conversation: Conversation) -> Message:
-    """The call in the conversation's timeline: a system message both sides see, whose card
-    carries the call object (clients draw it in their own language)."""
-    with translation.override(_language(conversation)):
-        body = call_summary(call)
-    return message_create(
-        conversation=conversation,
-        sender_kind=Message.SenderKind.SYSTEM,
-        body=body,
-        card={"type": "call", **call_payload(call)},
-        extra={"call": call.pk},
-    )
-
-
-def check_sdp(sdp: object) -> str:
-    """An offer's or answer's session description: text within ``MAX_SDP_CHARS`` that is
-    one (``v=0`` first)."""
-    limit = _conf()["MAX_SDP_CHARS"]
-    if not isinstance(sdp, str) or not sdp.startswith("v=0"):
-        raise BadRequest("sdp must be a session description.", fields={"sdp": ["Invalid."]})
-    if len(sdp) > limit:
-        raise BadRequest(
-            f"sdp is longer than {limit} characters.", fields={"sdp": [f"At most {limit}."]}
-        )
-    return sdp
-
-
-def check_candidate(candidate: object) -> dict[str, Any]:
-    """An ICE candidate as ``RTCIceCandidate.toJSON()`` gives it; only its four fields pass
-    (an empty ``candidate`` is the end-of-candidates marker)."""
-    limit = _conf()["MAX_CANDIDATE_CHARS"]
-    bad = BadRequest("candidate must be an ICE candidate.", fields={"candidate": ["Invalid."]})
-    if not isinstance(candidate, dict):
-        raise bad
-    line = candidate.get("candidate")
-    mid = candidate.get("sdpMid")
-    index = candidate.get("sdpMLineIndex")
-    fragment = candidate.get("usernameFragment")
-    if not isinstance(line, str) or (line and not line.startswith("candidate:")):
-        raise bad
-    if len(line) > limit:
-        raise BadRequest(
-            f"candidate is longer than {limit} characters.",
-            fields={"candidate": [f"At most {limit}."]},
-        )
-    if mid is not None and (not isinstance(mid, str) or len(mid) > 64):
-        raise bad
-    if index is not None and (
-        not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 256
-    ):
-        raise bad
-    if fragment is not None and (not isinstance(fragment, str) or len(fragment) > 256):
-        raise bad
-    return {"candidate": line, "sdpMid": mid, "sdpMLineIndex": index, "usernameFragment": fragment}
-
-
-def call_signal_peer(*, actor: Actor, call_id: object, channel: str, kind: str) -> str:
-    """The channel to relay ``kind`` (``call.offer`` / ``call.answer`` / ``call.candidate``)
-    to, if ``channel`` is this side's socket of this live call. A socket that is not (a
-    stranger, another tab, another agent) gets ``not_found``; an offer not from the agent's
-    side, or an answer not from the shopper's, ``bad_request``."""
-    pk = _check_id(call_id)
-    call = Call.objects.filter(pk=pk).first()
-    if call is None:
-        raise NotFound("Call not found.")
-    try:
-        access_conversation(actor=actor, conversation_id=call.conversation_id)
-    except NotFound:
-        raise NotFound("Call not found.") from None
-    side = _side(actor)
-    if not channel or _party_channel(call, side) != channel or not _is_party(call, actor):
-        raise NotFound("Call not found.")
-    if call.status != Call.Status.ACTIVE:
-        raise BadRequest("The call is not connected.", fields={"call": ["Not active."]})
-    if kind == OFFER and side != Call.Caller.AGENT:
-        raise BadRequest("The agent's side makes the offer.", fields={"sdp": ["Not yours."]})
-    if kind == ANSWER and side != Call.Caller.VISITOR:
-        raise BadRequest("The shopper's side answers.", fields={"sdp": ["Not yours."]})
-    other = Call.Caller.VISITOR if side == Call.Caller.AGENT else Call.Caller.AGENT
-    return _party_channel(call, other)

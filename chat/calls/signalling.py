@@ -1,8 +1,8 @@
 """The call frames of both sockets (docs/protocol.md, "Calls"): a mixin for the consumers.
 
 Transport only: each frame is parsed, checked for size and rate, and handed to one service
-(``chat/calls/services.py``) on a database thread; offers, answers and ICE candidates are
-relayed to the one socket of the other side that the service names, never to a group.
+(``chat/calls/services.py``, ``relay.py``) on a database thread; offers, answers and ICE
+candidates are relayed to the one socket of the other side that the service names, never to a group.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from helpdesk.db_threads import db_call
 from helpdesk.errors import RateLimited
 
 from .. import events
-from . import services
-from .services import CallBusy, CallResult
+from . import relay, services
+from .common import ANSWER, BUSY, CANDIDATE, INVITED, OFFER, CallBusy, CallResult
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class CallSignalling:
 
     async def _call_busy(self, busy: CallBusy, client_id: Any) -> None:
         frame = {
-            "type": services.BUSY,
+            "type": BUSY,
             "conversation": busy.conversation,
             "reason": busy.reason,
             "detail": str(busy.detail),
@@ -100,7 +100,7 @@ class CallSignalling:
         except CallBusy as busy:
             await self._call_busy(busy, frame.get("client_id"))
             return
-        if result.reply is not None and result.reply["type"] == services.INVITED:
+        if result.reply is not None and result.reply["type"] == INVITED:
             call_id = result.call.pk
             self.call_bound.add(call_id)
             # The ended frames reach this socket through the conversation's groups.
@@ -165,7 +165,7 @@ class CallSignalling:
 
     async def _relay(self, kind: str, call_id: Any, fields: dict[str, Any]) -> None:
         peer = await db_call(
-            services.call_signal_peer,
+            relay.call_signal_peer,
             actor=self.actor,
             call_id=call_id,
             channel=self.channel_name,
@@ -175,22 +175,22 @@ class CallSignalling:
         await self.channel_layer.send(peer, {"type": events.LAYER_EVENT, "frame": out})
 
     async def on_call_offer(self, frame: dict[str, Any]) -> None:
-        sdp = services.check_sdp(frame.get("sdp"))
-        await self._relay(services.OFFER, frame.get("call"), {"sdp": sdp})
+        sdp = relay.check_sdp(frame.get("sdp"))
+        await self._relay(OFFER, frame.get("call"), {"sdp": sdp})
 
     async def on_call_answer(self, frame: dict[str, Any]) -> None:
-        sdp = services.check_sdp(frame.get("sdp"))
-        await self._relay(services.ANSWER, frame.get("call"), {"sdp": sdp})
+        sdp = relay.check_sdp(frame.get("sdp"))
+        await self._relay(ANSWER, frame.get("call"), {"sdp": sdp})
 
     async def on_call_candidate(self, frame: dict[str, Any]) -> None:
         self._calls_state()
-        candidate = services.check_candidate(frame.get("candidate"))
+        candidate = relay.check_candidate(frame.get("candidate"))
         call_id = frame.get("call")
         if isinstance(call_id, int):
             self.call_candidates[call_id] += 1
             if self.call_candidates[call_id] > settings.HELPDESK_CALLS["MAX_CANDIDATES"]:
                 raise RateLimited("Too many ICE candidates for this call.")
-        await self._relay(services.CANDIDATE, call_id, {"candidate": candidate})
+        await self._relay(CANDIDATE, call_id, {"candidate": candidate})
 
     async def calls_disconnect(self) -> None:
         """The socket closed: the calls it carried end, its ring timers stop."""

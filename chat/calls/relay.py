@@ -1,0 +1,80 @@
+"""Offers, answers and ICE candidates: their shape and size, and the one socket each may
+be relayed to (only between the two sockets bound to a live call)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpdesk.errors import BadRequest, NotFound
+
+from ..access import Actor, access_conversation
+from ..models import Call
+from .common import ANSWER, OFFER, check_id, conf, is_party, party_channel, side_of
+
+
+def check_sdp(sdp: object) -> str:
+    """An offer's or answer's session description: text within ``MAX_SDP_CHARS`` that is
+    one (``v=0`` first)."""
+    limit = conf()["MAX_SDP_CHARS"]
+    if not isinstance(sdp, str) or not sdp.startswith("v=0"):
+        raise BadRequest("sdp must be a session description.", fields={"sdp": ["Invalid."]})
+    if len(sdp) > limit:
+        raise BadRequest(
+            f"sdp is longer than {limit} characters.", fields={"sdp": [f"At most {limit}."]}
+        )
+    return sdp
+
+
+def check_candidate(candidate: object) -> dict[str, Any]:
+    """An ICE candidate as ``RTCIceCandidate.toJSON()`` gives it; only its four fields pass
+    (an empty ``candidate`` is the end-of-candidates marker)."""
+    limit = conf()["MAX_CANDIDATE_CHARS"]
+    bad = BadRequest("candidate must be an ICE candidate.", fields={"candidate": ["Invalid."]})
+    if not isinstance(candidate, dict):
+        raise bad
+    line = candidate.get("candidate")
+    mid = candidate.get("sdpMid")
+    index = candidate.get("sdpMLineIndex")
+    fragment = candidate.get("usernameFragment")
+    if not isinstance(line, str) or (line and not line.startswith("candidate:")):
+        raise bad
+    if len(line) > limit:
+        raise BadRequest(
+            f"candidate is longer than {limit} characters.",
+            fields={"candidate": [f"At most {limit}."]},
+        )
+    if mid is not None and (not isinstance(mid, str) or len(mid) > 64):
+        raise bad
+    if index is not None and (
+        not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 256
+    ):
+        raise bad
+    if fragment is not None and (not isinstance(fragment, str) or len(fragment) > 256):
+        raise bad
+    return {"candidate": line, "sdpMid": mid, "sdpMLineIndex": index, "usernameFragment": fragment}
+
+
+def call_signal_peer(*, actor: Actor, call_id: object, channel: str, kind: str) -> str:
+    """The channel to relay ``kind`` (``call.offer`` / ``call.answer`` / ``call.candidate``)
+    to, if ``channel`` is this side's socket of this live call. A socket that is not (a
+    stranger, another tab, another agent) gets ``not_found``; an offer not from the agent's
+    side, or an answer not from the shopper's, ``bad_request``."""
+    pk = check_id(call_id)
+    call = Call.objects.filter(pk=pk).first()
+    if call is None:
+        raise NotFound("Call not found.")
+    try:
+        access_conversation(actor=actor, conversation_id=call.conversation_id)
+    except NotFound:
+        raise NotFound("Call not found.") from None
+    side = side_of(actor)
+    if not channel or party_channel(call, side) != channel or not is_party(call, actor):
+        raise NotFound("Call not found.")
+    if call.status != Call.Status.ACTIVE:
+        raise BadRequest("The call is not connected.", fields={"call": ["Not active."]})
+    if kind == OFFER and side != Call.Caller.AGENT:
+        raise BadRequest("The agent's side makes the offer.", fields={"sdp": ["Not yours."]})
+    if kind == ANSWER and side != Call.Caller.VISITOR:
+        raise BadRequest("The shopper's side answers.", fields={"sdp": ["Not yours."]})
+    other = Call.Caller.VISITOR if side == Call.Caller.AGENT else Call.Caller.AGENT
+    return party_channel(call, other)
