@@ -153,6 +153,8 @@ _AGENTS = {
     "messages": "Messages",
     "first_response_median": "First response (agent level; median, p90)",
     "first_response_p90": "First response (agent level; median, p90)",
+    "unanswered": "Resolved without a reply",
+    "still_waiting": "Still waiting for a first reply",
     "reply_wait_median": "Reply wait (median, p90)",
     "reply_wait_p90": "Reply wait (median, p90)",
     "resolved": "Resolved, Resolution median",

@@ -109,6 +109,8 @@ AGENT_COLUMNS = [
     Column("messages", _("Messages"), "count"),
     Column("first_response_median", _("First response median"), "seconds"),
     Column("first_response_p90", _("First response p90"), "seconds"),
+    Column("unanswered", _("Resolved without a reply"), "count"),
+    Column("still_waiting", _("Still waiting for a first reply"), "count"),
     Column("reply_wait_median", _("Reply wait median"), "seconds"),
     Column("reply_wait_p90", _("Reply wait p90"), "seconds"),
     Column("resolved", _("Resolved"), "count"),

@@ -12,6 +12,7 @@ from .. import dialects
 from ..models import Fact
 from .common import Stat, durations, ratio, rollup_sums
 from .filters import ReportFilter
+from .waiting import still_waiting_by_agent
 
 KINDS = [Fact.Kind.AGENT_FIRST_RESPONSE, Fact.Kind.REPLY_WAIT, Fact.Kind.RESOLVED]
 
@@ -45,6 +46,7 @@ def agents_table(f: ReportFilter) -> list[dict[str, Any]]:
     """One row per agent with any attributed fact in the range, busiest first."""
     sums = {row["key"]: row for row in rollup_sums(f, by_agent=True)}
     stats = durations(f, [int(k) for k in KINDS], sums)
+    waiting = still_waiting_by_agent(f)
     ids = sorted(sums)
     starting = _starting_loads(ids, f)
     names = _names(ids)
@@ -64,6 +66,8 @@ def agents_table(f: ReportFilter) -> list[dict[str, Any]]:
                 "messages": s["msg_agent"],
                 "first_response_median": afr.median,
                 "first_response_p90": afr.p90,
+                "unanswered": s["unanswered"],
+                "still_waiting": waiting.get(agent_id, 0),
                 "reply_wait_median": rw.median,
                 "reply_wait_p90": rw.p90,
                 "resolved": s["resolved"],

@@ -10,11 +10,7 @@ from .. import dialects
 from .filters import ReportFilter
 
 
-def still_waiting(f: ReportFilter) -> int:
-    """Conversations opened in the range whose shopper is waiting for a reply right now and
-    that no person has answered yet (docs/metrics.md). Read through the partial index
-    ``track_waiting_first`` (only such conversations are in it), joined to their row for the
-    team and assignee filters."""
+def _where(f: ReportFilter) -> tuple[list[str], list[Any]]:
     d = dialects.current()
     where = [
         "t.first_response_at IS NULL",
@@ -29,6 +25,28 @@ def still_waiting(f: ReportFilter) -> int:
     if f.agent_id:
         where.append("c.assignee_id = %s")
         params.append(f.agent_id)
+    return where, params
+
+
+def still_waiting_by_agent(f: ReportFilter) -> dict[int, int]:
+    """``still_waiting`` per current assignee (the agents table's column)."""
+    where, params = _where(f)
+    sql = (
+        "SELECT c.assignee_id, count(*) FROM analytics_conversationtrack t "
+        "JOIN chat_conversation c ON c.id = t.conversation_id "
+        f"WHERE {' AND '.join(where)} AND c.assignee_id IS NOT NULL GROUP BY c.assignee_id"
+    )
+    with report_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(agent): int(count) for agent, count in cursor.fetchall()}
+
+
+def still_waiting(f: ReportFilter) -> int:
+    """Conversations opened in the range whose shopper is waiting for a reply right now and
+    that no person has answered yet (docs/metrics.md). Read through the partial index
+    ``track_waiting_first`` (only such conversations are in it), joined to their row for the
+    team and assignee filters."""
+    where, params = _where(f)
     sql = (
         "SELECT count(*) FROM analytics_conversationtrack t "
         "JOIN chat_conversation c ON c.id = t.conversation_id "

@@ -192,6 +192,32 @@ def test_still_waiting_counts_conversations_nobody_answered_yet() -> None:
     )
 
 
+def test_agents_table_shows_unanswered_and_still_waiting_beside_response_times() -> None:
+    boss = make_agent("boss", supervisor=True)
+    ana, bob = make_agent("ana"), make_agent("bob")
+    closed = shopper_at(make_visitor(), 0)
+    assign_at(boss, closed, ana, 10)
+    status_at(boss, closed, "resolved", 50)  # ana held it; nobody replied
+    waiting = shopper_at(make_visitor(), 100)
+    assign_at(boss, waiting, ana, 110)  # ana holds it; the shopper still waits
+    other = shopper_at(make_visitor(), 200)
+    assign_at(boss, other, bob, 210)
+    agent_at(bob, other, 260)
+    status_at(bob, other, "resolved", 300)
+    tick()
+    rows = {r["agent_id"]: r for r in agents_table(DAY)}
+    assert (rows[ana.pk]["unanswered"], rows[ana.pk]["still_waiting"]) == (1, 1)
+    assert (rows[bob.pk]["unanswered"], rows[bob.pk]["still_waiting"]) == (0, 0)
+    agent_at(ana, waiting, 400)
+    assert {r["agent_id"]: r["still_waiting"] for r in agents_table(DAY)}[ana.pk] == 0
+    table = tables.agents_table(agents_table(DAY))
+    labels = [str(c.label) for c in table.columns]
+    assert labels.index("Resolved without a reply") == labels.index("First response p90") + 1
+    assert labels.index("Still waiting for a first reply") == labels.index("First response p90") + 2
+    ana_row = next(r for r in table.rows if r[0] == "Ana")
+    assert ana_row[labels.index("Resolved without a reply")] == "1"
+
+
 def test_conversion_one_credit_per_order_dated_at_the_order_rate_per_conversation(
     settings,
 ) -> None:
