@@ -347,6 +347,11 @@ def decide_from(
         if float(fused[int(i)]) >= float(fused[best]) - params.suggest_window
     ]
     kind: DecisionKind
+    if ev.semantic is None and lexical <= 0.0:
+        # Words alone and not one shared with any entry: no evidence at all. The lexical
+        # calibration's confidence at zero overlap is a constant that a fitted suggest
+        # threshold can reach (问一下, 卡 were suggestions), so it never decides this.
+        return Decision("handover", None, suggestions, score, lexical, semantic, language=language)
     if score >= params.threshold(language, mode, "answer") and not ev.out_of_scope_wins(best):
         kind = "answer"
     elif score >= params.threshold(language, mode, "suggest"):

@@ -334,3 +334,36 @@ def test_a_question_asked_again_is_not_embedded_again(openai_backend: Embeddings
     assert again is first and not first.flags.writeable
     embed_question("a different question")
     assert openai_backend.requests == before + 2
+
+
+def test_words_alone_with_no_shared_word_hand_over(kb: None, monkeypatch: Any) -> None:
+    """Embedder off: a question that shares no word with any entry is handed over, whatever
+    the fitted suggest threshold (the lexical calibration's zero-overlap confidence once sat
+    exactly at the Chinese one, so 问一下 and 卡 came back as "did you mean")."""
+    monkeypatch.setenv("HELPDESK_EMBEDDER", "off")
+    assert current_embedder() is None
+    params = hybrid.current_params()
+    index = hybrid.current_index()
+    for text, language in [("问一下", "zh-hans"), ("卡", "zh-hans"), ("hmm ok", "en")]:
+        ev = index.evidence(text, language, None)
+        assert ev.semantic is None and float(ev.lexical.max()) == 0.0, text
+        # Even a suggest threshold at (or under) the zero-overlap confidence suggests nothing.
+        zero = hybrid.confidence(hybrid.features(ev, 0, hybrid._top(ev.fused, 4)), params)
+        low = hybrid.Params(
+            **{
+                **params.__dict__,
+                "thresholds": {language: {"lexical": {"answer": zero, "suggest": zero}}},
+            }
+        )
+        decision = index.decide(text, language=language, params=low)
+        assert decision.decision == "handover" and decision.entry is None, text
+        assert hybrid.decide(text, language=language).decision == "handover", text
+    # One shared word is evidence: the same low thresholds suggest or answer.
+    low = hybrid.Params(
+        **{
+            **params.__dict__,
+            "thresholds": {"zh-hans": {"lexical": {"answer": 0.99, "suggest": 0.0}}},
+        }
+    )
+    shared = index.decide("开发票", language="zh-hans", params=low)
+    assert shared.decision != "handover" and shared.suggestions[0].key == "invoice"
