@@ -22,7 +22,7 @@ from helpdesk.storefront import widget_strings_register
 from .handover import bot_step_aside, reason_label, state_reset_for_new_cycle
 from .learning import proposal_from_pick, proposals_from_resolved
 from .matching.index import kb_changed
-from .why import bot_why_payload, bot_why_record
+from .why import bot_why_entry_deleted, bot_why_payload, bot_why_record
 
 
 def on_message_created(event: dispatch.DomainEvent) -> None:
@@ -165,6 +165,11 @@ def bot_takes_turn(conversation_id: int) -> bool:
     return not handed_over
 
 
+def on_entry_deleted(sender: Any, instance: KnowledgeEntry, **kwargs: Any) -> None:
+    """The whys that name a deleted entry say it was deleted (no admin link to a missing page)."""
+    bot_why_entry_deleted(entry_id=instance.pk)
+
+
 def connect() -> None:
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
     dispatch.subscribe(dispatch.Event.CONVERSATION_REOPENED, on_conversation_reopened)
@@ -176,6 +181,7 @@ def connect() -> None:
         post_delete.connect(
             on_kb_change, sender=model, dispatch_uid=f"bot-kb-delete-{model.__name__}"
         )
+    post_delete.connect(on_entry_deleted, sender=KnowledgeEntry, dispatch_uid="bot-why-deleted")
     m2m_changed.connect(
         on_kb_change, sender=KnowledgeEntry.products.through, dispatch_uid="bot-kb-products"
     )

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from chat.models import BotWhy, Message
@@ -120,15 +121,44 @@ def bot_why_record(*, message_id: int, data: dict[str, Any]) -> None:
     BotWhy.objects.create(message_id=message_id, data=data)
 
 
-def _admin_url(entry_id: Any) -> str | None:
+def bot_why_entry_deleted(*, entry_id: int) -> int:
+    """An entry was deleted: the whys that name it say so (``deleted``), so agents see "deleted"
+    instead of an admin link to a page that no longer exists. From the entry's ``post_delete``
+    signal, in the deleting transaction; a scan of the whys that contain the id (deleting an
+    entry is rare; reading a why costs nothing more). Returns how many whys changed."""
+    rows = list(
+        BotWhy.objects.filter(
+            Q(data__entry__id=entry_id) | Q(data__suggestions__contains=[{"id": entry_id}])
+        )
+    )
+    for why in rows:
+        data = dict(why.data)
+        if isinstance(data.get("entry"), dict) and data["entry"].get("id") == entry_id:
+            data["entry"] = {**data["entry"], "deleted": True}
+        data["suggestions"] = [
+            {**s, "deleted": True} if isinstance(s, dict) and s.get("id") == entry_id else s
+            for s in data.get("suggestions") or []
+        ]
+        why.data = data
+    BotWhy.objects.bulk_update(rows, ["data"], batch_size=500)
+    return len(rows)
+
+
+def _linked(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry of a why with its admin link, or ``deleted`` and no link once it was deleted."""
+    entry_id = entry.get("id")
+    if entry.get("deleted"):
+        return {**entry, "url": None, "deleted": True}
     if not isinstance(entry_id, int) or entry_id <= 0:
-        return None
-    return reverse("admin:chat_knowledgeentry_change", args=[entry_id])
+        return {**entry, "url": None, "deleted": False}
+    url = reverse("admin:chat_knowledgeentry_change", args=[entry_id])
+    return {**entry, "url": url, "deleted": False}
 
 
 def bot_why_payload(message: Message) -> dict[str, Any]:
     """``chat.events.message_payload_register(staff_only=True)``: ``bot_why`` on the bot's
-    answers and "did you mean" messages, with each entry's admin link. History and resume
+    answers and "did you mean" messages, with each entry's admin link (``url``; null and
+    ``deleted: true`` for an entry deleted since). History and resume
     select it with the message; a message just created reads its row (bot messages only)."""
     if message.sender_kind != Message.SenderKind.BOT:
         return {}
@@ -141,8 +171,6 @@ def bot_why_payload(message: Message) -> dict[str, Any]:
         return {}
     data = dict(why.data)
     if data.get("entry"):
-        data["entry"] = {**data["entry"], "url": _admin_url(data["entry"].get("id"))}
-    data["suggestions"] = [
-        {**s, "url": _admin_url(s.get("id"))} for s in data.get("suggestions") or []
-    ]
+        data["entry"] = _linked(data["entry"])
+    data["suggestions"] = [_linked(s) for s in data.get("suggestions") or []]
     return {"bot_why": data}

@@ -159,6 +159,7 @@ function later(api, conversationId, ms) {
  * @property {number} [score]
  * @property {string[]} [terms]
  * @property {string | null} [url]
+ * @property {boolean} [deleted]
  * @typedef {object} BotWhy
  * @property {"answer" | "suggest"} decision
  * @property {boolean} picked
@@ -175,22 +176,26 @@ function figure(value) {
 }
 
 /**
- * One knowledge-base entry: its title (a link to it in the admin), its score, the words the
- * shopper's question shares with it.
+ * One knowledge-base entry: its title (a link to it in the admin, or "deleted" once the entry
+ * was deleted), its score, the words the shopper's question shares with it.
  * @param {DeskApi} api
  * @param {WhyEntry} entry
  * @param {number | null} score
  */
 function whyEntry(api, entry, score) {
-  const href = entry.url ? api.safeHref(entry.url) : null;
+  const href = entry.url && !entry.deleted ? api.safeHref(entry.url) : null;
   const title = href
     ? api.el("a", { href: href, target: "_blank", rel: "noopener", class: "dk-bot-why-entry" }, entry.title)
     : api.el("span", { class: "dk-bot-why-entry" }, entry.title);
+  const deleted = entry.deleted
+    ? api.el("span", { class: "dk-bot-why-deleted" }, " (" + api.t("entry deleted") + ")")
+    : "";
   const terms = entry.terms || [];
   return api.el(
     "li",
     { dataset: { entry: String(entry.id) } },
     title,
+    deleted,
     score === null ? "" : api.el("span", { class: "dk-bot-why-score" }, " " + figure(score)),
     api.el(
       "span",
