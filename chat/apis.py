@@ -18,6 +18,7 @@ from helpdesk.errors import BadRequest, Forbidden
 
 from . import events, labels, macros, selectors
 from .access import Actor, access_conversation, is_agent
+from .priority.services import priority_value
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.visitors import visitor_session
 
@@ -165,6 +166,11 @@ class MessageHistoryApi(APIView):
         )
 
 
+def _priority_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    return None if not raw else priority_value(raw, name)
+
+
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
@@ -190,6 +196,13 @@ class ConversationListApi(APIView):
             OpenApiParameter("q", OpenApiTypes.STR),
             OpenApiParameter("channel", OpenApiTypes.INT, description="Only this channel's"),
             OpenApiParameter("label", OpenApiTypes.INT, description="Only those with this label"),
+            OpenApiParameter(
+                "priority", OpenApiTypes.STR, enum=["none", "low", "medium", "high", "urgent"]
+            ),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+            OpenApiParameter(
+                "before_priority", OpenApiTypes.STR, description="The last row's, with sort"
+            ),
             OpenApiParameter("before", OpenApiTypes.DATETIME),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
@@ -218,8 +231,11 @@ class ConversationListApi(APIView):
             search=request.query_params.get("q", "")[:100],
             channel_id=_int_param(request, "channel", 0, 0, 2**62) or None,
             label_id=_int_param(request, "label", 0, 0, 2**62) or None,
+            priority=_priority_param(request, "priority"),
             limit=_int_param(request, "limit", 50, 1, 200),
             before=before,
+            sort=request.query_params.get("sort") or "recent",
+            before_priority=_priority_param(request, "before_priority"),
         )
         results = []
         for conversation in conversations:

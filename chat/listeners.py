@@ -13,6 +13,7 @@ def connect() -> None:
     from .bot import listeners as bot
     from .calls import strings as calls_strings
     from .labels import labels_payload
+    from .priority.services import priority_payload
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
     from .translation import listeners as translation
@@ -22,6 +23,7 @@ def connect() -> None:
     bot.connect()
     order_notices.connect()
     events.conversation_payload_register(labels_payload)
+    events.conversation_payload_register(priority_payload)
     translation.connect()
     calls_strings.register()
     # A customer's export and erasure (orders.privacy) include their conversations.

@@ -1,5 +1,6 @@
 """Macros: one click runs several actions on a conversation (reply, note, label, assign to
-me, resolve), in order and in one transaction, each through the service that does it alone."""
+me, set priority, resolve), in order and in one transaction, each through the service that
+does it alone."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from .access import Actor, access_conversation
 from .canned.selectors import fill_placeholders, placeholder_values
 from .labels import conversations_label
 from .models import Conversation, Label, Macro
+from .priority.services import NAMES as PRIORITY_NAMES
+from .priority.services import conversation_priority_set
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.message_send import message_send
 
-ACTION_TYPES = ("reply", "note", "label", "assign_me", "resolve")
+ACTION_TYPES = ("reply", "note", "label", "assign_me", "priority", "resolve")
 MAX_ACTIONS = 10
 
 
@@ -34,6 +37,10 @@ def check_actions(actions: Any) -> list[dict[str, Any]]:
             text = action.get("text")
             if not isinstance(text, str) or not text.strip() or len(text) > 4000:
                 raise ValidationError({"actions": f"Action {n}: text of 1 to 4000 characters."})
+        if kind == "priority" and action.get("priority") not in PRIORITY_NAMES:
+            raise ValidationError(
+                {"actions": f"Action {n}: priority is one of {', '.join(PRIORITY_NAMES)}."}
+            )
         if kind == "label":
             name = action.get("label")
             if not isinstance(name, str) or not Label.objects.filter(name=name).exists():
@@ -79,6 +86,10 @@ def macro_run(*, actor: Actor, macro_id: int, conversation_id: int) -> Conversat
             elif kind == "assign_me":
                 conversation_assign(
                     actor=actor, conversation_id=conversation.pk, assignee_id=actor.user.pk
+                )
+            elif kind == "priority":
+                conversation_priority_set(
+                    actor=actor, conversation_id=conversation.pk, priority=action["priority"]
                 )
             elif kind == "resolve":
                 conversation_status_set(

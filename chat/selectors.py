@@ -43,6 +43,7 @@ def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None
 
 
 VIEWS = ("mine", "unassigned", "all")
+SORTS = ("recent", "priority")
 
 
 def _messages_containing(search: str) -> QuerySet[Message]:
@@ -64,12 +65,19 @@ def conversations_for_agent(
     team_id: int | None = None,
     channel_id: int | None = None,
     label_id: int | None = None,
+    priority: int | None = None,
     search: str = "",
     limit: int = 50,
     before: str | None = None,
+    sort: str = "recent",
+    before_priority: int | None = None,
 ) -> QuerySet[Conversation]:
-    """The workspace list: newest activity first, with ``unread`` (shopper messages after this
-    agent's read cursor) annotated. ``before`` is an ISO timestamp cursor for paging."""
+    """The workspace list: newest activity first (``sort="priority"``: most urgent first, then
+    newest), with ``unread`` (shopper messages after this agent's read cursor) annotated.
+    ``before`` is an ISO timestamp cursor for paging (with ``before_priority``, the last row's
+    priority, when sorted by priority)."""
+    if sort not in SORTS:
+        raise BadRequest("Unknown sort.", fields={"sort": [f"One of {', '.join(SORTS)}."]})
     if view not in VIEWS:
         raise BadRequest("Unknown view.", fields={"view": [f"One of {', '.join(VIEWS)}."]})
     # "routing" (queue place, waiting clock) and "bot_state" are read by the routing and bot
@@ -90,6 +98,8 @@ def conversations_for_agent(
         qs = qs.filter(channel_id=channel_id)
     if label_id:
         qs = qs.filter(labels=label_id)
+    if priority is not None:
+        qs = qs.filter(priority=priority)
     if search:
         qs = qs.filter(
             Q(visitor__name__icontains=search)
@@ -98,7 +108,12 @@ def conversations_for_agent(
             | Q(last_message_preview__icontains=search)
             | Exists(_messages_containing(search))
         )
-    if before:
+    if before and sort == "priority" and before_priority is not None:
+        qs = qs.filter(
+            Q(priority__lt=before_priority)
+            | Q(priority=before_priority, last_activity_at__lt=before)
+        )
+    elif before:
         qs = qs.filter(last_activity_at__lt=before)
     # Evaluated inside the Message subquery, so OuterRef points at the message row.
     cursor = AgentReadCursor.objects.filter(
@@ -116,7 +131,10 @@ def conversations_for_agent(
         .values("n")
     )
     qs = qs.annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
-    return qs.order_by("-last_activity_at", "-pk")[: max(1, min(limit, 200))]
+    order: tuple[str, ...] = ("-last_activity_at", "-pk")
+    if sort == "priority":
+        order = ("-priority", *order)
+    return qs.order_by(*order)[: max(1, min(limit, 200))]
 
 
 def conversation_counts_for_agent(*, user: Any) -> dict[str, int]:

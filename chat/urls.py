@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import apis, views
+from .priority import apis as priority_apis
 from .routing.urls import api_urlpatterns as routing_api
 from .translation import apis as translation_apis
 
@@ -28,6 +29,11 @@ api_urlpatterns = [
         "v1/conversations/<int:conversation_id>/status",
         apis.ConversationStatusApi.as_view(),
         name="conversation-status",
+    ),
+    path(
+        "v1/conversations/<int:conversation_id>/priority",
+        priority_apis.ConversationPriorityApi.as_view(),
+        name="conversation-priority",
     ),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
     path("v1/labels/", apis.LabelListApi.as_view(), name="label-list"),

@@ -33,6 +33,9 @@ class Event:
     CONVERSATION_ASSIGNED = "conversation.assigned"
     CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
     CONVERSATION_RESOLVED = "conversation.resolved"
+    # chat/priority.py: priority, previous (names: none … urgent), by_user_id (None when the
+    # desk did it: an automation rule).
+    CONVERSATION_PRIORITY_CHANGED = "conversation.priority_changed"
     # message_id, seq, sender_kind, sender_user_id, kind, private, conversation (the locked
     # row), assignee_id, team_id, customer_id, created_at, and the caller's extra keys.
     MESSAGE_CREATED = "message.created"

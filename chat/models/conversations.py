@@ -20,6 +20,16 @@ class Conversation(models.Model):
         SNOOZED = "snoozed", _("Snoozed")
         RESOLVED = "resolved", _("Resolved")
 
+    class Priority(models.IntegerChoices):
+        """How urgent agents judge it (code in ``chat/priority.py``); ordered, so the list
+        sorts by it. The protocol names them ``none`` … ``urgent``."""
+
+        NONE = 0, _("No priority")
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+        URGENT = 4, _("Urgent")
+
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
     # The channel the conversation came in through; every reply leaves through it.
     channel = models.ForeignKey(
@@ -67,6 +77,9 @@ class Conversation(models.Model):
     # cleared by an agent or when the conversation is resolved. See chat/order_notices.py.
     flag_reason = models.CharField(_("flag"), max_length=200, blank=True)
     flagged_at = models.DateTimeField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NONE
+    )
 
     class Meta:
         verbose_name = _("conversation")
@@ -76,6 +89,9 @@ class Conversation(models.Model):
             models.Index(fields=["assignee", "status"], name="conv_assignee_status"),
             models.Index(fields=["visitor", "-created_at"], name="conv_visitor_created"),
             models.Index(fields=["channel", "-last_activity_at"], name="conv_channel_activity"),
+            models.Index(
+                fields=["status", "-priority", "-last_activity_at"], name="conv_status_priority"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 class Macro(models.Model):
     """``actions`` is a list run in order, each one of ``{"type": "reply", "text": …}`` (a
     public reply; placeholders as in canned replies), ``{"type": "note", "text": …}``,
-    ``{"type": "label", "label": <name>}``, ``{"type": "assign_me"}``, ``{"type": "resolve"}``."""
+    ``{"type": "label", "label": <name>}``, ``{"type": "assign_me"}``,
+    ``{"type": "priority", "priority": "none|low|medium|high|urgent"}``, ``{"type": "resolve"}``."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     actions = models.JSONField(_("actions"), default=list)

@@ -30,6 +30,40 @@ const state = {
 };
 /** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
+/**
+ * Filters parts add to the list (priority.js …): query parameter → its value and the test a
+ * live-updated conversation must pass to stay in the list.
+ * @type {Map<string, {value: string, test: (c: Conversation) => boolean}>}
+ */
+const filters = new Map();
+/**
+ * An order of the list besides newest activity first: its query parameter `sort`, the
+ * comparison applied before activity to live updates, and the next page's cursor parameters.
+ * @typedef {{name: string, compare: (a: Conversation, b: Conversation) => number, cursor: (last: Conversation) => Record<string, string>}} ListSort
+ */
+/** @type {ListSort | null} */
+let sorting = null;
+
+/**
+ * Filter the list by a query parameter (`value` "" removes the filter) and reload it.
+ * @param {string} param
+ * @param {string} value
+ * @param {(c: Conversation) => boolean} test
+ */
+export function setListFilter(param, value, test) {
+  if (value) filters.set(param, { value, test });
+  else filters.delete(param);
+  load();
+}
+
+/**
+ * Sort the list by `sort.name` (null: newest activity first) and reload it.
+ * @param {ListSort | null} sort
+ */
+export function setListSort(sort) {
+  sorting = sort;
+  load();
+}
 /** Conversations ticked for a bulk action (labels.js). */
 export const selected = new Set();
 
@@ -83,6 +117,8 @@ function currentParams() {
   if (state.q) params.set("q", state.q);
   if (state.channel) params.set("channel", state.channel);
   if (state.label) params.set("label", state.label);
+  for (const [name, filter] of filters) params.set(name, filter.value);
+  if (sorting) params.set("sort", sorting.name);
   if (extra && extra.params) for (const [k, v] of Object.entries(extra.params)) params.set(k, v);
   return params;
 }
@@ -93,6 +129,7 @@ export async function load({ append = false } = {}) {
   if (append && state.ids.length) {
     const last = api.conversation(state.ids[state.ids.length - 1]);
     if (last && last.last_activity_at) params.set("before", last.last_activity_at);
+    if (last && sorting) for (const [k, v] of Object.entries(sorting.cursor(last))) params.set(k, v);
   }
   const reqNo = ++state.reqNo;
   state.loading = true;
@@ -155,6 +192,7 @@ function renderCounts(counts) {
 function matches(c) {
   if (state.status !== "any" && c.status !== state.status) return false;
   if (state.channel && c.channel && String(c.channel.id) !== state.channel) return false;
+  for (const filter of filters.values()) if (!filter.test(c)) return false;
   if (state.view === "mine") return !!(c.assignee && c.assignee.id === api.me.id);
   if (state.view === "unassigned") return !c.assignee;
   return true;
@@ -166,7 +204,13 @@ function sortIds() {
     const c = api.conversation(id);
     return (c && c.last_activity_at) || "";
   };
-  state.ids.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : b - a));
+  const first = sorting && sorting.compare;
+  state.ids.sort((a, b) => {
+    const ca = api.conversation(a);
+    const cb = api.conversation(b);
+    const order = first && ca && cb ? first(ca, cb) : 0;
+    return order || (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : b - a);
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import { panes } from "./panes.js";
 import { initShortcuts } from "./shortcuts.js";
 import { initLabels } from "./labels.js";
 import "./macros.js";
+import { initPriority } from "./priority.js";
 import { addMessage } from "./timeline.js";
 
 /** @typedef {import("./types").DeskConfig} DeskConfig */
@@ -56,6 +57,7 @@ function boot() {
   initTabs();
   initShortcuts();
   initLabels();
+  initPriority();
   desk.booted = true;
   for (const part of parts) if (typeof part.onReady === "function") callPart(part, "onReady", api);
   const tools = document.getElementById("dk-topbar-tools");

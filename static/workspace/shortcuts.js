@@ -8,6 +8,24 @@ import { byId, el } from "../shared/dom.js";
 import { api, t } from "./desk.js";
 import { layout, panes } from "./panes.js";
 
+/**
+ * Keys other modules add (priority.js …): key → what it does (translated when shown) and the
+ * action. Added before the core's `?` and `Esc` in the help.
+ * @type {Map<string, {what: () => string, run: () => void}>}
+ */
+const added = new Map();
+
+/**
+ * Add a shortcut; a key the core already uses is refused.
+ * @param {string} key
+ * @param {() => string} what
+ * @param {() => void} run
+ */
+export function shortcutRegister(key, what, run) {
+  if (key in ACTIONS || added.has(key)) throw new Error("shortcut " + key + " is taken");
+  added.set(key, { what, run });
+}
+
 /** @returns {[string, string][]} key and what it does, in the order the help lists them */
 function shortcuts() {
   return [
@@ -18,6 +36,7 @@ function shortcuts() {
     ["e", t("Resolve")],
     ["a", t("Assign to me")],
     ["/", t("Search")],
+    .../** @type {[string, string][]} */ ([...added].map(([key, s]) => [key, s.what()])),
     ["?", t("Show keyboard shortcuts")],
     ["Esc", t("Leave the text box or close this list")],
   ];
@@ -47,7 +66,7 @@ function toggleHelp() {
 }
 
 /** The focused pane's root, if a conversation is open. */
-function focusedPane() {
+export function focusedPane() {
   const pane = layout.focusedId === null ? undefined : panes.get(layout.focusedId);
   return pane || null;
 }
@@ -112,7 +131,8 @@ export function onKey(event) {
     return;
   }
   if (typing(event.target)) return;
-  const action = ACTIONS[event.key];
+  const more = added.get(event.key);
+  const action = ACTIONS[event.key] || (more && more.run);
   if (!action) return;
   if (help && event.key !== "?") toggleHelp();
   event.preventDefault();

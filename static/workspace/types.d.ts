@@ -48,6 +48,8 @@ export interface Conversation {
   last_message?: { sender: string; preview: string } | null;
   /** staff view, when the payload carries them (docs/protocol.md) */
   labels?: { id: number; name: string; color: string }[];
+  /** staff view: none | low | medium | high | urgent (docs/protocol.md) */
+  priority?: string;
   unread?: number;
   receipts?: { visitor_delivered_seq?: number; visitor_read_seq?: number } | null;
   created_at?: string;

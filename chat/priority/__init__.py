@@ -1,0 +1,1 @@
+"""A conversation's priority: services (set it, its payload) and the agents' API."""
