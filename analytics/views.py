@@ -62,7 +62,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
-    from chat.models import Team
+    from chat.models import Channel, Team
 
     agents = (
         get_user_model()
@@ -76,6 +76,7 @@ def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str
         "f": f,
         "previous": f.previous(),
         "teams": Team.objects.order_by("name"),
+        "channels": Channel.objects.order_by("name"),
         "agents": agents,
         "zone": _zone_name(f),
         "zones": report_zones(),

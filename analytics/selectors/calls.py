@@ -37,6 +37,8 @@ def _period(f: ReportFilter) -> dict[str, Any]:
         calls = calls.filter(conversation__team_id=f.team_id)
     if f.agent_id:
         calls = calls.filter(agent_id=f.agent_id)
+    if f.channel_id:
+        calls = calls.filter(conversation__channel_id=f.channel_id)
     talked = Q(answered_at__isnull=False, ended_at__isnull=False)
     sums = calls.aggregate(
         calls=Count("id"),

@@ -15,6 +15,7 @@ from helpdesk.db_routers import report_connection
 from .. import dialects
 from ..dialects import percentile_cont
 from ..models import ALL
+from ..services import statements
 from .filters import ReportFilter
 
 SUM_COLUMNS = [
@@ -62,6 +63,61 @@ SUM_COLUMNS = [
 ]
 
 
+def _channel_join(f: ReportFilter, alias: str, column: str) -> tuple[str, list[Any]]:
+    """A FROM tail keeping the rows (alias ``alias``, time ``column``) of the filter's
+    channel's conversations in the filter's range."""
+    d = dialects.current()
+    join = (
+        f"JOIN chat_conversation {alias}c ON {alias}c.id = {alias}.conversation_id "
+        f"AND {alias}c.channel_id = %s AND {alias}.{column} >= %s AND {alias}.{column} < %s"
+    )
+    return join, [f.channel_id, d.stamp(f.lo), d.stamp(f.hi)]
+
+
+def daily_table(f: ReportFilter) -> tuple[str, list[Any]]:
+    """What to read the daily rows from: the rollup table, or with a channel filter the same
+    rows summed live from that channel's facts and message counts in the range (the rollups
+    hold no channel dimension; a channel's facts over a report range are few)."""
+    if not f.channel_id:
+        return "analytics_dailyrollup", []
+    d = dialects.current()
+    # An agent's load (kind 5) belongs to no conversation: the agent's peak concurrency is
+    # over every channel.
+    facts = (
+        "LEFT JOIN chat_conversation fc ON fc.id = f.conversation_id "
+        "WHERE f.at >= %s AND f.at < %s AND (fc.channel_id = %s OR f.kind = 5)"
+    )
+    fact_params = [d.stamp(f.lo), d.stamp(f.hi), f.channel_id]
+    messages, message_params = _channel_join(f, "m", "hour")
+    sql = statements.daily_select(d, f.time_zone, facts, messages, named=True)
+    return f"({sql})", [*fact_params, *message_params]
+
+
+def hourly_table(f: ReportFilter) -> tuple[str, list[Any]]:
+    """``daily_table`` for the hourly rows (the heat map)."""
+    if not f.channel_id:
+        return "analytics_hourlyrollup", []
+    facts, params = _channel_join(f, "f", "at")
+    return f"({statements.hourly_select(dialects.current(), facts, named=True)})", params
+
+
+def question_table(f: ReportFilter) -> tuple[str, list[Any]]:
+    """``daily_table`` for the daily question counts."""
+    if not f.channel_id:
+        return "analytics_questiondaily", []
+    questions, params = _channel_join(f, "q", "at")
+    sql = statements.question_select(dialects.current(), f.time_zone, questions, named=True)
+    return f"({sql})", params
+
+
+def channel_condition(f: ReportFilter, column: str) -> tuple[str, list[Any]]:
+    """``column`` (a conversation id) is one of the filter's channel's conversations."""
+    return (
+        f"{column} IN (SELECT cc.id FROM chat_conversation cc WHERE cc.channel_id = %s)",
+        [f.channel_id],
+    )
+
+
 def slice_where(
     f: ReportFilter, alias: str = "r", *, by_agent: bool = False
 ) -> tuple[str, list[Any]]:
@@ -97,14 +153,15 @@ def hourly_where(f: ReportFilter) -> tuple[str, list[Any]]:
 def rollup_sums(f: ReportFilter, *, by_agent: bool = False) -> list[dict[str, Any]]:
     """Sums of the daily rollup over the filter: one row, or one per agent (``key``)."""
     where, params = daily_where(f, by_agent=by_agent)
+    table, table_params = daily_table(f)
     cols = ", ".join(f"coalesce(sum(r.{c}), 0) AS {c}" for c in SUM_COLUMNS)
     cols += ", coalesce(max(r.peak_load), 0) AS peak_load"
     key = "r.agent_id" if by_agent else "0"
-    sql = f"SELECT {key} AS key, {cols} FROM analytics_dailyrollup r WHERE {where}"
+    sql = f"SELECT {key} AS key, {cols} FROM {table} r WHERE {where}"
     if by_agent:
         sql += " GROUP BY r.agent_id"
     with report_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*table_params, *params])
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -165,7 +222,8 @@ def durations(
     histograms (±2.5 %)."""
     by_agent = any(k != 0 for k in sums)
     total = sum(int(row[COUNT_SUM[k][0]]) for row in sums.values() for k in kinds)
-    if total <= EXACT_LIMIT or by_agent or f.agent_id:
+    # A channel's durations are read from its facts (the histograms hold no channel).
+    if total <= EXACT_LIMIT or by_agent or f.agent_id or f.channel_id:
         return _exact(f, kinds, by_agent, sorted(k for k in sums if k))
     bh = f.business_hours
     where, params = slice_where(f, alias="h", by_agent=by_agent)
@@ -210,6 +268,10 @@ def _exact(
     if f.agent_id:
         where.append("f.agent_id = %s")
         params.append(f.agent_id)
+    if f.channel_id:
+        condition, condition_params = channel_condition(f, "f.conversation_id")
+        where.append(condition)
+        params += condition_params
     agent = "coalesce(f.agent_id, 0)" if by_agent else "0"
     if d.sqlite:
         return _exact_sqlite(column, agent, where, params)

@@ -8,7 +8,7 @@ from typing import Any
 from helpdesk.db_routers import report_connection
 
 from .. import dialects
-from .common import daily_where, hourly_where
+from .common import daily_table, daily_where, hourly_table, hourly_where
 from .filters import ReportFilter
 
 
@@ -24,15 +24,16 @@ def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
 
     ``grid[weekday - 1][hour]``; ``max`` is the largest cell (for the colour scale)."""
     where, params = hourly_where(f)
+    table, table_params = hourly_table(f)
     column = _volume_column(f)
     d = dialects.current()
     sql = (
         f"SELECT {d.iso_weekday('r.hour', f.time_zone)}, {d.hour_of_day('r.hour', f.time_zone)}, "
-        f"sum(r.{column}) FROM analytics_hourlyrollup r WHERE {where} GROUP BY 1, 2"
+        f"sum(r.{column}) FROM {table} r WHERE {where} GROUP BY 1, 2"
     )
     grid = [[0] * 24 for _ in range(7)]
     with report_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*table_params, *params])
         for weekday, hour, count in cursor.fetchall():
             grid[weekday - 1][hour] = int(count)
     return {"grid": grid, "max": max(max(row) for row in grid)}
@@ -41,16 +42,17 @@ def volume_heatmap(f: ReportFilter) -> dict[str, Any]:
 def daily_series(f: ReportFilter) -> list[dict[str, Any]]:
     """Per day of the filter's time zone: conversations, shopper messages."""
     where, params = daily_where(f)
+    table, table_params = daily_table(f)
     column = _volume_column(f)
     sql = (
         f"SELECT r.day, r.{column}, r.msg_visitor, r.fr_count, r.fr_within_3m "
-        f"FROM analytics_dailyrollup r WHERE {where}"
+        f"FROM {table} r WHERE {where}"
     )
     by_day: dict[dt.date, tuple[int, int]] = {}
     with report_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*table_params, *params])
         for day, conversations, messages, _fr, _fast in cursor.fetchall():
-            by_day[day] = (int(conversations), int(messages))
+            by_day[dialects.parse_day(day)] = (int(conversations), int(messages))
     out = []
     day = f.start
     while day <= f.end:

@@ -12,7 +12,7 @@ from helpdesk.db_routers import report_connection
 from .. import dialects
 from ..models import ALL, TopicVector
 from ..questions import SEMANTIC_SIMILARITY, SIMILARITY, cluster_keys, jaccard
-from .common import change
+from .common import change, channel_condition, question_table
 from .filters import ReportFilter
 
 TOP_KEYS = 400
@@ -33,12 +33,13 @@ def _counts(f: ReportFilter, *, matched: bool) -> dict[Any, int]:
     if not matched:
         where.append("q.topic_key <> ''")
     key = "q.kb_entry_id" if matched else "q.topic_key"
+    table, table_params = question_table(f)
     sql = (
-        f"SELECT {key}, sum(q.count) FROM analytics_questiondaily q WHERE {' AND '.join(where)} "
+        f"SELECT {key}, sum(q.count) FROM {table} q WHERE {' AND '.join(where)} "
         f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_KEYS}"
     )
     with report_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*table_params, *params])
         return {k: int(n) for k, n in cursor.fetchall()}
 
 
@@ -99,7 +100,11 @@ def _samples(
     """Per cluster: up to 3 recent distinct example questions and the 3 products most
     mentioned among its recent questions (its newest SAMPLE). One query."""
     team = "AND q.team_id = %s" if f.team_id else ""
-    team_params = [f.team_id] if f.team_id else []
+    team_params: list[Any] = [f.team_id] if f.team_id else []
+    if f.channel_id:
+        condition, condition_params = channel_condition(f, "q.conversation_id")
+        team += f" AND {condition}"
+        team_params += condition_params
     d = dialects.current()
     params: list[Any] = []
     # Per cluster, its newest SAMPLE questions over all its keys, ranked as the Python

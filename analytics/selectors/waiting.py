@@ -25,6 +25,9 @@ def _where(f: ReportFilter) -> tuple[list[str], list[Any]]:
     if f.agent_id:
         where.append("c.assignee_id = %s")
         params.append(f.agent_id)
+    if f.channel_id:
+        where.append("c.channel_id = %s")
+        params.append(f.channel_id)
     return where, params
 
 

@@ -95,16 +95,32 @@ def _daily_inner(d: Dialect, zone: str, source: str, message_source: str) -> str
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
-def daily_insert(d: Dialect, zone: str, source: str, message_source: str) -> str:
-    """INSERT of the daily rows of every day in ``zone`` (a checked name: it is written as a
-    literal) the facts of ``source`` and the message counts of ``message_source`` cover. A
-    message counter (one UTC hour) belongs to the day its hour starts on."""
-    select = d.slices(
+def _named(exprs: list[str], columns: str, named: bool) -> str:
+    """A select list; ``named``: each expression ``AS`` its column (a subquery read like the
+    rollup table, for the channel filter)."""
+    if not named:
+        return ", ".join(exprs)
+    names = [c.strip() for c in columns.split(",")]
+    return ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names, strict=True))
+
+
+def daily_select(
+    d: Dialect, zone: str, source: str, message_source: str, *, named: bool = False
+) -> str:
+    """The daily rows of every day in ``zone`` (a checked name: it is written as a literal)
+    the facts of ``source`` and the message counts of ``message_source`` cover. A message
+    counter (one UTC hour) belongs to the day its hour starts on."""
+    return d.slices(
         _daily_inner(d, zone, source, message_source),
         ["period", "team", "agent"],
         SLICES,
-        lambda keys: ", ".join([f"'{zone}'", *keys, *DAILY_AGGREGATES]),
+        lambda keys: _named([f"'{zone}'", *keys, *DAILY_AGGREGATES], DAILY_COLUMNS, named),
     )
+
+
+def daily_insert(d: Dialect, zone: str, source: str, message_source: str) -> str:
+    """INSERT of ``daily_select``."""
+    select = daily_select(d, zone, source, message_source)
     return f"INSERT INTO analytics_dailyrollup ({DAILY_COLUMNS}) {select}"
 
 
@@ -113,6 +129,11 @@ HOURLY_COLUMNS = "hour, team_id, agent_id, conversations, assignments"
 
 def hourly_insert(d: Dialect, source: str) -> str:
     """The heat map's two numbers per UTC hour and slice."""
+    return f"INSERT INTO analytics_hourlyrollup ({HOURLY_COLUMNS}) {hourly_select(d, source)}"
+
+
+def hourly_select(d: Dialect, source: str, *, named: bool = False) -> str:
+    """The rows of ``analytics_hourlyrollup`` for the facts of ``source``."""
     inner = f"""
     SELECT {d.utc_hour("f.at")} AS period, coalesce(f.team_id, 0) AS team,
         coalesce(f.agent_id, 0) AS agent,
@@ -120,13 +141,14 @@ def hourly_insert(d: Dialect, source: str) -> str:
         CAST(count(*) FILTER (WHERE f.kind = 4) AS integer) AS assignments
     FROM analytics_fact f {source} WHERE f.kind IN (1, 4)
     GROUP BY 1, 2, 3"""
-    select = d.slices(
+    return d.slices(
         inner,
         ["period", "team", "agent"],
         SLICES,
-        lambda keys: ", ".join([*keys, "sum(conversations)", "sum(assignments)"]),
+        lambda keys: _named(
+            [*keys, "sum(conversations)", "sum(assignments)"], HOURLY_COLUMNS, named
+        ),
     )
-    return f"INSERT INTO analytics_hourlyrollup ({HOURLY_COLUMNS}) {select}"
 
 
 # Bucket b >= 1 holds [1.05^(b-1), 1.05^b) seconds; bucket 0 under one second.
@@ -162,19 +184,26 @@ def histogram_insert(d: Dialect, zone: str, source: str) -> str:
     )
 
 
+QUESTION_COLUMNS = "zone, day, team_id, kb_entry_id, topic_key, count"
+
+
 def question_insert(d: Dialect, zone: str, source: str) -> str:
     """How often each knowledge-base entry / unmatched topic was asked per day in ``zone``."""
+    select = question_select(d, zone, source)
+    return f"INSERT INTO analytics_questiondaily ({QUESTION_COLUMNS}) {select}"
+
+
+def question_select(d: Dialect, zone: str, source: str, *, named: bool = False) -> str:
+    """The rows of ``analytics_questiondaily`` for the questions of ``source``."""
     inner = f"""
     SELECT {d.local_day("q.at", zone)} AS day, coalesce(q.team_id, 0) AS team,
         coalesce(q.kb_entry_id, 0) AS entry,
         CASE WHEN q.kb_entry_id IS NULL THEN q.topic_key ELSE '' END AS topic, count(*) AS n
     FROM analytics_questionfact q {source}
     GROUP BY 1, 2, 3, 4"""
-    select = d.slices(
+    return d.slices(
         inner,
         ["day", "team", "entry", "topic"],
         [("day", "team", "entry", "topic"), ("day", "entry", "topic")],
-        lambda k: f"'{zone}', {k[0]}, {k[1]}, {k[2]}, {k[3]}, sum(n)",
+        lambda k: _named([f"'{zone}'", *k, "sum(n)"], QUESTION_COLUMNS, named),
     )
-    columns = "zone, day, team_id, kb_entry_id, topic_key, count"
-    return f"INSERT INTO analytics_questiondaily ({columns}) {select}"
