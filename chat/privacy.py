@@ -70,7 +70,7 @@ def erase_chat(customer: Any) -> None:
     conversations = _conversations(customer)
     ids = list(conversations.values_list("pk", flat=True))
     messages = Message.objects.filter(conversation_id__in=ids)
-    messages.update(body=ERASED_TEXT, card=None)
+    messages.update(body=ERASED_TEXT, card=None, search_text=None)
     messages.filter(sender_kind=Message.SenderKind.VISITOR).update(sender_name="")
     erase_attachments(ids)
     erase_side_records(ids)

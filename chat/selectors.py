@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -22,6 +21,7 @@ from helpdesk.errors import BadRequest
 
 from .access import AGENT_GROUPS, Actor, access_conversation
 from .models import AgentReadCursor, Conversation, Message, Visitor
+from .search.messages import message_match
 from .statements import CONVERSATION_RELATED
 
 User = get_user_model()
@@ -46,15 +46,14 @@ VIEWS = ("mine", "unassigned", "all")
 SORTS = ("recent", "priority")
 
 
-def _messages_containing(search: str) -> QuerySet[Message]:
-    """Messages of the outer conversation whose text contains ``search`` (any case), notes
-    included: the list is the agents' and they search what they wrote too. Correlated on the
-    partition key as well, so PostgreSQL probes one partition per conversation it checks."""
-    return Message.objects.filter(
-        conversation=OuterRef("pk"),
-        conversation_created_at=OuterRef("created_at"),
-        body__icontains=search,
-    )
+def _conversations_with_message(search: str) -> Q:
+    """Conversations with a message or note containing every word of ``search``: through the
+    search index on PostgreSQL (chat/search/, docs/search.md), notes included — the list is
+    the agents' and they search what they wrote too."""
+    match = message_match(search)
+    if match is None:
+        return Q(pk__in=[])
+    return Q(pk__in=Message.objects.filter(match).values("conversation_id"))
 
 
 def conversations_for_agent(
@@ -106,7 +105,7 @@ def conversations_for_agent(
             | Q(customer__name__icontains=search)
             | Q(customer__email__icontains=search)
             | Q(last_message_preview__icontains=search)
-            | Exists(_messages_containing(search))
+            | _conversations_with_message(search)
         )
     if before and sort == "priority" and before_priority is not None:
         qs = qs.filter(

@@ -3,6 +3,7 @@ from django.urls import path
 from . import apis, views
 from .priority import apis as priority_apis
 from .routing.urls import api_urlpatterns as routing_api
+from .search.urls import api_urlpatterns as search_api
 from .translation import apis as translation_apis
 
 app_name = "chat"
@@ -61,6 +62,8 @@ api_urlpatterns = [
 ]
 # Routing, canned replies and satisfaction (docs/routing.md).
 api_urlpatterns += routing_api
+# Message search (docs/search.md).
+api_urlpatterns += search_api
 
 urlpatterns = [
     path("desk/", views.desk, name="desk"),

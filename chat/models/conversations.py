@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..search.fields import SearchTextField
 from .inbox import default_web_channel_id
 from .people import Team, Visitor
 
@@ -143,6 +144,8 @@ class Message(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
     private = models.BooleanField(default=False)
     body = models.TextField(blank=True)
+    # The body with its Chinese cut into words for the search index, or NULL (chat/search/).
+    search_text = SearchTextField()
     card = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The partition key (chat/partitions.py); on PostgreSQL both unique constraints below

@@ -1,0 +1,104 @@
+"""Finding messages by their words: the matching condition and the search results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler
+
+from ..models import Message
+from ..statements import CONVERSATION_RELATED
+from .segment import query_text, query_words
+
+# The index's expression (migration 0018): a query must repeat it for PostgreSQL to use it.
+VECTOR_SQL = "to_tsvector('simple'::regconfig, COALESCE({search_text}, {body}))"
+SNIPPET_CHARS = 160
+
+
+class TextMatch(Expression):
+    """``message matches query`` on PostgreSQL: the indexed vector ``@@`` the query's words,
+    every one required (``plainto_tsquery``)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.source: list[Any] = [F("search_text"), F("body"), Value(query_text(query))]
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.source
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.source = list(exprs)
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> Any:
+        parts: list[str] = []
+        params: list[Any] = []
+        for expression in self.source:
+            sql, p = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(p)
+        vector = VECTOR_SQL.format(search_text=parts[0], body=parts[1])
+        return f"{vector} @@ plainto_tsquery('simple'::regconfig, {parts[2]})", params
+
+
+def message_match(query: str) -> Q | TextMatch | None:
+    """The filter for messages containing every word of ``query``; None when it has none."""
+    words = query_words(query)
+    if not words:
+        return None
+    if connection.vendor == "postgresql":
+        return TextMatch(query)
+    # SQLite: each word somewhere in the body (LIKE ignores ASCII case), no index.
+    condition = Q()
+    for word in words:
+        condition &= Q(body__icontains=word)
+    return condition
+
+
+def matching_messages(query: str) -> QuerySet[Message]:
+    condition = message_match(query)
+    if condition is None:
+        return Message.objects.none()
+    return Message.objects.filter(condition)
+
+
+def highlight(body: str, words: list[str], width: int = SNIPPET_CHARS) -> dict[str, Any]:
+    """A window of ``body`` around its first matching word, and where each match is in it
+    (``[start, end)`` character offsets into the snippet, not overlapping, in order)."""
+    lower = body.lower()
+    spans: list[tuple[int, int]] = []
+    for word in words:  # longest first: a longer word wins an overlap
+        start = lower.find(word)
+        while start != -1:
+            end = start + len(word)
+            if all(end <= s or start >= e for s, e in spans):
+                spans.append((start, end))
+            start = lower.find(word, end)
+    spans.sort()
+    begin = 0
+    if len(body) > width and spans:
+        begin = max(0, min(spans[0][0] - width // 4, len(body) - width))
+    end = min(len(body), begin + width)
+    snippet = body[begin:end]
+    ranges = [[s - begin, e - begin] for s, e in spans if s >= begin and e <= end]
+    if begin > 0:
+        snippet = "…" + snippet
+        ranges = [[s + 1, e + 1] for s, e in ranges]
+    if end < len(body):
+        snippet += "…"
+    return {"snippet": snippet, "highlights": ranges}
+
+
+def search_messages(*, query: str, limit: int = 20) -> list[Message]:
+    """The newest messages and notes (agents' search: every conversation) containing every
+    word of ``query``, with their conversations loaded for the payload."""
+    qs = matching_messages(query)
+    related = [f"conversation__{name}" for name in CONVERSATION_RELATED]
+    return list(
+        qs.select_related("conversation", *related).order_by("-created_at", "-id")[
+            : max(1, min(limit, 50))
+        ]
+    )

@@ -1,0 +1,160 @@
+"""Message search (chat/search/): English and Chinese words from old messages and notes,
+highlights, the list's search through the same index, the index itself and erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from chat.models import Message
+from chat.privacy import erase_chat
+from chat.search.messages import highlight
+from chat.search.segment import index_text, query_words
+from tests.factories import (
+    agent_says,
+    conversation_of,
+    customer_with_orders,
+    make_agent,
+    shopper_says,
+    verified_visitor,
+)
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/search/messages"
+pg = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index")
+
+
+@pytest.fixture
+def ana() -> Any:
+    return make_agent("ana")
+
+
+@pytest.fixture
+def desk(ana: Any) -> APIClient:
+    client = APIClient()
+    client.force_login(ana)
+    return client
+
+
+def test_segmentation() -> None:
+    assert index_text("plain English") is None
+    text = index_text("我想了解退货政策 order#12")
+    assert text is not None
+    assert {"退货", "政策"} <= set(text.split()) and "order#12" in text
+    # Cut "for search": a long word also yields its shorter words.
+    assert {"人民", "共和国", "中华人民共和国"} <= set((index_text("中华人民共和国") or "").split())
+    assert query_words("退货政策") == ["政策", "退货"]
+    assert query_words("Refund  the ORDER!") == ["refund", "order", "the"]
+
+
+def test_highlight_window_and_ranges() -> None:
+    body = "x" * 300 + " the Refund came " + "y" * 300
+    hit = highlight(body, ["refund"])
+    snippet = hit["snippet"]
+    assert snippet.startswith("…") and snippet.endswith("…") and len(snippet) <= 162
+    [[start, end]] = hit["highlights"]
+    assert snippet[start:end] == "Refund"
+    zh = highlight("您好，我想退货，谢谢", ["退货"])
+    assert zh == {"snippet": "您好，我想退货，谢谢", "highlights": [[5, 7]]}
+
+
+def test_finds_old_english_and_chinese_words_and_notes(desk: APIClient, ana: Any) -> None:
+    first = conversation_of(body="My parcel never arrived, tracking says lost")
+    shopper_says(first.visitor, "any news?")
+    second = conversation_of(body="你好，我想退货，衣服尺码不合适")
+    shopper_says(second.visitor, "谢谢")
+    note = agent_says(ana, first, "Escalated to the courier, claim filed", private=True)
+
+    data = desk.get(URL, {"q": "parcel"}).json()
+    assert [hit["message"]["conversation"] for hit in data["results"]] == [first.pk]
+    hit = data["results"][0]
+    assert hit["message"]["seq"] == 1 and hit["conversation"]["id"] == first.pk
+    [[start, end]] = hit["highlights"]
+    assert hit["snippet"][start:end] == "parcel"
+
+    data = desk.get(URL, {"q": "退货"}).json()
+    assert [hit["message"]["conversation"] for hit in data["results"]] == [second.pk]
+    [[start, end]] = data["results"][0]["highlights"]
+    assert data["results"][0]["snippet"][start:end] == "退货"
+    # Both words must occur (not just one).
+    assert desk.get(URL, {"q": "退货 快递"}).json()["results"] == []
+    assert desk.get(URL, {"q": "尺码 退货"}).json()["results"][0]["message"]["seq"] == 1
+
+    data = desk.get(URL, {"q": "courier claim"}).json()
+    assert [hit["message"]["id"] for hit in data["results"]] == [note.pk]
+    assert data["results"][0]["message"]["private"] is True
+
+    assert desk.get(URL, {"q": "nothing-like-this"}).json()["results"] == []
+    assert desk.get(URL, {"q": "  !! "}).json() == {"query": "!!", "words": [], "results": []}
+
+
+def test_list_search_reads_message_history(desk: APIClient) -> None:
+    old = conversation_of(body="退货运费谁出？")
+    shopper_says(old.visitor, "hello again")  # the preview no longer has the word
+    conversation_of(body="unrelated")
+    rows = desk.get("/api/v1/conversations/", {"view": "all", "q": "运费"}).json()["results"]
+    assert [row["id"] for row in rows] == [old.pk]
+
+
+def test_agents_only(ana: Any) -> None:
+    conversation_of(body="secret words")
+    assert APIClient().get(URL, {"q": "secret"}).status_code in (401, 403)
+
+
+def test_erased_messages_are_not_found(desk: APIClient) -> None:
+    customer = customer_with_orders("c-erase", n=0)
+    conversation_of(verified_visitor(customer), body="我的地址是北京市朝阳区")
+    assert desk.get(URL, {"q": "朝阳区"}).json()["results"]
+    erase_chat(customer)
+    assert Message.objects.filter(search_text__isnull=False).count() == 0
+    assert desk.get(URL, {"q": "朝阳区"}).json()["results"] == []
+
+
+@pg
+def test_postgres_uses_the_index_on_every_partition() -> None:
+    conversation_of(body="indexed words")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE NOT i.indisvalid), count(*) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE %s",
+            ["%search%"],
+        )
+        invalid, total = cursor.fetchone()
+        assert invalid == 0 and total > 1
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        from chat.search.messages import matching_messages
+
+        sql, params = matching_messages("indexed").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on chat_message_" in plan and "_search" in plan, plan
+
+
+SQLITE_SCRIPT = """
+from chat.search.messages import search_messages
+from tests.factories import conversation_of, shopper_says
+one = conversation_of(body="Where is my parcel?")
+shopper_says(one.visitor, "hello")
+two = conversation_of(body="你好，我想退货")
+print([m.conversation_id == one.pk for m in search_messages(query="PARCEL")])
+print([m.conversation_id == two.pk for m in search_messages(query="退货")])
+print(len(search_messages(query="退货 parcel")))
+"""
+
+
+@pytest.mark.embedded
+def test_sqlite_embedded_default_searches_too(tmp_path: Any) -> None:
+    """The embedded default (SQLite) migrates and finds English and Chinese words (LIKE)."""
+    import subprocess
+    import sys
+
+    from tests.procs import ROOT, embedded_env
+
+    env = embedded_env(tmp_path)
+    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", SQLITE_SCRIPT], **run)
+    assert out.stdout.splitlines()[-3:] == ["[True]", "[True]", "0"], out.stdout + out.stderr
