@@ -11,7 +11,7 @@ Three things pass Python's own parsing and fail later, far from the request that
   parser survives still recurses in code that walks the value later.
 
 Every entry point refuses them as ``bad_request`` before any service runs: socket frames
-(``chat/consumers.py`` parses with ``loads``), REST bodies (``JSONParser``, DRF's default
+(``chat/consumers/frames.py`` parses with ``loads``), REST bodies (``JSONParser``, DRF's default
 here), and every request's path, query string, form body and JSON body, whatever view it
 goes to (``EdgeMiddleware``: the email providers' webhooks, the widget's session, pages).
 """

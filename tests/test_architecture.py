@@ -165,7 +165,13 @@ def test_app_boundaries() -> None:
             targets = {module, *(f"{module}.{name}" for name in names)}
             if app == "orders" and module.split(".")[0] in ("chat", "analytics"):
                 offenders.append(f"{where}:{line} orders imports {module}")
-            if "chat.consumers" in targets and str(where) != "chat/websocket_urls.py":
+            transport = any(
+                t == "chat.consumers" or t.startswith("chat.consumers.") for t in targets
+            )
+            inside = (
+                where.parts[:2] == ("chat", "consumers") or str(where) == "chat/websocket_urls.py"
+            )
+            if transport and not inside:
                 offenders.append(f"{where}:{line} imports the transport chat.consumers")
             if app == "chat" and any(t.startswith("orders.apis") for t in targets):
                 offenders.append(f"{where}:{line} chat imports the orders API")

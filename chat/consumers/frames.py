@@ -1,11 +1,5 @@
-"""WebSocket transport for shoppers (/ws/visitor/) and agents (/ws/agent/).
-
-Consumers parse frames, call one service or selector on a database thread
-(``helpdesk.db_threads``) and send frames through the socket's bounded queue
-(``chat.outbox``). They hold no ORM or permission logic: access is the services' job. Every
-bad frame gets an ``error`` frame and the socket stays open; the server never crashes on
-input.
-"""
+"""What both sockets share: size and JSON checks, the rate limit, dispatch by ``type``, and
+the handlers and fan-out every side has (send, resume, typing, read, receipts)."""
 
 from __future__ import annotations
 
@@ -26,18 +20,16 @@ from helpdesk.db_health import Unavailable
 from helpdesk.db_threads import db_call
 from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, error_frame
 
-from . import events, selectors
-from .access import Actor, access_conversation, is_agent
-from .calls.signalling import HANDLERS as CALL_HANDLERS
-from .calls.signalling import CallSignalling
-from .events import Frame
-from .layer_health import health
-from .models import Conversation, Message
-from .outbox import CLOSE_TOO_SLOW, SendQueue
-from .services.agents import agent_socket_event
-from .services.message_send import message_send
-from .services.receipts import delivered_mark_many, read_mark
-from .services.visitors import visitor_from_token
+from .. import events, selectors
+from ..access import Actor, access_conversation
+from ..calls.signalling import CallSignalling
+from ..events import Frame
+from ..layer_health import health
+from ..models import Conversation, Message
+from ..outbox import CLOSE_TOO_SLOW, SendQueue
+from ..services.message_send import message_send
+from ..services.receipts import delivered_mark_many, read_mark
+from .flow import TokenBucket, release_channel
 
 logger = logging.getLogger(__name__)
 
@@ -52,53 +44,9 @@ RECEIPT_DELAY_SECONDS = 0.05
 # A heartbeat reads the database: at most this often per socket, however often it pings.
 HEARTBEAT_MIN_SECONDS = 2.0
 
-
-class TokenBucket:
-    """Per-socket rate limit: ``rate`` frames a second with bursts up to ``burst``."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.capacity = float(burst)
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
 # Each call is a whole unit of work (a service with its own transaction, or a read), run on
 # the bounded pool of database threads (helpdesk/db_threads.py).
 _call = db_call
-
-
-async def release_channel(layer: Any, channel: str, *, most: int = 100_000) -> None:
-    """Unsubscribe a consumer's own channel and drop the frames waiting in it.
-
-    Channels releases a consumer's channel by cancelling its pending ``receive`` when the
-    consumer stops. A consumer stopped from the handler of a channel-layer message has no
-    pending receive (that one just completed and delivered the message), so nothing cancels
-    it and the layer keeps the channel subscribed, with every frame that arrived after the
-    stop, for the life of the process: a slow socket dropped to resume leaked its backlog
-    that way (tests/chat/test_backpressure.py). Call this before raising ``StopConsumer``
-    from such a handler: it takes what is queued (the groups are already left, so at most a
-    bounded tail) and cancels the next, pending receive, the layers' own clean-up path.
-    """
-    for _ in range(most):
-        receive = asyncio.ensure_future(layer.receive(channel))
-        await asyncio.sleep(0)
-        if receive.done():
-            receive.result()  # a frame for a socket that is gone: dropped
-            continue
-        receive.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await receive
-        return
 
 
 class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
@@ -408,230 +356,3 @@ def _send_with_payload(**kwargs: Any) -> tuple[Message, dict[str, Any]]:
     """``message_send`` and the ack's payload in one trip to the database thread."""
     message, _created = message_send(**kwargs)
     return message, events.message_payload(message)
-
-
-class VisitorConsumer(FrameConsumer):
-    """The storefront widget's socket. The first frame must be ``auth`` with the token."""
-
-    handlers = {
-        "message.send": "on_send",
-        "resume": "on_resume",
-        "typing": "on_typing",
-        "read": "on_read",
-        "ping": "on_ping",
-        **CALL_HANDLERS,
-    }
-
-    async def connect(self) -> None:
-        await super().connect()
-        self.auth_timer = asyncio.get_running_loop().call_later(
-            AUTH_TIMEOUT_SECONDS, lambda: asyncio.ensure_future(self._auth_timeout())
-        )
-
-    async def _auth_timeout(self) -> None:
-        if self.actor is None:
-            await self.close(code=CLOSE_UNAUTHORIZED)
-
-    async def disconnect(self, code: int) -> None:
-        self.auth_timer.cancel()
-        await super().disconnect(code)
-
-    async def handle_frame(self, frame: dict[str, Any]) -> None:
-        if self.actor is None:
-            if frame.get("type") != "auth":
-                await self.close(code=CLOSE_UNAUTHORIZED)
-                return
-            try:
-                visitor = await _call(visitor_from_token, token=frame.get("token"))
-            except Unavailable as error:
-                # The token may be good: say so and let the client come back, token kept.
-                await self.close_try_later(error)
-                return
-            except HelpdeskError:
-                await self.close(code=CLOSE_UNAUTHORIZED)
-                return
-            self.auth_timer.cancel()
-            self.actor = Actor(visitor=visitor)
-            await self.join(events.group_visitor(visitor.pk))
-            if visitor.customer_id:
-                await self.join(events.group_customer(visitor.customer_id))
-            conversation = await _call(selectors.conversation_current_for_visitor, visitor=visitor)
-            payload = None
-            if conversation is not None:
-                await self.watch(conversation)
-                payload = await _call(
-                    events.conversation_payload, conversation=conversation, staff=False
-                )
-            await self.send_json({"type": Frame.READY, "conversation": payload})
-            return
-        if frame.get("type") == "auth":
-            await self.send_error(BadRequest("Already authenticated."))
-            return
-        await super().handle_frame(frame)
-
-    async def watch(self, conversation: Conversation) -> None:
-        self.watching.add(conversation.pk)
-        await self.join(events.group_conversation_shopper(conversation.pk))
-
-    def is_from_other_side(self, message: dict[str, Any]) -> bool:
-        return bool(message["sender"]["kind"] != "visitor")
-
-    async def frame_send(self, event: dict[str, Any]) -> None:
-        frame = event["frame"]
-        if frame.get("type") == Frame.CONVERSATION_CREATED:
-            # Sent to this visitor's (or customer's) own group: a conversation opened on another
-            # tab or device; follow it here too.
-            conversation_id = frame["conversation"]["id"]
-            if conversation_id not in self.watching:
-                self.watching.add(conversation_id)
-                await self.join(events.group_conversation_shopper(conversation_id))
-        await super().frame_send(event)
-
-
-# How often a workspace socket's pings count as a heartbeat for presence.
-HEARTBEAT_SECONDS = 20
-LIST_VIEWS = ("mine", "unassigned", "all")
-LIST_WATCH_IDS = 500
-
-
-class AgentConsumer(FrameConsumer):
-    """The workspace's socket, authenticated by the Django session cookie."""
-
-    handlers = {
-        "message.send": "on_send",
-        "resume": "on_resume",
-        "typing": "on_typing",
-        "read": "on_read",
-        "ping": "on_ping",
-        "subscribe": "on_subscribe",
-        "unsubscribe": "on_unsubscribe",
-        "list.watch": "on_list_watch",
-        **CALL_HANDLERS,
-    }
-    # What this workspace's list shows (``list.watch``): None until it says, then every list
-    # update is checked against it. ``listed`` holds the conversations the list may show, so
-    # one that stops matching is sent once more (the list drops it) and then no longer.
-    list_view: tuple[str, str | None] | None = None
-    listed: set[int]
-
-    async def connect(self) -> None:
-        await super().connect()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHORIZED)
-            return
-        try:
-            if not await _call(is_agent, user=user):
-                await self.close(code=CLOSE_FORBIDDEN)
-                return
-            actor = Actor(user=user)
-            name = await _call(events.sender_name, actor=actor)
-        except Unavailable as error:
-            await self.close_try_later(error)
-            return
-        self.actor = actor
-        await self.join(events.group_agents())
-        await self.join(events.group_agent(user.pk))
-        # Presence first: once the workspace hears "ready", the agent counts as online.
-        await self.socket_event("connect")
-        await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
-
-    async def socket_event(self, event: str) -> None:
-        self.last_beat = time.monotonic()
-        assert self.actor is not None
-        try:
-            await _call(
-                agent_socket_event,
-                event=event,
-                user_id=self.actor.user.pk,
-                channel_name=self.channel_name,
-            )
-        except Unavailable:
-            # Presence is refreshed by the next heartbeat once the database is back.
-            self.last_beat = 0.0
-            logger.warning("presence %s dropped: the database is unavailable", event)
-
-    async def on_ping(self, frame: dict[str, Any]) -> None:
-        await super().on_ping(frame)
-        if time.monotonic() - getattr(self, "last_beat", 0.0) >= HEARTBEAT_SECONDS:
-            await self.socket_event("ping")
-
-    async def disconnect(self, code: int) -> None:
-        if self.actor is not None:
-            await self.socket_event("disconnect")
-        await super().disconnect(code)
-
-    async def handle_frame(self, frame: dict[str, Any]) -> None:
-        if self.actor is None:
-            return
-        await super().handle_frame(frame)
-
-    async def watch(self, conversation: Conversation) -> None:
-        self.watching.add(conversation.pk)
-        await self.join(events.group_conversation(conversation.pk))
-
-    async def on_subscribe(self, frame: dict[str, Any]) -> None:
-        conversation = await self.conversation_for(frame.get("conversation"))
-        await self.watch(conversation)
-
-    async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
-        conversation_id = frame.get("conversation")
-        if isinstance(conversation_id, int):
-            self.watching.discard(conversation_id)
-            await self.leave(events.group_conversation(conversation_id))
-
-    def is_from_other_side(self, message: dict[str, Any]) -> bool:
-        return bool(message["sender"]["kind"] == "visitor")
-
-    async def on_list_watch(self, frame: dict[str, Any]) -> None:
-        view, status, ids = frame.get("view"), frame.get("status"), frame.get("ids", [])
-        if view not in LIST_VIEWS:
-            raise BadRequest("view must be mine, unassigned or all.", fields={"view": ["Invalid."]})
-        if status in (None, "any"):
-            status = None
-        elif status not in Conversation.Status.values:
-            raise BadRequest("Unknown status.", fields={"status": ["Invalid."]})
-        if (
-            not isinstance(ids, list)
-            or len(ids) > LIST_WATCH_IDS
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
-        ):
-            raise BadRequest(
-                f"ids must be at most {LIST_WATCH_IDS} conversation ids.",
-                fields={"ids": ["Invalid."]},
-            )
-        self.list_view = (view, status)
-        self.listed = set(ids)
-
-    def list_shows(self, conversation: dict[str, Any]) -> bool:
-        """Whether this workspace's list shows ``conversation`` (a staff payload), or showed it
-        and must hear that it left. Open panes always hear of theirs."""
-        if self.list_view is None:
-            return True
-        conversation_id = conversation.get("id")
-        if conversation_id in self.watching:
-            return True
-        view, status = self.list_view
-        assignee = conversation.get("assignee")
-        if view == "mine":
-            match = bool(assignee) and assignee.get("id") == self.actor.user.pk  # type: ignore[union-attr]
-        elif view == "unassigned":
-            match = not assignee
-        else:
-            match = True
-        if match and (status is None or conversation.get("status") == status):
-            self.listed.add(conversation_id)  # type: ignore[arg-type]
-            return True
-        if conversation_id in self.listed:
-            self.listed.discard(conversation_id)  # type: ignore[arg-type]
-            return True
-        return False
-
-    async def frame_send(self, event: dict[str, Any]) -> None:
-        frame = event["frame"]
-        if frame.get("type") in (
-            Frame.CONVERSATION_CREATED,
-            Frame.CONVERSATION_UPDATED,
-        ) and not self.list_shows(frame["conversation"]):
-            return
-        await super().frame_send(event)

@@ -1,0 +1,169 @@
+"""The workspace's socket: authenticated by the session cookie; presence, and the list it
+watches (``list.watch``) deciding which list updates it hears."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from helpdesk.db_health import Unavailable
+from helpdesk.errors import BadRequest
+
+from .. import events
+from ..access import Actor, is_agent
+from ..calls.signalling import HANDLERS as CALL_HANDLERS
+from ..events import Frame
+from ..models import Conversation
+from ..services.agents import agent_socket_event
+from .frames import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, FrameConsumer, _call
+
+logger = logging.getLogger(__name__)
+
+# How often a workspace socket's pings count as a heartbeat for presence.
+HEARTBEAT_SECONDS = 20
+LIST_VIEWS = ("mine", "unassigned", "all")
+LIST_WATCH_IDS = 500
+
+
+class AgentConsumer(FrameConsumer):
+    """The workspace's socket, authenticated by the Django session cookie."""
+
+    handlers = {
+        "message.send": "on_send",
+        "resume": "on_resume",
+        "typing": "on_typing",
+        "read": "on_read",
+        "ping": "on_ping",
+        "subscribe": "on_subscribe",
+        "unsubscribe": "on_unsubscribe",
+        "list.watch": "on_list_watch",
+        **CALL_HANDLERS,
+    }
+    # What this workspace's list shows (``list.watch``): None until it says, then every list
+    # update is checked against it. ``listed`` holds the conversations the list may show, so
+    # one that stops matching is sent once more (the list drops it) and then no longer.
+    list_view: tuple[str, str | None] | None = None
+    listed: set[int]
+
+    async def connect(self) -> None:
+        await super().connect()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        try:
+            if not await _call(is_agent, user=user):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+            actor = Actor(user=user)
+            name = await _call(events.sender_name, actor=actor)
+        except Unavailable as error:
+            await self.close_try_later(error)
+            return
+        self.actor = actor
+        await self.join(events.group_agents())
+        await self.join(events.group_agent(user.pk))
+        # Presence first: once the workspace hears "ready", the agent counts as online.
+        await self.socket_event("connect")
+        await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
+
+    async def socket_event(self, event: str) -> None:
+        self.last_beat = time.monotonic()
+        assert self.actor is not None
+        try:
+            await _call(
+                agent_socket_event,
+                event=event,
+                user_id=self.actor.user.pk,
+                channel_name=self.channel_name,
+            )
+        except Unavailable:
+            # Presence is refreshed by the next heartbeat once the database is back.
+            self.last_beat = 0.0
+            logger.warning("presence %s dropped: the database is unavailable", event)
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        await super().on_ping(frame)
+        if time.monotonic() - getattr(self, "last_beat", 0.0) >= HEARTBEAT_SECONDS:
+            await self.socket_event("ping")
+
+    async def disconnect(self, code: int) -> None:
+        if self.actor is not None:
+            await self.socket_event("disconnect")
+        await super().disconnect(code)
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        if self.actor is None:
+            return
+        await super().handle_frame(frame)
+
+    async def watch(self, conversation: Conversation) -> None:
+        self.watching.add(conversation.pk)
+        await self.join(events.group_conversation(conversation.pk))
+
+    async def on_subscribe(self, frame: dict[str, Any]) -> None:
+        conversation = await self.conversation_for(frame.get("conversation"))
+        await self.watch(conversation)
+
+    async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
+        conversation_id = frame.get("conversation")
+        if isinstance(conversation_id, int):
+            self.watching.discard(conversation_id)
+            await self.leave(events.group_conversation(conversation_id))
+
+    def is_from_other_side(self, message: dict[str, Any]) -> bool:
+        return bool(message["sender"]["kind"] == "visitor")
+
+    async def on_list_watch(self, frame: dict[str, Any]) -> None:
+        view, status, ids = frame.get("view"), frame.get("status"), frame.get("ids", [])
+        if view not in LIST_VIEWS:
+            raise BadRequest("view must be mine, unassigned or all.", fields={"view": ["Invalid."]})
+        if status in (None, "any"):
+            status = None
+        elif status not in Conversation.Status.values:
+            raise BadRequest("Unknown status.", fields={"status": ["Invalid."]})
+        if (
+            not isinstance(ids, list)
+            or len(ids) > LIST_WATCH_IDS
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        ):
+            raise BadRequest(
+                f"ids must be at most {LIST_WATCH_IDS} conversation ids.",
+                fields={"ids": ["Invalid."]},
+            )
+        self.list_view = (view, status)
+        self.listed = set(ids)
+
+    def list_shows(self, conversation: dict[str, Any]) -> bool:
+        """Whether this workspace's list shows ``conversation`` (a staff payload), or showed it
+        and must hear that it left. Open panes always hear of theirs."""
+        if self.list_view is None:
+            return True
+        conversation_id = conversation.get("id")
+        if conversation_id in self.watching:
+            return True
+        view, status = self.list_view
+        assignee = conversation.get("assignee")
+        if view == "mine":
+            match = bool(assignee) and assignee.get("id") == self.actor.user.pk  # type: ignore[union-attr]
+        elif view == "unassigned":
+            match = not assignee
+        else:
+            match = True
+        if match and (status is None or conversation.get("status") == status):
+            self.listed.add(conversation_id)  # type: ignore[arg-type]
+            return True
+        if conversation_id in self.listed:
+            self.listed.discard(conversation_id)  # type: ignore[arg-type]
+            return True
+        return False
+
+    async def frame_send(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame.get("type") in (
+            Frame.CONVERSATION_CREATED,
+            Frame.CONVERSATION_UPDATED,
+        ) and not self.list_shows(frame["conversation"]):
+            return
+        await super().frame_send(event)

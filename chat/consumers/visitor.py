@@ -1,0 +1,95 @@
+"""The storefront widget's socket: the first frame must be ``auth`` with the visitor's token."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from helpdesk.db_health import Unavailable
+from helpdesk.errors import BadRequest, HelpdeskError
+
+from .. import events, selectors
+from ..access import Actor
+from ..calls.signalling import HANDLERS as CALL_HANDLERS
+from ..events import Frame
+from ..models import Conversation
+from ..services.visitors import visitor_from_token
+from .frames import AUTH_TIMEOUT_SECONDS, CLOSE_UNAUTHORIZED, FrameConsumer, _call
+
+
+class VisitorConsumer(FrameConsumer):
+    """The storefront widget's socket. The first frame must be ``auth`` with the token."""
+
+    handlers = {
+        "message.send": "on_send",
+        "resume": "on_resume",
+        "typing": "on_typing",
+        "read": "on_read",
+        "ping": "on_ping",
+        **CALL_HANDLERS,
+    }
+
+    async def connect(self) -> None:
+        await super().connect()
+        self.auth_timer = asyncio.get_running_loop().call_later(
+            AUTH_TIMEOUT_SECONDS, lambda: asyncio.ensure_future(self._auth_timeout())
+        )
+
+    async def _auth_timeout(self) -> None:
+        if self.actor is None:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def disconnect(self, code: int) -> None:
+        self.auth_timer.cancel()
+        await super().disconnect(code)
+
+    async def handle_frame(self, frame: dict[str, Any]) -> None:
+        if self.actor is None:
+            if frame.get("type") != "auth":
+                await self.close(code=CLOSE_UNAUTHORIZED)
+                return
+            try:
+                visitor = await _call(visitor_from_token, token=frame.get("token"))
+            except Unavailable as error:
+                # The token may be good: say so and let the client come back, token kept.
+                await self.close_try_later(error)
+                return
+            except HelpdeskError:
+                await self.close(code=CLOSE_UNAUTHORIZED)
+                return
+            self.auth_timer.cancel()
+            self.actor = Actor(visitor=visitor)
+            await self.join(events.group_visitor(visitor.pk))
+            if visitor.customer_id:
+                await self.join(events.group_customer(visitor.customer_id))
+            conversation = await _call(selectors.conversation_current_for_visitor, visitor=visitor)
+            payload = None
+            if conversation is not None:
+                await self.watch(conversation)
+                payload = await _call(
+                    events.conversation_payload, conversation=conversation, staff=False
+                )
+            await self.send_json({"type": Frame.READY, "conversation": payload})
+            return
+        if frame.get("type") == "auth":
+            await self.send_error(BadRequest("Already authenticated."))
+            return
+        await super().handle_frame(frame)
+
+    async def watch(self, conversation: Conversation) -> None:
+        self.watching.add(conversation.pk)
+        await self.join(events.group_conversation_shopper(conversation.pk))
+
+    def is_from_other_side(self, message: dict[str, Any]) -> bool:
+        return bool(message["sender"]["kind"] != "visitor")
+
+    async def frame_send(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame.get("type") == Frame.CONVERSATION_CREATED:
+            # Sent to this visitor's (or customer's) own group: a conversation opened on another
+            # tab or device; follow it here too.
+            conversation_id = frame["conversation"]["id"]
+            if conversation_id not in self.watching:
+                self.watching.add(conversation_id)
+                await self.join(events.group_conversation_shopper(conversation_id))
+        await super().frame_send(event)
