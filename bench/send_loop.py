@@ -38,15 +38,16 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from chat import consumers, events
+    from chat import consumers
     from chat.access import Actor
+    from chat.events import publishing as events_publish
     from chat.models import Visitor
     from chat.services.agents import agent_create
 
     def encode_only(groups: Any, frame: dict[str, Any], origin: str | None) -> None:
         json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
-    events._send_now = encode_only  # type: ignore[assignment]
+    events_publish._send_now = encode_only  # type: ignore[assignment]
 
     run = uuid.uuid4().hex[:8]
     agent = Actor(user=agent_create(username=f"loop-{run}", password=uuid.uuid4().hex))

@@ -1,4 +1,4 @@
-"""The publisher's batches go to Redis as one pipeline per shard (chat/events.py): every group
+"""The publisher's batches go to Redis as one pipeline per shard (chat/events/publishing.py): every group
 gets its events once and in order, an event for several groups is serialised once, a failed
 pipeline makes the process resync instead of raising, and other layers keep ``group_send``."""
 

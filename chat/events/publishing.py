@@ -1,0 +1,231 @@
+"""The one publish: frames go to the channel layer after the surrounding transaction
+commits, batched per event-loop tick into one pipeline per Redis shard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from ..layer_health import health
+from ..models import Conversation, Message
+from .names import (
+    LAYER_EVENT,
+    Frame,
+    group_agents,
+    group_conversation,
+    group_conversation_shopper,
+    group_customer,
+    group_visitor,
+)
+from .payloads import conversation_payload, message_payload, message_payload_staff_extra
+
+logger = logging.getLogger(__name__)
+
+
+async def _group_send_all(layer: Any, groups: list[str], event: dict[str, Any]) -> None:
+    results = await asyncio.gather(
+        *(layer.group_send(group, event) for group in groups), return_exceptions=True
+    )
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, Exception):
+            # The layer is a doorbell: a lost ring heals through resume, never by failing
+            # the write that already committed.
+            logger.error("publish to %s failed", group, exc_info=result)
+
+
+class _Publisher:
+    """Hands committed events from worker threads to the server's event loop without making
+    the thread wait for Redis: under load, waiting there took ~40 % of the message path
+    (docs/performance.md). One task on the loop sends them; each group keeps commit order."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread_id = 0
+        self.queue: asyncio.Queue[tuple[list[str], dict[str, Any]]] | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Run the sender on the current (running) loop; the sockets' connect calls it."""
+        loop = asyncio.get_running_loop()
+        if self.loop is loop and self.task is not None and not self.task.done():
+            return
+        self.loop, self.thread_id, self.queue = loop, threading.get_ident(), asyncio.Queue()
+        self.task = loop.create_task(self._run(self.queue))
+
+    def offer(self, groups: list[str], event: dict[str, Any]) -> bool:
+        """Queue for the loop's sender; False where there is no live loop to hand it to
+        (a Celery worker, a management command, a test without sockets)."""
+        loop, queue = self.loop, self.queue
+        if loop is None or queue is None or loop.is_closed() or not loop.is_running():
+            return False
+        if threading.get_ident() == self.thread_id:
+            return False
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (groups, event))
+        except RuntimeError:  # the loop closed meanwhile
+            return False
+        return True
+
+    async def _run(self, queue: asyncio.Queue[tuple[list[str], dict[str, Any]]]) -> None:
+        layer = get_channel_layer()
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            per_group: dict[str, list[dict[str, Any]]] = {}
+            for groups, event in batch:
+                for group in groups:
+                    per_group.setdefault(group, []).append(event)
+            if await _publish_pipelined(layer, per_group):
+                continue
+            await asyncio.gather(
+                *(_send_in_order(layer, group, items) for group, items in per_group.items())
+            )
+
+
+async def _send_in_order(layer: Any, group: str, items: list[dict[str, Any]]) -> None:
+    for event in items:
+        try:
+            await layer.group_send(group, event)
+        except Exception as exc:
+            # Dropped: the process's sockets are told to resync once the layer answers again
+            # (chat/layer_health.py); one line, not a traceback per frame of an outage.
+            logger.warning("publish to %s failed: %r", group, exc)
+            health.publish_failed()
+
+
+async def _publish_pipelined(layer: Any, per_group: dict[str, list[dict[str, Any]]]) -> bool:
+    """The batch's publishes in one Redis round trip per shard; False when the layer is not
+    channels_redis' pub/sub layer (the caller then sends each through ``group_send``).
+
+    ``group_send`` on the pub/sub layer is one ``PUBLISH`` per group and event, each its own
+    socket write and reply awaited under the shard's lock: a message is four of them (its
+    conversation's staff and shopper groups, the agents' list and the shopper's conversation
+    update), and those writes were the largest single share of a process's CPU under the
+    bench (docs/performance.md). Here the same ``PUBLISH`` commands, with the same names and
+    bytes ``group_send`` would use, go out as one pipeline (no ``MULTI``: nothing needs to be
+    atomic). Each group's events keep their order (one connection, in list order); an event
+    sent to several groups is serialised once. A failed pipeline drops the batch like failed
+    ``group_send`` calls do: the process's sockets resync once the layer answers
+    (chat/layer_health.py).
+    """
+    loop_layer = _pubsub_loop_layer(layer)
+    if loop_layer is None:
+        return False
+    shards: dict[int, tuple[Any, list[tuple[str, bytes]]]] = {}
+    serialized: dict[int, bytes] = {}
+    for group, items in per_group.items():
+        channel = loop_layer._get_group_channel_name(group)
+        shard = loop_layer._get_shard(channel)
+        _shard, publishes = shards.setdefault(id(shard), (shard, []))
+        for event in items:
+            data = serialized.get(id(event))
+            if data is None:
+                data = serialized[id(event)] = layer.serialize(event)
+            publishes.append((channel, data))
+    for shard, publishes in shards.values():
+        try:
+            async with shard._lock:
+                shard._ensure_redis()
+                pipe = shard._redis.pipeline(transaction=False)
+                for channel, data in publishes:
+                    pipe.publish(channel, data)
+                await pipe.execute()
+        except Exception as exc:
+            logger.warning("publish of %d frames failed: %r", len(publishes), exc)
+            health.publish_failed()
+    return True
+
+
+def _pubsub_loop_layer(layer: Any) -> Any:
+    """This loop's ``RedisPubSubLoopLayer`` behind ``layer``, or None for any other layer (or
+    a channels_redis without the parts ``_publish_pipelined`` uses)."""
+    get_layer = getattr(type(layer), "_get_layer", None)
+    if get_layer is None or type(layer).__module__ != "channels_redis.pubsub":
+        return None
+    loop_layer = get_layer(layer)
+    needed = ("_get_group_channel_name", "_get_shard", "_shards")
+    if not all(hasattr(loop_layer, name) for name in needed):
+        return None
+    shard = loop_layer._shards[0] if loop_layer._shards else None
+    if shard is None or not all(hasattr(shard, n) for n in ("_lock", "_ensure_redis", "_redis")):
+        return None
+    return loop_layer
+
+
+publisher = _Publisher()
+
+
+def _send_now(groups: Iterable[str], frame: dict[str, Any], origin: str | None) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    # Serialised once here rather than once per receiving socket: an agents-group update
+    # reaches every workspace (docs/performance.md).
+    text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    event = {"type": LAYER_EVENT, "frame": frame, "text": text, "origin": origin}
+    group_list = list(groups)
+    if publisher.offer(group_list, event):
+        return
+    # No server loop here: send now, all groups in one trip to an event loop.
+    try:
+        async_to_sync(_group_send_all)(layer, group_list, event)
+    except Exception:
+        logger.exception("publish to %s failed", group_list)
+
+
+def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None = None) -> None:
+    """Send ``frame`` to ``groups`` once the current transaction commits.
+
+    ``origin`` is the sending socket's channel name: that socket already has its ack and
+    skips the copy.
+    """
+    group_list = list(dict.fromkeys(groups))
+    transaction.on_commit(lambda: _send_now(group_list, frame, origin))
+
+
+def publish_message(message: Message, *, origin: str | None = None) -> None:
+    """``message.created`` to staff, and to the shopper unless it is a private note. Staff get
+    their own frame only when a staff-only part adds keys (a bot answer's ``bot_why``)."""
+    payload = message_payload(message)
+    frame = {"type": Frame.MESSAGE_CREATED, "message": payload}
+    groups = [group_conversation(message.conversation_id)]
+    if not message.private:
+        groups.append(group_conversation_shopper(message.conversation_id))
+    extra = message_payload_staff_extra(message)
+    if extra:
+        staff_frame = {"type": Frame.MESSAGE_CREATED, "message": {**payload, **extra}}
+        publish(groups[:1], staff_frame, origin=origin)
+        groups = groups[1:]
+    if groups:
+        publish(groups, frame, origin=origin)
+
+
+def publish_conversation(
+    conversation: Conversation, *, created: bool = False, shopper: bool = True
+) -> None:
+    """``conversation.created``/``updated`` to the agents' lists and to the shopper."""
+    kind = Frame.CONVERSATION_CREATED if created else Frame.CONVERSATION_UPDATED
+    # Every agent socket is in the agents group; it drives the live list in every workspace.
+    publish(
+        [group_agents()],
+        {"type": kind, "conversation": conversation_payload(conversation, staff=True)},
+    )
+    if shopper:
+        shopper_groups = [group_conversation_shopper(conversation.pk)]
+        if created:
+            shopper_groups.append(group_visitor(conversation.visitor_id))
+            if conversation.customer_id:
+                shopper_groups.append(group_customer(conversation.customer_id))
+        publish(
+            shopper_groups,
+            {"type": kind, "conversation": conversation_payload(conversation, staff=False)},
+        )
