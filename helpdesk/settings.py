@@ -8,68 +8,15 @@ Secrets come only from the environment.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
 
-from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.conf.env import database_from_url, env_bool, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def database_from_url(url: str) -> dict[str, Any]:
-    """Turn ``postgresql://user:pw@host:port/name?opt=v`` into a DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
-    options: dict[str, Any] = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-    # Server-side binding lets psycopg prepare what a process runs again and again (from the
-    # fifth run on a connection): the message path's joined load of a conversation spends
-    # ~1 ms planning and ~0.1 ms running (docs/performance.md). Off behind a PgBouncer in
-    # transaction mode (DB_PREPARED_STATEMENTS=0), which cannot keep prepared statements.
-    if env_bool("DB_PREPARED_STATEMENTS", True):
-        options.setdefault("server_side_binding", True)
-        options["prepare_threshold"] = int(options.get("prepare_threshold", 5))
-    pool_max = int(os.environ.get("DB_POOL_MAX", "20"))
-    if env_bool("DB_POOL", True):
-        # A short wait for a pooled connection: when PostgreSQL is down no connection comes,
-        # and a send must answer "unavailable" within two seconds (helpdesk/db_health.py).
-        # Normal load never waits: the sockets' threads and the HTTP threads stay under
-        # DB_POOL_MAX.
-        options["pool"] = {
-            "min_size": 1,
-            "max_size": pool_max,
-            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "1.5")),
-        }
-        options.setdefault("connect_timeout", os.environ.get("DB_CONNECT_TIMEOUT", "3"))
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")) or "helpdesk",
-        "USER": unquote(parsed.username or ""),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": parsed.hostname or "",
-        "PORT": str(parsed.port or ""),
-        # Pooled connections go back to the pool at the end of each request; a persistent
-        # connection under ASGI leaks one per thread (DESIGN.md, measured pitfalls).
-        "CONN_MAX_AGE": 0,
-        "OPTIONS": options,
-        "TEST": {"NAME": os.environ.get("HELPDESK_TEST_DB", "test_helpdesk")},
-    }
-
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -212,76 +159,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", not REDIS_URL)
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "UTC"
-# A task is acknowledged when it has run, not when a worker takes it: a worker killed mid-task
-# (kill -9, OOM, a lost machine) leaves it unacknowledged, and the broker hands it to another
-# worker once the visibility timeout has passed. Every task is written to be run again (its
-# effect happens once: docs/deployment.md, "Workers die"). One task at a time per process, so a
-# dying worker holds back no more than the one it was running.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged task after this many seconds. It must exceed the longest
-# task and the longest countdown a task is queued with (HELPDESK_TASK_COUNTDOWN_MAX): longer
-# pauses are left to the beat's sweeps, which queue what is due.
-HELPDESK_CELERY_VISIBILITY_TIMEOUT = float(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": HELPDESK_CELERY_VISIBILITY_TIMEOUT,
-    # Look for tasks whose visibility ran out every 10 s (kombu's default scans only every
-    # tenth look, so a dead worker's task waited up to 100 s more).
-    "unacked_restore_interval": 10,
-    "unacked_restore_throttle": 1,
-}
-HELPDESK_TASK_COUNTDOWN_MAX = HELPDESK_CELERY_VISIBILITY_TIMEOUT / 2
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
-# Analytics: roll new facts into the hourly / daily report aggregates (docs/metrics.md).
-CELERY_BEAT_SCHEDULE["analytics-rollup-tick"] = {"task": "analytics.rollup_tick", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["analytics-histograms"] = {
-    "task": "analytics.histograms_refresh",
-    "schedule": 300.0,
-}
-# Media: delete uploads never attached to a message (docs/media.md).
-CELERY_BEAT_SCHEDULE["media-orphans-cleanup"] = {
-    "task": "chat.attachments.tasks.media_orphans_cleanup",
-    "schedule": 3600.0,
-}
-# The message table's monthly partitions, created months ahead (chat/partitions.py).
-CELERY_BEAT_SCHEDULE["chat-message-partitions"] = {
-    "task": "chat.message_partitions_ensure",
-    "schedule": 24 * 3600.0,
-}
-# The bot: vectors of edited or deleted knowledge-base texts are dropped once a day (docs/bot.md).
-CELERY_BEAT_SCHEDULE["bot-kb-vectors-prune"] = {
-    "task": "chat.bot.kb_vectors_prune",
-    "schedule": 24 * 3600.0,
-}
-# Routing (docs/routing.md): presence grace period, queue safety net, slow-reply guard.
-CELERY_BEAT_SCHEDULE["routing-presence-sweep"] = {
-    "task": "chat.routing.presence_sweep",
-    "schedule": 30.0,
-}
-CELERY_BEAT_SCHEDULE["routing-queue-sweep"] = {"task": "chat.routing.queue_sweep", "schedule": 30.0}
-CELERY_BEAT_SCHEDULE["routing-slow-reply-scan"] = {
-    "task": "chat.routing.slow_reply_scan",
-    "schedule": 15.0,
-}
-
-# Channels (docs/channels.md): deliveries retried, IMAP mailboxes polled.
-CELERY_BEAT_SCHEDULE["inboxes-outbound-sweep"] = {
-    "task": "inboxes.outbound_sweep",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["inboxes-inbound-sweep"] = {"task": "inboxes.inbound_sweep", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["inboxes-imap-poll"] = {
-    "task": "inboxes.imap_poll",
-    "schedule": float(os.environ.get("HELPDESK_IMAP_POLL_SECONDS", "60")),
-}
+# Celery: broker, late acknowledgement, and the beat schedule (helpdesk/conf/celery.py).
+from helpdesk.conf.celery import *  # noqa: E402, F403
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -372,54 +251,8 @@ HELPDESK_CHANNELS: dict[str, Any] = {
     "BACKOFF_SECONDS": float(os.environ.get("HELPDESK_SEND_BACKOFF_SECONDS", "10")),
 }
 
-# Content-Security-Policy (django-csp; docs/security.md): scripts only from this origin's
-# files, never inline (a nonce for the rare page that needs one); sockets to this host (ws/wss
-# added per request by helpdesk.csp); images and media from here, data:/blob: (the widget shows
-# attachments from blob: URLs), the shop's image hosts and, with a bucket, its signed URLs.
-CSP_IMG_ORIGINS = env_list("CSP_IMG_ORIGINS", "https:")
-CSP_MEDIA_ORIGINS = env_list(
-    "CSP_MEDIA_ORIGINS", "https:" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else ""
-)
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", NONCE],
-        "script-src-attr": ["'none'"],
-        # Inline style attributes and the widget's <style> parts: styles cannot run code.
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", *CSP_IMG_ORIGINS, *CSP_MEDIA_ORIGINS],
-        "media-src": ["'self'", "blob:", *CSP_MEDIA_ORIGINS],
-        "connect-src": ["'self'", *CSP_MEDIA_ORIGINS],
-        "font-src": ["'self'", "data:"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'self'"],
-    }
-}
-
-# Login throttling with django-axes (docs/security.md): after AXES_FAILURE_LIMIT wrong passwords
-# an account is locked, and so is the address they came from (each counted apart, so one
-# address cannot try many accounts and many addresses cannot try one), until the cool-off ends
-# or an admin deletes the lock under Axes → Access attempts. The address is REMOTE_ADDR: behind
-# the proxy, uvicorn's --proxy-headers puts the client's there (docs/deployment.md).
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "helpdesk.lockout.lockout_response"
-AXES_USERNAME_CALLABLE = "helpdesk.lockout.client_username"
-AXES_HTTP_RESPONSE_CODE = 429
-# Passwords are never stored; the access log keeps failures only (the audit log has the rest).
-AXES_DISABLE_ACCESS_LOG = True
-
-LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/desk/"
-LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Content-Security-Policy and login throttling (helpdesk/conf/security.py).
+from helpdesk.conf.security import *  # noqa: E402, F403
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "helpdesk.schema.AutoSchema",

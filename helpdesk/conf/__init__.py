@@ -1,0 +1,2 @@
+"""Blocks of ``helpdesk.settings`` kept in their own modules: environment helpers, Celery,
+security."""
