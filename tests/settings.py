@@ -8,14 +8,23 @@ broker, ``app.control.purge()``) and the prefixes ``helpdesk-gwK``; Redis pub/su
 not per database, so the prefix is what keeps one worker's socket frames from another's.
 pytest-django gives each worker its own test database (``test_<name>_gwK``).
 
+Every run, with or without xdist, also gets channel-layer and cache prefixes of its own
+(``helpdesk-r<random>``, then ``-gwK`` per worker): pub/sub channels are shared by every
+client of a Redis server whatever its database, so two runs (two engineers' suites, a suite
+and a desk or a bench) with the default prefix heard each other's frames. An agent socket of
+one run then counted the other's ``conversation.updated`` frames
+(``tests/test_run_isolation.py``; docs/performance.md, "The message path without a
+one-thread bottleneck").
+
 The environment is changed rather than the settings, so the servers and Celery workers a test
 starts (their environment is a copy of ``os.environ``, ``tests.procs.server_env``) get the
-worker's Redis database and prefixes too. Without xdist nothing changes.
+worker's Redis database and prefixes too.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import MutableMapping
 from urllib.parse import urlparse, urlunparse
 
@@ -40,6 +49,18 @@ def isolate_xdist_worker(environ: MutableMapping[str, str]) -> None:
     environ["HELPDESK_TEST_WORKER"] = worker  # done once, also for the processes tests start
 
 
+def isolate_run(environ: MutableMapping[str, str]) -> None:
+    """This run's own channel-layer and cache prefixes, once per run (the processes a test
+    starts, and xdist's workers, inherit them)."""
+    if environ.get("HELPDESK_TEST_RUN"):
+        return
+    run = secrets.token_hex(4)
+    for name in ("CHANNEL_PREFIX", "CACHE_PREFIX"):
+        environ[name] = f"{environ.get(name, 'helpdesk')}-r{run}"
+    environ["HELPDESK_TEST_RUN"] = run
+
+
+isolate_run(os.environ)
 isolate_xdist_worker(os.environ)
 
 from helpdesk.settings import *  # noqa: E402, F403
