@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import ReportPage
+from .models import ReportPage, SlaPolicy
 
 
 @admin.register(ReportPage)
@@ -31,3 +31,22 @@ class ReportPageAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         return redirect(reverse("analytics:overview"))
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    """SLA targets (docs/metrics.md, "SLA"): the most specific active policy applies."""
+
+    list_display = (
+        "name",
+        "team",
+        "channel",
+        "priority",
+        "first_response_minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+        "business_hours",
+        "active",
+    )
+    list_filter = ("active", "business_hours", "team", "channel")
+    list_select_related = ("team", "channel")

@@ -183,7 +183,19 @@ _CALLS = {
     "total_seconds": "Call time, total",
     "average_seconds": "Call duration, average",
 }
+_SLA = {
+    "judged": "Judged",
+    "met": "Met",
+    "breached": "Breached",
+    "breach_rate": "Breach rate",
+    "previous_breach_rate": "Breach rate",
+}
+_SLA_BREACHES = {
+    key: "Breached conversations" for key in ("clock", "target_seconds", "started", "due", "ended")
+}
 PLACES: dict[str, tuple[str, dict[str, str]]] = {
+    "sla": ("SLA", _SLA),
+    "sla_breaches": ("SLA", _SLA_BREACHES),
     "overview": ("Overview", _OVERVIEW),
     "calls": ("Calls", _CALLS),
     "daily": ("Overview", {k: _OVERVIEW[k] for k in ("conversations", "shopper_messages")}),

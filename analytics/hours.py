@@ -43,3 +43,31 @@ def is_outside_hours(*, team_id: int | None, at: dt.datetime) -> bool:
     if _business_seconds_fn() is None:
         return False
     return business_seconds(team_id=team_id, start=at, end=at + dt.timedelta(seconds=1)) <= 0.0
+
+
+def deadline(
+    *, team_id: int | None, start: dt.datetime, seconds: float, business: bool = True
+) -> dt.datetime | None:
+    """The moment ``seconds`` of the team's business hours (``business``; else of the wall
+    clock) have passed since ``start``; ``None`` when the schedule does not open again within
+    a year. Without routing's schedule every hour is a business hour."""
+    span = dt.timedelta(seconds=seconds)
+    if not business or _business_seconds_fn() is None:
+        return start + span
+    from chat.routing.business_hours import hours_for
+
+    hours = hours_for(team_id)
+    if hours is None:
+        return start + span
+    left = span
+    day = start.astimezone(hours.tz).date() - dt.timedelta(days=1)
+    for _ in range(400):
+        for w_start, w_end in sorted(hours.windows(day)):
+            lo = max(w_start, start)
+            if w_end <= lo:
+                continue
+            if w_end - lo >= left:
+                return lo + left
+            left -= w_end - lo
+        day += dt.timedelta(days=1)
+    return None

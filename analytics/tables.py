@@ -181,3 +181,32 @@ def clusters_table(rows: list[dict[str, Any]], compare: bool) -> Table:
         Column("seed", _("Key words")),
     ]
     return build("clusters", columns, rows)
+
+
+def sla_table(rows: list[dict[str, Any]], compare: bool) -> Table:
+    """Per SLA clock: judged, met, breached, breach rate (docs/metrics.md, SLA)."""
+    columns = [
+        Column("clock", _("SLA target")),
+        Column("judged", _("Judged"), "count"),
+        Column("met", _("Met"), "count"),
+        Column("breached", _("Breached"), "count"),
+        Column("breach_rate", _("Breach rate"), "share"),
+    ]
+    if compare:
+        columns.append(Column("previous_breach_rate", _("Breach rate, previous period"), "share"))
+    return build("sla", columns, rows)
+
+
+def sla_breaches_table(rows: list[dict[str, Any]], *, zone: str = "UTC") -> Table:
+    """The breached clocks; the times are in the report's zone (named in the headers)."""
+    columns = [
+        Column("conversation", _("Conversation")),
+        Column("clock", _("SLA target")),
+        Column("target_seconds", _("Target"), "seconds"),
+        Column("team", _("Team")),
+        Column("agent", _("Agent")),
+        Column("started", format_lazy("{} ({})", _("Started"), zone)),
+        Column("due", format_lazy("{} ({})", _("Due"), zone)),
+        Column("ended", format_lazy("{} ({})", _("Answered or resolved"), zone)),
+    ]
+    return build("sla_breaches", columns, rows)

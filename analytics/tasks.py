@@ -13,9 +13,18 @@ from . import services
 
 @shared_task(name="analytics.rollup_tick")
 def rollup_tick() -> dict[str, Any]:
-    """The beat's incremental rollup (every minute)."""
+    """The beat's incremental rollup (every minute), then the SLA tick (docs/metrics.md, SLA:
+    nothing to do without an active policy)."""
+    from .sla import sla_tick
+
     result = services.rollup_tick()
-    return {"hours": result.hours, "days": result.days, "imported": result.imported}
+    sla = sla_tick()
+    return {
+        "hours": result.hours,
+        "days": result.days,
+        "imported": result.imported,
+        "sla": sla,
+    }
 
 
 @shared_task(name="analytics.histograms_refresh")

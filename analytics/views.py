@@ -97,9 +97,11 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
         # The embedded default runs no Celery beat: the page brings the rollups up to date
         # (one process, so nothing commits late; a tick over a demo's facts takes ms).
         from .services import histograms_refresh, rollup_tick
+        from .sla import sla_tick
 
         rollup_tick(lag=dt.timedelta(0))
         histograms_refresh()
+        sla_tick(lag=dt.timedelta(0))
     # Report reads go to the replica when one is configured (helpdesk/db_routers.py).
     with (
         report_reads() as alias,
@@ -253,6 +255,32 @@ def agents(request: HttpRequest) -> HttpResponse:
         }
 
     return _render(request, "reports/agents.html", "agents", build)
+
+
+@reports_permission(PERM)
+def sla(request: HttpRequest) -> HttpResponse:
+    def build(f: selectors.ReportFilter) -> dict[str, Any]:
+        summary = selectors.sla_summary(f)
+        breaches = selectors.sla_breaches(f)
+        return {
+            "title": _("SLA"),
+            "summary": summary,
+            "tables": [
+                tables.sla_table(summary, f.compare),
+                tables.sla_breaches_table(breaches, zone=_zone_name(f)),
+            ],
+            "sla_chart": charts.bar_chart(
+                "sla",
+                [r["clock"] for r in summary],
+                [r["met"] for r in summary],
+                previous=[r["breached"] for r in summary],
+                title=_("SLA targets met and breached"),
+                series=_("Met"),
+                previous_series=_("Breached"),
+            ),
+        }
+
+    return _render(request, "reports/sla.html", "sla", build)
 
 
 @require_POST

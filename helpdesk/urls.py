@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("chat.attachments.urls")),
     path("api/", include("chat.bot.urls")),
     path("api/", include(chat_api)),
+    path("api/", include("analytics.api_urls")),  # SLA marks of the desk's list
     path("api/", include(orders_api)),
     path("api/", include(inboxes_api)),  # API channel, channels, contacts (docs/channels.md)
     path("", include("inboxes.urls")),  # shops' integration API (orders/urls.py)

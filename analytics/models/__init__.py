@@ -5,7 +5,7 @@ the chat change that causes them; messages are counted per conversation and hour
 ``MessageCount`` (``facts``). ``DailyRollup``, ``HourlyRollup``, ``DurationHistogram`` and
 ``QuestionDaily`` are derived (``rollups``): any period can be deleted and rebuilt from the
 facts and counts (``analytics.services``). ``TopicVector`` (``topics``) feeds the hot-question
-clusters.
+clusters; ``SlaPolicy`` and ``SlaOutcome`` (``sla``) the service-level targets.
 """
 
 from .facts import (
@@ -29,6 +29,7 @@ from .rollups import (
     RollupColumns,
     Watermark,
 )
+from .sla import SlaOutcome, SlaPolicy
 from .topics import TopicVector
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "QuestionFact",
     "ReportPage",
     "RollupColumns",
+    "SlaOutcome",
+    "SlaPolicy",
     "TopicVector",
     "Watermark",
 ]

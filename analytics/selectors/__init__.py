@@ -6,6 +6,7 @@ from .filters import ReportFilter, report_filter_from_query
 from .heatmap import volume_heatmap
 from .overview import overview
 from .questions import hot_questions
+from .sla import sla_breaches, sla_summary
 
 __all__ = [
     "ReportFilter",
@@ -14,5 +15,7 @@ __all__ = [
     "hot_questions",
     "overview",
     "report_filter_from_query",
+    "sla_breaches",
+    "sla_summary",
     "volume_heatmap",
 ]

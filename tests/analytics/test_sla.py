@@ -1,0 +1,249 @@
+"""SLA policies (docs/metrics.md, "SLA"): deadlines in business hours or on the wall clock,
+each clock judged once (met, breached when the reply came late, breached while still running),
+the policy that applies, the desk's at-risk marks and the SLA report (page = CSV). Hand-built
+conversations through the real services with a controlled clock."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from analytics import hours, tables
+from analytics import services as analytics_services
+from analytics.models import SlaOutcome, SlaPolicy
+from analytics.selectors import ReportFilter, sla_breaches, sla_summary
+from analytics.sla import policy_for, running_clocks, sla_tick
+from analytics.sla.policies import cache_clear
+from chat.models import Channel, Schedule, ScheduleInterval
+from tests.factories import (
+    T0,
+    agent_at,
+    assign_at,
+    at,
+    make_agent,
+    make_team,
+    make_visitor,
+    shopper_at,
+    status_at,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _policies_cache() -> Iterator[None]:
+    """A test's policies roll back without a save signal: no cached copy outlives its test."""
+    cache_clear()
+    yield
+    cache_clear()
+
+
+MIN = 60
+DAY = ReportFilter(start=T0.date(), end=T0.date(), compare=False)
+Clock = SlaOutcome.Clock
+
+
+def tick(seconds: float) -> dict:
+    with at(seconds):
+        return sla_tick(lag=dt.timedelta(0))
+
+
+def outcomes() -> list[tuple[int, int, bool, dt.datetime, dt.datetime | None]]:
+    return [
+        (o.conversation_id, o.clock, o.breached, o.at, o.ended_at)
+        for o in SlaOutcome.objects.order_by("conversation_id", "clock", "key")
+    ]
+
+
+def _office_hours() -> None:
+    """Mon–Fri 09:00–17:00 UTC, desk-wide."""
+    schedule = Schedule.objects.create(team=None, timezone="UTC")
+    for weekday in range(5):
+        ScheduleInterval.objects.create(
+            schedule=schedule, weekday=weekday, opens=dt.time(9), closes=dt.time(17)
+        )
+
+
+def T(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def test_deadline_counts_business_hours_only() -> None:
+    _office_hours()
+    friday_1655 = dt.datetime(2026, 11, 6, 16, 55, tzinfo=dt.UTC)
+    due = hours.deadline(team_id=None, start=friday_1655, seconds=10 * MIN)
+    assert due == dt.datetime(2026, 11, 9, 9, 5, tzinfo=dt.UTC)  # Monday 09:05
+    wall = hours.deadline(team_id=None, start=friday_1655, seconds=10 * MIN, business=False)
+    assert wall == dt.datetime(2026, 11, 6, 17, 5, tzinfo=dt.UTC)
+    # Started on a closed Saturday: the clock starts at Monday's opening.
+    saturday = dt.datetime(2026, 11, 7, 12, 0, tzinfo=dt.UTC)
+    assert hours.deadline(team_id=None, start=saturday, seconds=30 * MIN) == dt.datetime(
+        2026, 11, 9, 9, 30, tzinfo=dt.UTC
+    )
+
+
+def test_each_clock_judged_once_met_late_or_while_running() -> None:
+    SlaPolicy.objects.create(
+        name="Chat",
+        first_response_minutes=5,
+        next_response_minutes=10,
+        resolution_minutes=60,
+        business_hours=False,
+    )
+    boss = make_agent("boss", supervisor=True)
+    ana = make_agent("ana")
+    a = shopper_at(make_visitor(), 0)
+    agent_at(ana, a, 2 * MIN)  # first response in 2 min: met
+    shopper_at(a.visitor, 10 * MIN, "and the invoice?")
+    agent_at(ana, a, 25 * MIN)  # next response after 15 min: breached (target 10)
+    status_at(ana, a, "resolved", 30 * MIN)  # resolved in 30 min: met
+    b = shopper_at(make_visitor(), 60)
+    assign_at(boss, b, ana, 90)
+
+    # 4 minutes after b opened: 1 min left of 5, less than a quarter: at risk, not breached.
+    with at(60 + 4 * MIN) as now:
+        (clock,) = [c for c in running_clocks([b.pk]) if c.clock == Clock.FIRST_RESPONSE]
+        assert clock.due_at == T(60 + 5 * MIN) and clock.state(now) == "at_risk"
+    tick(60 + 4 * MIN)
+    assert not SlaOutcome.objects.filter(conversation_id=b.pk).exists()
+    tick(60 + 6 * MIN)  # past due, nobody answered: breached at the due moment
+    assert (b.pk, Clock.FIRST_RESPONSE, True, T(60 + 5 * MIN), None) in outcomes()
+    agent_at(ana, b, 40 * MIN)  # the late reply ends it; no second judgement
+    tick(41 * MIN)
+    tick(42 * MIN)
+    assert outcomes() == [
+        (a.pk, Clock.FIRST_RESPONSE, False, T(2 * MIN), T(2 * MIN)),
+        (a.pk, Clock.NEXT_RESPONSE, True, T(20 * MIN), T(25 * MIN)),
+        (a.pk, Clock.RESOLUTION, False, T(30 * MIN), T(30 * MIN)),
+        (b.pk, Clock.FIRST_RESPONSE, True, T(60 + 5 * MIN), T(40 * MIN)),
+    ]
+    rows = {r["clock"]: r for r in sla_summary(DAY)}
+    assert (rows["First response"]["judged"], rows["First response"]["breached"]) == (2, 1)
+    assert rows["First response"]["breach_rate"] == 0.5
+    assert (rows["Next response"]["met"], rows["Next response"]["breached"]) == (0, 1)
+    assert (rows["Resolution"]["met"], rows["Resolution"]["breach_rate"]) == (1, 0.0)
+    # b's resolution clock (60 min) is still running and not yet due.
+    assert [c.clock for c in running_clocks([b.pk])] == [Clock.RESOLUTION]
+    listed = sla_breaches(DAY)
+    assert [(r["conversation"], r["clock"]) for r in listed] == [
+        (f"#{a.pk}", "Next response"),
+        (f"#{b.pk}", "First response"),
+    ]
+    assert listed[1]["agent"] == "Ana" and listed[1]["due"] == "2026-11-02 09:06"
+
+
+def test_business_hours_policy_waits_for_the_opening() -> None:
+    _office_hours()
+    SlaPolicy.objects.create(name="Office", first_response_minutes=10, business_hours=True)
+    ana = make_agent("ana")
+    evening = 7 * 3600 + 55 * MIN  # Monday 16:55
+    answered = shopper_at(make_visitor(), evening)
+    waiting = shopper_at(make_visitor(), evening)
+    agent_at(ana, answered, 24 * 3600 + 4 * MIN)  # Tuesday 09:04: 9 business minutes
+    tick(14 * 3600)  # Monday 23:00: hours passed, but not business hours
+    assert outcomes() == [
+        (answered.pk, Clock.FIRST_RESPONSE, False, T(24 * 3600 + 4 * MIN), T(24 * 3600 + 4 * MIN))
+    ]
+    tick(24 * 3600 + 6 * MIN)  # Tuesday 09:06: waiting's target passed at 09:05
+    assert (waiting.pk, Clock.FIRST_RESPONSE, True, T(24 * 3600 + 5 * MIN), None) in outcomes()
+
+
+def test_the_most_specific_policy_applies_and_none_without_a_match() -> None:
+    sales = make_team("Sales")
+    web = Channel.objects.get(kind=Channel.Kind.WEB)
+    general = SlaPolicy.objects.create(name="All", first_response_minutes=30)
+    by_channel = SlaPolicy.objects.create(name="Web", channel=web, first_response_minutes=10)
+    by_team = SlaPolicy.objects.create(name="Sales", team=sales, first_response_minutes=5)
+    SlaPolicy.objects.create(name="Off", team=sales, channel=web, active=False)
+    vip = SlaPolicy.objects.create(name="VIP", priority="high", first_response_minutes=2)
+    assert policy_for(sales.pk, web.pk).id == by_team.pk
+    assert policy_for(None, web.pk).id == by_channel.pk
+    assert policy_for(None, None).id == general.pk
+    assert policy_for(None, None, "high").id == vip.pk
+    assert policy_for(sales.pk, None, "high").id == by_team.pk
+    general.delete()
+    assert policy_for(None, None) is None
+
+
+def test_no_policy_no_outcome() -> None:
+    ana = make_agent("ana")
+    conv = shopper_at(make_visitor(), 0)
+    agent_at(ana, conv, 10 * 3600)
+    assert tick(11 * 3600) == {"judged": 0, "overdue": 0}
+    assert not SlaOutcome.objects.exists() and running_clocks() == []
+
+
+def _manager() -> Client:
+    user = User.objects.create_user("manager", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_reports"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_sla_page_and_csv_show_the_same_cells() -> None:
+    SlaPolicy.objects.create(name="Chat", first_response_minutes=5, business_hours=False)
+    ana = make_agent("ana")
+    late = shopper_at(make_visitor(), 0)
+    agent_at(ana, late, 20 * MIN)
+    quick = shopper_at(make_visitor(), 0)
+    agent_at(ana, quick, 1 * MIN)
+    tick(30 * MIN)
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+    client = _manager()
+    query = f"start={T0.date()}&end={T0.date()}"
+    page = client.get(f"/admin/reports/sla/?{query}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="table-sla"' in html and 'id="table-sla_breaches"' in html
+    for name, rows in (
+        (
+            "sla",
+            tables.sla_table(sla_summary(ReportFilter(start=T0.date(), end=T0.date())), True).rows,
+        ),
+        ("sla_breaches", tables.sla_breaches_table(sla_breaches(DAY)).rows),
+    ):
+        response = client.get(f"/admin/reports/sla/?{query}&format=csv&table={name}")
+        got = list(csv.reader(io.StringIO(response.content.decode())))
+        assert got[1:] == rows
+        for row in rows:
+            for cell in row:
+                assert cell.replace("&", "&amp;") in html
+    assert rows[0][0] == f"#{late.pk}"
+    summary = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/reports/sla/?{query}&format=csv&table=sla").content.decode()
+            )
+        )
+    )
+    assert summary[1][:5] == ["First response", "2", "1", "1", "50.0%"]
+    zh = client.get(f"/admin/reports/sla/?{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "违约率" in zh.content.decode()
+
+
+def test_the_desk_reads_each_listed_conversations_soonest_clock() -> None:
+    SlaPolicy.objects.create(
+        name="Chat", first_response_minutes=10, resolution_minutes=120, business_hours=False
+    )
+    ana = make_agent("ana")
+    risky = shopper_at(make_visitor(), 0)
+    calm = shopper_at(make_visitor(), 7 * MIN)
+    done = shopper_at(make_visitor(), 0)
+    agent_at(ana, done, MIN)
+    client = Client()
+    client.force_login(ana)
+    with at(8 * MIN + 30):
+        data = client.get(f"/api/v1/sla/clocks?ids={risky.pk},{calm.pk},{done.pk}").json()
+    found = {c["conversation"]: c for c in data["clocks"]}
+    assert found[risky.pk]["state"] == "at_risk" and found[risky.pk]["clock"] == "first_response"
+    assert found[calm.pk]["state"] == "running"
+    assert found[done.pk]["clock"] == "resolution"
+    assert client.get("/api/v1/sla/clocks?ids=x").status_code == 400
+    assert Client().get(f"/api/v1/sla/clocks?ids={risky.pk}").status_code in (401, 403)
