@@ -18,6 +18,7 @@ from helpdesk.errors import BadRequest, Forbidden
 
 from . import events, labels, macros, selectors
 from .access import Actor, access_conversation, is_agent
+from .attributes.selectors import attribute_filter
 from .priority.services import priority_value
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.visitors import visitor_session
@@ -166,6 +167,11 @@ class MessageHistoryApi(APIView):
         )
 
 
+def _attribute_param(request: Request) -> Any:
+    raw = request.query_params.get("attribute")
+    return attribute_filter(raw[:200]) if raw else None
+
+
 def _priority_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     return None if not raw else priority_value(raw, name)
@@ -201,6 +207,9 @@ class ConversationListApi(APIView):
             ),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
             OpenApiParameter(
+                "attribute", OpenApiTypes.STR, description="<applies_to>.<key>:<value>"
+            ),
+            OpenApiParameter(
                 "before_priority", OpenApiTypes.STR, description="The last row's, with sort"
             ),
             OpenApiParameter("before", OpenApiTypes.DATETIME),
@@ -232,6 +241,7 @@ class ConversationListApi(APIView):
             channel_id=_int_param(request, "channel", 0, 0, 2**62) or None,
             label_id=_int_param(request, "label", 0, 0, 2**62) or None,
             priority=_priority_param(request, "priority"),
+            attribute=_attribute_param(request),
             limit=_int_param(request, "limit", 50, 1, 200),
             before=before,
             sort=request.query_params.get("sort") or "recent",

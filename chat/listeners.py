@@ -10,6 +10,7 @@ def connect() -> None:
 
     from . import events, order_notices
     from .attachments import listeners as attachments
+    from .attributes.privacy import erase_attributes, export_attributes
     from .bot import listeners as bot
     from .calls import strings as calls_strings
     from .labels import labels_payload
@@ -29,3 +30,5 @@ def connect() -> None:
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)
     register_erase(erase_chat)
+    register_export(export_attributes)
+    register_erase(erase_attributes)

@@ -65,6 +65,7 @@ def conversations_for_agent(
     channel_id: int | None = None,
     label_id: int | None = None,
     priority: int | None = None,
+    attribute: Q | None = None,
     search: str = "",
     limit: int = 50,
     before: str | None = None,
@@ -99,6 +100,8 @@ def conversations_for_agent(
         qs = qs.filter(labels=label_id)
     if priority is not None:
         qs = qs.filter(priority=priority)
+    if attribute is not None:
+        qs = qs.filter(attribute)
     if search:
         qs = qs.filter(
             Q(visitor__name__icontains=search)

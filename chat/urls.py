@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import apis, views
+from .attributes import apis as attributes_apis
 from .priority import apis as priority_apis
 from .routing.urls import api_urlpatterns as routing_api
 from .search.urls import api_urlpatterns as search_api
@@ -36,6 +37,12 @@ api_urlpatterns = [
         priority_apis.ConversationPriorityApi.as_view(),
         name="conversation-priority",
     ),
+    path(
+        "v1/conversations/<int:conversation_id>/attributes",
+        attributes_apis.ConversationAttributesApi.as_view(),
+        name="conversation-attributes",
+    ),
+    path("v1/attributes/", attributes_apis.AttributeDefinitionListApi.as_view(), name="attributes"),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
     path("v1/labels/", apis.LabelListApi.as_view(), name="label-list"),
     path("v1/macros/", apis.MacroListApi.as_view(), name="macro-list"),

@@ -36,6 +36,9 @@ class Event:
     # chat/priority.py: priority, previous (names: none … urgent), by_user_id (None when the
     # desk did it: an automation rule).
     CONVERSATION_PRIORITY_CHANGED = "conversation.priority_changed"
+    # chat/attributes/: custom attribute values changed on the conversation or its contact:
+    # changed ({"conversation": {key: value or None}, "contact": {...}}), by_user_id.
+    CONVERSATION_ATTRIBUTES_CHANGED = "conversation.attributes_changed"
     # message_id, seq, sender_kind, sender_user_id, kind, private, conversation (the locked
     # row), assignee_id, team_id, customer_id, created_at, and the caller's extra keys.
     MESSAGE_CREATED = "message.created"

@@ -2,6 +2,7 @@
 its docstring (``canned.py`` → ``chat/canned/``)."""
 
 from .attachments import Attachment, MediaLimits
+from .attributes import AttributeDefinition, AttributeValue
 from .bot import (
     BotFeedback,
     BotState,
@@ -39,6 +40,8 @@ __all__ = [
     "AgentProfile",
     "AgentReadCursor",
     "Attachment",
+    "AttributeDefinition",
+    "AttributeValue",
     "BotFeedback",
     "BotState",
     "BotWhy",

@@ -32,8 +32,9 @@ const state = {
 let refreshTimer = null;
 /**
  * Filters parts add to the list (priority.js …): query parameter → its value and the test a
- * live-updated conversation must pass to stay in the list.
- * @type {Map<string, {value: string, test: (c: Conversation) => boolean}>}
+ * live-updated conversation must pass to stay in the list (`null`: the payload cannot tell, so
+ * a shown row stays and a new one waits for the next reload of the list).
+ * @type {Map<string, {value: string, test: (c: Conversation) => boolean | null}>}
  */
 const filters = new Map();
 /**
@@ -48,7 +49,7 @@ let sorting = null;
  * Filter the list by a query parameter (`value` "" removes the filter) and reload it.
  * @param {string} param
  * @param {string} value
- * @param {(c: Conversation) => boolean} test
+ * @param {(c: Conversation) => boolean | null} test
  */
 export function setListFilter(param, value, test) {
   if (value) filters.set(param, { value, test });
@@ -188,14 +189,22 @@ function renderCounts(counts) {
   }
 }
 
-/** @param {Conversation} c */
+/**
+ * @param {Conversation} c
+ * @returns {boolean | null} null: a filter cannot tell from the payload
+ */
 function matches(c) {
   if (state.status !== "any" && c.status !== state.status) return false;
   if (state.channel && c.channel && String(c.channel.id) !== state.channel) return false;
-  for (const filter of filters.values()) if (!filter.test(c)) return false;
-  if (state.view === "mine") return !!(c.assignee && c.assignee.id === api.me.id);
-  if (state.view === "unassigned") return !c.assignee;
-  return true;
+  if (state.view === "mine" && !(c.assignee && c.assignee.id === api.me.id)) return false;
+  if (state.view === "unassigned" && c.assignee) return false;
+  let verdict = /** @type {boolean | null} */ (true);
+  for (const filter of filters.values()) {
+    const passed = filter.test(c);
+    if (passed === false) return false;
+    if (passed === null) verdict = null;
+  }
+  return verdict;
 }
 
 function sortIds() {
@@ -371,7 +380,10 @@ function onConversationFrame(frame) {
   const c = updateConversation(Object.assign({}, payload, { unread }));
   if (!c) return;
   const shown = state.ids.includes(c.id);
-  if (matches(c) && !(state.q && !shown)) {
+  const verdict = matches(c);
+  if (verdict === null) {
+    // Kept as it is until the reload below settles it.
+  } else if (verdict && !(state.q && !shown)) {
     if (!shown) state.ids.push(c.id);
   } else if (shown && !state.extraTabs.has(state.view)) {
     state.ids = state.ids.filter((id) => id !== c.id);

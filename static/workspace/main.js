@@ -15,6 +15,7 @@ import { initShortcuts } from "./shortcuts.js";
 import { initLabels } from "./labels.js";
 import "./macros.js";
 import { initPriority } from "./priority.js";
+import { initAttributes } from "./attributes.js";
 import { addMessage } from "./timeline.js";
 
 /** @typedef {import("./types").DeskConfig} DeskConfig */
@@ -58,6 +59,7 @@ function boot() {
   initShortcuts();
   initLabels();
   initPriority();
+  initAttributes();
   desk.booted = true;
   for (const part of parts) if (typeof part.onReady === "function") callPart(part, "onReady", api);
   const tools = document.getElementById("dk-topbar-tools");

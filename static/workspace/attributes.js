@@ -1,0 +1,188 @@
+// @ts-check
+/**
+ * Custom attributes: a sidebar section with the conversation's and its contact's attributes,
+ * each edited in place and saved on change (the server checks the type; its message shows
+ * under the field), and the list's attribute filter (`#dk-attr`, `#dk-attr-value`).
+ * Data: GET /api/v1/attributes/, GET/POST /api/v1/conversations/{id}/attributes,
+ * GET /api/v1/conversations/?attribute=<applies_to>.<key>:<value> (docs/protocol.md).
+ */
+import { el } from "../shared/dom.js";
+import { api, register, t } from "./desk.js";
+import { setListFilter } from "./list.js";
+
+/**
+ * @typedef {{id: number, applies_to: string, key: string, label: string, kind: string, options: string[], description: string}} Definition
+ * @typedef {{definitions: Definition[], conversation: Record<string, any>, contact: Record<string, any>}} Values
+ */
+
+/** @type {Promise<Definition[]> | null} */
+let definitions = null;
+function loadDefinitions() {
+  if (!definitions) {
+    definitions = api.fetch("/api/v1/attributes/").then(
+      (/** @type {{results: Definition[]}} */ data) => data.results || [],
+      () => {
+        definitions = null;
+        return [];
+      },
+    );
+  }
+  return definitions;
+}
+
+/**
+ * The control of one attribute, with its current value.
+ * @param {Definition} d
+ * @param {any} value
+ * @param {string} id
+ */
+function control(d, value, id) {
+  const common = { id, name: d.applies_to + "." + d.key, class: "dk-attr-input", dataset: { key: d.key, kind: d.kind } };
+  if (d.kind === "checkbox") return el("input", { ...common, type: "checkbox", checked: value === true });
+  if (d.kind === "list") {
+    const select = /** @type {HTMLSelectElement} */ (
+      el("select", { ...common, class: "dk-select dk-attr-input" }, el("option", { value: "" }, t("Not set")), ...d.options.map((o) => el("option", { value: o }, o)))
+    );
+    select.value = typeof value === "string" ? value : "";
+    return select;
+  }
+  /** @type {Record<string, string>} */
+  const types = { date: "date", link: "url", number: "text", text: "text" };
+  const input = /** @type {HTMLInputElement} */ (
+    el("input", {
+      ...common,
+      class: "dk-input dk-attr-input",
+      type: types[d.kind] || "text",
+      placeholder: d.kind === "link" ? "https://" : "",
+      value: value === undefined || value === null ? "" : String(value),
+    })
+  );
+  // Typed as text so any entry reaches the server, whose message says what a number is.
+  if (d.kind === "number") input.inputMode = "decimal";
+  return input;
+}
+
+/**
+ * @param {HTMLElement} section
+ * @param {number} conversationId
+ * @param {Values} data
+ */
+function renderForm(section, conversationId, data) {
+  const groups = [
+    ["conversation", t("Conversation attributes")],
+    ["contact", t("Contact attributes")],
+  ];
+  const status = el("p", { class: "dk-attr-status", role: "status", "aria-live": "polite" });
+  const blocks = [];
+  for (const [scope, title] of groups) {
+    const defs = data.definitions.filter((d) => d.applies_to === scope);
+    if (!defs.length) continue;
+    const fields = defs.map((d) => {
+      const id = "dk-attr-" + conversationId + "-" + scope + "-" + d.key;
+      const errorId = id + "-error";
+      const input = /** @type {HTMLInputElement | HTMLSelectElement} */ (control(d, /** @type {any} */ (data)[scope][d.key], id));
+      const error = el("p", { class: "dk-attr-error", id: errorId, hidden: true });
+      input.setAttribute("aria-describedby", errorId);
+      input.addEventListener("change", () => save(section, conversationId, scope, d, input, error, status));
+      const label = el("label", { for: id, class: "dk-attr-label" }, d.label);
+      if (d.description) label.title = d.description;
+      return el("div", { class: "dk-attr", dataset: { attribute: scope + "." + d.key } }, d.kind === "checkbox" ? el("div", { class: "dk-attr-check" }, input, label) : [label, input], error);
+    });
+    blocks.push(el("h3", { class: "dk-panel-title" }, title), el("div", { class: "dk-attrs" }, fields));
+  }
+  section.replaceChildren(...blocks, blocks.length ? status : "");
+}
+
+/**
+ * @param {HTMLElement} section
+ * @param {number} conversationId
+ * @param {string} scope
+ * @param {Definition} d
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ * @param {HTMLElement} error
+ * @param {HTMLElement} status
+ */
+async function save(section, conversationId, scope, d, input, error, status) {
+  const value = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
+  try {
+    await api.fetch(api.config.urls.conversations + conversationId + "/attributes", {
+      method: "POST",
+      json: { [scope]: { [d.key]: value } },
+    });
+    error.hidden = true;
+    error.textContent = "";
+    input.removeAttribute("aria-invalid");
+    status.textContent = t("%s saved.", [d.label]);
+  } catch (failure) {
+    const problem = /** @type {import("./types").ApiError} */ (failure);
+    const fields = /** @type {Record<string, string[]>} */ (problem.fields || {});
+    const message = (fields[scope + "." + d.key] || [])[0] || problem.detail || t("That did not work.");
+    error.textContent = message;
+    error.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    status.textContent = "";
+  }
+  section.dataset.saved = String(Date.now());
+}
+
+register({
+  name: "attributes",
+  async sidebarPanel(c, section) {
+    try {
+      const data = /** @type {Values} */ (await api.fetch(api.config.urls.conversations + c.id + "/attributes"));
+      renderForm(section, c.id, data);
+    } catch {
+      section.replaceChildren();
+    }
+  },
+});
+
+/** The list's attribute filter: pick an attribute, then its value. */
+export async function initAttributes() {
+  const row = document.querySelector(".dk-filters-more");
+  const defs = await loadDefinitions();
+  if (!row || !defs.length) return;
+  const pick = /** @type {HTMLSelectElement} */ (
+    el(
+      "select",
+      { id: "dk-attr", class: "dk-select", "aria-label": t("Attribute") },
+      el("option", { value: "" }, t("Any attribute")),
+      ...defs.map((d) => el("option", { value: d.applies_to + "." + d.key }, d.label)),
+    )
+  );
+  /** @type {HTMLInputElement | HTMLSelectElement} */
+  let value = /** @type {HTMLInputElement} */ (el("input", { id: "dk-attr-value", class: "dk-input", type: "search", hidden: true, "aria-label": t("Attribute value") }));
+  const apply = () => {
+    const spec = pick.value ? pick.value + ":" + value.value.trim() : "";
+    setListFilter("attribute", spec, () => null);
+  };
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const wire = () => {
+    value.addEventListener(value instanceof HTMLSelectElement ? "change" : "input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(apply, 300);
+    });
+  };
+  pick.addEventListener("change", () => {
+    const d = defs.find((x) => x.applies_to + "." + x.key === pick.value);
+    /** @type {HTMLInputElement | HTMLSelectElement} */
+    let next;
+    if (d && (d.kind === "list" || d.kind === "checkbox")) {
+      const options = d.kind === "list" ? d.options.map((o) => [o, o]) : [["true", t("Yes")], ["false", t("No")]];
+      next = /** @type {HTMLSelectElement} */ (
+        el("select", { id: "dk-attr-value", class: "dk-select", "aria-label": t("Attribute value") }, el("option", { value: "" }, t("Any value")), ...options.map(([v, label]) => el("option", { value: v }, label)))
+      );
+    } else {
+      next = /** @type {HTMLInputElement} */ (
+        el("input", { id: "dk-attr-value", class: "dk-input", type: "search", hidden: !d, placeholder: t("Value"), "aria-label": t("Attribute value") })
+      );
+    }
+    value.replaceWith(next);
+    value = next;
+    wire();
+    apply();
+  });
+  wire();
+  row.append(pick, value);
+}

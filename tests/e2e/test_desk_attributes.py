@@ -1,0 +1,106 @@
+"""Custom attributes in the workspace, in a real browser against a real Daphne, PostgreSQL and
+Redis: the sidebar's fields saved on change with the server's messages under the field, and the
+list's attribute filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from chat.models import AttributeDefinition, AttributeValue, Conversation
+from tests.e2e.support import desk_login, desk_view, off_loop, pane, row, wait_db
+from tests.factories import make_agent, make_visitor, shopper_says
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _close_db() -> Any:
+    yield
+    connection.close()
+
+
+def _value(key: str) -> Any:
+    found = AttributeValue.objects.filter(definition__key=key).first()
+    return found.value if found else None
+
+
+def test_attributes_edited_in_the_sidebar_with_clear_errors_and_filtered_in_the_list(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    make = AttributeDefinition.objects.create
+    make(applies_to="conversation", key="refund", label="Refund amount", kind="number")
+    make(
+        applies_to="conversation",
+        key="shipping",
+        label="Shipping",
+        kind="list",
+        options=["Express", "Standard"],
+    )
+    make(applies_to="conversation", key="gift", label="Gift wrap", kind="checkbox")
+    make(applies_to="contact", key="profile", label="Profile", kind="link")
+    make_agent("ana", name="Ana", capacity=0)
+    for name in ("Mia", "Leo"):
+        off_loop(shopper_says, make_visitor(name=name), f"Hello from {name}")
+    mia, leo = (Conversation.objects.get(visitor__name=n).pk for n in ("Mia", "Leo"))
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    row(agent, mia).click()
+    expect(pane(agent, mia)).to_be_visible()
+    panel = agent.locator(
+        f'.dk-sidebar-conv[data-conversation="{mia}"] .dk-panel[data-part="attributes"]'
+    )
+    expect(panel).to_contain_text("Conversation attributes")
+    expect(panel).to_contain_text("Contact attributes")
+
+    # A wrong number: the server's message under the field, marked invalid, nothing stored.
+    refund = panel.get_by_label("Refund amount")
+    refund.fill("twelve")
+    refund.press("Tab")
+    error = panel.locator('[data-attribute="conversation.refund"] .dk-attr-error')
+    expect(error).to_have_text("Enter a number.")
+    expect(refund).to_have_attribute("aria-invalid", "true")
+    assert refund.get_attribute("aria-describedby") == error.get_attribute("id")
+    assert off_loop(_value, "refund") is None
+    # Corrected: stored as a number, the error gone, the save announced.
+    refund.fill("12.50")
+    refund.press("Tab")
+    expect(error).to_be_hidden()
+    expect(refund).not_to_have_attribute("aria-invalid", "true")
+    expect(panel.locator(".dk-attr-status")).to_have_text("Refund amount saved.")
+    wait_db(lambda: _value("refund") == 12.5)
+
+    panel.get_by_label("Shipping").select_option("Express")
+    wait_db(lambda: _value("shipping") == "Express")
+    panel.get_by_label("Gift wrap").check()
+    wait_db(lambda: _value("gift") is True)
+    profile = panel.get_by_label("Profile")
+    profile.fill("javascript:alert(1)")
+    profile.press("Tab")
+    expect(panel.locator('[data-attribute="contact.profile"] .dk-attr-error')).to_have_text(
+        "Enter a link starting with http:// or https://."
+    )
+    profile.fill("https://shop.example/u/mia")
+    profile.press("Tab")
+    wait_db(lambda: _value("profile") == "https://shop.example/u/mia")
+
+    # The list's filter: Shipping is Express shows Mia only.
+    agent.select_option("#dk-attr", label="Shipping")
+    agent.select_option("#dk-attr-value", "Express")
+    expect(row(agent, leo)).to_have_count(0)
+    expect(row(agent, mia)).to_be_visible()
+    agent.select_option("#dk-attr", "")
+    expect(row(agent, leo)).to_be_visible()
+
+    # The values are there when the conversation is opened again.
+    agent.locator(f'.dk-panetab[data-id="{mia}"] .dk-panetab-close').click()
+    row(agent, mia).click()
+    panel = agent.locator(
+        f'.dk-sidebar-conv[data-conversation="{mia}"] .dk-panel[data-part="attributes"]'
+    )
+    expect(panel.get_by_label("Refund amount")).to_have_value("12.5")
+    expect(panel.get_by_label("Gift wrap")).to_be_checked()
+    assert agent.js_errors == []  # type: ignore[attr-defined]
