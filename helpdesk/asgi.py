@@ -9,13 +9,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 # Build Django first so the apps are ready before consumers import models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from chat.websocket_urls import websocket_urlpatterns  # noqa: E402
 from helpdesk import embedded_beat  # noqa: E402
+from helpdesk.socket_auth import auth_middleware_stack  # noqa: E402
 
 
 def allowed_origins() -> list[str]:
@@ -30,7 +30,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), allowed_origins()
+            auth_middleware_stack(URLRouter(websocket_urlpatterns)), allowed_origins()
         ),
     }
 )

@@ -153,5 +153,20 @@ def test_server_without_its_database_answers_json_503_fast(tmp_path: Any) -> Non
             with pytest.raises(Exception):
                 socket.recv(timeout=10)
             assert socket.close_code == 1013
+        # A workspace socket: Channels looks its session up before any consumer runs
+        # (helpdesk/socket_auth.py); without the guard that was an HTTP 500 and a traceback.
+        for _ in range(2):
+            started = time.monotonic()
+            with connect(
+                base.replace("http", "ws") + "/ws/agent/",
+                additional_headers={"Origin": base, "Cookie": "sessionid=" + "a" * 32},
+                open_timeout=10,
+            ) as socket:
+                frame = json.loads(socket.recv(timeout=10))
+                assert frame["type"] == "error" and frame["code"] == "unavailable"
+                with pytest.raises(Exception):
+                    socket.recv(timeout=10)
+                assert socket.close_code == 1013
+            assert time.monotonic() - started < 4
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log, log[-3000:]

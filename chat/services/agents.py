@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from helpdesk.db_health import is_outage
+
 from ..models import AgentProfile, Team
 
 if TYPE_CHECKING:
@@ -68,9 +70,12 @@ def agent_socket_hooks() -> list[AgentSocketHook]:
 def agent_socket_event(*, event: str, user_id: int, channel_name: str) -> None:
     """A workspace socket connected, sent its heartbeat or went away (the agent consumer calls
     this on its database thread). A failing hook is logged and the others still run: the
-    socket itself must not fail for it."""
+    socket itself must not fail for it. A database outage is not a failing hook: it goes to the
+    caller (``guarded`` makes it ``unavailable``; the consumer logs one line, no traceback)."""
     for hook in _agent_socket_hooks:
         try:
             hook(event, user_id, channel_name)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                raise
             logger.exception("agent socket hook failed on %s", event)

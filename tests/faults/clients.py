@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import json
 import random
+import re
+import subprocess
+import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from tests.procs import ROOT
 
 # Refusals a client must not resend: the message can never be stored.
 FINAL = {"bad_request", "forbidden", "not_found", "too_large"}
@@ -52,6 +59,30 @@ async def widget_session(base: str, attempts: int = 60) -> str:
     raise AssertionError(f"no widget session from {base}: {status} {data}")
 
 
+def agent_cookie(base: str, env: dict[str, str], username: str) -> str:
+    """Create an agent (``manage.py create_agent``) and log in through the real login form,
+    CSRF and all: the session cookie a workspace socket sends."""
+    subprocess.run(
+        [sys.executable, "manage.py", "create_agent", username, "--password", "pw-123456!"],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/accounts/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, "no CSRF token on the login page"
+    form = urllib.parse.urlencode(
+        {"username": username, "password": "pw-123456!", "csrfmiddlewaretoken": token[1]}
+    ).encode()
+    request = urllib.request.Request(
+        base + "/accounts/login/", data=form, headers={"Referer": base}
+    )
+    opener.open(request, timeout=30).read()
+    cookies = {c.name: c.value for c in jar}
+    assert "sessionid" in cookies, cookies.keys()
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
 @dataclass
 class Stats:
     acked: dict[str, dict[str, Any]] = field(default_factory=dict)  # client_id -> message
@@ -68,6 +99,9 @@ class Stats:
     answered_at: dict[str, float] = field(default_factory=dict)  # first ack or error
     ready_at: list[float] = field(default_factory=list)
     resumed_at: list[float] = field(default_factory=list)
+    # Each connection attempt: (started, answered, "ready" / "error:unavailable" /
+    # "closed:1013" / "http:500" / "refused").
+    handshakes: list[tuple[float, float, str]] = field(default_factory=list)
 
 
 class Shopper:
@@ -103,27 +137,58 @@ class Shopper:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
+    # The socket's path and what it sends first; an agent's socket overrides them.
+    path = "/ws/visitor/"
+
+    def _headers(self, base: str) -> dict[str, str]:
+        return {"Origin": base}
+
+    def _auth_frame(self) -> dict[str, Any] | None:
+        return {"type": "auth", "token": self.token}
+
+    def _on_ready(self, ready: dict[str, Any]) -> None:
+        if ready.get("conversation"):
+            self.conversation = ready["conversation"]["id"]
+
     async def _run(self) -> None:
         delay = 0.2
         while not self.stopping:
             base = self.bases[self.base_index % len(self.bases)]
+            attempt = time.monotonic()
+            outcome = "refused"
             try:
                 async with connect(
-                    base.replace("http", "ws", 1) + "/ws/visitor/",
-                    additional_headers={"Origin": base},
+                    base.replace("http", "ws", 1) + self.path,
+                    additional_headers=self._headers(base),
                     open_timeout=10,
                     ping_interval=None,
                     max_size=2**22,
                 ) as ws:
-                    await ws.send(json.dumps({"type": "auth", "token": self.token}))
+                    first = self._auth_frame()
+                    if first is not None:
+                        # A server that refuses at once may close before the frame goes out;
+                        # what it said first is still read below.
+                        with contextlib.suppress(ConnectionClosed):
+                            await ws.send(json.dumps(first))
                     ready = json.loads(await asyncio.wait_for(ws.recv(), 15))
                     if ready.get("type") != "ready":
+                        outcome = f"{ready.get('type')}:{ready.get('code')}"
+                        try:  # the close that follows (1013: try again later)
+                            await asyncio.wait_for(ws.recv(), 5)
+                        except ConnectionClosed as closed:
+                            code = closed.rcvd.code if closed.rcvd is not None else "none"
+                            outcome += f"/closed:{code}"
+                        except TimeoutError:
+                            outcome += "/open"
+                        self.stats.handshakes.append((attempt, time.monotonic(), outcome))
+                        outcome = ""
                         raise ConnectionError(f"not ready: {ready}")
+                    self.stats.handshakes.append((attempt, time.monotonic(), "ready"))
+                    outcome = ""
                     self.ws = ws
                     self.stats.ready_at.append(time.monotonic())
                     delay = 0.2
-                    if ready.get("conversation"):
-                        self.conversation = ready["conversation"]["id"]
+                    self._on_ready(ready)
                     await self._heal()
                     self.connected.set()
                     for client_id, body in list(self.outbox.items()):
@@ -135,6 +200,12 @@ class Shopper:
                     ConnectionError) as exc:  # fmt: skip
                 if isinstance(exc, ConnectionClosed) and exc.rcvd is not None:
                     self.stats.closes.append(exc.rcvd.code)
+                if isinstance(exc, InvalidStatus):
+                    outcome = f"http:{exc.response.status_code}"
+                elif isinstance(exc, ConnectionClosed):
+                    outcome = f"closed:{exc.rcvd.code if exc.rcvd is not None else 'none'}"
+                if outcome:
+                    self.stats.handshakes.append((attempt, time.monotonic(), outcome))
             finally:
                 self.ws = None
                 self.connected.clear()
@@ -257,3 +328,24 @@ class Shopper:
         while self.outbox and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
         return not self.outbox
+
+
+class Agent(Shopper):
+    """A workspace socket, authenticated by a session cookie, following one conversation: it
+    resumes it after every reconnect and replies into it with the same outbox rules."""
+
+    path = "/ws/agent/"
+
+    def __init__(self, bases: list[str], cookie: str, name: str, conversation: int) -> None:
+        super().__init__(bases, "", name)
+        self.cookie = cookie
+        self.conversation = conversation
+
+    def _headers(self, base: str) -> dict[str, str]:
+        return {"Origin": base, "Cookie": self.cookie}
+
+    def _auth_frame(self) -> dict[str, Any] | None:
+        return None
+
+    def _on_ready(self, ready: dict[str, Any]) -> None:
+        pass

@@ -5,12 +5,9 @@ no 5xx, no 1011 close, no traceback in the servers' logs, and the sockets stay u
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
 import json
 import random
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,9 +16,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.procs import ROOT
-
-from .clients import widget_session
+from .clients import agent_cookie, widget_session
 from .stack import Stack, report
 
 pytestmark = [pytest.mark.slow]
@@ -62,27 +57,7 @@ def hostile_frames(n: int) -> list[str | bytes]:
 
 
 def _agent_cookie(world: Stack) -> str:
-    """Create an agent and log in through the real login form (CSRF and all)."""
-    subprocess.run(
-        [sys.executable, "manage.py", "create_agent", "hostile-agent", "--password", "pw-123456!"],
-        cwd=ROOT, env=world.env(), check=True, capture_output=True,
-    )  # fmt: skip
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    base = world.bases[0]
-    page = opener.open(base + "/accounts/login/", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token, "no CSRF token on the login page"
-    form = urllib.parse.urlencode(
-        {"username": "hostile-agent", "password": "pw-123456!", "csrfmiddlewaretoken": token[1]}
-    ).encode()
-    request = urllib.request.Request(
-        base + "/accounts/login/", data=form, headers={"Referer": base}
-    )
-    opener.open(request, timeout=30).read()
-    cookies = {c.name: c.value for c in jar}
-    assert "sessionid" in cookies, cookies.keys()
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return agent_cookie(world.bases[0], world.env(), "hostile-agent")
 
 
 async def _barrage(url: str, origin: str, first: dict[str, Any] | None, cookie: str | None,
