@@ -99,7 +99,13 @@ def read_mark(*, actor: Actor, conversation_id: int, seq: int) -> Conversation:
     workspace tabs hear of it (``conversation.read``) to clear their unread badge."""
     seq = check_seq(seq)
     with transaction.atomic():
-        conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+        # An agent's read writes their own cursor row as well as the conversation's: lock the
+        # conversation first, the message path's order (an agent's reply locks it, then
+        # upserts that cursor). Cursor first deadlocked a read racing a reply from another
+        # tab (tests/faults/test_lock_order.py). A shopper's read writes the one row.
+        conversation = access_conversation(
+            actor=actor, conversation_id=conversation_id, for_update=actor.user is not None
+        )
         if _read_move(conversation, actor=actor, seq=seq):
             reader = "agent" if actor.user else "visitor"
             _publish_receipt(
