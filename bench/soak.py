@@ -111,6 +111,11 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     for shopper in list(open_):
         await shopper.stop()
     acked = {c for s in everyone for c in s.stats.acked}
+    errors: dict[str, int] = {}
+    for s in everyone:
+        for e in s.stats.errors:
+            errors[str(e.get("code"))] = errors.get(str(e.get("code")), 0) + 1
+    unanswered = sum(len(s.outbox) for s in everyone)
     stored = set(world.pg.sql("select client_id from chat_message").splitlines())
     warm = [s for s in samples if s[0] >= args.warmup * 60] or samples
     growth = [
@@ -120,7 +125,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     print(
         f"\nsoak: {args.minutes} min, {args.sockets} sockets, churn {args.churn}/s, "
         f"rate {args.rate}/s: shoppers={made} sent={sent} acked={len(acked)} "
-        f"lost={len(acked - stored)} rss_growth_after_warmup_pct={growth} "
+        f"lost={len(acked - stored)} errors={errors} unanswered={unanswered} rss_growth_after_warmup_pct={growth} "
         f"redis_clients={warm[0][2]}->{warm[-1][2]} pg_connections={warm[0][3]}->{warm[-1][3]}"
     )
 
