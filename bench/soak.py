@@ -48,6 +48,7 @@ def pg_connections(world: Stack) -> int:
 async def soak(world: Stack, args: argparse.Namespace) -> None:
     open_: list[Shopper] = []
     closed: list[Shopper] = []
+    made_all: list[Shopper] = []  # every shopper, whatever became of it
     samples: list[tuple[float, list[float], int, int, int]] = []
     started = time.monotonic()
     end = started + args.minutes * 60
@@ -57,11 +58,13 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     async def new_shopper() -> None:
         nonlocal made
         made += 1
-        base = world.bases[made % 2]
+        number = made  # taken before the await: other shoppers are being made meanwhile
+        base = world.bases[number % 2]
         token = await widget_session(base)
-        shopper = Shopper([base], token, f"soak{made}")
+        shopper = Shopper([base], token, f"soak{number}")
         shopper.start()
         open_.append(shopper)
+        made_all.append(shopper)
 
     async def leave() -> None:
         if open_:
@@ -106,8 +109,9 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             await random.choice(ready).say(f"soak {sent}")
             sent += 1
         await asyncio.sleep(tick)
-    everyone = open_ + closed
+    everyone = made_all
     await asyncio.gather(*(s.settled(60) for s in open_))
+    await asyncio.gather(*background, return_exceptions=True)
     for shopper in list(open_):
         await shopper.stop()
     acked = {c for s in everyone for c in s.stats.acked}
@@ -116,6 +120,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         for e in s.stats.errors:
             errors[str(e.get("code"))] = errors.get(str(e.get("code")), 0) + 1
     unanswered = sum(len(s.outbox) for s in everyone)
+    offered = sum(len(s.stats.sent_at) for s in everyone)
     stored = set(world.pg.sql("select client_id from chat_message").splitlines())
     warm = [s for s in samples if s[0] >= args.warmup * 60] or samples
     growth = [
@@ -124,7 +129,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     ]
     print(
         f"\nsoak: {args.minutes} min, {args.sockets} sockets, churn {args.churn}/s, "
-        f"rate {args.rate}/s: shoppers={made} sent={sent} acked={len(acked)} "
+        f"rate {args.rate}/s: shoppers={made} sent={sent} offered={offered} acked={len(acked)} "
         f"lost={len(acked - stored)} errors={errors} unanswered={unanswered} rss_growth_after_warmup_pct={growth} "
         f"redis_clients={warm[0][2]}->{warm[-1][2]} pg_connections={warm[0][3]}->{warm[-1][3]}"
     )
