@@ -587,9 +587,15 @@ class LibreTranslateApi:
 
     LANGUAGES = ["en", "zh-Hans", "de", "fr", "es", "ja"]
     PHRASES = {
-        ("de", "en"): {"Wo ist meine Bestellung?": "Where is my order?"},
+        ("de", "en"): {
+            "Wo ist meine Bestellung?": "Where is my order?",
+            "Kann ich meine Bestellung stornieren?": "Can I cancel my order?",
+        },
         ("de", "zh-Hans"): {"Wo ist meine Bestellung?": "我的订单在哪里？"},
-        ("en", "de"): {"Your order ships tomorrow.": "Ihre Bestellung wird morgen versandt."},
+        ("en", "de"): {
+            "Your order ships tomorrow.": "Ihre Bestellung wird morgen versandt.",
+            "has joined the conversation": "ist dem Gespräch beigetreten",
+        },
         ("zh-Hans", "de"): {"您的订单明天发货。": "Ihre Bestellung wird morgen versandt."},
         ("en", "zh-Hans"): {"Where is my order?": "我的订单在哪里？"},
     }
@@ -619,7 +625,10 @@ class LibreTranslateApi:
     def _translate_text(self, text: str, source: str, target: str) -> str:
         phrase = self.PHRASES.get((source, target), {}).get(text.strip())
         if phrase is not None:
-            return phrase
+            # The spaces around a piece between protected elements stay.
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()) :]
+            return lead + phrase + trail
         words = self.WORDS.get((source, target), {})
         return re.sub(r"\w+", lambda m: words.get(m.group(0).lower(), m.group(0)), text)
 

@@ -22,6 +22,7 @@ from chat.models import (
     MessageSentiment,
     UnmatchedQuestion,
 )
+from chat.translation.bot import kb_question
 
 from .conf import bot_setting
 from .handover import bot_active, bot_say, customer_is_vip, handover, state_for
@@ -212,7 +213,10 @@ def _respond(
                 detail=text,
             )
         return answer
-    decision = decide(text, language=language, product_ids=_product_ids(conversation))
+    # A question in neither English nor Chinese is matched in the knowledge base's language
+    # when a translation provider is set (docs/translation.md).
+    question, question_language = kb_question(message, text, language)
+    decision = decide(question, language=question_language, product_ids=_product_ids(conversation))
     if decision.decision == "answer" and decision.entry is not None:
         entry = KnowledgeEntry.objects.filter(pk=decision.entry.id, active=True).first()
         if entry is not None:

@@ -44,6 +44,9 @@ class MessageTranslation(models.Model):
     provider = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # A shopper's message made earlier for an agent with another language (the conversation
+    # changed hands): {language: body}. Kept, so handing it back calls no provider.
+    others = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from chat.apis import IsAgent, actor_from_request
 from chat.models.translation import TRANSLATION_LANGUAGES
 
-from . import services
+from . import services, switches
 from .providers import translation_enabled
 
 SwitchOut = inline_serializer(
@@ -47,7 +47,7 @@ class ConversationTranslationApi(APIView):
     @extend_schema(responses=SwitchOut, tags=["translation"])
     def get(self, request: Request, conversation_id: int) -> Response:
         return Response(
-            services.conversation_translation_get(
+            switches.conversation_translation_get(
                 actor=actor_from_request(request), conversation_id=conversation_id
             )
         )
@@ -57,11 +57,11 @@ class ConversationTranslationApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actor = actor_from_request(request)
-        services.conversation_translation_set(
+        switches.conversation_translation_set(
             actor=actor, conversation_id=conversation_id, enabled=data.validated_data["enabled"]
         )
         return Response(
-            services.conversation_translation_get(actor=actor, conversation_id=conversation_id)
+            switches.conversation_translation_get(actor=actor, conversation_id=conversation_id)
         )
 
 
@@ -92,7 +92,7 @@ class AgentTranslationLanguageApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        profile = services.agent_language_set(
+        profile = switches.agent_language_set(
             user=request.user, language=data.validated_data["language"]
         )
         return Response(_language_payload(profile.language))

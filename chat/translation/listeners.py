@@ -13,7 +13,9 @@ from helpdesk.storefront import widget_strings_register
 from .providers import translation_enabled
 from .services import message_translation_payload
 
-TRANSLATED_SENDERS = {"visitor", "agent", "bot"}
+# A public system line ("Ana has joined the conversation", a call's line, an order notice)
+# is written in English or Chinese; the shopper of another language gets it translated.
+TRANSLATED_SENDERS = {"visitor", "agent", "bot", "system"}
 
 
 def on_message_created(event: dispatch.DomainEvent) -> None:
@@ -35,10 +37,25 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
     transaction.on_commit(lambda: translate_batch.add(message_id), robust=True)
 
 
+def on_conversation_assigned(event: dispatch.DomainEvent) -> None:
+    """The conversation went to an agent: after commit, in Celery, the shopper's messages are
+    made again in that agent's language where theirs differs (chat/translation/reassign.py).
+    The assignment pays one on-commit callback and no query."""
+    conversation_id = event.conversation_id
+    if not translation_enabled() or conversation_id is None:
+        return
+    if event.data.get("assignee_id") is None:
+        return
+    from .tasks import retranslate_conversation_task
+
+    transaction.on_commit(lambda: retranslate_conversation_task.delay(conversation_id), robust=True)
+
+
 def connect() -> None:
     from .checks import translation_settings_check
 
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, on_message_created)
+    dispatch.subscribe(dispatch.Event.CONVERSATION_ASSIGNED, on_conversation_assigned)
     checks.register(translation_settings_check)
     events.message_payload_register(message_translation_payload)
     widget_strings_register(

@@ -1,6 +1,6 @@
-"""Translating one message and storing the result (``message_translate``), the
-per-conversation switch (``conversation_translation_set``) and the agent's language
-(``agent_language_set``).
+"""Translating one message and storing the result (``message_translate``), and the text a
+provider channel delivers (``text_for_channel``). The per-conversation switch and the agent's
+language: ``switches.py``.
 
 ``message_translate`` runs in Celery after the message committed (chat/translation/tasks.py),
 so the message path never waits for a provider. A translation is made once: a stored
@@ -19,12 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation as django_translation
 from django.utils.translation import gettext as _
 
-from helpdesk.errors import BadRequest
-
 from .. import events
-from ..access import Actor, access_conversation
 from ..models import (
-    AgentProfile,
     Conversation,
     ConversationTranslation,
     KnowledgeEntry,
@@ -40,8 +36,6 @@ logger = logging.getLogger(__name__)
 
 # The frame that brings a message's translation (docs/protocol.md).
 MESSAGE_TRANSLATED = "message.translated"
-# The frame that tells staff a conversation's translation switch or shopper language moved.
-CONVERSATION_TRANSLATION = "conversation.translation"
 
 LANGUAGE_CODES = {code for code, _label in TRANSLATION_LANGUAGES}
 Status = MessageTranslation.Status
@@ -157,13 +151,22 @@ def kb_entry_for_shopper(entry: KnowledgeEntry, question: Message | None) -> Kno
 
 
 def _languages(
-    message: Message, conversation: Conversation, switch: ConversationTranslation
+    message: Message,
+    conversation: Conversation,
+    switch: ConversationTranslation,
+    *,
+    learn: bool = True,
 ) -> tuple[str | None, str | None]:
-    """(source, target) for ``message``; either None when it cannot be told."""
+    """(source, target) for ``message``; either None when it cannot be told. A shopper's
+    message read with ``learn`` sets the conversation's shopper language."""
+    if message.sender_kind == Message.SenderKind.SYSTEM:
+        # Written by the desk in the shopper's locale of its own two (English or Chinese).
+        written = "zh" if script_language(message.body) == "zh" else "en"
+        return written, shopper_language(conversation, switch)
     detected = detect_language(message.body)
     visitor_language = language_code(conversation.visitor.language)
     if message.sender_kind == Message.SenderKind.VISITOR:
-        if detected and detected != switch.shopper_language:
+        if learn and detected and detected != switch.shopper_language:
             switch.shopper_language = detected
             switch.save(update_fields=["shopper_language", "updated_at"])
         source = detected or language_code(switch.shopper_language) or visitor_language
@@ -196,22 +199,42 @@ def _store(
     return row
 
 
-def message_translate(*, message_id: int, final: bool = True) -> MessageTranslation | None:
+def message_translate(
+    *, message_id: int, final: bool = True, retarget: bool = False
+) -> MessageTranslation | None:
     """Translate one message once and tell the clients (``message.translated``).
 
-    Returns the stored row, or None for a message that is never translated (a note, a system
-    line, an empty body, a conversation with translation off, no provider). Raises
+    Returns the stored row, or None for a message that is never translated (a note, an
+    empty body, a conversation with translation off, no provider). Raises
     ``TranslationError`` after storing ``failed`` when the provider failed and ``final`` is
     False (the task retries); with ``final`` the failure stays stored and nothing is raised.
     A row another worker stored meanwhile is returned as it is.
+
+    ``retarget``: a shopper's message already translated for an agent with another language
+    (the conversation changed hands) is made again for the agent it is for now; the earlier
+    translation is kept in ``others`` and taken back from there, without a provider call,
+    when the conversation comes back.
     """
     try:
-        return _message_translate(message_id=message_id, final=final)
+        return _message_translate(message_id=message_id, final=final, retarget=retarget)
     except _StoredMeanwhile:
         return MessageTranslation.objects.filter(message_id=message_id).first()
 
 
-def _message_translate(*, message_id: int, final: bool) -> MessageTranslation | None:
+def _protected(message: Message) -> list[tuple[str, bool]]:
+    """The glossary, and in a system line the names it carries ("Ana has joined")."""
+    terms = glossary_terms()
+    if message.sender_kind == Message.SenderKind.SYSTEM:
+        card = message.card if isinstance(message.card, dict) else {}
+        for name in (message.sender_name, card.get("name"), card.get("answered_by")):
+            if isinstance(name, str) and name.strip():
+                terms.append((name.strip(), True))
+    return terms
+
+
+def _message_translate(
+    *, message_id: int, final: bool, retarget: bool
+) -> MessageTranslation | None:
     translator = provider()
     message = (
         Message.objects.select_related(
@@ -223,22 +246,37 @@ def _message_translate(*, message_id: int, final: bool) -> MessageTranslation | 
         .filter(pk=message_id)
         .first()
     )
-    if (
-        translator is None
-        or message is None
-        or message.private
-        or message.sender_kind == Message.SenderKind.SYSTEM
-        or not message.body.strip()
-    ):
+    if translator is None or message is None or message.private or not message.body.strip():
         return None
     existing: MessageTranslation | None = message._state.fields_cache.get("translation")
-    if existing is not None and existing.status != Status.FAILED:
+    retarget = retarget and message.sender_kind == Message.SenderKind.VISITOR
+    if existing is not None and existing.status != Status.FAILED and not retarget:
         return existing
     conversation = message.conversation
     switch, _created = ConversationTranslation.objects.get_or_create(conversation=conversation)
     if not switch.enabled:
         return None
-    source, target = _languages(message, conversation, switch)
+    source, target = _languages(message, conversation, switch, learn=not retarget)
+    kept: dict[str, Any] = {}
+    if retarget and existing is not None and existing.status != Status.FAILED:
+        if existing.target_language == (target or ""):
+            return existing
+        others = dict(existing.others or {})
+        if existing.status == Status.DONE and existing.body:
+            others[existing.target_language] = existing.body
+        if target is not None and target in others:
+            row = _store(
+                message,
+                existing,
+                status=Status.DONE,
+                target_language=target,
+                body=others.pop(target),
+                others=others,
+                error="",
+            )
+            _publish(message, row)
+            return row
+        kept = {"others": others}
     if source is None or target is None or source == target:
         row = _store(
             message,
@@ -246,11 +284,12 @@ def _message_translate(*, message_id: int, final: bool) -> MessageTranslation | 
             status=Status.SKIPPED,
             source_language=source or "",
             target_language=target or "",
+            **kept,
         )
         if existing is not None:
             _publish(message, row)  # it had been told "not translated"
         return row
-    parts = segments(message.body, glossary_pattern(glossary_terms()))
+    parts = segments(message.body, glossary_pattern(_protected(message)))
     attempts = (existing.attempts if existing else 0) + 1
     try:
         if all(part.protected or not part.text.strip() for part in parts):
@@ -268,8 +307,9 @@ def _message_translate(*, message_id: int, final: bool) -> MessageTranslation | 
             provider=translator.name,
             attempts=attempts,
             error=str(exc)[:300],
+            **kept,
         )
-        if existing is None:
+        if existing is None or kept:
             _publish(message, row)
         if not final:
             raise
@@ -284,70 +324,10 @@ def _message_translate(*, message_id: int, final: bool) -> MessageTranslation | 
         provider=translator.name,
         attempts=attempts,
         error="",
+        **kept,
     )
     _publish(message, row)
     return row
-
-
-def conversation_translation_get(*, actor: Actor, conversation_id: Any) -> dict[str, Any]:
-    """The conversation's translation switch as the workspace shows it (agents with access):
-    whether a provider is set, whether it is on here, the shopper's detected language."""
-    if actor.user is None:
-        raise BadRequest("Only agents read the translation switch.")
-    conversation = access_conversation(actor=actor, conversation_id=conversation_id)
-    switch = ConversationTranslation.objects.filter(conversation=conversation).first()
-    return conversation_translation_payload(conversation, switch)
-
-
-def conversation_translation_payload(
-    conversation: Conversation, switch: ConversationTranslation | None
-) -> dict[str, Any]:
-    return {
-        "conversation": conversation.pk,
-        "available": bool(settings.HELPDESK_TRANSLATION["PROVIDER"]),
-        "enabled": switch.enabled if switch is not None else True,
-        "shopper_language": (switch.shopper_language if switch is not None else "") or None,
-    }
-
-
-def conversation_translation_set(
-    *, actor: Actor, conversation_id: Any, enabled: Any
-) -> ConversationTranslation:
-    """Switch translation on or off for one conversation (agents with access only). Messages
-    already translated keep their translation; new ones follow the switch."""
-    if actor.user is None:
-        raise BadRequest("Only agents switch translation.")
-    if not isinstance(enabled, bool):
-        raise BadRequest("enabled must be true or false.", fields={"enabled": ["Expected a bool."]})
-    with transaction.atomic():
-        conversation = access_conversation(actor=actor, conversation_id=conversation_id)
-        switch, _created = ConversationTranslation.objects.select_for_update().get_or_create(
-            conversation=conversation
-        )
-        if switch.enabled != enabled:
-            switch.enabled = enabled
-            switch.save(update_fields=["enabled", "updated_at"])
-        events.publish(
-            [events.group_conversation(conversation.pk)],
-            {
-                "type": CONVERSATION_TRANSLATION,
-                **conversation_translation_payload(conversation, switch),
-            },
-        )
-    return switch
-
-
-def agent_language_set(*, user: Any, language: Any) -> AgentProfile:
-    """Set the language shoppers' messages are translated into for ``user`` ('' : the
-    desk's)."""
-    if not isinstance(language, str) or (language and language not in LANGUAGE_CODES):
-        raise BadRequest(
-            "Unknown language.", fields={"language": [f"One of {sorted(LANGUAGE_CODES)} or ''."]}
-        )
-    profile, _created = AgentProfile.objects.get_or_create(user=user)
-    profile.language = language
-    profile.save(update_fields=["language"])
-    return profile
 
 
 # Channels whose deliveries carry text a person reads as it is (the API channel hands the

@@ -43,5 +43,26 @@ def translate_messages_task(message_ids: list[int]) -> None:
             translate_message_task.apply_async((message_id,), countdown=retry_countdown(0))
 
 
+@shared_task(name="chat.translation.retarget", ignore_result=True)
+def retranslate_conversation_task(conversation_id: int) -> None:
+    """A conversation changed hands (or its agent changed language): the shopper's messages
+    in the agent's language now (chat/translation/reassign.py); a message whose provider call
+    failed gets its own retrying task."""
+    from .reassign import conversation_retranslate
+
+    retries = int(settings.HELPDESK_TRANSLATION["RETRIES"])
+    for message_id in conversation_retranslate(conversation_id=conversation_id, final=retries == 0):
+        translate_message_task.apply_async((message_id,), countdown=retry_countdown(0))
+
+
+@shared_task(name="chat.translation.agent_language", ignore_result=True)
+def agent_language_changed_task(user_id: int) -> None:
+    """An agent picked another language: their open conversations follow it."""
+    from .reassign import agent_open_conversations
+
+    for conversation_id in agent_open_conversations(user_id=user_id):
+        retranslate_conversation_task.delay(conversation_id)
+
+
 # Messages waiting for translation, sent as one task every 50 ms.
 translate_batch = TaskBatch(translate_messages_task, window=0.05)

@@ -16,6 +16,7 @@ from chat.bot.handover import bot_say
 from chat.models import GlossaryTerm, KnowledgeEntry, MessageTranslation
 from chat.services import message_send
 from chat.translation import services as translation
+from chat.translation import switches
 from chat.translation.glossary import glossary_pattern, segments
 from chat.translation.providers import DeepL, OpenAICompatible, TranslationError
 from tests.factories import make_agent, make_visitor, shopper_says
@@ -167,7 +168,7 @@ def test_an_agent_message_in_a_conversation_with_translation_off_is_left_alone(
 ) -> None:
     agent = make_agent()
     question = shopper_says(make_visitor(), "Wo ist meine Bestellung?")
-    translation.conversation_translation_set(
+    switches.conversation_translation_set(
         actor=Actor(user=agent), conversation_id=question.conversation_id, enabled=False
     )
     with django_capture_on_commit_callbacks(execute=True):
