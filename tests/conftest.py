@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 # tests/chat/test_backpressure.py imports it from here until it moves to tests.procs.
-from tests.procs import server_env
+from tests.procs import chromium_launch, server_env
 
 # The bot answers every shopper message; tests that are not about it run without it (also in
 # the servers they start). tests/chat/bot and tests/e2e/test_bot.py switch it on (docs/bot.md).
@@ -125,20 +125,7 @@ def browser() -> Iterator[Any]:
     # test (setup, assertions, flush) is still synchronous code (pytest-playwright docs).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
+        b = chromium_launch(p)
         try:
             yield b
         finally:

@@ -1,4 +1,4 @@
-"""Start real server processes for tests (Daphne on a free port) and stop them."""
+"""Start real server processes for tests (Daphne on a free port, headless Chromium) and stop them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -262,3 +263,27 @@ def embedded_env(tmp: Path) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
     env["MEDIA_ROOT"] = str(tmp / "media")
     return env
+
+
+# Headless Debian Chromium for Playwright: no downloaded browser, no network of its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+# A fake camera and microphone whose permission is granted (the calls' browser tests).
+FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+def chromium_launch(playwright: Any, *extra_args: str) -> Any:
+    """Launch Debian's Chromium (``$CHROMIUM`` or /usr/bin/chromium) headless."""
+    return playwright.chromium.launch(
+        executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        headless=True,
+        args=[*CHROMIUM_ARGS, *extra_args],
+    )

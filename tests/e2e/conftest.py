@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.procs import FAKE_MEDIA_ARGS, chromium_launch
+
 # Runs in every document and frame before the page's own scripts.
 CSP_LISTENER = """
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -97,22 +99,7 @@ def media_browser() -> Iterator[CspWatchedBrowser]:
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--autoplay-policy=no-user-gesture-required",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-            ],
-        )
+        launched = chromium_launch(p, *FAKE_MEDIA_ARGS)
         watched = CspWatchedBrowser(launched)
         try:
             yield watched
