@@ -160,6 +160,8 @@ function createPane(id) {
     read: new ReadCursor(),
     receipts: new Receipts(),
     loaded: false,
+    // Unknown to the list (opened from a link): nothing counts as new until it has loaded.
+    openedAtSeq: api.conversation(id)?.last_seq ?? Number.MAX_SAFE_INTEGER,
     sidebarBuilt: false,
     headerToolsPending: false,
     assignKey: null,

@@ -76,7 +76,10 @@ function onMessageCreated(m) {
   const pane = panes.get(m.conversation);
   if (!pane) return;
   const added = addMessage(pane, m);
-  if (!added || !pane.loaded || m.sender.kind !== "visitor") return;
+  if (!added || m.sender.kind !== "visitor") return;
+  // While the pane loads, its history arrives as these frames too: only a message past what
+  // the list knew when the pane opened is new (it may arrive before the history ends).
+  if (!pane.loaded && (m.seq || 0) <= pane.openedAtSeq) return;
   if (isVisible(pane)) markRead(pane);
   else if (layout.focusedId !== pane.id) pane.tab.classList.add("dk-panetab-unread");
   const c = api.conversation(pane.id);

@@ -96,6 +96,9 @@ export interface Pane {
   read: ReadCursor;
   receipts: Receipts;
   loaded: boolean;
+  /** the conversation's last seq as the list knew it when the pane opened: a shopper message
+   * past it is new, and announced even while the pane still loads its history */
+  openedAtSeq: number;
   sidebarBuilt: boolean;
   headerToolsPending: boolean;
   assignKey: string | null;

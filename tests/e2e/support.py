@@ -61,12 +61,20 @@ def new_page(browser: Any, pages: list[Any], *, timeout: int = 15_000, **context
 
 
 def desk_login(
-    browser: Any, pages: list[Any], base: str, username: str, init_script: str = ""
+    browser: Any,
+    pages: list[Any],
+    base: str,
+    username: str,
+    init_script: str = "",
+    ws_route: Any = None,
 ) -> Page:
-    """Log in through the real login form and wait until the desk's socket is live."""
+    """Log in through the real login form and wait until the desk's socket is live.
+    ``ws_route`` handles the workspace socket (Playwright's ``route_web_socket``)."""
     page = new_page(browser, pages)
     if init_script:
         page.context.add_init_script(init_script)
+    if ws_route is not None:
+        page.route_web_socket(re.compile(r"/ws/agent/$"), ws_route)
     page.goto(base + "/desk/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/desk/"))
     page.fill("input[name=username]", username)

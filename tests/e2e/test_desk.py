@@ -414,3 +414,59 @@ def test_sound_and_notification_when_the_tab_is_hidden(
     # Coming back resets the title counter.
     agent.evaluate("window.__hidden = false; document.dispatchEvent(new Event('visibilitychange'))")
     assert agent.title() == title
+
+
+@closes_db
+def test_a_message_that_arrives_while_the_pane_loads_is_announced(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    """The pane's history and a live message travel as the same frames; the pane holds back
+    its end ("resume.done") here, so the live message lands mid-load, deterministically."""
+    make_agent("ana", name="Ana")
+    holding = {"on": False}
+    held: list[str] = []
+    routes: list[Any] = []
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        routes.append(ws)
+
+        def from_server(message: str | bytes) -> None:
+            if holding["on"] and isinstance(message, str) and '"resume.done"' in message:
+                held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+        ws.on_message(server.send)
+
+    agent = desk_login(
+        browser, pages, live_daphne, "ana", init_script=BACKGROUND_TAB, ws_route=route
+    )
+    desk_view(agent, "all")
+    visitor = make_visitor(name="Lucy")
+    conversation_id = shopper_says(visitor, "anyone there?").conversation_id
+    expect(row(agent, conversation_id)).to_be_visible()
+
+    holding["on"] = True
+    row(agent, conversation_id).click()
+    # The history is shown, but the pane has not heard that it ended: still loading.
+    expect(
+        pane(agent, conversation_id).locator(".dk-msg-body", has_text=exact("anyone there?"))
+    ).to_be_visible()
+    expect(pane(agent, conversation_id).locator(".dk-loading")).to_have_count(1)
+    agent.evaluate("window.__hidden = true; window.__notes = []")
+    shopper_says(visitor, "hello while you load")
+    agent.wait_for_function(
+        "window.__notes.some(n => n.title.includes('Lucy') && n.body === 'hello while you load')"
+    )
+    # The history itself was not announced.
+    assert agent.evaluate("window.__notes.length") == 1
+
+    holding["on"] = False
+    for message in held:
+        routes[-1].send(message)
+    expect(pane(agent, conversation_id).locator(".dk-loading")).to_have_count(0)
+    expect(
+        pane(agent, conversation_id).locator(".dk-msg-body", has_text=exact("hello while you load"))
+    ).to_have_count(1)
