@@ -3,8 +3,8 @@
 ``message_send`` as the sockets call it (``chat.consumers._send_with_payload``): 20 shoppers
 each open a conversation, then, round after round, every shopper writes to theirs and an agent
 replies (the visitor and staff access rules, the row lock, the joined load, the INSERT, the
-UPDATE, the listeners, the payloads). Frames are built and JSON-encoded but not handed to the
-channel layer. Prints the process CPU and the wall time per message, after a warm-up.
+UPDATE, the listeners, the payloads). Frames are built and packed as the publisher packs them,
+but not handed to the channel layer. Prints the process CPU and the wall time per message.
 
     . scripts/testenv.sh; DATABASE_URL=postgresql://…/helpdesk_bench python bench/send_loop.py
 
@@ -15,7 +15,6 @@ on a bench database, not a desk's.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -36,6 +35,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from channels.layers import get_channel_layer
     from django.db import connection
 
     from chat import consumers
@@ -44,8 +44,11 @@ def main() -> None:
     from chat.models import Visitor
     from chat.services.agents import agent_create
 
+    layer = get_channel_layer()
+
     def encode_only(groups: Any, frame: dict[str, Any], origin: str | None) -> None:
-        json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        # The event as the publisher builds it, packed once as the layer would.
+        layer.serialize(events_publish.layer_event(frame, origin))
 
     events_publish._send_now = encode_only  # type: ignore[assignment]
 

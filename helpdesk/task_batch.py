@@ -42,7 +42,11 @@ class TaskBatch:
         with self.cond:
             self.items.append(item)
             self._ensure_thread()
-            self.cond.notify()
+            # The sender waits for a first item, then for the window to pass or the batch to
+            # fill; waking it for any other item only sends it back to sleep (a thread switch
+            # per shopper message: 2-3 % of a server process at 100 messages a second).
+            if len(self.items) == 1 or len(self.items) >= self.max_items:
+                self.cond.notify()
 
     def _ensure_thread(self) -> None:
         # After a fork the parent's thread is gone from the child: start one per process.

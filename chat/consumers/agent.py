@@ -112,8 +112,8 @@ class AgentConsumer(FrameConsumer):
             self.watching.discard(conversation_id)
             await self.leave(events.group_conversation(conversation_id))
 
-    def is_from_other_side(self, message: dict[str, Any]) -> bool:
-        return bool(message["sender"]["kind"] == "visitor")
+    def is_from_other_side(self, sender_kind: str) -> bool:
+        return sender_kind == "visitor"
 
     async def on_list_watch(self, frame: dict[str, Any]) -> None:
         view, status, ids = frame.get("view"), frame.get("status"), frame.get("ids", [])
@@ -135,35 +135,36 @@ class AgentConsumer(FrameConsumer):
         self.list_view = (view, status)
         self.listed = set(ids)
 
-    def list_shows(self, conversation: dict[str, Any]) -> bool:
-        """Whether this workspace's list shows ``conversation`` (a staff payload), or showed it
-        and must hear that it left. Open panes always hear of theirs."""
+    def list_shows(self, facts: dict[str, Any]) -> bool:
+        """Whether this workspace's list shows the conversation of a list update (its
+        ``facts``: ``id``, ``assignee`` id, ``status``), or showed it and must hear that it
+        left. Open panes always hear of theirs."""
         if self.list_view is None:
             return True
-        conversation_id = conversation.get("id")
+        conversation_id = facts["id"]
         if conversation_id in self.watching:
             return True
         view, status = self.list_view
-        assignee = conversation.get("assignee")
+        assignee = facts["assignee"]
         if view == "mine":
-            match = bool(assignee) and assignee.get("id") == self.actor.user.pk  # type: ignore[union-attr]
+            match = assignee is not None and assignee == self.actor.user.pk  # type: ignore[union-attr]
         elif view == "unassigned":
-            match = not assignee
+            match = assignee is None
         else:
             match = True
-        if match and (status is None or conversation.get("status") == status):
-            self.listed.add(conversation_id)  # type: ignore[arg-type]
+        if match and (status is None or facts["status"] == status):
+            self.listed.add(conversation_id)
             return True
         if conversation_id in self.listed:
-            self.listed.discard(conversation_id)  # type: ignore[arg-type]
+            self.listed.discard(conversation_id)
             return True
         return False
 
     async def frame_send(self, event: dict[str, Any]) -> None:
-        frame = event["frame"]
-        if frame.get("type") in (
+        facts = events.event_facts(event)
+        if facts["type"] in (
             Frame.CONVERSATION_CREATED,
             Frame.CONVERSATION_UPDATED,
-        ) and not self.list_shows(frame["conversation"]):
+        ) and not self.list_shows(facts):
             return
         await super().frame_send(event)

@@ -329,23 +329,19 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
             except Exception:
                 logger.exception("delivered receipt failed")
 
-    def is_from_other_side(self, message: dict[str, Any]) -> bool:
+    def is_from_other_side(self, sender_kind: str) -> bool:
+        """Whether a message by ``sender_kind`` came from the other side of the chat."""
         raise NotImplementedError
 
     async def frame_send(self, event: dict[str, Any]) -> None:
         if event.get("origin") == self.channel_name:
             return
-        frame = event["frame"]
         # Fan-out never waits for this socket's reader (its queue is bounded instead): a
         # handler that waited would let the channel layer's queue grow without bound.
-        text = event.get("text")
-        if text is None:
-            text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-        self.outbox.put(text)
-        if frame.get("type") == Frame.MESSAGE_CREATED:
-            message = frame["message"]
-            if self.is_from_other_side(message):
-                await self.mark_delivered(message["conversation"], message["seq"])
+        self.outbox.put(events.event_text(event))
+        facts = events.event_facts(event)
+        if facts["type"] == Frame.MESSAGE_CREATED and self.is_from_other_side(facts["sender"]):
+            await self.mark_delivered(facts["conversation"], facts["seq"])
 
 
 def _payloads(*, messages: list[Message], staff: bool) -> list[dict[str, Any]]:

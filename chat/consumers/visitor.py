@@ -80,15 +80,15 @@ class VisitorConsumer(FrameConsumer):
         self.watching.add(conversation.pk)
         await self.join(events.group_conversation_shopper(conversation.pk))
 
-    def is_from_other_side(self, message: dict[str, Any]) -> bool:
-        return bool(message["sender"]["kind"] != "visitor")
+    def is_from_other_side(self, sender_kind: str) -> bool:
+        return sender_kind != "visitor"
 
     async def frame_send(self, event: dict[str, Any]) -> None:
-        frame = event["frame"]
-        if frame.get("type") == Frame.CONVERSATION_CREATED:
+        facts = events.event_facts(event)
+        if facts["type"] == Frame.CONVERSATION_CREATED:
             # Sent to this visitor's (or customer's) own group: a conversation opened on another
             # tab or device; follow it here too.
-            conversation_id = frame["conversation"]["id"]
+            conversation_id = facts["id"]
             if conversation_id not in self.watching:
                 self.watching.add(conversation_id)
                 await self.join(events.group_conversation_shopper(conversation_id))

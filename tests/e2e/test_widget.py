@@ -501,7 +501,7 @@ def _listen(group: str, action: Callable[[], None], seconds: float = 2.0) -> lis
                     event = await asyncio.wait_for(layer.receive(channel), timeout=left)
                 except TimeoutError:
                     break
-                out.append(event["frame"])
+                out.append(events.event_frame(event))
         finally:
             await layer.group_discard(group, channel)
 

@@ -82,8 +82,9 @@ def test_page_view_rings_staff_group_of_the_conversation() -> None:
             status = await sync_to_async(report, thread_sensitive=False)()
             for _ in range(5):
                 event = await asyncio.wait_for(layer.receive(channel), 5)
-                if event["frame"]["type"] == "visitor.page":
-                    return status, event["frame"]
+                frame = events.event_frame(event)
+                if frame["type"] == "visitor.page":
+                    return status, frame
             return status, None
         finally:
             await layer.group_discard(group, channel)

@@ -95,7 +95,7 @@ def test_shopper_socket_group_gets_queue_position_frames(
                     message = await asyncio.wait_for(layer.receive(channel), timeout=1.0)
                 except TimeoutError:
                     break
-                frames.append(message["frame"])
+                frames.append(events.event_frame(message))
         finally:
             await layer.group_discard(group, channel)
         return frames
@@ -223,7 +223,7 @@ def test_a_newcomer_at_the_tail_does_not_ring_those_ahead(
                     message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
                 except TimeoutError:
                     break
-                frames[name].append(message["frame"])
+                frames[name].append(events.event_frame(message))
             await layer.group_discard(group, channel)
         return frames["ahead"], frames["agents"], late
 

@@ -122,7 +122,7 @@ def test_scan_notifies_assignee_and_supervisors_once(
                     message = await asyncio.wait_for(layer.receive(channel), timeout=0.5)
                 except TimeoutError:
                     break
-                got[user_id].append(message["frame"])
+                got[user_id].append(events.event_frame(message))
             await layer.group_discard(events.group_agent(user_id), channel)
         return got, flagged, again
 
@@ -182,7 +182,7 @@ def test_published_list_update_shows_the_clock_as_stored(
             await sync_to_async(send)()
             while True:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=5)
-                frame = message["frame"]
+                frame = events.event_frame(message)
                 if frame["type"] == events.Frame.CONVERSATION_UPDATED:
                     break
             seen.append((frame["conversation"]["waiting_since"], await sync_to_async(stored)()))
