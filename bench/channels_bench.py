@@ -4,7 +4,7 @@ drain rate of two Celery workers against a slow provider.
     python bench/channels_bench.py inbound  [--events 3000] [--clients 16] [--repeat 0.2]
     python bench/channels_bench.py outbound [--messages 2000] [--latency 0.05] [--workers 2]
 
-inbound: one Daphne process; ``--clients`` threads post Mailgun inbound webhooks (raw MIME,
+inbound: one server process (uvicorn, as deployed; --server daphne for runserver's); ``--clients`` threads post Mailgun inbound webhooks (raw MIME,
 signed, basic auth) as fast as answered; a share ``--repeat`` repeats an earlier Message-ID
 (the ESP's retry). Each post is verified and parsed by anymail, routed to the channel and
 stored at the door deduplicated on the Message-ID before the 200. Prints events/s and checks
@@ -77,6 +77,44 @@ def load() -> str:
         return f.read().split(" ", 3)[:3].__str__()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live descendants (from /proc), in seconds: what
+    the server spent, whatever else the loaded box was doing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += times.get(p, 0.0)
+        todo += [c for c, parent in parents.items() if parent == p]
+    return total
+
+
+def profile(pid: int, seconds: float, out: str) -> Any:
+    """``py-spy record`` of ``pid`` for ``seconds`` into ``out`` (speedscope-free: raw
+    collapsed stacks, read with ``bench/channels_bench.py top``)."""
+    import subprocess
+
+    spy = str(ROOT / ".venv" / "bin" / "py-spy")
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
+         "--format", "raw", "--output", out, "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 MAILGUN_KEY = "bench-mailgun-signing-key"
 WEBHOOK_AUTH = "esp:bench-webhook-secret"
 
@@ -117,7 +155,7 @@ def inbound(args: argparse.Namespace) -> None:
 
     from chat.models import Channel, Message
     from inboxes.models import InboundEvent
-    from tests.procs import celery_worker, daphne_process
+    from tests.procs import asgi_process, celery_worker
 
     channel = Channel.objects.create(
         name="bench mail", kind="email", config={"address": "support@shop.test"}
@@ -131,9 +169,11 @@ def inbound(args: argparse.Namespace) -> None:
     auth = "Basic " + base64.b64encode(WEBHOOK_AUTH.encode()).decode()
     print(
         f"inbound: {args.events} Mailgun inbound webhooks (raw MIME, signed), {args.clients} "
-        f"clients, {args.repeat:.0%} repeated deliveries; one Daphne; load {load()}"
+        f"clients, {args.repeat:.0%} repeated deliveries; one {args.server} process; "
+        f"load {load()}"
     )
-    with daphne_process(env, log_path=Path("/tmp/channels-bench-daphne.log")) as (base, _pid):
+    log_path = Path(f"/tmp/channels-bench-{args.server}.log")
+    with asgi_process(env, server=args.server, log_path=log_path) as (base, pid):
         url = base + "/inboxes/email/mailgun/inbound/"
         counter = iter(range(args.events))
 
@@ -164,6 +204,8 @@ def inbound(args: argparse.Namespace) -> None:
         for _ in range(10):  # the first requests import and prepare; their events are extra
             warm.post(url, data=_mailgun_form(_mime(uuid.uuid4().hex, 0)), timeout=30)
         warm_events = InboundEvent.objects.count()
+        spy = profile(pid, args.profile_seconds, args.profile) if args.profile else None
+        cpu0, client0 = cpu_seconds(pid), time.process_time()
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for t in threads:
@@ -171,11 +213,20 @@ def inbound(args: argparse.Namespace) -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        server_cpu, client_cpu = cpu_seconds(pid) - cpu0, time.process_time() - client0
+        if spy is not None:
+            spy.wait()
     stored = InboundEvent.objects.count() - warm_events
     distinct = len(set(ids))
+    posts = max(sent["posts"], 1)
     print(
         f"inbound: {sent['posts']} webhooks in {elapsed:.1f} s = {sent['posts'] / elapsed:.0f} events/s "
-        f"(target >= 300); errors {sent['errors']}"
+        f"(target >= 300); errors {sent['errors']}; load {load()}"
+    )
+    print(
+        f"inbound: server CPU {server_cpu * 1000 / posts:.2f} ms per webhook "
+        f"(= {posts / server_cpu if server_cpu else 0:.0f} webhooks per CPU-second), "
+        f"clients {client_cpu * 1000 / posts:.2f} ms"
     )
     print(
         f"inbound: distinct ids {distinct}, events stored {stored}: "
@@ -184,16 +235,20 @@ def inbound(args: argparse.Namespace) -> None:
     if not args.drain:
         return
     started = time.perf_counter()
-    with celery_worker({**env, "HELPDESK_BOT_ENABLED": "0"}, "bench-inbound"):
+    with celery_worker({**env, "HELPDESK_BOT_ENABLED": "0"}, "bench-inbound") as worker:
+        cpu0 = cpu_seconds(worker.pid)
         deadline = time.time() + 900
         while time.time() < deadline and InboundEvent.objects.filter(status="pending").exists():
             time.sleep(0.2)
+        worker_cpu = cpu_seconds(worker.pid) - cpu0
     elapsed = time.perf_counter() - started
     done = InboundEvent.objects.filter(status="done").count()
     messages = Message.objects.filter(conversation__channel=channel, sender_kind="visitor").count()
     print(
         f"inbound: one worker turned {done} events into {messages} messages in {elapsed:.1f} s "
-        f"= {done / elapsed:.0f} events/s; failed {InboundEvent.objects.filter(status='failed').count()}"
+        f"= {done / elapsed:.0f} events/s (with start-up); worker CPU "
+        f"{worker_cpu * 1000 / max(done, 1):.1f} ms per event; "
+        f"failed {InboundEvent.objects.filter(status='failed').count()}"
     )
 
 
@@ -273,15 +328,26 @@ def outbound(args: argparse.Namespace) -> None:
     worker_env = {**env, "CELERY_EAGER": "0", "DB_POOL_MAX": str(args.concurrency + 2)}
     with ExitStack() as stack:
         started = time.perf_counter()
-        for w in range(args.workers):
+        workers = [
             stack.enter_context(_threads_worker(worker_env, f"bench{w}", args.concurrency))
-        deadline = time.time() + 600
+            for w in range(args.workers)
+        ]
+        spy = profile(workers[0].pid, args.profile_seconds, args.profile) if args.profile else None
+        deadline = time.time() + args.timeout
+        first: tuple[int, float] | None = None  # (sent, worker CPU) at the first sends
         while time.time() < deadline:
-            left = OutboundDelivery.objects.exclude(status="sent").count()
-            if left == 0:
+            done_now = OutboundDelivery.objects.filter(status="sent").count()
+            if first is None and done_now:
+                first = (done_now, sum(cpu_seconds(w.pid) for w in workers))
+            if done_now == args.messages:
                 break
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
+        first = first or (0, 0.0)
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - first[1]
+        cpu_sends = max(OutboundDelivery.objects.filter(status="sent").count() - first[0], 1)
+        if spy is not None:
+            spy.wait()
     sent = OutboundDelivery.objects.filter(status="sent").count()
     first_last = (
         OutboundDelivery.objects.filter(status="sent")
@@ -294,7 +360,11 @@ def outbound(args: argparse.Namespace) -> None:
         f"outbound: {sent}/{args.messages} sent; drain {sent / span:.0f} sends/s (first to last sent, {span:.1f} s; "
         f"{elapsed:.1f} s with worker start-up) (target >= 100)"
     )
-    print(f"outbound: provider saw {len(received)} posts, {dupes} repeated")
+    print(f"outbound: provider saw {len(received)} posts, {dupes} repeated; load {load()}")
+    print(
+        f"outbound: worker CPU {worker_cpu * 1000 / cpu_sends:.1f} ms per send "
+        f"(from the first sends on, start-up left out; {cpu_sends} sends)"
+    )
 
 
 def _threads_worker(env: dict[str, str], name: str, concurrency: int) -> Any:
@@ -348,7 +418,19 @@ def main() -> None:
     p_in.add_argument(
         "--drain", action="store_true", help="then time one worker turning them into messages"
     )
+    p_in.add_argument(
+        "--server",
+        default="uvicorn",
+        choices=["uvicorn", "daphne"],
+        help="the ASGI server (uvicorn: production, docs/deployment.md; daphne: runserver)",
+    )
+    for p in (p_in,):
+        p.add_argument("--profile", help="py-spy raw stacks of the server into this file")
+        p.add_argument("--profile-seconds", type=float, default=20)
     p_out = sub.add_parser("outbound")
+    p_out.add_argument("--profile", help="py-spy raw stacks of the first worker into this file")
+    p_out.add_argument("--profile-seconds", type=float, default=20)
+    p_out.add_argument("--timeout", type=float, default=600)
     p_out.add_argument("--messages", type=int, default=2000)
     p_out.add_argument("--latency", type=float, default=0.05)
     p_out.add_argument("--workers", type=int, default=2)
