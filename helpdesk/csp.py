@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.middleware import PolicyParts
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 
 if TYPE_CHECKING:
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
 
 
 class CSPMiddleware(BaseCSPMiddleware):
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        # An exempt response (a provider's webhook: no page) gets no header anyway; django-csp
+        # would still build the policy first, a tenth of an email webhook's CPU.
+        if getattr(response, "_csp_exempt", False) and not getattr(
+            settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None
+        ):
+            return response
+        return super().process_response(request, response)
+
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
     ) -> PolicyParts:
