@@ -21,7 +21,7 @@ from helpdesk.errors import BadRequest
 
 from .access import AGENT_GROUPS, Actor, access_conversation
 from .models import AgentReadCursor, Conversation, Message, Visitor
-from .search.messages import message_match
+from .search.messages import LIST_REACH, message_match
 from .statements import CONVERSATION_RELATED
 
 User = get_user_model()
@@ -53,7 +53,10 @@ def _conversations_with_message(search: str) -> Q:
     match = message_match(search)
     if match is None:
         return Q(pk__in=[])
-    return Q(pk__in=Message.objects.filter(match).values("conversation_id"))
+    # Capped at the newest LIST_REACH matches: a common word stops early instead of
+    # collecting every conversation that ever said it (docs/search.md).
+    newest = Message.objects.filter(match).order_by("-id").values("conversation_id")
+    return Q(pk__in=newest[:LIST_REACH])
 
 
 def conversations_for_agent(

@@ -58,6 +58,10 @@ def message_match(query: str) -> Q | TextMatch | None:
     return condition
 
 
+# The list's search reaches the conversations of this many newest matching messages.
+LIST_REACH = 5000
+
+
 def matching_messages(query: str) -> QuerySet[Message]:
     condition = message_match(query)
     if condition is None:
@@ -94,11 +98,14 @@ def highlight(body: str, words: list[str], width: int = SNIPPET_CHARS) -> dict[s
 
 def search_messages(*, query: str, limit: int = 20) -> list[Message]:
     """The newest messages and notes (agents' search: every conversation) containing every
-    word of ``query``, with their conversations loaded for the payload."""
+    word of ``query``, with their conversations loaded for the payload.
+
+    Newest by id (the table's one sequence: creation order), which each partition's primary
+    key index gives in order: for a word in many messages PostgreSQL walks the newest rows
+    and stops at ``limit`` hits, for a rarer one it reads the GIN index (it knows the
+    commonest words from the expression index's statistics)."""
     qs = matching_messages(query)
     related = [f"conversation__{name}" for name in CONVERSATION_RELATED]
     return list(
-        qs.select_related("conversation", *related).order_by("-created_at", "-id")[
-            : max(1, min(limit, 50))
-        ]
+        qs.select_related("conversation", *related).order_by("-id")[: max(1, min(limit, 50))]
     )
