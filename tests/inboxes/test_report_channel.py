@@ -6,8 +6,6 @@ channels, their counts add up to the desk's; the page's filter, its links and th
 from __future__ import annotations
 
 import csv
-import dataclasses
-import datetime as dt
 import io
 from typing import Any
 
@@ -15,48 +13,11 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from analytics import selectors, tables
-from analytics.selectors.heatmap import daily_series
 from chat.models import Channel, Conversation
-from tests.analytics import scenario
-from tests.factories import T0
+from tests.inboxes.report_channel_checks import END, START, build_scenario, report_tables
 
 pytestmark = pytest.mark.django_db
-START, END = T0.date(), T0.date() + dt.timedelta(days=1)
 RANGE = f"start={START}&end={END}"
-
-
-def _filters() -> dict[str, selectors.ReportFilter]:
-    from chat.models import Team
-
-    support = Team.objects.get(name="Support").pk
-    ana = User.objects.get(username="ana").pk
-    return {
-        "all": selectors.ReportFilter(start=START, end=END),
-        "team": selectors.ReportFilter(start=START, end=END, team_id=support),
-        "agent": selectors.ReportFilter(start=START, end=END, agent_id=ana, compare=False),
-        "bh": selectors.ReportFilter(start=START, end=END, business_hours=True),
-    }
-
-
-def _tables(channel_id: int | None) -> dict[str, Any]:
-    """Every report table of a few filters, each restricted to ``channel_id``."""
-    out: dict[str, Any] = {}
-    for name, base in _filters().items():
-        f = dataclasses.replace(base, channel_id=channel_id)
-        overview = selectors.overview(f)
-        hot = selectors.hot_questions(f)
-        for table in (
-            tables.overview_table(overview, f.compare),
-            tables.agents_table(selectors.agents_table(f)),
-            tables.heatmap_table(selectors.volume_heatmap(f)),
-            tables.clusters_table(hot["clusters"], f.compare),
-            tables.matched_table(hot["matched"], f.compare),
-        ):
-            out[f"{name}.{table.name}"] = table.rows
-        out[f"{name}.daily"] = daily_series(f)
-        out[f"{name}.values"] = overview["values"]
-    return out
 
 
 def _manager() -> Client:
@@ -69,40 +30,29 @@ def _manager() -> Client:
     return client
 
 
-def _build() -> None:
-    """The analytics scenario; its hand-made questions (no conversation) are given one, as
-    the bot's listener records them."""
-    from analytics.models import QuestionFact
-
-    scenario.build()
-    first = Conversation.objects.order_by("pk").first()
-    assert first is not None
-    QuestionFact.objects.filter(conversation_id=None).update(conversation_id=first.pk)
-
-
 def test_one_channel_holding_everything_reads_like_the_rollups() -> None:
-    _build()
+    build_scenario()
     web = Channel.objects.get(is_default=True)
     assert set(Conversation.objects.values_list("channel_id", flat=True)) == {web.pk}
-    unfiltered = _tables(None)
+    unfiltered = report_tables(None)
     assert unfiltered["all.values"]["conversations"] > 0
-    assert _tables(web.pk) == unfiltered
+    assert report_tables(web.pk) == unfiltered
 
     other = Channel.objects.create(name="Mail", kind="email", config={"address": "a@b.test"})
-    empty = _tables(other.pk)
+    empty = report_tables(other.pk)
     assert empty["all.values"]["conversations"] == 0
     assert empty["all.values"]["shopper_messages"] == 0
     assert all(day["conversations"] == 0 for day in empty["all.daily"])
 
 
 def test_two_channels_add_up_to_the_desk() -> None:
-    _build()
+    build_scenario()
     web = Channel.objects.get(is_default=True)
     mail = Channel.objects.create(name="Mail", kind="email", config={"address": "a@b.test"})
     moved = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))[::2]
     Conversation.objects.filter(pk__in=moved).update(channel=mail)
 
-    desk, on_web, on_mail = _tables(None), _tables(web.pk), _tables(mail.pk)
+    desk, on_web, on_mail = report_tables(None), report_tables(web.pk), report_tables(mail.pk)
     for name in ("all", "team", "agent", "bh"):
         d, w, m = desk[f"{name}.values"], on_web[f"{name}.values"], on_mail[f"{name}.values"]
         for key in ("conversations", "shopper_messages", "resolved", "csat_count", "unanswered"):
@@ -118,7 +68,7 @@ def test_two_channels_add_up_to_the_desk() -> None:
 
 
 def test_page_filter_links_and_csv() -> None:
-    _build()
+    build_scenario()
     web = Channel.objects.get(is_default=True)
     mail = Channel.objects.create(name="Mail", kind="email", config={"address": "a@b.test"})
     first = Conversation.objects.order_by("pk").first()
