@@ -1,3 +1,6 @@
+"""Fixtures shared by the chat areas: a local LibreTranslate server (translation, and the bot
+matching a question through it)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

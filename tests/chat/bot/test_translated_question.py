@@ -9,18 +9,9 @@ from typing import Any
 import pytest
 
 from chat.models import Message, MessageTranslation, UnmatchedQuestion
-from tests.chat.bot import conftest as bot_fixtures
 from tests.providers import LibreTranslateApi
 
 pytestmark = pytest.mark.django_db
-
-# The bot's fixtures (tests/chat/bot/conftest.py): the demo knowledge base with its vectors,
-# a shopper who talks to the bot, the bot switched on and its index rebuilt per test.
-kb = bot_fixtures.kb
-say = bot_fixtures.say
-visitor = bot_fixtures.visitor
-_bot_on = bot_fixtures._bot_on
-_fresh_index = bot_fixtures._fresh_index
 
 # The knowledge base's multilingual vectors match many German questions as written (the
 # shipping ones do); this one they do not (confidence 0.03: a hand-over), its English does.
