@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from .attachments import admin as attachments_admin  # noqa: F401
 from .attributes import admin as attributes_admin  # noqa: F401
+from .automation import admin as automation_admin  # noqa: F401
 from .bot import admin as bot_admin  # noqa: F401
 from .calls import admin as calls_admin  # noqa: F401
 from .canned import admin as canned_admin  # noqa: F401

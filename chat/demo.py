@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from helpdesk.demo import register
 
 from .attributes import demo as attributes_demo  # noqa: F401
+from .automation import demo as automation_demo  # noqa: F401
 from .bot import demo as bot_demo  # noqa: F401
 from .canned import demo as canned_demo  # noqa: F401
 from .services.agents import agent_create

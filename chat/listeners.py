@@ -11,6 +11,7 @@ def connect() -> None:
     from . import events, order_notices
     from .attachments import listeners as attachments
     from .attributes.privacy import erase_attributes, export_attributes
+    from .automation import listeners as automation
     from .bot import listeners as bot
     from .calls import strings as calls_strings
     from .labels import labels_payload
@@ -26,6 +27,7 @@ def connect() -> None:
     events.conversation_payload_register(labels_payload)
     events.conversation_payload_register(priority_payload)
     translation.connect()
+    automation.connect()
     calls_strings.register()
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)

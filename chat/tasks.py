@@ -5,6 +5,7 @@ from celery import shared_task
 
 from . import order_notices  # noqa: F401 - order_notice_task
 from .attachments import tasks as attachments_tasks  # noqa: F401
+from .automation import tasks as automation_tasks  # noqa: F401
 from .bot import tasks as bot_tasks  # noqa: F401
 from .partitions import message_partitions_ensure
 from .routing import tasks as routing_tasks  # noqa: F401

@@ -3,6 +3,7 @@ its docstring (``canned.py`` → ``chat/canned/``)."""
 
 from .attachments import Attachment, MediaLimits
 from .attributes import AttributeDefinition, AttributeValue
+from .automation import AutomationRule, AutomationRun
 from .bot import (
     BotFeedback,
     BotState,
@@ -42,6 +43,8 @@ __all__ = [
     "Attachment",
     "AttributeDefinition",
     "AttributeValue",
+    "AutomationRule",
+    "AutomationRun",
     "BotFeedback",
     "BotState",
     "BotWhy",

@@ -1,0 +1,272 @@
+"""Automation rules on real PostgreSQL (committed transactions, eager Celery unless said):
+triggers, conditions, actions through their services, the run log, loop-proofing, failures,
+the admin's checks, and one rule fired by a real Celery worker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from chat.access import Actor
+from chat.models import (
+    AttributeDefinition,
+    AutomationRule,
+    AutomationRun,
+    Conversation,
+    Label,
+    Macro,
+    Message,
+)
+from chat.services.conversations import conversation_assign, conversation_status_set
+from tests.factories import agent_says, make_agent, make_team, make_visitor, shopper_says
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Trigger = AutomationRule.Trigger
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    from chat.automation.listeners import cache_clear
+
+    cache_clear()
+    yield
+    cache_clear()
+
+
+def rule(event: str, conditions: list[Any], actions: list[Any], **kw: Any) -> AutomationRule:
+    made = AutomationRule(
+        name=kw.pop("name", f"rule {AutomationRule.objects.count() + 1}"),
+        event=event,
+        conditions=conditions,
+        actions=actions,
+        **kw,
+    )
+    made.full_clean()
+    made.save()
+    return made
+
+
+def bodies(conversation: Conversation, **filters: Any) -> list[str]:
+    return list(
+        Message.objects.filter(conversation=conversation, **filters)
+        .order_by("seq")
+        .values_list("body", flat=True)
+    )
+
+
+def test_a_shopper_message_with_a_word_labels_prioritises_notes_and_answers() -> None:
+    Label.objects.create(name="Refund")
+    refunds = rule(
+        Trigger.MESSAGE_CREATED,
+        [
+            {"type": "channel", "in": ["web"]},
+            {"type": "message_contains", "any": ["refund", "退款"]},
+        ],
+        [
+            {"type": "label", "label": "Refund"},
+            {"type": "priority", "priority": "high"},
+            {"type": "note", "text": "Refund asked: check the order"},
+            {"type": "send_message", "text": "We have your refund request."},
+        ],
+    )
+    visitor = make_visitor(name="Mia")
+    first = shopper_says(visitor, "Hello, where is my parcel?")
+    conversation = first.conversation
+    assert not AutomationRun.objects.exists()  # no keyword: the rule did not run
+    shopper_says(visitor, "我想要退款")
+    conversation.refresh_from_db()
+    assert conversation.priority == Conversation.Priority.HIGH
+    assert list(conversation.labels.values_list("name", flat=True)) == ["Refund"]
+    assert bodies(conversation, private=True, sender_kind="system")[-2:] == [
+        "Priority set to High",
+        "Refund asked: check the order",
+    ]
+    assert bodies(conversation, private=False, sender_kind="system") == [
+        "We have your refund request."
+    ]
+    (run,) = AutomationRun.objects.all()
+    assert (run.rule, run.conversation, run.outcome) == (refunds, conversation, "done")
+    assert run.actions_done == ["label", "priority", "note", "send_message"]
+    assert run.event == "message_created"
+    # The automatic answer is a desk message, not a shopper's: it triggers nothing.
+    shopper_says(visitor, "thanks")
+    assert AutomationRun.objects.count() == 1
+
+
+def test_a_rules_own_change_does_not_trigger_it_again_and_chains_stop() -> None:
+    ana = make_agent("ana", name="Ana")
+    Label.objects.create(name="VIP")
+    escalate = rule(
+        Trigger.CONVERSATION_UPDATED,
+        [],
+        [{"type": "priority", "priority": "urgent"}, {"type": "note", "text": "escalated"}],
+        name="escalate",
+    )
+    # Triggered by escalate's change (a different rule may follow it, once).
+    vip = rule(
+        Trigger.CONVERSATION_UPDATED,
+        [{"type": "priority", "in": ["urgent"]}],
+        [{"type": "label", "label": "VIP"}],
+        name="vip",
+    )
+    conversation = shopper_says(make_visitor(), "hi").conversation
+    conversation_assign(actor=Actor(user=ana), conversation_id=conversation.pk, assignee_id=ana.pk)
+    runs = list(AutomationRun.objects.order_by("pk").values_list("rule__name", flat=True))
+    assert runs == ["escalate", "vip"]
+    assert bodies(conversation, private=True).count("escalated") == 1
+    conversation.refresh_from_db()
+    assert conversation.priority == Conversation.Priority.URGENT
+    assert conversation.labels.filter(name="VIP").exists()
+    assert {r.rule_id: r.outcome for r in AutomationRun.objects.all()} == {
+        escalate.pk: "done",
+        vip.pk: "done",
+    }
+
+
+def test_changes_committed_together_run_an_updated_rule_once() -> None:
+    ana = make_agent("ana", name="Ana")
+    count = rule(Trigger.CONVERSATION_UPDATED, [], [{"type": "note", "text": "updated"}])
+    macro = Macro.objects.create(
+        name="Take and raise",
+        actions=[{"type": "assign_me"}, {"type": "priority", "priority": "low"}],
+    )
+    conversation = shopper_says(make_visitor(), "hi").conversation
+    from chat.macros import macro_run
+
+    macro_run(actor=Actor(user=ana), macro_id=macro.pk, conversation_id=conversation.pk)
+    assert AutomationRun.objects.filter(rule=count).count() == 1
+    assert bodies(conversation, private=True).count("updated") == 1
+
+
+def test_created_resolved_business_hours_attribute_and_team_agent_actions() -> None:
+    ana = make_agent("ana", name="Ana")
+    make_team("Returns")
+    AttributeDefinition.objects.create(
+        applies_to="contact", key="plan", label="Plan", kind="list", options=["Free", "Pro"]
+    )
+    # No schedule: the desk is always open, so "closed" never holds.
+    rule(
+        Trigger.CONVERSATION_CREATED,
+        [{"type": "business_hours", "open": False}],
+        [{"type": "send_message", "text": "We are closed"}],
+        name="closed",
+    )
+    rule(
+        Trigger.CONVERSATION_CREATED,
+        [{"type": "business_hours", "open": True}, {"type": "message_contains", "any": ["return"]}],
+        [{"type": "assign_team", "team": "Returns"}, {"type": "assign_agent", "agent": "ana"}],
+        name="returns",
+    )
+    rule(
+        Trigger.CONVERSATION_UPDATED,
+        [{"type": "attribute", "key": "contact.plan", "equals": "Pro"}],
+        [{"type": "priority", "priority": "medium"}],
+        name="pro",
+    )
+    rule(
+        Trigger.CONVERSATION_RESOLVED,
+        [{"type": "status", "in": ["resolved"]}],
+        [{"type": "note", "text": "closed, survey sent"}],
+        name="resolved",
+    )
+    conversation = shopper_says(make_visitor(), "I want to return a lamp").conversation
+    conversation.refresh_from_db()
+    assert conversation.team.name == "Returns" and conversation.assignee_id == ana.pk
+    assert "We are closed" not in bodies(conversation)
+    from chat.attributes.services import conversation_attributes_set
+
+    conversation_attributes_set(
+        actor=Actor(user=ana), conversation_id=conversation.pk, values={"contact": {"plan": "Pro"}}
+    )
+    conversation.refresh_from_db()
+    assert conversation.priority == Conversation.Priority.MEDIUM
+    conversation_status_set(
+        actor=Actor(user=ana), conversation_id=conversation.pk, status="resolved"
+    )
+    assert "closed, survey sent" in bodies(conversation, private=True)
+    ran = set(AutomationRun.objects.values_list("rule__name", flat=True))
+    assert ran == {"returns", "pro", "resolved"}
+
+
+def test_a_failing_action_undoes_the_rule_and_is_recorded() -> None:
+    bo = make_agent("bo", name="Bo")
+    Label.objects.create(name="VIP")
+    broken = rule(
+        Trigger.MESSAGE_CREATED,
+        [],
+        [{"type": "label", "label": "VIP"}, {"type": "assign_agent", "agent": "bo"}],
+    )
+    bo.is_active = False
+    bo.save()
+    conversation = shopper_says(make_visitor(), "hello").conversation
+    (run,) = AutomationRun.objects.filter(rule=broken)
+    assert run.outcome == "failed" and "no agent 'bo'" in run.error
+    assert run.actions_done == []
+    assert not conversation.labels.exists()
+    # The shopper's message itself is stored: automation runs after it committed.
+    assert bodies(conversation) == ["hello"]
+
+
+def test_inactive_rules_and_agents_messages_do_not_run() -> None:
+    ana = make_agent("ana")
+    rule(Trigger.MESSAGE_CREATED, [], [{"type": "note", "text": "x"}], active=False)
+    conversation = shopper_says(make_visitor(), "hi").conversation
+    agent_says(ana, conversation, "hello")
+    assert not AutomationRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("conditions", "actions", "message"),
+    [
+        ([], [], "A list of 1 to 10 actions."),
+        ([{"type": "weather"}], [{"type": "resolve"}], "Condition 1: type is one of"),
+        ([{"type": "label", "has": "Nope"}], [{"type": "resolve"}], "no label named 'Nope'"),
+        ([{"type": "priority", "in": ["asap"]}], [{"type": "resolve"}], '"in" lists priorities'),
+        ([{"type": "attribute", "key": "contact.x"}], [{"type": "resolve"}], "no attribute"),
+        ([], [{"type": "assign_agent", "agent": "ghost"}], "no agent 'ghost'"),
+        ([], [{"type": "assign_team", "team": "Ghosts"}], "no team named 'Ghosts'"),
+        ([], [{"type": "send_message", "text": " "}], "text of 1 to 4000"),
+        ([], [{"type": "explode"}], "Action 1: type is one of"),
+    ],
+)
+def test_the_admin_refuses_bad_rules(conditions: Any, actions: Any, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        AutomationRule(
+            name="x", event=Trigger.MESSAGE_CREATED, conditions=conditions, actions=actions
+        ).full_clean()
+    assert message in str(caught.value)
+
+
+@pytest.mark.slow
+def test_a_rule_fires_on_a_real_celery_worker(settings: Any) -> None:
+    from helpdesk.celery import app
+    from tests.procs import celery_worker, server_env
+
+    Label.objects.create(name="Refund")
+    rule(
+        Trigger.MESSAGE_CREATED,
+        [{"type": "message_contains", "any": ["refund"]}],
+        [{"type": "label", "label": "Refund"}, {"type": "note", "text": "from the worker"}],
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    try:
+        with celery_worker(server_env(connection.settings_dict["NAME"]), "automation-test"):
+            conversation = shopper_says(make_visitor(), "I need a refund").conversation
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if AutomationRun.objects.filter(conversation=conversation).exists():
+                    break
+                time.sleep(0.2)
+            else:
+                pytest.fail("the worker did not run the rule")
+    finally:
+        app.conf.task_always_eager = True
+    (run,) = AutomationRun.objects.filter(conversation=conversation)
+    assert run.outcome == "done" and conversation.labels.filter(name="Refund").exists()
+    assert "from the worker" in bodies(conversation, private=True)
