@@ -189,6 +189,21 @@ def test_a_picked_suggestion_answers_for_shopper_and_agent_and_survives_reload(
     assert any("bot_suggest" in f for f in frames)
     assert not any("bot_why" in f for f in frames)
 
+    # An entry deleted since: its title stays, marked deleted, with no link to a missing page.
+    gone = offered[0]
+    db(lambda: KnowledgeEntry.objects.get(key=gone["key"], language="en").delete())
+    desk.reload()
+    desk_view(desk, "all")
+    desk_row(desk, conversation_id).click()
+    suggested = pane(desk, conversation_id).locator(
+        '.dk-bot-why[data-decision="suggest"][data-picked="0"]'
+    )
+    first = suggested.locator("li").nth(0)
+    expect(first.locator(".dk-bot-why-entry")).to_have_text(gone["title"])
+    expect(first.locator(".dk-bot-why-deleted")).to_have_text(" (entry deleted)")
+    expect(first.locator("a")).to_have_count(0)
+    expect(suggested.locator("li").nth(1).locator("a.dk-bot-why-entry")).to_have_count(1)
+
 
 def test_none_of_these_with_nobody_available_hands_over_and_opens_the_form_in_chinese(
     suggest_server: str, browser: Any, pages: list[Any], words_alone: None
