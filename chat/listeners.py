@@ -6,6 +6,7 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from helpdesk import dispatch
     from orders.privacy import register_erase, register_export
 
     from . import events, order_notices
@@ -15,6 +16,7 @@ def connect() -> None:
     from .bot import listeners as bot
     from .calls import strings as calls_strings
     from .labels import labels_payload
+    from .mentions import services as mentions
     from .priority.services import priority_payload
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
@@ -28,6 +30,7 @@ def connect() -> None:
     events.conversation_payload_register(priority_payload)
     translation.connect()
     automation.connect()
+    dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, mentions.on_message_created)
     calls_strings.register()
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import apis, views
 from .attributes import apis as attributes_apis
+from .mentions.urls import api_urlpatterns as mentions_api
 from .priority import apis as priority_apis
 from .routing.urls import api_urlpatterns as routing_api
 from .search.urls import api_urlpatterns as search_api
@@ -71,6 +72,8 @@ api_urlpatterns = [
 api_urlpatterns += routing_api
 # Message search (docs/search.md).
 api_urlpatterns += search_api
+# Mentions in notes (docs/protocol.md).
+api_urlpatterns += mentions_api
 
 urlpatterns = [
     path("desk/", views.desk, name="desk"),

@@ -24,6 +24,7 @@ from .inbox import Channel, default_web_channel_id
 from .labels import Label
 from .learning import KnowledgeProposal
 from .macros import Macro
+from .mentions import Mention
 from .people import AgentProfile, Team, Visitor
 from .routing import (
     AgentConnection,
@@ -64,6 +65,7 @@ __all__ = [
     "LeftMessage",
     "Macro",
     "MediaLimits",
+    "Mention",
     "Message",
     "MessageSentiment",
     "MessageTranslation",
