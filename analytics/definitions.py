@@ -23,6 +23,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 SOURCE = Path(settings.BASE_DIR) / "docs" / "metrics.md"
+# The same sections in Chinese, for the zh desk; each heading and defined number carries its
+# English anchor explicitly (``## 时区 {#time-zone}``, ``| 会话数 {#overview-conversations} |``).
+SOURCES = {"zh": Path(settings.BASE_DIR) / "docs" / "metrics.zh.md"}
+_EXPLICIT = re.compile(r"\s*\{#([\w-]+)\}\s*$")
 
 # Sections written for developers: how facts and rollups are made, the embedded default, how
 # the CSV export is built.
@@ -68,8 +72,22 @@ def _inline_text(token: Token) -> str:
     return "".join(child.content for child in token.children or [] if child.type != "softbreak")
 
 
+def _explicit(token: Token) -> str | None:
+    """A cell's own anchor (``… {#id}``), taken out of its text; None when it has none."""
+    found = _EXPLICIT.search(_inline_text(token))
+    if found is None:
+        return None
+    token.content = _EXPLICIT.sub("", token.content)
+    for child in reversed(token.children or []):
+        if child.type == "text":
+            child.content = _EXPLICIT.sub("", child.content)
+            break
+    return found.group(1)
+
+
 def _add_anchors(tokens: list[Token], section: str, anchors: set[str]) -> None:
-    """An id on every row of the section's tables: the row's first cell names the number."""
+    """An id on every row of the section's tables: the row's first cell names the number
+    (or, in a translation, carries the English anchor)."""
     in_body = False
     for i, token in enumerate(tokens):
         if token.type == "tbody_open":
@@ -79,7 +97,7 @@ def _add_anchors(tokens: list[Token], section: str, anchors: set[str]) -> None:
         elif in_body and token.type == "tr_open":
             first = tokens[i + 2] if i + 2 < len(tokens) else None
             if first is not None and first.type == "inline":
-                ident = anchor(section, _inline_text(first))
+                ident = _explicit(first) or anchor(section, _inline_text(first))
                 token.attrSet("id", ident)
                 anchors.add(ident)
 
@@ -90,7 +108,9 @@ def _render(source: str) -> Definitions:
     sections: list[tuple[str, str]] = []
     anchors: set[str] = set()
     for heading, body in _sections(source):
-        ident = anchor(heading)
+        explicit = _EXPLICIT.search(heading)
+        heading = _EXPLICIT.sub("", heading)
+        ident = explicit.group(1) if explicit else anchor(heading)
         if ident in INTERNAL:
             continue
         sections.append((ident, heading))
@@ -104,22 +124,34 @@ def _render(source: str) -> Definitions:
     return Definitions(mark_safe("".join(html)), sections, frozenset(anchors))  # noqa: S308
 
 
-@lru_cache(maxsize=4)
-def _cached(mtime_ns: int) -> Definitions:
-    return _render(SOURCE.read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _cached(path: Path, mtime_ns: int) -> Definitions:
+    return _render(path.read_text(encoding="utf-8"))
 
 
 MISSING = Definitions(mark_safe(""), [], frozenset())
 
 
-def definitions() -> Definitions:
-    """The rendered definitions (re-read when docs/metrics.md changes). A deployment without
-    the docs gets none: the report pages then show their numbers without links."""
-    try:
-        mtime = SOURCE.stat().st_mtime_ns
-    except OSError:
-        return MISSING
-    return _cached(mtime)
+def source_for(language: str | None) -> Path | None:
+    """The translated source for ``language`` (``zh-hans`` → docs/metrics.zh.md), if any."""
+    if not language:
+        return None
+    return SOURCES.get(language.split("-")[0].lower())
+
+
+def definitions(language: str | None = None) -> Definitions:
+    """The rendered definitions (re-read when the file changes), in ``language`` when it has
+    a translation, else in English. A deployment without the docs gets none: the report pages
+    then show their numbers without links. The anchors are the English ones in every
+    language."""
+    translated = source_for(language)
+    for path in (translated, SOURCE) if translated else (SOURCE,):
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        return _cached(path, mtime)
+    return MISSING
 
 
 # Where each report number is defined: table name → column key or overview metric key →
@@ -157,6 +189,7 @@ _AGENTS = {
     "still_waiting": "Still waiting for a first reply",
     "reply_wait_median": "Reply wait (median, p90)",
     "reply_wait_p90": "Reply wait (median, p90)",
+    "handling_time": "Handling time",
     "resolved": "Resolved, Resolution median",
     "resolution_median": "Resolved, Resolution median",
     "csat_average": "CSAT, CSAT responses",
@@ -193,7 +226,15 @@ _SLA = {
 _SLA_BREACHES = {
     key: "Breached conversations" for key in ("clock", "target_seconds", "started", "due", "ended")
 }
+_LABELS = {
+    "count": "Conversations per label",
+    "previous": "Conversations per label",
+    "change": "Conversations per label",
+}
 PLACES: dict[str, tuple[str, dict[str, str]]] = {
+    "labels": ("Labels", _LABELS),
+    # "*": every column but the day (one per label).
+    "labels_daily": ("Labels", {"*": "Per day"}),
     "sla": ("SLA", _SLA),
     "sla_breaches": ("SLA", _SLA_BREACHES),
     "overview": ("Overview", _OVERVIEW),
@@ -231,7 +272,7 @@ def definition_anchor(table: str, key: str) -> str | None:
         return None
     section, items = PLACES[table]
     known = definitions().anchors
-    item = items.get(key)
+    item = items.get(key) or (items.get("*") if key != "day" else None)
     if item is None and table not in _ALL_NUMBERS:
         return None
     if item and anchor(section, item) in known:

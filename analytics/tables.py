@@ -113,6 +113,7 @@ AGENT_COLUMNS = [
     Column("still_waiting", _("Still waiting for a first reply"), "count"),
     Column("reply_wait_median", _("Reply wait median"), "seconds"),
     Column("reply_wait_p90", _("Reply wait p90"), "seconds"),
+    Column("handling_time", _("Handling time"), "seconds"),
     Column("resolved", _("Resolved"), "count"),
     Column("resolution_median", _("Resolution median"), "seconds"),
     Column("csat_average", _("CSAT"), "score"),
@@ -210,3 +211,24 @@ def sla_breaches_table(rows: list[dict[str, Any]], *, zone: str = "UTC") -> Tabl
         Column("ended", format_lazy("{} ({})", _("Answered or resolved"), zone)),
     ]
     return build("sla_breaches", columns, rows)
+
+
+def labels_table(rows: list[dict[str, Any]], compare: bool) -> Table:
+    """Conversations per label in the period (docs/metrics.md, Labels)."""
+    columns = [Column("label", _("Label")), Column("count", _("Conversations"), "count")]
+    if compare:
+        columns += [
+            Column("previous", _("Previous period"), "count"),
+            Column("change", _("Change"), "change"),
+        ]
+    return build("labels", columns, rows)
+
+
+def labels_daily_table(
+    days: list[dict[str, Any]], labels: list[dict[str, Any]], *, zone: str = "UTC"
+) -> Table:
+    """Conversations per day (of ``zone``) and label: one column per label shown."""
+    columns = [Column("day", format_lazy("{} ({})", _("Day"), zone))] + [
+        Column(f"label_{r['label_id']}", r["label"], "count") for r in labels
+    ]
+    return build("labels_daily", columns, days)

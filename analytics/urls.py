@@ -14,6 +14,7 @@ urlpatterns = [
         name="question-to-entry",
     ),
     path("volume/", admin.site.admin_view(views.volume), name="volume"),
+    path("labels/", admin.site.admin_view(views.labels), name="labels"),
     path("sla/", admin.site.admin_view(views.sla), name="sla"),
     path("agents/", admin.site.admin_view(views.agents), name="agents"),
     path("definitions/", admin.site.admin_view(views.definitions), name="definitions"),

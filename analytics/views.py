@@ -258,6 +258,33 @@ def agents(request: HttpRequest) -> HttpResponse:
 
 
 @reports_permission(PERM)
+def labels(request: HttpRequest) -> HttpResponse:
+    def build(f: selectors.ReportFilter) -> dict[str, Any]:
+        data = selectors.labels_report(f)
+        top = data["rows"][:15]
+        return {
+            "title": _("Labels"),
+            "data": data,
+            "tables": [
+                tables.labels_table(data["rows"], f.compare),
+                tables.labels_daily_table(data["days"], data["columns"], zone=_zone_name(f)),
+            ],
+            "labels_chart": charts.bar_chart(
+                "labels",
+                [r["label"] for r in top],
+                [r["count"] for r in top],
+                previous=[r["previous"] or 0 for r in top] if f.compare else None,
+                title=_("Conversations per label"),
+                series=_("This period"),
+                previous_series=_("Previous period"),
+                horizontal=True,
+            ),
+        }
+
+    return _render(request, "reports/labels.html", "labels", build)
+
+
+@reports_permission(PERM)
 def sla(request: HttpRequest) -> HttpResponse:
     def build(f: selectors.ReportFilter) -> dict[str, Any]:
         summary = selectors.sla_summary(f)
@@ -323,16 +350,24 @@ def rebuild(request: HttpRequest) -> HttpResponse:
 
 @reports_permission(PERM)
 def definitions(request: HttpRequest) -> HttpResponse:
-    """What every report number means (docs/metrics.md, rendered with an anchor per number)."""
+    """What every report number means (docs/metrics.md, rendered with an anchor per number;
+    docs/metrics.zh.md for the Chinese desk)."""
+    from django.utils.translation import get_language
+
     from .definitions import definitions as rendered
 
+    language = get_language()
+    found = rendered(language)
+    translated = found is not rendered() or language.startswith("en")
     return TemplateResponse(
         request,
         "reports/definitions.html",
         {
             **admin.site.each_context(request),
             "title": _("Definitions of the report numbers"),
-            "definitions": rendered(),
+            "definitions": found,
+            "definitions_language": language if translated else "en",
+            "translated": translated,
         },
     )
 

@@ -56,6 +56,7 @@ def on_reopened(event: dispatch.DomainEvent) -> None:
     # again at the reopening (docs/metrics.md, Agents).
     track.agent_started_at = event.at if conv["assignee_id"] else None
     track.agent_replied = False
+    track.agent_since = event.at if conv["assignee_id"] else None
     track.save()
     facts = [
         Fact(
@@ -93,14 +94,35 @@ def on_assigned(event: dispatch.DomainEvent) -> None:
                 value=_assigned_bits(track, conv, assignee),
             )
         )
+    share = _share(track, conv["team_id"], event.at)
+    if share is not None:
+        facts.append(share)
     track.agent_started_at = _waiting_for_agent_since(track, previous, event.at)
     track.agent_id = assignee
     track.agent_replied = False
-    track.save(update_fields=["agent_id", "agent_started_at", "agent_replied"])
+    track.agent_since = event.at if assignee else None
+    track.save(update_fields=["agent_id", "agent_started_at", "agent_replied", "agent_since"])
     for agent_id in {a for a in (assignee, previous) if a}:
         facts.append(_load_fact(agent_id, event.at, conv["team_id"]))
     Fact.objects.bulk_create(facts)
     opened_team_fix(track.conversation_id, conv["team_id"])
+
+
+def _share(track: ConversationTrack, team_id: int | None, end: dt.datetime) -> Fact | None:
+    """The agent holding the conversation lets go (a transfer, an unassignment, the
+    resolution): their share of the care, from when they took it (or the cycle restarted
+    while they held it) to now, credited to them and the team (docs/metrics.md, "Handling
+    time")."""
+    if track.agent_id is None or track.agent_since is None:
+        return None
+    return _duration(
+        Fact.Kind.HANDLED,
+        track=track,
+        team_id=team_id,
+        agent_id=track.agent_id,
+        start=track.agent_since,
+        end=end,
+    )
 
 
 def _waiting_for_agent_since(
@@ -150,12 +172,16 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
     if not track.human_replied and not fact.flag:
         fact.value = UNANSWERED
     facts = [fact]
+    share = _share(track, conv["team_id"], event.at)
+    if share is not None:
+        facts.append(share)
     if conv["assignee_id"]:
         facts.append(_load_fact(conv["assignee_id"], event.at, conv["team_id"]))
     Fact.objects.bulk_create(facts)
-    if track.awaiting_since is not None:
+    if track.awaiting_since is not None or track.agent_since is not None:
         track.awaiting_since = None
-        track.save(update_fields=["awaiting_since"])
+        track.agent_since = None
+        track.save(update_fields=["awaiting_since", "agent_since"])
 
 
 def opened_team_fix(conversation_id: int, team_id: int | None) -> None:

@@ -29,6 +29,9 @@ class ConversationTrack(models.Model):
     # no agent: when the last one let go (unassignment), else None.
     agent_started_at = models.DateTimeField(null=True, blank=True)
     agent_replied = models.BooleanField(default=False)
+    # When the current agent took the conversation (or the cycle restarted while they held
+    # it): their share of the care runs from here (docs/metrics.md, "Handling time").
+    agent_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -61,6 +64,7 @@ class Fact(models.Model):
         MESSAGE = 11, _("message")  # no longer written: see MessageCount (migration 0002)
         CONVERSION_24H = 12, _("order within 24 h")
         CONVERSION_7D = 13, _("order within 7 days")
+        HANDLED = 14, _("agent's share")
 
     class Sender(models.IntegerChoices):
         VISITOR = 1, _("shopper")

@@ -60,6 +60,10 @@ class RollupColumns(models.Model):
     conv7 = models.IntegerField(default=0)
     conv7_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     peak_load = models.IntegerField(default=0)
+    # Each agent's share of the care: the spans they held conversations (HANDLED facts).
+    handled_count = models.IntegerField(default=0)
+    handled_sum = models.FloatField(default=0)
+    handled_bh_sum = models.FloatField(default=0)
 
     class Meta:
         abstract = True

@@ -32,11 +32,18 @@ class SlaPolicy(models.Model):
         verbose_name=_("channel"),
         help_text=_("Empty: every channel."),
     )
-    priority = models.CharField(
+    priority = models.PositiveSmallIntegerField(
         _("priority"),
-        max_length=16,
+        null=True,
         blank=True,
-        help_text=_("The conversation's priority (for example high). Empty: any priority."),
+        choices=[
+            (0, _("No priority")),
+            (1, _("Low")),
+            (2, _("Medium")),
+            (3, _("High")),
+            (4, _("Urgent")),
+        ],
+        help_text=_("The conversation's priority. Empty: any priority."),
     )
     first_response_minutes = models.PositiveIntegerField(
         _("first response target (minutes)"), null=True, blank=True

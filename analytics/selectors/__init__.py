@@ -4,6 +4,7 @@ from .agents import agents_table
 from .calls import calls_summary
 from .filters import ReportFilter, report_filter_from_query
 from .heatmap import volume_heatmap
+from .labels import labels_report
 from .overview import overview
 from .questions import hot_questions
 from .sla import sla_breaches, sla_summary
@@ -13,6 +14,7 @@ __all__ = [
     "agents_table",
     "calls_summary",
     "hot_questions",
+    "labels_report",
     "overview",
     "report_filter_from_query",
     "sla_breaches",

@@ -70,6 +70,7 @@ def agents_table(f: ReportFilter) -> list[dict[str, Any]]:
                 "still_waiting": waiting.get(agent_id, 0),
                 "reply_wait_median": rw.median,
                 "reply_wait_p90": rw.p90,
+                "handling_time": s["handled_bh_sum" if f.business_hours else "handled_sum"],
                 "resolved": s["resolved"],
                 "resolution_median": res.median,
                 "csat_average": ratio(s["csat_sum"], s["csat_count"]),

@@ -60,6 +60,9 @@ SUM_COLUMNS = [
     "conv24_amount",
     "conv7",
     "conv7_amount",
+    "handled_count",
+    "handled_sum",
+    "handled_bh_sum",
 ]
 
 

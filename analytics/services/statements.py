@@ -21,7 +21,8 @@ DAILY_COLUMNS = """
     fr_count, fr_sum, fr_bh_sum, fr_within_3m, fr_bh_within_3m,
     afr_count, afr_sum, afr_bh_sum, rw_count, rw_sum, rw_bh_sum, res_count, res_sum, res_bh_sum,
     csat_count, csat_sum, csat_1, csat_2, csat_3, csat_4, csat_5,
-    conv24, conv24_amount, conv7, conv7_amount, peak_load
+    conv24, conv24_amount, conv7, conv7_amount, peak_load, handled_count, handled_sum,
+    handled_bh_sum
 """
 
 # Each period has one row per slice: team × agent, team × all agents, all teams × agent,
@@ -71,6 +72,7 @@ DAILY_AGGREGATES = [
     _sum("n", "kind = 13 AND flag"),
     _sum("amount", "kind = 13"),
     "coalesce(max(maxv) FILTER (WHERE kind = 5), 0)",
+    *_durations(14),
 ]
 
 

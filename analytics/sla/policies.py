@@ -21,22 +21,24 @@ class Policy:
     id: int
     team_id: int | None
     channel_id: int | None
-    priority: str
+    priority: int | None
     targets: dict[int, int]  # clock → seconds
     business_hours: bool
 
     @property
     def specificity(self) -> tuple[int, int]:
         weight = (
-            (4 if self.team_id else 0) + (2 if self.channel_id else 0) + (1 if self.priority else 0)
+            (4 if self.team_id else 0)
+            + (2 if self.channel_id else 0)
+            + (1 if self.priority is not None else 0)
         )
         return (-weight, self.id)
 
-    def matches(self, team_id: int | None, channel_id: int | None, priority: str) -> bool:
+    def matches(self, team_id: int | None, channel_id: int | None, priority: int) -> bool:
         return (
             (self.team_id is None or self.team_id == team_id)
             and (self.channel_id is None or self.channel_id == channel_id)
-            and (not self.priority or self.priority == priority)
+            and (self.priority is None or self.priority == priority)
         )
 
 
@@ -56,9 +58,7 @@ def _load() -> list[Policy]:
             )
             if minutes is not None
         }
-        out.append(
-            Policy(p.pk, p.team_id, p.channel_id, p.priority.strip(), targets, p.business_hours)
-        )
+        out.append(Policy(p.pk, p.team_id, p.channel_id, p.priority, targets, p.business_hours))
     return sorted(out, key=lambda p: p.specificity)
 
 
@@ -81,17 +81,17 @@ def cache_clear(**_kwargs: Any) -> None:
         _cache = None
 
 
-def priority_of(conversation: Any) -> str:
-    """The conversation's priority, when the desk has one (``priority``; else none)."""
+def priority_of(conversation: Any) -> int:
+    """The conversation's priority (``Conversation.Priority``: 0 none … 4 urgent)."""
     value = (
         conversation.get("priority")
         if isinstance(conversation, dict)
-        else getattr(conversation, "priority", "")
+        else getattr(conversation, "priority", 0)
     )
-    return str(value or "").strip()
+    return int(value or 0)
 
 
-def policy_for(team_id: int | None, channel_id: int | None, priority: str = "") -> Policy | None:
+def policy_for(team_id: int | None, channel_id: int | None, priority: int = 0) -> Policy | None:
     """The most specific active policy matching the conversation (``None``: no SLA)."""
     for policy in policies():
         if policy.matches(team_id, channel_id, priority):

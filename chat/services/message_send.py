@@ -135,9 +135,19 @@ def _conversation_for_new_visitor_message(
         visitor=visitor,
         customer_id=visitor.customer_id,
         channel_id=visitor.channel_id,
-        team_id=visitor.channel.team_id,
+        # Routing's decision up front (docs/routing.md): the channel's team, else the default
+        # team, so every fact and message of the conversation counts for it from the start
+        # (docs/metrics.md, "Team filter").
+        team_id=visitor.channel.team_id or _default_team_id(),
     )
     return conversation, True
+
+
+def _default_team_id() -> int | None:
+    """The team that takes conversations nobody routed (routing's ``TeamRouting.is_default``)."""
+    from ..models import TeamRouting
+
+    return TeamRouting.objects.filter(is_default=True).values_list("team_id", flat=True).first()
 
 
 AgentReplyGate = Callable[[Conversation], None]

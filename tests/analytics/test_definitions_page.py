@@ -76,11 +76,28 @@ def test_the_page_is_served_with_anchors_and_no_paths(language: str) -> None:
     assert {"overview", "agents", "overview-first-response-median-p90-mean"} <= page.ids
     assert "agents-conversion-24-h-7-d" in page.ids
     text = "".join(page.text)
-    assert "Conversations handled" in text
+    assert ("Conversations handled" if language == "en" else "处理的会话") in text
     assert not re.findall(r"[\w-]+/[\w./-]+\.(?:md|py)\b|\b[\w-]+\.(?:md|py)\b|docs/", text)
     assert "How the numbers are made" not in text
     if language == "zh-hans":
         assert "报表指标定义" in text
+        # The definitions themselves in Chinese, not English with a note.
+        assert "首次响应" in text and "The definitions are written in English" not in text
+        assert "指标定义以英文撰写" not in text
+        assert "{#" not in text
+
+
+def test_every_english_definition_anchor_has_a_chinese_one() -> None:
+    english, chinese = definitions(), definitions("zh-hans")
+    assert chinese is not english and chinese.sections
+    assert english.anchors - chinese.anchors == set(), "docs/metrics.zh.md lacks these anchors"
+    assert chinese.anchors - english.anchors == set(), (
+        "docs/metrics.zh.md has anchors not in English"
+    )
+    assert [a for a, _ in chinese.sections] == [a for a, _ in english.sections]
+    # Headings and rows read in Chinese; the anchor markers are gone from the text.
+    assert dict(chinese.sections)["time-zone"] == "时区"
+    assert 'id="overview-conversations"' in chinese.html and "{#" not in chinese.html
 
 
 def test_the_page_needs_the_report_permission() -> None:

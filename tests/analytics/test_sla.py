@@ -161,12 +161,12 @@ def test_the_most_specific_policy_applies_and_none_without_a_match() -> None:
     by_channel = SlaPolicy.objects.create(name="Web", channel=web, first_response_minutes=10)
     by_team = SlaPolicy.objects.create(name="Sales", team=sales, first_response_minutes=5)
     SlaPolicy.objects.create(name="Off", team=sales, channel=web, active=False)
-    vip = SlaPolicy.objects.create(name="VIP", priority="high", first_response_minutes=2)
+    vip = SlaPolicy.objects.create(name="VIP", priority=3, first_response_minutes=2)
     assert policy_for(sales.pk, web.pk).id == by_team.pk
     assert policy_for(None, web.pk).id == by_channel.pk
     assert policy_for(None, None).id == general.pk
-    assert policy_for(None, None, "high").id == vip.pk
-    assert policy_for(sales.pk, None, "high").id == by_team.pk
+    assert policy_for(None, None, 3).id == vip.pk
+    assert policy_for(sales.pk, None, 3).id == by_team.pk
     general.delete()
     assert policy_for(None, None) is None
 
