@@ -9,7 +9,7 @@ from helpdesk.errors import BadRequest, NotFound
 
 from ..access import Actor, access_conversation
 from ..models import Call
-from .common import ANSWER, OFFER, check_id, conf, is_party, party_channel, side_of
+from .common import check_id, conf, is_party, party_channel, side_of
 
 
 def check_sdp(sdp: object) -> str:
@@ -57,8 +57,8 @@ def check_candidate(candidate: object) -> dict[str, Any]:
 def call_signal_peer(*, actor: Actor, call_id: object, channel: str, kind: str) -> str:
     """The channel to relay ``kind`` (``call.offer`` / ``call.answer`` / ``call.candidate``)
     to, if ``channel`` is this side's socket of this live call. A socket that is not (a
-    stranger, another tab, another agent) gets ``not_found``; an offer not from the agent's
-    side, or an answer not from the shopper's, ``bad_request``."""
+    stranger, another tab, another agent) gets ``not_found``; a call not yet answered or
+    ended, ``bad_request``. Either side may offer (a renegotiation) or answer."""
     pk = check_id(call_id)
     call = Call.objects.filter(pk=pk).first()
     if call is None:
@@ -72,9 +72,8 @@ def call_signal_peer(*, actor: Actor, call_id: object, channel: str, kind: str) 
         raise NotFound("Call not found.")
     if call.status != Call.Status.ACTIVE:
         raise BadRequest("The call is not connected.", fields={"call": ["Not active."]})
-    if kind == OFFER and side != Call.Caller.AGENT:
-        raise BadRequest("The agent's side makes the offer.", fields={"sdp": ["Not yours."]})
-    if kind == ANSWER and side != Call.Caller.VISITOR:
-        raise BadRequest("The shopper's side answers.", fields={"sdp": ["Not yours."]})
+    # The agent's side makes the first offer; later either side may offer again (a voice
+    # call's camera turned on) and the other answers: both are relayed between the two bound
+    # sockets, the order is the browsers' (static/shared/rtc.js).
     other = Call.Caller.VISITOR if side == Call.Caller.AGENT else Call.Caller.AGENT
     return party_channel(call, other)

@@ -27,6 +27,7 @@ export class CallPeer {
    *   iceServers?: RTCIceServer[],
    *   stream: MediaStream,
    *   send: (frame: Frame) => boolean,
+   *   polite?: boolean,
    *   onState?: (state: string) => void,
    *   onRemote?: (stream: MediaStream) => void,
    * }} options
@@ -35,6 +36,12 @@ export class CallPeer {
     this.callId = options.callId;
     this.stream = options.stream;
     this.send = options.send;
+    // Perfect negotiation: when both sides offer at once (both turn the camera on), the
+    // polite side (the shopper's) gives its offer up and answers; the other ignores theirs.
+    this.polite = Boolean(options.polite);
+    this.makingOffer = false;
+    /** A change of this side's tracks waits for the exchange under way to finish. */
+    this.pending = false;
     /** @type {RTCIceCandidateInit[]} */
     this.held = [];
     this.closed = false;
@@ -55,31 +62,73 @@ export class CallPeer {
     };
   }
 
-  /** The agent's side: make the offer and send it. */
+  /** Make an offer and send it: the agent's side once the call is accepted, and either side
+   * when its tracks change mid-call (a voice call's camera turned on). */
   async offer() {
-    const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
+    if (this.pc.signalingState !== "stable") {
+      this.pending = true;
+      return;
+    }
+    this.makingOffer = true;
+    try {
+      const offer = await this.pc.createOffer();
+      await this.pc.setLocalDescription(offer);
+    } finally {
+      this.makingOffer = false;
+    }
     const local = this.pc.localDescription;
     if (local) this.send({ type: "call.offer", call: this.callId, sdp: local.sdp });
   }
 
   /**
-   * The shopper's side: take the agent's offer and answer it.
+   * The other side's offer (the first one, or a renegotiation): take it and answer it.
    * @param {string} sdp
    */
   async takeOffer(sdp) {
+    const collision = this.makingOffer || this.pc.signalingState !== "stable";
+    if (collision) {
+      if (!this.polite) return; // ours stands; the other side answers it
+      await this.pc.setLocalDescription({ type: "rollback" });
+      this.pending = true; // offer our change again once this exchange is done
+    }
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     await this.flush();
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     const local = this.pc.localDescription;
     if (local) this.send({ type: "call.answer", call: this.callId, sdp: local.sdp });
+    await this.again();
   }
 
   /** @param {string} sdp */
   async takeAnswer(sdp) {
+    if (this.pc.signalingState !== "have-local-offer") return; // an offer given up
     await this.pc.setRemoteDescription({ type: "answer", sdp });
     await this.flush();
+    await this.again();
+  }
+
+  /** A change that waited for an exchange: offer it now. */
+  async again() {
+    if (!this.pending || this.closed) return;
+    this.pending = false;
+    await this.offer();
+  }
+
+  /**
+   * Send video from now on (a voice call's camera turned on): the track joins the call's
+   * stream and a new offer goes out.
+   * @param {MediaStreamTrack} track
+   */
+  async addVideo(track) {
+    this.stream.addTrack(track);
+    this.pc.addTrack(track, this.stream);
+    await this.offer();
+  }
+
+  /** Whether this side sends video (a camera track, on or off). */
+  hasVideo() {
+    return this.stream.getVideoTracks().length > 0;
   }
 
   /** @param {RTCIceCandidateInit} candidate */
@@ -133,4 +182,407 @@ export class CallPeer {
 /** @param {MediaStream | null | undefined} stream */
 export function stopStream(stream) {
   if (stream) for (const track of stream.getTracks()) track.stop();
+}
+
+/**
+ * The elements of one call box, built by each UI in its own markup and language.
+ * @typedef {{
+ *   box: HTMLElement, media: HTMLElement, status: HTMLElement, timer: HTMLElement,
+ *   remote: HTMLVideoElement, local: HTMLVideoElement, controls: HTMLElement,
+ *   ringButtons: HTMLElement, mute: HTMLElement, camera: HTMLElement,
+ *   hangup: HTMLElement, accept: HTMLElement, decline: HTMLElement,
+ * }} CallView
+ */
+
+/**
+ * The call on a page: ringing here, being placed from here, or in progress.
+ * @typedef {{
+ *   id: number | null, conversation: number | null, media: string, caller: string,
+ *   state: string, iceServers: RTCIceServer[], stream: MediaStream | null,
+ *   peer: CallPeer | null, view: CallView, connectedAt: number,
+ *   tick: ReturnType<typeof setInterval> | undefined,
+ *   fallback: ReturnType<typeof setTimeout> | undefined,
+ * }} Call
+ */
+
+/** What an ended call's box says, by the server's `end_reason` (else "ended"). */
+const END_WORDS = /** @type {Record<string, string>} */ ({ timeout: "no_answer", declined: "declined", disconnected: "lost" });
+
+/** The camera asked for when a voice call turns video on. */
+const CAMERA = { width: { ideal: 640 }, height: { ideal: 480 } };
+
+/**
+ * One side's call box and its call, the same in the widget and the workspace: the box's
+ * state (`data-state`: `ringing`, `calling`, `connecting`, `connected`, `ended`), the timer
+ * and getStats bytes once a second (`data-bytes-sent` / `data-bytes-received`), mute,
+ * camera off and on (a voice call's camera turned on adds video with a new offer / answer),
+ * hang-up, and the call frames both sides handle alike. Each UI builds the box's elements
+ * (`build`), gives the words in its language (`word`: mute, unmute, camera_off, camera_on,
+ * calling, connecting, connected, ended, no_answer, declined, lost), and handles `call.ring`
+ * and `call.busy` itself (with `ring` and `giveUp`).
+ */
+export class CallSession {
+  /**
+   * @param {{
+   *   side: "agent" | "visitor",
+   *   send: (frame: Frame) => boolean,
+   *   word: (word: string) => string,
+   *   duration: (seconds: number) => string,
+   *   build: (info: {media: string, conversation: number | null}) => CallView,
+   *   mediaError: () => void,
+   *   onState?: (state: string) => void,
+   *   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>,
+   * }} options
+   */
+  constructor(options) {
+    this.options = options;
+    /** @type {Call | null} */
+    this.call = null;
+    /** Calls this page has seen end (a late frame about one of them changes nothing). */
+    /** @type {Set<number>} */
+    this.finished = new Set();
+    /** Candidates that arrived before the peer existed: call id -> candidates. */
+    /** @type {Map<number, RTCIceCandidateInit[]>} */
+    this.early = new Map();
+  }
+
+  /** The call as it is now (TypeScript does not narrow a field across an await). */
+  current() {
+    return this.call;
+  }
+
+  /** @param {string} key */
+  word(key) {
+    return this.options.word(key);
+  }
+
+  /**
+   * Build the box for a call (ringing here, or placed from here).
+   * @param {{id: number | null, conversation: number | null, media: string, caller: string}} info
+   * @returns {Call}
+   */
+  open(info) {
+    this.close();
+    const view = this.options.build({ media: info.media, conversation: info.conversation });
+    view.local.muted = true;
+    view.timer.textContent = "0:00";
+    view.media.hidden = info.media !== "video";
+    view.mute.setAttribute("aria-pressed", "false");
+    view.mute.textContent = this.word("mute");
+    this.paintCamera(view, info.media === "video");
+    view.mute.addEventListener("click", () => this.toggleMute());
+    view.camera.addEventListener("click", () => {
+      this.toggleCamera().catch((error) => console.error("camera", error));
+    });
+    view.hangup.addEventListener("click", () => this.hangUp());
+    view.accept.addEventListener("click", () => {
+      this.accept().catch((error) => console.error("accept", error));
+    });
+    view.decline.addEventListener("click", () => {
+      if (this.call && this.call.id !== null) this.options.send({ type: "call.decline", call: this.call.id });
+    });
+    this.call = {
+      id: info.id, conversation: info.conversation, media: info.media, caller: info.caller, state: "",
+      iceServers: [], stream: null, peer: null, view, connectedAt: 0, tick: undefined, fallback: undefined,
+    };
+    return this.call;
+  }
+
+  /**
+   * @param {string} state
+   * @param {string} [text]
+   */
+  setState(state, text) {
+    const call = this.call;
+    if (!call) return;
+    call.state = state;
+    call.view.box.dataset.state = state;
+    if (text !== undefined) call.view.status.textContent = text;
+    call.view.ringButtons.hidden = state !== "ringing";
+    call.view.controls.hidden = state === "ringing" || state === "ended";
+    if (this.options.onState) this.options.onState(state);
+  }
+
+  /** Remove the box and drop the call (no frame sent). */
+  close() {
+    const call = this.call;
+    if (!call) return;
+    this.release(call);
+    call.view.box.remove();
+    this.call = null;
+  }
+
+  /** @param {Call} call */
+  release(call) {
+    if (call.peer) call.peer.close();
+    else stopStream(call.stream);
+    clearInterval(call.tick);
+    clearTimeout(call.fallback);
+  }
+
+  /**
+   * @param {CallView} view
+   * @param {boolean} on the camera sends
+   */
+  paintCamera(view, on) {
+    view.camera.setAttribute("aria-pressed", String(!on));
+    view.camera.textContent = this.word(on ? "camera_off" : "camera_on");
+  }
+
+  /** @param {string} media */
+  async getMedia(media) {
+    const get = this.options.getUserMedia || ((c) => navigator.mediaDevices.getUserMedia(c));
+    try {
+      return await get(mediaConstraints(media));
+    } catch {
+      this.options.mediaError();
+      return null;
+    }
+  }
+
+  /** @param {Call} call */
+  showLocal(call) {
+    if (call.stream && call.stream.getVideoTracks().length) {
+      call.view.local.srcObject = call.stream;
+      call.view.media.hidden = false;
+    }
+  }
+
+  /**
+   * @param {Call} call
+   * @param {MediaStream} stream
+   */
+  showRemote(call, stream) {
+    const remote = call.view.remote;
+    if (remote.srcObject === stream) remote.srcObject = null; // a track joined: load it again
+    remote.srcObject = stream;
+    remote.play().catch(() => {});
+    if (stream.getVideoTracks().length) {
+      call.view.media.hidden = false;
+      call.view.box.dataset.remoteVideo = "1";
+    }
+  }
+
+  /**
+   * This side places a call: the box says "calling…", the devices are asked for, the invite
+   * goes out. Returns "invited", "unsent" (no socket) or "none" (a call already, or no
+   * camera or microphone).
+   * @param {{conversation: number, media: string}} info
+   */
+  async place(info) {
+    if (this.call) return "none";
+    this.open({ id: null, conversation: info.conversation, media: info.media, caller: this.options.side });
+    this.setState("calling", this.word("calling"));
+    const stream = await this.getMedia(info.media);
+    const live = this.current();
+    if (!live || live.id !== null) {
+      stopStream(stream);
+      return "none";
+    }
+    if (!stream) {
+      this.close();
+      return "none";
+    }
+    live.stream = stream;
+    this.showLocal(live);
+    if (!this.options.send({ type: "call.invite", conversation: info.conversation, media: info.media })) {
+      this.close();
+      return "unsent";
+    }
+    return "invited";
+  }
+
+  /**
+   * A call rings here (`call.ring`): the box with Accept / Decline. False when this page
+   * already has a call or saw this one end.
+   * @param {{id: number, conversation: number, media: string, caller: string}} info
+   * @param {string} text
+   */
+  ring(info, text) {
+    if (this.finished.has(info.id) || this.call) return false;
+    this.open({ id: info.id, conversation: info.conversation, media: info.media, caller: info.caller });
+    this.setState("ringing", text);
+    return true;
+  }
+
+  /** `call.busy`: a call being placed from here will not ring. */
+  giveUp() {
+    if (this.call && this.call.id === null) this.close();
+  }
+
+  async accept() {
+    const call = this.call;
+    if (!call || call.id === null || call.state !== "ringing") return;
+    const id = call.id;
+    this.setState("connecting", this.word("connecting"));
+    const stream = await this.getMedia(call.media);
+    const live = this.current();
+    if (!live || live.id !== id) {
+      stopStream(stream);
+      return;
+    }
+    if (!stream) {
+      this.options.send({ type: "call.decline", call: id });
+      return;
+    }
+    live.stream = stream;
+    this.showLocal(live);
+    this.options.send({ type: "call.accept", call: id });
+  }
+
+  hangUp() {
+    const call = this.call;
+    if (!call) return;
+    if (call.id !== null) this.options.send({ type: "call.hangup", call: call.id });
+    else this.close();
+  }
+
+  toggleMute() {
+    const call = this.call;
+    if (!call || !call.peer) return;
+    const on = call.view.mute.getAttribute("aria-pressed") !== "true";
+    call.peer.setMuted(on);
+    call.view.mute.setAttribute("aria-pressed", String(on));
+    call.view.mute.textContent = this.word(on ? "unmute" : "mute");
+  }
+
+  /** Camera off and on; in a voice call, on adds the camera (a new offer / answer). */
+  async toggleCamera() {
+    const call = this.call;
+    if (!call || !call.peer) return;
+    const view = call.view;
+    if (call.peer.hasVideo()) {
+      const off = view.camera.getAttribute("aria-pressed") !== "true";
+      call.peer.setCameraOff(off);
+      this.paintCamera(view, !off);
+      return;
+    }
+    const get = this.options.getUserMedia || ((c) => navigator.mediaDevices.getUserMedia(c));
+    /** @type {MediaStream} */
+    let camera;
+    try {
+      camera = await get({ audio: false, video: CAMERA });
+    } catch {
+      this.options.mediaError();
+      return;
+    }
+    const track = camera.getVideoTracks()[0];
+    const peer = call.peer;
+    if (!track || this.call !== call || !peer || peer.closed || peer.hasVideo()) {
+      stopStream(camera);
+      return;
+    }
+    this.paintCamera(view, true);
+    view.box.dataset.localVideo = "1";
+    await peer.addVideo(track);
+    this.showLocal(call);
+  }
+
+  /** Both sides said yes: the peer starts (the agent's side offers, the shopper's answers). */
+  startPeer() {
+    const call = this.call;
+    if (!call || call.id === null || !call.stream || call.peer) return;
+    const id = call.id;
+    this.setState("connecting", this.word("connecting"));
+    const peer = new CallPeer({
+      callId: id,
+      iceServers: call.iceServers,
+      stream: call.stream,
+      send: this.options.send,
+      polite: this.options.side === "visitor",
+      onRemote: (stream) => this.showRemote(call, stream),
+      onState: (state) => {
+        if (this.call !== call) return;
+        if (state === "connected" && call.state !== "connected") {
+          call.connectedAt = Date.now();
+          this.setState("connected", this.word("connected"));
+          call.tick = setInterval(() => {
+            this.tick(call).catch(() => {});
+          }, 1000);
+        } else if (state === "failed") {
+          this.setState("connecting", this.word("connecting"));
+        }
+      },
+    });
+    call.peer = peer;
+    for (const candidate of this.early.get(id) || []) peer.takeCandidate(candidate).catch(() => {});
+    this.early.delete(id);
+    if (this.options.side === "agent") peer.offer().catch((error) => console.error("call offer failed", error));
+  }
+
+  /**
+   * Once a second: the timer, and the bytes flowing (getStats).
+   * @param {Call} call
+   */
+  async tick(call) {
+    call.view.timer.textContent = this.options.duration((Date.now() - call.connectedAt) / 1000);
+    if (!call.peer) return;
+    try {
+      const bytes = await call.peer.bytes();
+      call.view.box.dataset.bytesSent = String(bytes.sent);
+      call.view.box.dataset.bytesReceived = String(bytes.received);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+
+  /**
+   * `call.ended`: the box says why, then goes.
+   * @param {{id: number, end_reason?: string | null}} ended
+   */
+  end(ended) {
+    this.finished.add(ended.id);
+    this.early.delete(ended.id);
+    const call = this.call;
+    if (!call || call.id !== ended.id) return;
+    this.release(call);
+    this.setState("ended", this.word(END_WORDS[ended.end_reason || ""] || "ended"));
+    this.call = null;
+    setTimeout(() => call.view.box.remove(), 4000);
+  }
+
+  /**
+   * The call frames both UIs handle alike (`call.ring` and `call.busy` are each UI's).
+   * @param {Frame} frame
+   */
+  onFrame(frame) {
+    const info = frame.call && typeof frame.call === "object" ? frame.call : null;
+    const call = this.call;
+    switch (frame.type) {
+      case "call.invited":
+        if (!info || !call || call.id !== null) return;
+        if (call.conversation !== null && info.conversation !== call.conversation) return;
+        call.id = info.id;
+        call.iceServers = frame.ice_servers || [];
+        // The server ends an unanswered ring; this is only in case its frame never comes.
+        call.fallback = setTimeout(() => this.hangUp(), ((frame.ring_seconds || 45) + 10) * 1000);
+        return;
+      case "call.accepted":
+        if (!info || !call || call.id !== info.id) return;
+        if (call.caller === this.options.side || frame.ice_servers) {
+          // Answered (by the other side, or here): the peer starts.
+          if (frame.ice_servers) call.iceServers = frame.ice_servers;
+          clearTimeout(call.fallback);
+          this.startPeer();
+        } else {
+          this.close(); // answered on another tab, or by a colleague
+        }
+        return;
+      case "call.offer":
+        if (call && call.peer && call.id === frame.call) call.peer.takeOffer(String(frame.sdp)).catch((e) => console.error("call offer", e));
+        return;
+      case "call.answer":
+        if (call && call.peer && call.id === frame.call) call.peer.takeAnswer(String(frame.sdp)).catch((e) => console.error("call answer", e));
+        return;
+      case "call.candidate":
+        if (!call || call.id !== frame.call) return;
+        if (call.peer) call.peer.takeCandidate(frame.candidate).catch(() => {});
+        else this.early.set(frame.call, (this.early.get(frame.call) || []).concat([frame.candidate]));
+        return;
+      case "call.ended":
+        if (info) this.end(info);
+        return;
+      default:
+    }
+  }
 }

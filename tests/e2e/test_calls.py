@@ -139,8 +139,9 @@ def test_shopper_asks_for_a_voice_call_the_agent_answers_and_the_shopper_hangs_u
     expect(widget_call).to_have_attribute("data-state", "connected", timeout=20_000)
     grows(agent, '[data-testid="dk-call"]')
     grows(shopper, '[data-testid="hd-call"]')
-    # A voice call: no camera button, no video area.
-    expect(shopper.locator('[data-testid="hd-call-camera"]')).to_be_hidden()
+    # A voice call: no video area; the camera button offers to turn it on.
+    expect(shopper.locator('[data-testid="hd-call-camera"]')).to_have_text("Turn camera on")
+    expect(shopper.locator('[data-testid="hd-call-local"]')).to_be_hidden()
 
     shopper.locator('[data-testid="hd-call-hangup"]').click()
     expect(widget_call).to_have_attribute("data-state", "ended")
@@ -150,4 +151,81 @@ def test_shopper_asks_for_a_voice_call_the_agent_answers_and_the_shopper_hangs_u
     )
     call = off_loop(lambda: Call.objects.get())
     assert call.caller == "visitor" and call.media == "audio" and call.answered_by == "Ana"
+    assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_voice_call_turns_video_on_both_ways_with_new_offers(
+    live_daphne: str, media_browser: Any, people: list[Any]
+) -> None:
+    """Voice → video mid-call: the agent turns the camera on (the agent's side offers again,
+    the shopper's answers), then the shopper does (the shopper's side offers, the agent's
+    answers); the other side's video arrives each time, the audio never stops."""
+    off_loop(make_agent, "ana", name="Ana")
+    agent = desk_login(media_browser, people, live_daphne, "ana")
+    desk_view(agent, "all")
+    shopper = shopper_open(media_browser, people, live_daphne)
+    widget_send(shopper, "Can you hear me?")
+    conversation = off_loop(lambda: Conversation.objects.get())
+    row(agent, conversation.pk).click()
+    box = pane(agent, conversation.pk)
+    expect(box.locator(".dk-msg-visitor")).to_have_count(1)
+    # Count the offers each page makes (the frames go through the page's socket).
+    count_offers = """() => {
+      const send = WebSocket.prototype.send;
+      window.__offers = 0;
+      WebSocket.prototype.send = function (data) {
+        if (typeof data === "string" && data.includes('"call.offer"')) window.__offers += 1;
+        return send.call(this, data);
+      };
+    }"""
+    agent.evaluate(count_offers)
+    shopper.evaluate(count_offers)
+
+    box.locator('[data-testid="dk-call-audio"]').click()
+    desk_call = agent.locator('[data-testid="dk-call"]')
+    widget_call = shopper.locator('[data-testid="hd-call"]')
+    expect(widget_call).to_have_attribute("data-state", "ringing")
+    shopper.locator('[data-testid="hd-call-accept"]').click()
+    expect(desk_call).to_have_attribute("data-state", "connected", timeout=20_000)
+    expect(widget_call).to_have_attribute("data-state", "connected", timeout=20_000)
+    expect(agent.locator('[data-testid="dk-call-local"]')).to_be_hidden()
+    remote_video = (
+        "() => document.querySelector('#helpdesk-widget').shadowRoot"
+        ".querySelector('[data-testid=hd-call-remote]')?.videoWidth > 0"
+    )
+    assert shopper.evaluate(remote_video) is False
+    assert agent.evaluate("() => window.__offers") == 1
+
+    # The agent turns the camera on: a second offer from the agent's side.
+    camera = agent.locator('[data-testid="dk-call-camera"]')
+    expect(camera).to_have_text("Camera on")
+    camera.click()
+    expect(camera).to_have_text("Camera off")
+    expect(agent.locator('[data-testid="dk-call-local"]')).to_be_visible()
+    shopper.wait_for_function(remote_video, timeout=20_000)
+    expect(widget_call).to_have_attribute("data-remote-video", "1")
+    assert agent.evaluate("() => window.__offers") == 2
+    assert shopper.evaluate("() => window.__offers") == 0
+
+    # The shopper turns theirs on: this time the shopper's side offers.
+    shopper.locator('[data-testid="hd-call-camera"]').click()
+    expect(shopper.locator('[data-testid="hd-call-camera"]')).to_have_text("Turn camera off")
+    agent.wait_for_function(
+        "() => document.querySelector('[data-testid=dk-call-remote]')?.videoWidth > 0",
+        timeout=20_000,
+    )
+    assert shopper.evaluate("() => window.__offers") == 1
+    # Still one call, still connected, media still flowing both ways.
+    expect(desk_call).to_have_attribute("data-state", "connected")
+    grows(agent, '[data-testid="dk-call"]')
+    grows(shopper, '[data-testid="hd-call"]')
+    # Camera off again switches the track off, no new offer.
+    camera.click()
+    expect(camera).to_have_attribute("aria-pressed", "true")
+    assert agent.evaluate("() => window.__offers") == 2
+
+    agent.locator('[data-testid="dk-call-hangup"]').click()
+    expect(widget_call).to_have_attribute("data-state", "ended")
+    call = off_loop(lambda: Call.objects.get())
+    assert call.media == "audio" and call.end_reason == "hangup"
     assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]

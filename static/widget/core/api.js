@@ -4,7 +4,7 @@
 import { el, svgIcon } from "../../shared/dom.js";
 import { safeHref } from "../../shared/href.js";
 import { baseType, filesFrom, humanDuration, humanSize, kindOf, pickMime, recordingName } from "../../shared/media.js";
-import { CallPeer, mediaConstraints, stopStream } from "../../shared/rtc.js";
+import { CallPeer, CallSession, mediaConstraints, stopStream } from "../../shared/rtc.js";
 import { baseUrl, language, staticUrl } from "./config.js";
 import { sendMessage } from "./composer.js";
 import { setHeaderStatus } from "./header.js";
@@ -25,7 +25,7 @@ export const api = {
   svgIcon: (pathData) => svgIcon(pathData),
   safeHref: safeHref,
   media: { humanSize, humanDuration, baseType, kindOf, filesFrom, pickMime, recordingName },
-  rtc: { CallPeer, mediaConstraints, stopStream },
+  rtc: { CallPeer, CallSession, mediaConstraints, stopStream },
   slots: slots,
   visitorToken: () => state.token,
   session: () => state.session,
