@@ -12,6 +12,7 @@ from .calls import admin as calls_admin  # noqa: F401
 from .canned import admin as canned_admin  # noqa: F401
 from .csat import admin as csat_admin  # noqa: F401
 from .models import AgentProfile, Conversation, Label, Macro, Message, Team, Visitor
+from .prechat import admin as prechat_admin  # noqa: F401
 from .routing import admin as routing_admin  # noqa: F401
 from .translation import admin as translation_admin  # noqa: F401
 

@@ -14,6 +14,7 @@ from .attributes import demo as attributes_demo  # noqa: F401
 from .automation import demo as automation_demo  # noqa: F401
 from .bot import demo as bot_demo  # noqa: F401
 from .canned import demo as canned_demo  # noqa: F401
+from .prechat import demo as prechat_demo  # noqa: F401
 from .services.agents import agent_create
 
 DEMO_PASSWORD = "demo1234"

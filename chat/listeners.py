@@ -17,6 +17,7 @@ def connect() -> None:
     from .calls import strings as calls_strings
     from .labels import labels_payload
     from .mentions import services as mentions
+    from .prechat import listeners as prechat
     from .priority.services import priority_payload
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
@@ -31,6 +32,7 @@ def connect() -> None:
     translation.connect()
     automation.connect()
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, mentions.on_message_created)
+    prechat.connect()
     calls_strings.register()
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)

@@ -3,6 +3,7 @@ from django.urls import path
 from . import apis, views
 from .attributes import apis as attributes_apis
 from .mentions.urls import api_urlpatterns as mentions_api
+from .prechat import apis as prechat_apis
 from .priority import apis as priority_apis
 from .routing.urls import api_urlpatterns as routing_api
 from .search.urls import api_urlpatterns as search_api
@@ -12,6 +13,7 @@ app_name = "chat"
 
 api_urlpatterns = [
     path("widget/session", apis.WidgetSessionApi.as_view(), name="widget-session"),
+    path("widget/prechat", prechat_apis.PrechatApi.as_view(), name="widget-prechat"),
     path("v1/conversations/", apis.ConversationListApi.as_view(), name="conversation-list"),
     path(
         "v1/conversations/<int:conversation_id>",

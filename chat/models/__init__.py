@@ -26,6 +26,7 @@ from .learning import KnowledgeProposal
 from .macros import Macro
 from .mentions import Mention
 from .people import AgentProfile, Team, Visitor
+from .prechat import PrechatForm, PrechatSubmission
 from .routing import (
     AgentConnection,
     AgentPresence,
@@ -69,6 +70,8 @@ __all__ = [
     "Message",
     "MessageSentiment",
     "MessageTranslation",
+    "PrechatForm",
+    "PrechatSubmission",
     "ProactiveChatSettings",
     "SatisfactionRating",
     "Schedule",

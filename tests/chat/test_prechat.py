@@ -1,0 +1,154 @@
+"""The pre-chat form's API: who gets the form, required and typed fields refused with their
+messages (in the shopper's language), answers stored on the visitor, the contact and the
+conversation the first message opens; the admin's check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
+
+from chat.models import (
+    AttributeDefinition,
+    AttributeValue,
+    Channel,
+    PrechatForm,
+    PrechatSubmission,
+    Visitor,
+)
+from chat.models.inbox import default_web_channel_id
+from tests.factories import make_visitor, shopper_says, visitor_token
+
+pytestmark = pytest.mark.django_db
+URL = "/api/widget/prechat"
+
+
+@pytest.fixture
+def form() -> PrechatForm:
+    AttributeDefinition.objects.create(
+        applies_to="conversation",
+        key="topic",
+        label="Topic",
+        kind="list",
+        options=["Delivery", "Returns"],
+    )
+    AttributeDefinition.objects.create(
+        applies_to="contact", key="newsletter", label="Newsletter", kind="checkbox"
+    )
+    made = PrechatForm(
+        channel_id=default_web_channel_id(),
+        fields=[
+            {"field": "name", "required": True},
+            {"field": "email", "required": True},
+            {"field": "phone"},
+            {"field": "conversation.topic", "required": True},
+            {"field": "contact.newsletter"},
+        ],
+    )
+    made.full_clean()
+    made.save()
+    return made
+
+
+def shopper(visitor: Visitor) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Visitor {visitor_token(visitor)}")
+    return client
+
+
+def test_a_new_shopper_gets_the_form_with_labels_in_their_language(form: PrechatForm) -> None:
+    client = shopper(make_visitor())
+    data = client.get(URL, {"lang": "en"}).json()["form"]
+    assert [(f["name"], f["kind"], f["required"]) for f in data["fields"]] == [
+        ("name", "text", True),
+        ("email", "email", True),
+        ("phone", "tel", False),
+        ("conversation.topic", "list", True),
+        ("contact.newsletter", "checkbox", False),
+    ]
+    assert data["fields"][3]["options"] == ["Delivery", "Returns"]
+    assert data["intro"] == "Before we start, please tell us a little about you."
+    zh = client.get(URL, {"lang": "zh-hans"}).json()["form"]
+    assert [f["label"] for f in zh["fields"]][:3] == ["您的姓名", "电子邮件", "电话"]
+
+
+def test_answers_are_checked_then_stored_on_visitor_contact_and_conversation(
+    form: PrechatForm,
+) -> None:
+    visitor = make_visitor()
+    client = shopper(visitor)
+    bad = client.post(
+        URL + "?lang=en",
+        {"values": {"name": "", "email": "mia@", "phone": "call me", "conversation.topic": "x"}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["fields"] == {
+        "name": ["This field is required."],
+        "email": ["Enter a valid email address."],
+        "phone": ["Enter a phone number: digits, spaces and + ( ) -."],
+        "conversation.topic": ["Pick one of: Delivery, Returns."],
+    }
+    zh = client.post(URL + "?lang=zh-hans", {"values": {}}, format="json").json()
+    assert zh["fields"]["name"] == ["此字段为必填项。"]
+    assert not PrechatSubmission.objects.exists() and not AttributeValue.objects.exists()
+
+    good = client.post(
+        URL,
+        {
+            "values": {
+                "name": " Mia Wong ",
+                "email": "mia@example.com",
+                "phone": "+86 138 0000 0000",
+                "conversation.topic": "Returns",
+                "contact.newsletter": True,
+            }
+        },
+        format="json",
+    )
+    assert good.status_code == 200, good.content
+    visitor.refresh_from_db()
+    assert (visitor.name, visitor.email) == ("Mia Wong", "mia@example.com")
+    contact = dict(
+        AttributeValue.objects.filter(visitor=visitor).values_list("definition__key", "value")
+    )
+    assert contact == {"phone": "+86 138 0000 0000", "newsletter": True}
+    # Answered: no form again. The first message's conversation takes the topic.
+    assert client.get(URL).json()["form"] is None
+    conversation = shopper_says(visitor, "Hi, about my return").conversation
+    topic = AttributeValue.objects.get(conversation=conversation)
+    assert (topic.definition.key, topic.value) == ("topic", "Returns")
+    assert PrechatSubmission.objects.get().conversation == conversation
+
+
+def test_no_form_when_disabled_for_another_channel_or_after_a_conversation(
+    form: PrechatForm,
+) -> None:
+    talked = make_visitor()
+    shopper_says(talked, "hello")
+    assert shopper(talked).get(URL).json()["form"] is None
+    email = Channel.objects.create(kind="email", name="Mail")
+    assert shopper(make_visitor(channel=email)).get(URL).json()["form"] is None
+    form.enabled = False
+    form.save()
+    assert shopper(make_visitor()).get(URL).json()["form"] is None
+    response = shopper(make_visitor()).post(URL, {"values": {"name": "x"}}, format="json")
+    assert response.status_code == 400
+    assert APIClient().get(URL).status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [],
+        [{"field": "age"}],
+        [{"field": "contact.nope"}],
+        [{"field": "name"}, {"field": "name"}],
+        [{"field": "name", "required": "yes"}],
+    ],
+)
+def test_the_admin_refuses_bad_fields(fields: Any) -> None:
+    with pytest.raises(ValidationError):
+        PrechatForm(channel_id=default_web_channel_id(), fields=fields).full_clean()
