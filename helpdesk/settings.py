@@ -314,9 +314,9 @@ HELPDESK: dict[str, Any] = {
     "RESUME_BATCH": 500,
     # Threads for the sockets' database calls (helpdesk/db_threads.py); 0: Channels' one
     # thread per process. Each holds at most one pooled connection, only during a call.
-    # Opt-in for now: with threads, one socket test (an agent hearing a shopper's mood turn)
-    # failed intermittently and its cause is not established (docs/performance.md).
-    "DB_THREADS": int(os.environ.get("HELPDESK_DB_THREADS", "0")),
+    # On by default: a message no longer waits for another socket's database round trips
+    # (docs/performance.md, "The message path without a one-thread bottleneck").
+    "DB_THREADS": int(os.environ.get("HELPDESK_DB_THREADS", "8")),
     # A socket's send queue (chat/outbox.py): frames and bytes waiting for a reader that
     # stopped reading before the socket is dropped to resume, and how long a handler's own
     # frames wait for room.

@@ -29,6 +29,7 @@ LIST_WATCH_IDS = 500
 class AgentConsumer(FrameConsumer):
     """The workspace's socket, authenticated by the Django session cookie."""
 
+    reader = "agent"
     handlers = {
         "message.send": "on_send",
         "resume": "on_resume",

@@ -28,7 +28,8 @@ from ..layer_health import health
 from ..models import Conversation, Message
 from ..outbox import CLOSE_TOO_SLOW, SendQueue
 from ..services.message_send import message_send
-from ..services.receipts import delivered_mark_many, read_mark
+from ..services.receipts import read_mark
+from . import receipts
 from .flow import TokenBucket, release_channel
 
 logger = logging.getLogger(__name__)
@@ -38,9 +39,6 @@ CLOSE_FORBIDDEN = 4403
 # RFC 6455 "Try Again Later": the database is down; the client reconnects with backoff.
 CLOSE_TRY_AGAIN_LATER = 1013
 AUTH_TIMEOUT_SECONDS = 10
-# How long a socket gathers delivered receipts before writing them (the sender's "delivered"
-# tick is this much later; the message itself is not delayed).
-RECEIPT_DELAY_SECONDS = 0.05
 # A heartbeat reads the database: at most this often per socket, however often it pings.
 HEARTBEAT_MIN_SECONDS = 2.0
 
@@ -53,6 +51,8 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
     """Shared frame handling: size, JSON, rate limit, dispatch by ``type``, error frames."""
 
     handlers: dict[str, str] = {}
+    # The side whose delivered cursor this socket's receipts move: "visitor" or "agent".
+    reader: str = ""
 
     async def connect(self) -> None:
         self.actor: Actor | None = None
@@ -60,9 +60,6 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         # conversation id -> highest seq this socket has been sent (for delivered receipts)
         self.delivered: dict[int, int] = {}
         self.watching: set[int] = set()
-        # Delivered receipts waiting for the background writer: conversation id -> seq.
-        self.receipts_due: dict[int, int] = {}
-        self.receipt_task: asyncio.Future[None] | None = None
         self.heartbeat_at = 0.0
         conf = settings.HELPDESK
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
@@ -306,28 +303,13 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         raise NotImplementedError
 
     async def mark_delivered(self, conversation_id: int, seq: int) -> None:
-        """Record a delivered receipt without holding up this socket's next frame: one
-        background task per socket writes them, only the newest seq per conversation."""
+        """Record a delivered receipt without holding up this socket's next frame: the
+        process's receipt writer (``chat/consumers/receipts.py``) writes it with every other
+        socket's, only the newest seq per conversation."""
         if seq <= self.delivered.get(conversation_id, 0):
             return
         self.delivered[conversation_id] = seq
-        self.receipts_due[conversation_id] = seq
-        if self.receipt_task is None or self.receipt_task.done():
-            self.receipt_task = asyncio.ensure_future(self._write_receipts())
-
-    async def _write_receipts(self) -> None:
-        assert self.actor is not None
-        # Receipts gather for a moment and go together, and so do those that arrive while one
-        # write is in flight: one transaction for a socket's burst instead of one per message.
-        await asyncio.sleep(RECEIPT_DELAY_SECONDS)
-        while self.receipts_due:
-            due, self.receipts_due = self.receipts_due, {}
-            try:
-                await _call(delivered_mark_many, actor=self.actor, cursors=due)
-            except Unavailable:
-                logger.warning("delivered receipt dropped: the database is unavailable")
-            except Exception:
-                logger.exception("delivered receipt failed")
+        receipts.writer.add(self.reader, conversation_id, seq)
 
     def is_from_other_side(self, sender_kind: str) -> bool:
         """Whether a message by ``sender_kind`` came from the other side of the chat."""

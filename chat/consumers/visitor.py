@@ -20,6 +20,7 @@ from .frames import AUTH_TIMEOUT_SECONDS, CLOSE_UNAUTHORIZED, FrameConsumer, _ca
 class VisitorConsumer(FrameConsumer):
     """The storefront widget's socket. The first frame must be ``auth`` with the token."""
 
+    reader = "visitor"
     handlers = {
         "message.send": "on_send",
         "resume": "on_resume",

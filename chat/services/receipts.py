@@ -133,24 +133,39 @@ def delivered_mark(*, actor: Actor, conversation_id: int, seq: int) -> bool:
 
 
 def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
-    """Delivered receipts for several conversations (id -> seq) in one transaction; returns
-    how many cursors moved. Receipts are hints the next one supersedes, so this transaction
-    does not wait for the disk (synchronous_commit off, for it alone): a message costs one
-    durable commit, not two (docs/performance.md). One ``UPDATE … RETURNING`` per
-    conversation, in id order so two sockets' batches never wait on each other in a cycle."""
+    """Delivered receipts of ``actor``'s side for several conversations (id -> seq); returns
+    how many cursors moved."""
     reader = "agent" if actor.user is not None else "visitor"
-    field = f"{reader}_delivered_seq"
+    return delivered_mark_sides(cursors={reader: cursors})
+
+
+def delivered_mark_sides(*, cursors: dict[str, dict[int, int]]) -> int:
+    """Delivered receipts, by side (``visitor`` / ``agent`` -> conversation id -> seq), in
+    one transaction; returns how many cursors moved. A socket's receipts need no access
+    check: it only marks what it was sent. Receipts are hints the next one supersedes, so
+    this transaction does not wait for the disk (synchronous_commit off, for it alone): a
+    message costs one durable commit, not two (docs/performance.md). One ``UPDATE …
+    RETURNING`` per conversation and side, in id order so two batches never wait on each
+    other in a cycle."""
     table = Conversation._meta.db_table
-    sql = (
-        f"UPDATE {table} SET {field} = %s WHERE id = %s AND {field} < %s AND last_seq >= %s "
-        f"RETURNING {field}, {reader}_read_seq"
+    rows = sorted(
+        (conversation_id, reader, seq)
+        for reader, side in cursors.items()
+        for conversation_id, seq in side.items()
     )
     moved_count = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        for conversation_id, seq in sorted(cursors.items()):
-            cursor.execute(sql, [seq, conversation_id, seq, seq])
+        for conversation_id, reader, seq in rows:
+            if reader not in ("visitor", "agent"):
+                raise ValueError(f"unknown reader {reader!r}")
+            field = f"{reader}_delivered_seq"
+            cursor.execute(
+                f"UPDATE {table} SET {field} = %s WHERE id = %s AND {field} < %s "
+                f"AND last_seq >= %s RETURNING {field}, {reader}_read_seq",
+                [seq, conversation_id, seq, seq],
+            )
             row = cursor.fetchone()
             if row is None:
                 continue
