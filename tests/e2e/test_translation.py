@@ -1,8 +1,9 @@
 """Automatic translation in a real browser: a German-speaking shopper in the widget and a
 Chinese-speaking agent in the workspace. One Daphne, a real Celery worker and a local server
 speaking LibreTranslate's API. The agent reads the shopper in Chinese with the German original
-one click away; the shopper reads the agent's reply in German, marked "Translated", with the
-Chinese original on tap."""
+one click away; the shopper reads the agent's reply and the desk's "has joined" line in German,
+marked "Translated", with the original on tap; the agent's change of language makes the history
+again in English, live."""
 
 from __future__ import annotations
 
@@ -85,6 +86,18 @@ def test_widget_and_workspace_show_translations_and_originals(
             mine = box.locator(".dk-msg-agent", has_text="您的订单明天发货。")
             expect(mine.locator('[data-testid="dk-sent-translated"]')).to_contain_text(
                 "Ihre Bestellung wird morgen versandt."
+            )
+
+            # The routing's "Wei has joined the conversation" (written in English, the desk's
+            # words for a German shopper) reaches the shopper in German; the desk draws the line
+            # from its card in Chinese, with what the shopper received under it.
+            line = shopper.locator('[data-testid="hd-message"][data-sender="system"]').first
+            expect(line.locator('[data-testid="hd-message-body"]')).to_have_text(
+                "Wei ist dem Gespräch beigetreten", timeout=30_000
+            )
+            expect(line.locator('[data-testid="hd-translated"]')).to_have_text("Translated")
+            expect(box.locator('[data-testid="dk-sent-translated"]').first).to_contain_text(
+                "Wei ist dem Gespräch beigetreten"
             )
 
             # Wei switches to the desk's language (English): the shopper's messages of his open
