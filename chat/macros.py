@@ -16,36 +16,10 @@ from .access import Actor, access_conversation
 from .canned.selectors import fill_placeholders, placeholder_values
 from .labels import conversations_label
 from .models import Conversation, Label, Macro
-from .priority.services import NAMES as PRIORITY_NAMES
+from .models.macros import macro_actions_check
 from .priority.services import conversation_priority_set
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.message_send import message_send
-
-ACTION_TYPES = ("reply", "note", "label", "assign_me", "priority", "resolve")
-MAX_ACTIONS = 10
-
-
-def check_actions(actions: Any) -> list[dict[str, Any]]:
-    """The actions, or a ValidationError saying which one is wrong (the admin shows it)."""
-    if not isinstance(actions, list) or not 1 <= len(actions) <= MAX_ACTIONS:
-        raise ValidationError({"actions": f"A list of 1 to {MAX_ACTIONS} actions."})
-    for n, action in enumerate(actions, 1):
-        kind = action.get("type") if isinstance(action, dict) else None
-        if kind not in ACTION_TYPES:
-            raise ValidationError({"actions": f"Action {n}: type is one of {ACTION_TYPES}."})
-        if kind in ("reply", "note"):
-            text = action.get("text")
-            if not isinstance(text, str) or not text.strip() or len(text) > 4000:
-                raise ValidationError({"actions": f"Action {n}: text of 1 to 4000 characters."})
-        if kind == "priority" and action.get("priority") not in PRIORITY_NAMES:
-            raise ValidationError(
-                {"actions": f"Action {n}: priority is one of {', '.join(PRIORITY_NAMES)}."}
-            )
-        if kind == "label":
-            name = action.get("label")
-            if not isinstance(name, str) or not Label.objects.filter(name=name).exists():
-                raise ValidationError({"actions": f"Action {n}: no label named {name!r}."})
-    return actions
 
 
 def macros_list() -> list[dict[str, Any]]:
@@ -58,7 +32,7 @@ def macro_run(*, actor: Actor, macro_id: int, conversation_id: int) -> Conversat
     if macro is None or actor.user is None:
         raise NotFound("Macro not found.")
     try:
-        actions = check_actions(macro.actions)
+        actions = macro_actions_check(macro.actions)
     except ValidationError as error:
         raise NotFound("Macro not usable: " + "; ".join(error.messages)) from None
     run = uuid.uuid4().hex[:12]

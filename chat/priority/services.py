@@ -25,7 +25,7 @@ from ..services.messages import activity_create
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-NAMES = ("none", "low", "medium", "high", "urgent")
+NAMES = tuple(p.name.lower() for p in Conversation.Priority)  # none, low, medium, high, urgent
 Priority = Conversation.Priority
 
 
