@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -126,14 +126,25 @@ def _enqueue(message_id: int, countdown: float = 0) -> None:
 
 
 def _claim(message_id: int) -> bool:
-    """Take the delivery for one try without holding a transaction during the send."""
+    """Take the delivery for one try without holding a transaction during the send. One
+    fixed statement (compiling the ORM's version was a tenth of a send's CPU)."""
     now = timezone.now()
-    return bool(
-        OutboundDelivery.objects.filter(message_id=message_id, status=Status.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(claimed_until=now + dt.timedelta(seconds=conf("CLAIM_SECONDS")))
-    )
+    adapt = connection.ops.adapt_datetimefield_value
+    table = OutboundDelivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET claimed_until = %s WHERE message_id = %s AND status = %s "
+            "AND (claimed_until IS NULL OR claimed_until < %s) "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= %s)",
+            [
+                adapt(now + dt.timedelta(seconds=conf("CLAIM_SECONDS"))),
+                message_id,
+                Status.PENDING.value,
+                adapt(now),
+                adapt(now),
+            ],
+        )
+        return cursor.rowcount > 0
 
 
 def delivery_attempt(*, message_id: int) -> str:
@@ -143,12 +154,16 @@ def delivery_attempt(*, message_id: int) -> str:
         return "skipped"
     # One query for everything a sender and the payload need, the delivery included (its
     # payload part and a template read it from the message).
-    message = (
-        Message.objects.select_related(
-            "conversation__channel", "conversation__visitor", "attachment", "delivery"
-        )
-        .filter(pk=message_id)
-        .first()
+    # Unordered (``first()`` would order by the key: a fifth of the query's compile time).
+    message = next(
+        iter(
+            Message.objects.select_related(
+                "conversation__channel", "conversation__visitor", "attachment", "delivery"
+            )
+            .filter(pk=message_id)
+            .order_by()[:1]
+        ),
+        None,
     )
     delivery: OutboundDelivery | None = getattr(message, "delivery", None)
     if message is None or delivery is None:

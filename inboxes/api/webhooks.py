@@ -23,11 +23,11 @@ from django.utils import timezone
 from chat import events
 from chat.models import Channel, Message
 
+from ..http import provider_session
 from ..registry import SendContext, SendError
 
 TIMEOUT = (5, 15)  # connect, read (seconds)
 TOLERANCE_SECONDS = 300
-_session = requests.Session()
 
 
 class WebhookError(Exception):
@@ -72,7 +72,7 @@ def _post(channel: Channel, event: dict[str, Any]) -> None:
         "X-Helpdesk-Signature": signature(secret, timestamp, body),
     }
     try:
-        response = _session.post(
+        response = provider_session().post(
             url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False
         )
     except requests.Timeout as exc:

@@ -21,6 +21,7 @@ from wechatpy.session import SessionStorage
 
 from chat.models import Channel
 
+from ..http import provider_session
 from ..registry import SendError
 
 TIMEOUT = (5, 30)
@@ -50,6 +51,8 @@ class DeskWeChatClient(WeChatClient):  # type: ignore[misc]
     def __init__(self, channel: Channel) -> None:
         config = channel.config
         super().__init__(config["appid"], config["secret"], session=CacheStorage(), timeout=TIMEOUT)
+        # The process's pooled session, not a new one (a new connection) per client.
+        self._http = provider_session()
         self.api_url = str(config.get("api_url") or "https://api.weixin.qq.com").rstrip("/")
         self.API_BASE_URL = f"{self.api_url}/cgi-bin/"
 

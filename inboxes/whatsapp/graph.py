@@ -16,10 +16,10 @@ import requests
 
 from chat.models import Channel
 
+from ..http import provider_session
 from ..registry import SendError
 
 TIMEOUT = (5, 30)  # connect, read (seconds)
-_session = requests.Session()
 
 # Graph error codes worth another try: throttling and temporary trouble on Meta's side.
 RETRY_CODES = {1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056, 133004}
@@ -60,7 +60,7 @@ def graph_error(response: requests.Response) -> SendError:
 
 def _call(method: str, url: str, channel: Channel, **kwargs: Any) -> requests.Response:
     try:
-        response = _session.request(
+        response = provider_session().request(
             method, url, headers=_headers(channel), timeout=TIMEOUT, allow_redirects=False, **kwargs
         )
     except requests.Timeout as exc:
@@ -116,7 +116,7 @@ def media_fetch(channel: Channel, media_id: str, *, max_bytes: int) -> tuple[byt
     if size > max_bytes:
         raise MediaTooLarge(size)
     try:
-        with _session.get(
+        with provider_session().get(
             url, headers=_headers(channel), timeout=TIMEOUT, stream=True, allow_redirects=False
         ) as response:
             if response.status_code != 200:
