@@ -514,6 +514,12 @@ def main() -> None:
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of the unindexed ones")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=["list", "search", "list old", "ilike", "trgm"],
+        help="time only these (with --reuse: re-measure after a change)",
+    )
+    parser.add_argument(
         "--jit",
         action="store_true",
         help="keep PostgreSQL's JIT on (its default): the list query's estimated cost (the "
@@ -542,13 +548,17 @@ def main() -> None:
     )
     fns = variants()
     samples: dict[str, list[float]] = {}
-    fast = {k: fns[k] for k in ("list", "search")}
-    slow = {k: fns[k] for k in ("list old", "ilike")}
-    time_all(fast, args.runs, samples)
-    time_all(slow, args.slow_runs, samples)
-    elapsed, size = build_trgm()
-    print(f"pg_trgm index built in {elapsed:.1f} s, {size / 2**20:.0f} MiB", flush=True)
-    time_all({"trgm": fns["ilike"]}, args.runs, samples)
+    only = set(args.only or ["list", "search", "list old", "ilike", "trgm"])
+    fast = {k: fns[k] for k in ("list", "search") if k in only}
+    slow = {k: fns[k] for k in ("list old", "ilike") if k in only}
+    if fast:
+        time_all(fast, args.runs, samples)
+    if slow:
+        time_all(slow, args.slow_runs, samples)
+    if "trgm" in only:
+        elapsed, size = build_trgm()
+        print(f"pg_trgm index built in {elapsed:.1f} s, {size / 2**20:.0f} MiB", flush=True)
+        time_all({"trgm": fns["ilike"]}, args.runs, samples)
     print(f"overall (every query and run; load average {os.getloadavg()[0]:.2f}):")
     for name, times in samples.items():
         print(f"  {name:<9} p50 {pct(times, 0.5):8.1f} ms   p95 {pct(times, 0.95):8.1f} ms")

@@ -55,8 +55,28 @@ def _conversations_with_message(search: str) -> Q:
         return Q(pk__in=[])
     # Capped at the newest LIST_REACH matches: a common word stops early instead of
     # collecting every conversation that ever said it (docs/search.md).
-    newest = Message.objects.filter(match).order_by("-id").values("conversation_id")
-    return Q(pk__in=newest[:LIST_REACH])
+    matching = Message.objects.filter(match).values("conversation_id")
+    if LIST_REACH:
+        matching = matching.order_by("-id")[:LIST_REACH]
+    return Q(pk__in=matching)
+
+
+def _search_condition(search: str) -> Q:
+    """The list's search: the shopper's name, the customer's name or e-mail, the preview, or
+    a message or note. Each side is a subquery on its own table (hashed once), so the list
+    walks conversations without joining every row's visitor and customer to test them: on
+    50,000 conversations that join was most of a search's time (docs/search.md)."""
+    customer_model: Any = Conversation._meta.get_field("customer").related_model
+    people = Visitor.objects.filter(name__icontains=search).values("pk")
+    customers = customer_model.objects.filter(
+        Q(name__icontains=search) | Q(email__icontains=search)
+    ).values("pk")
+    return (
+        Q(visitor_id__in=people)
+        | Q(customer_id__in=customers)
+        | Q(last_message_preview__icontains=search)
+        | _conversations_with_message(search)
+    )
 
 
 def conversations_for_agent(
@@ -106,13 +126,7 @@ def conversations_for_agent(
     if attribute is not None:
         qs = qs.filter(attribute)
     if search:
-        qs = qs.filter(
-            Q(visitor__name__icontains=search)
-            | Q(customer__name__icontains=search)
-            | Q(customer__email__icontains=search)
-            | Q(last_message_preview__icontains=search)
-            | _conversations_with_message(search)
-        )
+        qs = qs.filter(_search_condition(search))
     if before and sort == "priority" and before_priority is not None:
         qs = qs.filter(
             Q(priority__lt=before_priority)

@@ -59,7 +59,7 @@ def message_match(query: str) -> Q | TextMatch | None:
 
 
 # The list's search reaches the conversations of this many newest matching messages.
-LIST_REACH = 5000
+LIST_REACH = 200
 
 
 def matching_messages(query: str) -> QuerySet[Message]:
