@@ -6,6 +6,7 @@ from .mentions.urls import api_urlpatterns as mentions_api
 from .prechat import apis as prechat_apis
 from .priority import apis as priority_apis
 from .routing.urls import api_urlpatterns as routing_api
+from .saved_filters.urls import api_urlpatterns as saved_filters_api
 from .search.urls import api_urlpatterns as search_api
 from .translation import apis as translation_apis
 
@@ -76,6 +77,8 @@ api_urlpatterns += routing_api
 api_urlpatterns += search_api
 # Mentions in notes (docs/protocol.md).
 api_urlpatterns += mentions_api
+# Saved list filters (docs/protocol.md).
+api_urlpatterns += saved_filters_api
 
 urlpatterns = [
     path("desk/", views.desk, name="desk"),

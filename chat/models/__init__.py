@@ -35,6 +35,7 @@ from .routing import (
     ProactiveChatSettings,
     TeamRouting,
 )
+from .saved_filters import SavedFilter
 from .translation import ConversationTranslation, GlossaryTerm, MessageTranslation
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "PrechatSubmission",
     "ProactiveChatSettings",
     "SatisfactionRating",
+    "SavedFilter",
     "Schedule",
     "ScheduleInterval",
     "SuggestionPick",
