@@ -64,7 +64,7 @@ def test_search_finds_an_old_chinese_word_and_jumps_to_the_message(
 
     # Two words must both occur; a word nobody wrote lists nothing.
     agent.fill("#dk-search", "退货 发货")
-    expect(agent.locator(".dk-hits-empty")).to_be_visible()
+    expect(agent.locator("#dk-hits .dk-hits-empty")).to_be_visible()
     agent.fill("#dk-search", "")
     expect(agent.locator('[data-testid="dk-hits"]')).to_be_hidden()
     assert agent.js_errors == []  # type: ignore[attr-defined]
