@@ -38,13 +38,12 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
 
 
 def on_conversation_assigned(event: dispatch.DomainEvent) -> None:
-    """The conversation went to an agent: after commit, in Celery, the shopper's messages are
-    made again in that agent's language where theirs differs (chat/translation/reassign.py).
-    The assignment pays one on-commit callback and no query."""
+    """The conversation went to an agent (or back to nobody: the desk's language, as for its
+    new messages): after commit, in Celery, the shopper's messages are made again in that
+    language where theirs differs (chat/translation/reassign.py). The assignment pays one
+    on-commit callback and no query."""
     conversation_id = event.conversation_id
     if not translation_enabled() or conversation_id is None:
-        return
-    if event.data.get("assignee_id") is None:
         return
     from .tasks import retranslate_conversation_task
 

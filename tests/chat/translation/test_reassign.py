@@ -77,6 +77,14 @@ def test_a_transfer_to_an_agent_with_another_language_translates_the_history_aga
     assert row.others == {"zh": "我的订单在哪里？"}
     assert len(libretranslate.translations()) == 2
     assert translated_frames(frames, question)[-1]["body"] == "Where is my order?"
+    # Back to the Chinese agent, then to nobody (a transfer to a team's queue): the desk's
+    # language, English, again from the row.
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_assignee_set(conversation=conversation, assignee=chinese, by=english)
+        conversation_assignee_set(conversation=conversation, assignee=None, by=english)
+    row.refresh_from_db()
+    assert (row.target_language, row.body) == ("en", "Where is my order?")
+    assert len(libretranslate.translations()) == 2
 
 
 def test_an_untranslated_and_a_same_language_message_and_a_failure_on_hand_over(
