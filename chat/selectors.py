@@ -22,6 +22,7 @@ from helpdesk.errors import BadRequest
 from .access import AGENT_GROUPS, Actor, access_conversation
 from .models import AgentReadCursor, Conversation, Message, Visitor
 from .search.messages import LIST_REACH, message_match
+from .search.segment import clean_query
 from .statements import CONVERSATION_RELATED
 
 User = get_user_model()
@@ -66,6 +67,7 @@ def _search_condition(search: str) -> Q:
     a message or note. Each side is a subquery on its own table (hashed once), so the list
     walks conversations without joining every row's visitor and customer to test them: on
     50,000 conversations that join was most of a search's time (docs/search.md)."""
+    search = clean_query(search)
     customer_model: Any = Conversation._meta.get_field("customer").related_model
     people = Visitor.objects.filter(name__icontains=search).values("pk")
     customers = customer_model.objects.filter(

@@ -16,7 +16,7 @@ from chat.apis import IsAgent, _int_param
 from chat.models import Message
 
 from .messages import highlight, search_messages
-from .segment import query_words
+from .segment import clean_query, query_words
 
 MAX_QUERY = 100
 
@@ -58,7 +58,7 @@ class MessageSearchApi(APIView):
         tags=["search"],
     )
     def get(self, request: Request) -> Response:
-        query = request.query_params.get("q", "").strip()[:MAX_QUERY]
+        query = clean_query(request.query_params.get("q", ""))[:MAX_QUERY]
         limit = _int_param(request, "limit", 20, 1, 50)
         words = query_words(query)
         hits = search_messages(query=query, limit=limit) if words else []

@@ -24,6 +24,11 @@ def _jieba() -> Any:
     return rjieba
 
 
+def clean_query(query: str) -> str:
+    """A query PostgreSQL can take: no NUL (text cannot hold one), trimmed, at most 100."""
+    return query.replace("\x00", " ").strip()[:100]
+
+
 def has_cjk(text: str) -> bool:
     return bool(CJK_RUN.search(text or ""))
 

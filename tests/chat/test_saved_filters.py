@@ -69,3 +69,18 @@ def test_bad_input(data: dict[str, Any]) -> None:
 
 def test_agents_only() -> None:
     assert APIClient().get(URL).status_code in (401, 403)
+
+
+def test_new_desk_strings_are_in_chinese() -> None:
+    """Search, mentions and saved filters speak the desk's Chinese (locale/search)."""
+    client = client_of(make_agent("ana"))
+    catalog = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["catalog"]
+    for english, chinese in [
+        ("Save filters", "保存筛选"),
+        ("Share with the team", "与团队共享"),
+        ("Mentions", "提及"),
+        ("%s mentioned you:", "%s 提及了你："),
+        ("No message contains these words.", "没有消息包含这些词。"),
+        ("Messages", "消息"),
+    ]:
+        assert catalog.get(english) == chinese, english

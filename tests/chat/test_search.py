@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from chat.models import Message
 from chat.privacy import erase_chat
-from chat.search.messages import highlight
-from chat.search.segment import index_text, query_words
+from chat.search.messages import highlight, search_messages
+from chat.search.segment import clean_query, index_text, query_words
 from tests.factories import (
     agent_says,
     conversation_of,
@@ -89,6 +89,10 @@ def test_finds_old_english_and_chinese_words_and_notes(desk: APIClient, ana: Any
 
     assert desk.get(URL, {"q": "nothing-like-this"}).json()["results"] == []
     assert desk.get(URL, {"q": "  !! "}).json() == {"query": "!!", "words": [], "results": []}
+    # A NUL (PostgreSQL text cannot hold one) is refused before the search, not a 500.
+    assert desk.get(URL, {"q": "par\x00cel"}).status_code == 400
+    assert desk.get("/api/v1/conversations/", {"q": "parcel\x00"}).status_code == 400
+    assert search_messages(query=clean_query("parcel\x00"))[0].conversation_id == first.pk
 
 
 def test_list_search_reads_message_history(desk: APIClient) -> None:
