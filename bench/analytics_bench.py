@@ -214,6 +214,9 @@ def generate(conversations: int, per: int, days: int) -> dict[str, int]:
             "(49 + fr) * 0.7, NULL, NULL, false FROM g",
             "SELECT 9, t0 + interval '2 hours', t0, conv, team, agent, 1, 7200, 5000, "
             "CASE WHEN r > 0.97 THEN 1 END, NULL, r < 0.1 FROM g",
+            # The agent's share (HANDLED): held from the assignment to the resolution.
+            "SELECT 14, t0 + interval '2 hours', t0, conv, team, agent, 1, 7159, 4960, NULL, "
+            "NULL, false FROM g",
             "SELECT 10, t0 + interval '2 hours 5 min', t0, conv, team, agent, 1, NULL, NULL, "
             "1 + (r * 1000)::int % 5, NULL, false FROM g WHERE r < 0.3",
             # Conversions: dated at the order, flagged as the conversation's first credit.

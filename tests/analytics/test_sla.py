@@ -45,6 +45,7 @@ def _policies_cache() -> Iterator[None]:
 
 
 MIN = 60
+HOUR = 3600
 DAY = ReportFilter(start=T0.date(), end=T0.date(), compare=False)
 Clock = SlaOutcome.Clock
 
@@ -247,3 +248,34 @@ def test_the_desk_reads_each_listed_conversations_soonest_clock() -> None:
     assert found[done.pk]["clock"] == "resolution"
     assert client.get("/api/v1/sla/clocks?ids=x").status_code == 400
     assert Client().get(f"/api/v1/sla/clocks?ids={risky.pk}").status_code in (401, 403)
+
+
+def test_business_hours_in_the_schedules_zone_and_the_list_in_the_reports_zone(settings) -> None:
+    """Office hours 09:00–18:00 in Shanghai (01:00–10:00 UTC); the report in Shanghai time."""
+    schedule = Schedule.objects.create(team=None, timezone="Asia/Shanghai")
+    for weekday in range(5):
+        ScheduleInterval.objects.create(
+            schedule=schedule, weekday=weekday, opens=dt.time(9), closes=dt.time(18)
+        )
+    settings.REPORTS = {"CURRENCY": "CNY", "TIME_ZONE": "Asia/Shanghai"}
+    SlaPolicy.objects.create(name="Office", first_response_minutes=30, business_hours=True)
+    # Monday 09:50 UTC = 17:50 in Shanghai: 10 business minutes left that day, 20 on Tuesday.
+    late = shopper_at(make_visitor(), 50 * MIN)
+    with at(50 * MIN + 1):
+        (clock,) = [c for c in running_clocks([late.pk]) if c.clock == Clock.FIRST_RESPONSE]
+    assert clock.due_at == dt.datetime(2026, 11, 3, 1, 20, tzinfo=dt.UTC)  # Tue 09:20 CST
+    tick(16 * HOUR + 15 * MIN)  # Tuesday 09:15 CST (01:15 UTC): not yet
+    assert sla_breaches(ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=1))) == []
+    tick(16 * HOUR + 25 * MIN)  # Tuesday 09:25 CST: breached at 09:20
+    shanghai = ReportFilter(
+        start=T0.date(), end=T0.date() + dt.timedelta(days=1), time_zone="Asia/Shanghai"
+    )
+    (row,) = sla_breaches(shanghai)
+    assert (row["started"], row["due"], row["ended"]) == (
+        "2026-11-02 17:50",
+        "2026-11-03 09:20",
+        "still running",
+    )
+    # In the report's days: Tuesday in Shanghai, not Monday.
+    monday = ReportFilter(start=T0.date(), end=T0.date(), time_zone="Asia/Shanghai")
+    assert sla_breaches(monday) == []
