@@ -162,3 +162,20 @@ def test_sqlite_embedded_default_searches_too(tmp_path: Any) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", SQLITE_SCRIPT], **run)
     assert out.stdout.splitlines()[-3:] == ["[True]", "[True]", "0"], out.stdout + out.stderr
+
+
+@pg
+def test_backfill_fills_stored_chinese_messages_and_index_build_is_rerunnable() -> None:
+    """What migration 0018 does to messages stored before it: Chinese rows get their words,
+    English rows stay NULL; building the index again (after an interruption) is a no-op."""
+    from chat.search.index import backfill, create_index
+
+    zh = conversation_of(body="我想退货")
+    en = conversation_of(body="plain words")
+    Message.objects.all().update(search_text=None)  # as before the migration
+    with connection.cursor() as cursor:
+        assert backfill(cursor, batch=1) == 1
+        create_index(cursor)
+    rows = dict(Message.objects.values_list("conversation_id", "search_text"))
+    assert rows[en.pk] is None and "退货" in (rows[zh.pk] or "").split()
+    assert [m.conversation_id for m in search_messages(query="退货")] == [zh.pk]
