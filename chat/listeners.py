@@ -13,6 +13,7 @@ def connect() -> None:
     from .attachments import listeners as attachments
     from .attributes.privacy import erase_attributes, export_attributes
     from .automation import listeners as automation
+    from .automation.rules import mute_payload as automation_mute_payload
     from .bot import listeners as bot
     from .calls import strings as calls_strings
     from .labels import labels_payload
@@ -31,6 +32,7 @@ def connect() -> None:
     events.conversation_payload_register(priority_payload)
     translation.connect()
     automation.connect()
+    events.conversation_payload_register(automation_mute_payload)
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, mentions.on_message_created)
     prechat.connect()
     calls_strings.register()

@@ -16,11 +16,13 @@ Conditions (all must hold):
 Actions (in order): ``{"type": "assign_team", "team": <name>}``, ``{"type": "assign_agent",
 "agent": <username>}``, ``{"type": "label", "label": <name>}``, ``{"type": "priority",
 "priority": <name>}``, ``{"type": "send_message", "text": …}`` (public, to the shopper),
-``{"type": "note", "text": …}`` (private), ``{"type": "resolve"}``.
+``{"type": "note", "text": …}`` (private), ``{"type": "resolve"}``, ``{"type": "mute"}``
+(resolves; for ``MUTE_HOURS`` the shopper's messages are kept without reopening it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -58,7 +60,10 @@ ACTIONS = (
     "send_message",
     "note",
     "resolve",
+    "mute",
 )
+# How long "mute" keeps a resolved conversation resolved when the shopper writes again.
+MUTE_HOURS = 6
 MAX_ITEMS = 10
 MAX_TEXT = 4000
 
@@ -258,6 +263,23 @@ def action_do(a: dict[str, Any], conversation: Conversation, *, client_id: str) 
         events.publish_conversation(conversation, shopper=False)
     elif kind == "resolve":
         _resolve(conversation)
+    elif kind == "mute":
+        _resolve(conversation)
+        conversation.muted_until = timezone.now() + dt.timedelta(hours=MUTE_HOURS)
+        conversation.save(update_fields=["muted_until"])
+        activity_create(
+            conversation=conversation,
+            text=_("Automation muted the conversation for %(hours)s hours") % {"hours": MUTE_HOURS},
+        )
+        events.publish_conversation(conversation, shopper=False)
+
+
+def mute_payload(conversation: Conversation, staff: bool) -> dict[str, Any]:
+    """``muted_until`` in the staff view while a mute lasts (a column: no query)."""
+    if not staff:
+        return {}
+    until = conversation.muted_until
+    return {"muted_until": events.isoformat(until) if until and until > timezone.now() else None}
 
 
 def _resolve(conversation: Conversation) -> None:

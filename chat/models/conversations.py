@@ -81,6 +81,9 @@ class Conversation(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NONE
     )
+    # Set by an automation rule's "mute" (chat/automation/rules.py): until then a shopper's
+    # message leaves the resolved conversation resolved; reopening it ends the mute.
+    muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("conversation")

@@ -64,7 +64,8 @@ def conversation_reopen(*, conversation: Conversation, by: User | None) -> None:
     conversation.status = Conversation.Status.OPEN
     conversation.resolved_at = None
     conversation.snoozed_until = None
-    conversation.save(update_fields=["status", "resolved_at", "snoozed_until"])
+    conversation.muted_until = None
+    conversation.save(update_fields=["status", "resolved_at", "snoozed_until", "muted_until"])
     dispatch.dispatch(
         dispatch.DomainEvent(
             name=dispatch.Event.CONVERSATION_REOPENED,

@@ -196,9 +196,11 @@ def _dispatch_opened(conversation: Conversation) -> None:
 
 
 def _status_after_shopper_message(conversation: Conversation) -> bool:
-    """A shopper writing wants an answer: a resolved conversation reopens (a new care cycle),
-    a pending or snoozed one is open again. True if the status changed."""
+    """A shopper writing wants an answer: a resolved conversation reopens (a new care cycle)
+    unless it is muted, a pending or snoozed one is open again. True if the status changed."""
     if conversation.status == Conversation.Status.RESOLVED:
+        if conversation.muted_until is not None and conversation.muted_until > timezone.now():
+            return False  # muted by an automation rule: kept, and it stays resolved
         conversation_reopen(conversation=conversation, by=None)
         return True
     if conversation.status in (Conversation.Status.PENDING, Conversation.Status.SNOOZED):

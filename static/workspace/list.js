@@ -393,10 +393,18 @@ function onConversationFrame(frame) {
   const preview = previewText(c);
   if (frame.type === "conversation.created") {
     api.notify(t("New conversation"), displayName(c) + ": " + preview, { conversation: c.id });
-  } else if (newVisitorMessage && !api.openIds().includes(c.id)) {
+  } else if (newVisitorMessage && !api.openIds().includes(c.id) && !isMuted(c)) {
     api.notify(t("New message from %s", [displayName(c)]), preview, { conversation: c.id });
   }
   scheduleRefresh();
+}
+
+/**
+ * Muted by an automation rule (docs/automation.md): its messages make no sound.
+ * @param {Conversation} c
+ */
+function isMuted(c) {
+  return !!c.muted_until && Date.parse(c.muted_until) > Date.now();
 }
 
 /**

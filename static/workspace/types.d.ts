@@ -50,6 +50,8 @@ export interface Conversation {
   labels?: { id: number; name: string; color: string }[];
   /** staff view: none | low | medium | high | urgent (docs/protocol.md) */
   priority?: string;
+  /** staff view: an automation rule's mute lasts until then (docs/automation.md) */
+  muted_until?: string | null;
   unread?: number;
   receipts?: { visitor_delivered_seq?: number; visitor_read_seq?: number } | null;
   created_at?: string;

@@ -270,3 +270,36 @@ def test_a_rule_fires_on_a_real_celery_worker(settings: Any) -> None:
     (run,) = AutomationRun.objects.filter(conversation=conversation)
     assert run.outcome == "done" and conversation.labels.filter(name="Refund").exists()
     assert "from the worker" in bodies(conversation, private=True)
+
+
+def test_mute_keeps_the_conversation_resolved_until_an_agent_reopens_it() -> None:
+    from chat import events
+
+    ana = make_agent("ana", name="Ana")
+    rule(
+        Trigger.MESSAGE_CREATED,
+        [{"type": "message_contains", "any": ["unsubscribe"]}],
+        [{"type": "mute"}],
+    )
+    visitor = make_visitor()
+    conversation = shopper_says(visitor, "unsubscribe me from this").conversation
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved" and conversation.muted_until is not None
+    assert events.conversation_payload(conversation, staff=True)["muted_until"]
+    assert "muted_until" not in events.conversation_payload(conversation, staff=False)
+    # The shopper writes again: the message is kept, the conversation stays resolved.
+    again = shopper_says(visitor, "hello?")
+    assert again.conversation_id == conversation.pk
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved"
+    # An agent reopens it: the mute ends, and after resolving a message reopens it as usual.
+    conversation_status_set(actor=Actor(user=ana), conversation_id=conversation.pk, status="open")
+    conversation.refresh_from_db()
+    assert conversation.muted_until is None
+    conversation_status_set(
+        actor=Actor(user=ana), conversation_id=conversation.pk, status="resolved"
+    )
+    shopper_says(visitor, "one more thing")
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert "Automation muted the conversation for 6 hours" in bodies(conversation, private=True)
