@@ -10,15 +10,26 @@ servers' RSS, Redis ``connected_clients`` and PostgreSQL's connections; at the e
 every acked message is stored (lost) and prints RSS growth after the warm-up.
 
     python bench/soak.py --minutes 30 --sockets 2000 --rate 50 --churn 5
+
+``--trace`` runs the servers under ``tracemalloc`` (slower, more memory: not for the RSS
+figure) and takes a snapshot of each after the warm-up, at the end with the sockets still
+open, and once every socket has closed; it prints what grew between them, by allocation site
+and by the type of the live objects, so a leak names its line (per-socket state never freed,
+a cache without bounds, channel-layer groups).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import random
+import signal
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +37,79 @@ sys.path.insert(0, str(ROOT))
 
 from tests.faults.clients import Shopper, widget_session  # noqa: E402
 from tests.faults.stack import Stack, stack  # noqa: E402
+
+SNAPSHOTS = "SOAK_SNAPSHOTS"
+
+
+def traced_server() -> None:
+    """uvicorn (its arguments in ``sys.argv``) ready for ``tracemalloc``. The first SIGUSR2
+    starts tracing (after the warm-up: tracing the start-up would slow it past the stack's
+    start timeout on a loaded box); each later one writes a snapshot. Every SIGUSR2 also writes
+    the live objects' counts by type. Files: ``$SOAK_SNAPSHOTS/<pid>-<n>.*``."""
+    import gc
+    import tracemalloc
+
+    out = Path(os.environ[SNAPSHOTS])
+    taken = 0
+
+    def dump(signum: int, frame: object) -> None:
+        nonlocal taken
+        taken += 1
+        stem = out / f"{os.getpid()}-{taken}"
+        gc.collect()
+        if tracemalloc.is_tracing():
+            tracemalloc.take_snapshot().dump(f"{stem}.snap")
+        else:
+            tracemalloc.start(int(os.environ.get("SOAK_TRACE_FRAMES", "8")))
+        counts = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+        Path(f"{stem}.types.json").write_text(json.dumps(dict(counts.most_common(600))))
+        Path(f"{stem}.done").touch()
+
+    signal.signal(signal.SIGUSR2, dump)
+    from uvicorn.main import main as uvicorn_main
+
+    sys.argv = ["uvicorn", *sys.argv[1:]]
+    uvicorn_main()
+
+
+async def snapshot(world: Stack, number: int, timeout: float = 300) -> list[Path]:
+    """Send every server SIGUSR2 number ``number``; the stems of the files it wrote."""
+    out = Path(os.environ[SNAPSHOTS])
+    stems = [out / f"{server.pid}-{number}" for server in world.servers]
+    for server in world.servers:
+        os.kill(server.pid, signal.SIGUSR2)
+    deadline = time.monotonic() + timeout
+    while not all(Path(f"{stem}.done").exists() for stem in stems):
+        if time.monotonic() > deadline:
+            raise TimeoutError("no snapshot from a server")
+        await asyncio.sleep(0.5)
+    return stems
+
+
+def compare(label: str, start: Path, after: Path, top: int = 15) -> None:
+    """What is alive at ``after`` of what was allocated since tracing started at ``start``, by
+    allocation site; then the live objects whose count grew, by type."""
+    import tracemalloc
+
+    snap = tracemalloc.Snapshot.load(f"{after}.snap").filter_traces(
+        [
+            tracemalloc.Filter(False, tracemalloc.__file__),
+            tracemalloc.Filter(False, "<frozen importlib._bootstrap*>"),
+            tracemalloc.Filter(False, "<unknown>"),
+        ]
+    )
+    stats = snap.statistics("traceback")
+    total = sum(stat.size for stat in stats)
+    print(f"\n== {label}: {total / 2**20:.2f} MiB allocated since the warm-up still alive")
+    for stat in stats[:top]:
+        print(f"{stat.size / 1024:9.1f} KiB {stat.count:7d} blocks")
+        for line in stat.traceback.format(limit=5, most_recent_first=True):
+            if line.strip():
+                print("      " + line.strip())
+    types_old = json.loads(Path(f"{start}.types.json").read_text())
+    types_new = json.loads(Path(f"{after}.types.json").read_text())
+    grown = sorted(((n - types_old.get(k, 0), k) for k, n in types_new.items()), reverse=True)
+    print("   live objects grown: " + ", ".join(f"{k} {d:+d}" for d, k in grown[:top] if d > 0))
 
 
 def rss_mb(pid: int) -> float:
@@ -80,8 +164,12 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     next_sample = time.monotonic()
     next_churn = time.monotonic()
     tick = 1 / args.rate
+    snaps: list[list[Path]] = []
     while time.monotonic() < end:
         now = time.monotonic()
+        if args.trace and not snaps and now - started >= args.warmup * 60:
+            snaps.append(await snapshot(world, 1))
+            print("snapshot after the warm-up", flush=True)
         if now >= next_churn:
             next_churn += 1
             for _ in range(args.churn):
@@ -112,8 +200,18 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     everyone = made_all
     await asyncio.gather(*(s.settled(60) for s in open_))
     await asyncio.gather(*background, return_exceptions=True)
+    if args.trace:
+        snaps.append(await snapshot(world, 2))
     for shopper in list(open_):
         await shopper.stop()
+    if args.trace:
+        await asyncio.sleep(15)  # the servers notice every close
+        snaps.append(await snapshot(world, 3))
+        for index in range(len(world.servers)):
+            compare(
+                f"server{index}, warm-up -> end (sockets open)", snaps[0][index], snaps[1][index]
+            )
+            compare(f"server{index}, warm-up -> all closed", snaps[0][index], snaps[2][index])
     acked = {c for s in everyone for c in s.stats.acked}
     errors: dict[str, int] = {}
     for s in everyone:
@@ -143,8 +241,14 @@ def main() -> None:
     parser.add_argument("--churn", type=int, default=5, help="sockets replaced per second")
     parser.add_argument("--sample", type=float, default=30, help="seconds between samples")
     parser.add_argument("--warmup", type=float, default=2, help="minutes before RSS counts")
+    parser.add_argument("--trace", action="store_true", help="tracemalloc snapshots (slower)")
     args = parser.parse_args()
-    with stack(worker=False) as world:
+    command = None
+    if args.trace:
+        os.environ[SNAPSHOTS] = tempfile.mkdtemp(prefix="soak-snapshots-")
+        command = [sys.executable, "-c", "from bench.soak import traced_server; traced_server()"]
+        print(f"snapshots in {os.environ[SNAPSHOTS]}", flush=True)
+    with stack(worker=False, server_command=command) as world:
         asyncio.run(soak(world, args))
 
 

@@ -178,7 +178,8 @@ class Stack:
     """PostgreSQL, Redis, two ASGI servers (``bases``) and an optional Celery worker."""
 
     def __init__(self, root: Path, *, servers: int = 2, worker: bool = False,
-                 extra_env: dict[str, str] | None = None) -> None:  # fmt: skip
+                 extra_env: dict[str, str] | None = None,
+                 server_command: list[str] | None = None) -> None:  # fmt: skip
         self.root = root
         self.pg = Postgres(root)
         self.redis = Redis()
@@ -189,6 +190,8 @@ class Stack:
         self.n_servers = servers
         self.want_worker = worker
         self.extra_env = extra_env or {}
+        # What runs uvicorn (bench/soak.py --trace wraps it to take memory snapshots).
+        self.server_command = server_command or [sys.executable, "-m", "uvicorn"]
 
     def env(self) -> dict[str, str]:
         env = {
@@ -226,7 +229,7 @@ class Stack:
             port = free_port()
             server = Process(
                 f"server{index}",
-                [sys.executable, "-m", "uvicorn", "helpdesk.asgi:application", *UVICORN_FLAGS,
+                [*self.server_command, "helpdesk.asgi:application", *UVICORN_FLAGS,
                  "--host", "127.0.0.1", "--port", str(port)],
                 env, self.root / f"server{index}.log",
             )  # fmt: skip
