@@ -133,6 +133,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     open_: list[Shopper] = []
     closed: list[Shopper] = []
     made_all: list[Shopper] = []  # every shopper, whatever became of it
+    failed_sessions: list[int] = []
     samples: list[tuple[float, list[float], int, int, int]] = []
     started = time.monotonic()
     end = started + args.minutes * 60
@@ -144,7 +145,11 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         made += 1
         number = made  # taken before the await: other shoppers are being made meanwhile
         base = world.bases[number % 2]
-        token = await widget_session(base)
+        try:
+            token = await widget_session(base, attempts=3)
+        except (AssertionError, OSError):  # the desk too busy to open a session: counted
+            failed_sessions.append(number)
+            return
         shopper = Shopper([base], token, f"soak{number}")
         shopper.start()
         open_.append(shopper)
@@ -199,6 +204,8 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         await asyncio.sleep(tick)
     everyone = made_all
     await asyncio.gather(*(s.settled(60) for s in open_))
+    for pending in list(background):  # churn still under way (a slow session, a leave's wait)
+        pending.cancel()
     await asyncio.gather(*background, return_exceptions=True)
     if args.trace:
         snaps.append(await snapshot(world, 2))
@@ -227,7 +234,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     ]
     print(
         f"\nsoak: {args.minutes} min, {args.sockets} sockets, churn {args.churn}/s, "
-        f"rate {args.rate}/s: shoppers={made} sent={sent} offered={offered} acked={len(acked)} "
+        f"rate {args.rate}/s: shoppers={made} failed_sessions={len(failed_sessions)} sent={sent} offered={offered} acked={len(acked)} "
         f"lost={len(acked - stored)} errors={errors} unanswered={unanswered} rss_growth_after_warmup_pct={growth} "
         f"redis_clients={warm[0][2]}->{warm[-1][2]} pg_connections={warm[0][3]}->{warm[-1][3]}"
     )
