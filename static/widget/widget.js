@@ -281,6 +281,8 @@
   function stopStream(stream) {
     if (stream) for (const track of stream.getTracks()) track.stop();
   }
+
+  // static/shared/call-session.js
   var END_WORDS = (
     /** @type {Record<string, string>} */
     { timeout: "no_answer", declined: "declined", disconnected: "lost" }
@@ -305,7 +307,7 @@
       this.finished = /* @__PURE__ */ new Set();
       this.early = /* @__PURE__ */ new Map();
     }
-    /** The call as it is now (TypeScript does not narrow a field across an await). */
+    /** The call now (TypeScript does not narrow a field across an await). */
     current() {
       return this.call;
     }
@@ -391,11 +393,14 @@
       view.camera.setAttribute("aria-pressed", String(!on));
       view.camera.textContent = this.word(on ? "camera_off" : "camera_on");
     }
+    /** @param {MediaStreamConstraints} constraints */
+    devices(constraints) {
+      return this.options.getUserMedia ? this.options.getUserMedia(constraints) : navigator.mediaDevices.getUserMedia(constraints);
+    }
     /** @param {string} media */
     async getMedia(media) {
-      const get = this.options.getUserMedia || ((c) => navigator.mediaDevices.getUserMedia(c));
       try {
-        return await get(mediaConstraints(media));
+        return await this.devices(mediaConstraints(media));
       } catch {
         this.options.mediaError();
         return null;
@@ -435,12 +440,9 @@
       this.setState("calling", this.word("calling"));
       const stream = await this.getMedia(info.media);
       const live = this.current();
-      if (!live || live.id !== null) {
+      if (!live || live.id !== null || !stream) {
+        if (live && live.id === null) this.close();
         stopStream(stream);
-        return "none";
-      }
-      if (!stream) {
-        this.close();
         return "none";
       }
       live.stream = stream;
@@ -474,12 +476,9 @@
       this.setState("connecting", this.word("connecting"));
       const stream = await this.getMedia(call.media);
       const live = this.current();
-      if (!live || live.id !== id) {
+      if (!live || live.id !== id || !stream) {
         stopStream(stream);
-        return;
-      }
-      if (!stream) {
-        this.options.send({ type: "call.decline", call: id });
+        if (live && live.id === id) this.options.send({ type: "call.decline", call: id });
         return;
       }
       live.stream = stream;
@@ -511,10 +510,9 @@
         this.paintCamera(view, !off);
         return;
       }
-      const get = this.options.getUserMedia || ((c) => navigator.mediaDevices.getUserMedia(c));
       let camera;
       try {
-        camera = await get({ audio: false, video: CAMERA });
+        camera = await this.devices({ audio: false, video: CAMERA });
       } catch {
         this.options.mediaError();
         return;

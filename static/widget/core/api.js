@@ -4,7 +4,8 @@
 import { el, svgIcon } from "../../shared/dom.js";
 import { safeHref } from "../../shared/href.js";
 import { baseType, filesFrom, humanDuration, humanSize, kindOf, pickMime, recordingName } from "../../shared/media.js";
-import { CallPeer, CallSession, mediaConstraints, stopStream } from "../../shared/rtc.js";
+import { CallSession } from "../../shared/call-session.js";
+import { CallPeer, mediaConstraints, stopStream } from "../../shared/rtc.js";
 import { baseUrl, language, staticUrl } from "./config.js";
 import { sendMessage } from "./composer.js";
 import { setHeaderStatus } from "./header.js";

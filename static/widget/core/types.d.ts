@@ -109,7 +109,8 @@ export interface WidgetApi {
     "humanSize" | "humanDuration" | "baseType" | "kindOf" | "filesFrom" | "pickMime" | "recordingName"
   >;
   /** The shared WebRTC helpers (static/shared/rtc.js) the calls part uses. */
-  rtc: Pick<typeof import("../../shared/rtc.js"), "CallPeer" | "CallSession" | "mediaConstraints" | "stopStream">;
+  rtc: Pick<typeof import("../../shared/rtc.js"), "CallPeer" | "mediaConstraints" | "stopStream"> &
+    Pick<typeof import("../../shared/call-session.js"), "CallSession">;
   slots: Slots;
   visitorToken(): string | null;
   session(): Session | null;

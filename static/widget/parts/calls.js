@@ -3,7 +3,7 @@
  * Calls part of the storefront widget (docs/calls.md): the agent's voice or video call rings
  * here with Accept / Decline; the shopper may also ask for a call from the composer. The call
  * itself (state, timer, mute, camera, the peer connection and its frames) is
- * static/shared/rtc.js's `CallSession`, shared with the workspace and given here as
+ * static/shared/call-session.js's `CallSession`, shared with the workspace and given here as
  * `api.rtc`; this part builds the box in the widget's markup and words, and handles the ring
  * and the busy answer. The box sits above the messages: the other side's video, the
  * shopper's own, a status and timer, and mute / camera / hang-up (in a voice call, the camera
@@ -19,8 +19,8 @@
 
   /** @typedef {import("../core/types").WidgetApi} WidgetApi */
   /** @typedef {import("../core/types").Frame} Frame */
-  /** @typedef {import("../../shared/rtc.js").CallSession} CallSession */
-  /** @typedef {import("../../shared/rtc.js").CallView} CallView */
+  /** @typedef {import("../../shared/call-session.js").CallSession} CallSession */
+  /** @typedef {import("../../shared/types").CallView} CallView */
 
   /** @type {CallSession | null} */
   let session = null;

@@ -3,7 +3,7 @@
  *
  * Each pane's header gets "Voice call" and "Video call"; a shopper's request rings here with
  * Accept / Decline. The call itself (state, timer, mute, camera, the peer connection and its
- * frames) is static/shared/rtc.js's `CallSession`, shared with the widget: the agent's side
+ * frames) is static/shared/call-session.js's `CallSession`, shared with the widget: the agent's side
  * makes the WebRTC offer once the shopper has answered; the socket carries the signalling
  * (docs/protocol.md, "Calls"). This part builds the box in the desk's markup and words, and
  * handles the ring and the busy answer. One call at a time, in a box in the corner: the
@@ -14,12 +14,12 @@
  * The box's `data-state` is `ringing`, `calling`, `connecting`, `connected` or `ended`, and
  * `data-bytes-sent` / `data-bytes-received` follow getStats once a second.
  */
-import { CallSession } from "../../shared/rtc.js";
+import { CallSession } from "../../shared/call-session.js";
 import { humanDuration } from "../../shared/media.js";
 
 /** @typedef {import("../types").DeskApi} DeskApi */
 /** @typedef {import("../types").Frame} Frame */
-/** @typedef {import("../../shared/rtc.js").CallView} CallView */
+/** @typedef {import("../../shared/types").CallView} CallView */
 
 /** The session's words, as the desk's (English source) strings. */
 /** @type {Record<string, string>} */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { CallPeer, CallSession, mediaConstraints } from "../../../static/shared/rtc.js";
+import { CallSession } from "../../../static/shared/call-session.js";
+import { CallPeer, mediaConstraints } from "../../../static/shared/rtc.js";
 
 /** A stand-in for the browser's RTCPeerConnection: records what the peer does with it. */
 class FakePeerConnection {
