@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -106,6 +106,10 @@ def search_messages(*, query: str, limit: int = 20) -> list[Message]:
     commonest words from the expression index's statistics)."""
     qs = matching_messages(query)
     related = [f"conversation__{name}" for name in CONVERSATION_RELATED]
-    return list(
-        qs.select_related("conversation", *related).order_by("-id")[: max(1, min(limit, 50))]
-    )
+    qs = qs.select_related("conversation", *related).order_by("-id")[: max(1, min(limit, 50))]
+    if connection.vendor != "postgresql":
+        return list(qs)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A few dozen rows: parallel workers cost more to start than they save (docs/search.md).
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return list(qs)
