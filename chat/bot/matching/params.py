@@ -1,5 +1,6 @@
 """The hybrid retrieval's parameters: fusion weights, calibrations and per-language thresholds
-(``calibration.json``, written by ``bench/bot_eval.py --fit`` from the dev half only), and the
+(``calibration.json``, written by ``bench/bot_eval.py --fit`` from the dev half and the
+second dev set only), and the
 out-of-scope examples (``out_of_scope.toml``)."""
 
 from __future__ import annotations

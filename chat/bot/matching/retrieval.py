@@ -76,6 +76,7 @@ class LanguageIndex:
         self.vectors: np.ndarray | None = None
         self.centroids: np.ndarray | None = None
         self.unembedded = np.zeros(len(self.entries), dtype=bool)
+        self.unembedded_texts: dict[str, int] = {}
         if docs and any(t in vectors for t in docs):
             matrix = np.zeros((len(docs), dim), dtype=np.float32)
             for i, text in enumerate(docs):
@@ -88,6 +89,15 @@ class LanguageIndex:
             # meanwhile its words stand in for its meaning (semantic = lexical), so a new
             # entry answers its own phrasings at once instead of scoring zero.
             self.unembedded = norms[:, 0] == 0
+            # ... and a question that is one of its texts (its own title, typically: a
+            # proposal accepted moments ago) is as near as it gets: semantic 1. Its words alone
+            # cover only part of a BM25 score (0.42 for a title of four rare words), which a
+            # wider cosine range let other entries' meaning outrank.
+            self.unembedded_texts = {
+                _plain(text): int(i)
+                for i in np.flatnonzero(self.unembedded)
+                for text in self.entries[int(i)].texts
+            }
             norms[norms == 0] = 1.0
             self.centroids = np.ascontiguousarray(sums / norms, dtype=np.float32)
 
@@ -111,7 +121,11 @@ class LanguageIndex:
                 (semantic - params.cos_low) / (params.cos_high - params.cos_low), 0.0, 1.0
             )
             if self.unembedded.any():
-                semantic = np.where(self.unembedded, lexical, semantic)
+                standin = lexical.copy()
+                own = self.unembedded_texts.get(_plain(text))
+                if own is not None:
+                    standin[own] = 1.0
+                semantic = np.where(self.unembedded, standin, semantic)
             fused = params.w_lex * lexical + (1.0 - params.w_lex) * semantic
         else:
             fused = lexical
@@ -150,3 +164,9 @@ class LanguageIndex:
         if self.vectors is None or self.centroids is None:
             return 0
         return int(self.vectors.nbytes + self.centroids.nbytes)
+
+
+def _plain(text: str) -> str:
+    """``text`` lower-cased without punctuation or spaces (an exact match, give or take
+    "?" and case)."""
+    return "".join(c for c in text.casefold() if c.isalnum())

@@ -274,6 +274,34 @@ def test_a_question_nearer_an_out_of_scope_example_is_not_answered() -> None:
     assert decision.entry.key == "hours"
 
 
+def test_an_entry_without_vectors_yet_answers_its_own_title() -> None:
+    """An entry saved moments ago has no vectors until Celery stores them; its words stand in
+    for its meaning, and a question that is one of its texts counts as semantic 1 (its BM25
+    share alone, 0.42 here, lost to other entries' meaning under the fitted cosine range)."""
+    title = "can you engrave my initials on the leather wallet"
+    kb = {
+        "invoice": ["Invoices", "Can I get an invoice?", "Where do I find my receipt?"],
+        "coupon": ["Discount codes", "How do I use a coupon code?"],
+        "exchange": ["Exchanges", "Can I exchange for a different size?"],
+    }
+    texts = [t for phrasings in kb.values() for t in phrasings]
+    vectors = dict(zip(texts, _model.embed(texts), strict=True))
+    entries = [
+        hybrid.KBEntry(id=n, key=key, title=p[0], language="en", texts=tuple(p))
+        for n, (key, p) in enumerate([*kb.items(), ("engrave", [title])], start=1)
+    ]
+    index = hybrid.HybridIndex(entries, vectors, model=_model.name, out_of_scope={})
+    params = hybrid.Params.load()
+    for asked in (title, "Can you engrave my initials on the leather wallet?"):
+        decision = index.decide(asked, language="en", query=_model.embed([asked])[0], params=params)
+        assert decision.decision == "answer" and decision.entry is not None
+        assert decision.entry.key == "engrave" and decision.semantic == 1.0
+    # Other words: its words stand in (semantic = lexical), not 1.
+    other = "engrave initials on a wallet"
+    ev = index.languages["en"].evidence(other, _model.embed([other])[0], params)
+    assert ev.semantic is not None and float(ev.semantic[3]) == float(ev.lexical[3]) < 1.0
+
+
 def test_the_out_of_scope_examples_are_stored_with_the_entries(kb: None) -> None:
     from chat.bot.vectors import kb_vectors_prune, text_digest, vectors_for
     from chat.models import KnowledgeVector
