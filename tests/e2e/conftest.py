@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from tests.procs import FAKE_MEDIA_ARGS, chromium_launch
 
@@ -111,3 +112,14 @@ def media_browser() -> Iterator[CspWatchedBrowser]:
             + "\n".join(json.dumps(v, ensure_ascii=False) for v in watched.violations[:20]),
             pytrace=False,
         )
+
+
+@pytest.fixture
+def people() -> Iterator[list[Any]]:
+    """Browser contexts a test opens (closed afterwards), and the test's own database
+    connection closed too (Playwright's loop gives the test body a connection of its own)."""
+    contexts: list[Any] = []
+    yield contexts
+    for context in contexts:
+        context.close()
+    connection.close()

@@ -142,3 +142,22 @@ def wait_sessions_gone(connection: Any, timeout: float = 10) -> None:
             if not cursor.fetchone()[0]:
                 return
             time.sleep(0.1)
+
+
+# Calls: media bytes read from the call box's data attributes (getStats).
+def bytes_of(page: Page, box: str) -> tuple[int, int]:
+    loc = page.locator(box)
+    return (
+        int(loc.get_attribute("data-bytes-sent") or 0),
+        int(loc.get_attribute("data-bytes-received") or 0),
+    )
+
+
+def grows(page: Page, box: str) -> None:
+    """Media bytes both ways, and more a moment later."""
+    expect(page.locator(box)).not_to_have_attribute("data-bytes-received", "0", timeout=20_000)
+    expect(page.locator(box)).to_have_attribute("data-bytes-received", re.compile(r"^\d+$"))
+    sent, received = bytes_of(page, box)
+    page.wait_for_timeout(2500)
+    sent2, received2 = bytes_of(page, box)
+    assert sent2 > sent > 0 and received2 > received > 0, (sent, sent2, received, received2)

@@ -7,49 +7,27 @@ the test on any violation)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from chat.models import Call, Conversation
-from tests.e2e.support import desk_login, desk_view, off_loop, pane, row, shopper_open, widget_send
+from tests.e2e.support import (
+    desk_login,
+    desk_view,
+    grows,
+    off_loop,
+    pane,
+    row,
+    shopper_open,
+    widget_send,
+)
 from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = "/tmp"
-
-
-@pytest.fixture
-def people() -> Iterator[list[Any]]:
-    """Browser contexts a test opens (closed afterwards), and the test's own database
-    connection closed too (Playwright's loop gives the test body a connection of its own)."""
-    contexts: list[Any] = []
-    yield contexts
-    for context in contexts:
-        context.close()
-    connection.close()
-
-
-def bytes_of(page: Page, box: str) -> tuple[int, int]:
-    loc = page.locator(box)
-    return (
-        int(loc.get_attribute("data-bytes-sent") or 0),
-        int(loc.get_attribute("data-bytes-received") or 0),
-    )
-
-
-def grows(page: Page, box: str) -> None:
-    """Media bytes both ways, and more a moment later."""
-    expect(page.locator(box)).not_to_have_attribute("data-bytes-received", "0", timeout=20_000)
-    expect(page.locator(box)).to_have_attribute("data-bytes-received", re.compile(r"^\d+$"))
-    sent, received = bytes_of(page, box)
-    page.wait_for_timeout(2500)
-    sent2, received2 = bytes_of(page, box)
-    assert sent2 > sent > 0 and received2 > received > 0, (sent, sent2, received, received2)
 
 
 def test_agent_video_calls_the_shopper_media_flows_and_hangup_ends_both(

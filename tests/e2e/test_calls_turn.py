@@ -22,6 +22,7 @@ from chat.models import Conversation
 from tests.e2e.support import (
     desk_login,
     desk_view,
+    grows,
     new_page,
     off_loop,
     pane,
@@ -30,7 +31,6 @@ from tests.e2e.support import (
     widget_open,
     widget_send,
 )
-from tests.e2e.test_calls import grows, people  # noqa: F401
 from tests.factories import make_agent
 from tests.procs import daphne, free_port, server_env
 
@@ -144,7 +144,7 @@ def turnserver(tmp_path: Path) -> Iterator[str]:
 
 def test_a_call_connects_through_coturn_with_relay_candidates_only(
     media_browser: Any,
-    people: list[Any],  # noqa: F811
+    people: list[Any],
     turnserver: str,
 ) -> None:
     make_agent("ana", name="Ana")
