@@ -314,9 +314,10 @@ HELPDESK: dict[str, Any] = {
     "RESUME_BATCH": 500,
     # Threads for the sockets' database calls (helpdesk/db_threads.py); 0: Channels' one
     # thread per process. Each holds at most one pooled connection, only during a call.
-    # On by default: a message no longer waits for another socket's database round trips
-    # (docs/performance.md, "The message path without a one-thread bottleneck").
-    "DB_THREADS": int(os.environ.get("HELPDESK_DB_THREADS", "8")),
+    # On by default in production: a message no longer waits for another socket's database
+    # round trips (docs/performance.md, "The message path without a one-thread bottleneck").
+    # Embedded, SQLite keeps one writer thread.
+    "DB_THREADS": int(os.environ.get("HELPDESK_DB_THREADS", "8" if PRODUCTION else "0")),
     # A socket's send queue (chat/outbox.py): frames and bytes waiting for a reader that
     # stopped reading before the socket is dropped to resume, and how long a handler's own
     # frames wait for room.

@@ -89,7 +89,7 @@ def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
     assert conf["broker"] == PRODUCTION["REDIS_URL"]
     assert conf["celery_eager"] is False
     # The sockets' database calls on threads are opt-in (helpdesk/db_threads.py).
-    assert conf["db_threads"] == 0
+    assert conf["db_threads"] == 8  # on by default in production (docs/deployment.md)
     assert conf["databases"] == ["default"]
     assert conf["debug"] is False
     assert conf["ssl_redirect"] is True
@@ -122,6 +122,24 @@ def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler() -> Non
     conf = probe({**PRODUCTION, "DB_PREPARED_STATEMENTS": "0"})
     assert "server_side_binding" not in conf["options"]
     assert "prepare_threshold" not in conf["options"]
+
+
+def test_jit_is_off_unless_asked_for() -> None:
+    assert probe(PRODUCTION)["options"]["options"] == "-c jit=off"
+    assert "options" not in probe({**PRODUCTION, "DB_JIT": "1"})["options"]
+    url = PRODUCTION["DATABASE_URL"] + "?options=-c%20statement_timeout%3D5000"
+    assert probe({**PRODUCTION, "DATABASE_URL": url})["options"]["options"] == (
+        "-c statement_timeout=5000 -c jit=off"
+    )
+
+
+@pytest.mark.django_db
+def test_the_desks_connections_run_without_jit() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "STOREFRONT_IDENTITY_SECRET"])

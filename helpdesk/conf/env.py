@@ -31,6 +31,11 @@ def database_from_url(url: str) -> dict[str, Any]:
     if env_bool("DB_PREPARED_STATEMENTS", True):
         options.setdefault("server_side_binding", True)
         options["prepare_threshold"] = int(options.get("prepare_threshold", 5))
+    # PostgreSQL's JIT compiles any statement whose estimated cost passes jit_above_cost: on a
+    # million-message table the agents' list query paid 200-350 ms of compiling on every call
+    # (docs/search.md). The desk's statements are short; DB_JIT=1 gives PostgreSQL's default.
+    if not env_bool("DB_JIT", False):
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
     pool_max = int(os.environ.get("DB_POOL_MAX", "20"))
     if env_bool("DB_POOL", True):
         # A short wait for a pooled connection: when PostgreSQL is down no connection comes,
