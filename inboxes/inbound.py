@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,11 +95,13 @@ def client_id_for(channel: Channel, external_id: str) -> str:
 
 
 def already_received(channel: Channel, external_id: str) -> ExternalMessage | None:
-    return (
+    # Unique per (channel, id): unordered (``first()`` would add an ORDER BY to compile).
+    found = (
         ExternalMessage.objects.filter(channel=channel, external_id=external_key(external_id))
         .select_related("message")
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 def record_dropped(*, channel: Channel, external_id: str, note: str) -> bool:
@@ -238,12 +240,17 @@ def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -
 def state_touch(*, conversation_id: int, subject: str = "", at: dt.datetime | None = None) -> None:
     """The shopper just wrote through the channel: the messaging window restarts; an email
     thread keeps its first subject."""
-    state, _created = ConversationChannelState.objects.get_or_create(
-        conversation_id=conversation_id
-    )
-    state.last_inbound_at = at or timezone.now()
-    fields = ["last_inbound_at"]
-    if subject and not state.subject:
-        state.subject = subject[:998]
-        fields.append("subject")
-    state.save(update_fields=fields)
+    # One statement (an upsert; PostgreSQL and SQLite) instead of get_or_create and save.
+    table = ConversationChannelState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (conversation_id, last_inbound_at, subject) "
+            "VALUES (%s, %s, %s) ON CONFLICT (conversation_id) DO UPDATE SET "
+            "last_inbound_at = excluded.last_inbound_at, subject = CASE "
+            f"WHEN {table}.subject = '' THEN excluded.subject ELSE {table}.subject END",
+            [
+                conversation_id,
+                connection.ops.adapt_datetimefield_value(at or timezone.now()),
+                subject[:998],
+            ],
+        )
