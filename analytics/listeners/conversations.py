@@ -16,6 +16,7 @@ from ..models import (
     Fact,
 )
 from .base import _conversation, _duration, _load_fact, _track
+from .pauses import resume
 
 
 def on_opened(event: dispatch.DomainEvent) -> None:
@@ -44,6 +45,7 @@ def on_reopened(event: dispatch.DomainEvent) -> None:
     if conv is None:
         return
     track = _track(event.conversation_id or 0, conv)
+    resume(track.conversation_id, event.at)
     track.cycle += 1
     track.cycle_started_at = event.at
     track.bot_answered = False
@@ -158,6 +160,7 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
     if conv is None:
         return
     track = _track(event.conversation_id or 0, conv)
+    resume(track.conversation_id, event.at)  # a resolved cycle's clocks stop for good
     fact = _duration(
         Fact.Kind.RESOLVED,
         track=track,

@@ -71,6 +71,11 @@ def bot_message_answers(data: dict[str, Any]) -> bool:
     return bool(data.get("bot_entry")) or data.get("bot_intent") == "order"
 
 
+# Ends the conversation's open SLA pause (analytics.listeners.pauses) when the shopper writes.
+RESUME = (
+    "UPDATE analytics_slapause SET ended_at = %s WHERE conversation_id = %s AND ended_at IS NULL"
+)
+
 _TRACK_COLUMNS = [f.attname for f in ConversationTrack._meta.concrete_fields]
 
 
@@ -109,12 +114,16 @@ def on_message(event: dispatch.DomainEvent) -> None:
         if changes:
             ConversationTrack.objects.filter(pk=conversation_id).update(**changes)
         return
+    resumes = None
     if sender_kind == "visitor":
         change, params = VISITOR_WAITS, [d.stamp(event.at)]
+        # The shopper wrote: a pending or snoozed conversation is open again, so its SLA
+        # pause ends (docs/metrics.md, "SLA"); in the same statement.
+        resumes = d.stamp(event.at)
     else:
         answers = bot_message_answers(data)
         change, params = BOT_ANSWERS, [answers, answers]
-    if not _count_and_move(counter, conversation_id, change, params):
+    if not _count_and_move(counter, conversation_id, change, params, resumes):
         # A conversation older than analytics: make its track, then move it.
         _track(conversation_id, _complete(conv, conversation_id))
         _move(conversation_id, change, params)
@@ -149,13 +158,20 @@ def _move(conversation_id: int, change: tuple[str, str], params: list[Any]) -> N
 
 
 def _count_and_move(
-    counter: list[Any], conversation_id: int, change: tuple[str, str], params: list[Any]
+    counter: list[Any],
+    conversation_id: int,
+    change: tuple[str, str],
+    params: list[Any],
+    resumes: Any = None,
 ) -> bool:
-    """Count the message and move the track's waiting state; False when there is no track."""
+    """Count the message and move the track's waiting state, and with ``resumes`` (a stamp)
+    end the conversation's open SLA pause then; False when there is no track."""
     with connection.cursor() as cursor:
         if dialects.current().sqlite:
-            # No data-modifying CTEs: the same two statements one after the other.
+            # No data-modifying CTEs: the same statements one after the other.
             cursor.execute(UPSERT[dialects.SQLITE], counter)
+            if resumes is not None:
+                cursor.execute(RESUME, [resumes, conversation_id])
             cursor.execute(_move_sql(change), [*params, conversation_id])
             if cursor.rowcount:
                 return True
@@ -164,11 +180,14 @@ def _count_and_move(
                 [conversation_id],
             )
             return cursor.fetchone() is not None
-        # One statement: both data-modifying CTEs run; EXISTS sees the track as it was.
+        # One statement: the data-modifying CTEs all run; EXISTS sees the track as it was.
+        pause, pause_params = "", []
+        if resumes is not None:
+            pause, pause_params = f", p AS ({RESUME})", [resumes, conversation_id]
         cursor.execute(
-            f"WITH c AS ({UPSERT[dialects.POSTGRESQL]}), t AS ({_move_sql(change)}) "
+            f"WITH c AS ({UPSERT[dialects.POSTGRESQL]}), t AS ({_move_sql(change)}){pause} "
             "SELECT EXISTS (SELECT 1 FROM analytics_conversationtrack WHERE conversation_id = %s)",
-            [*counter, *params, conversation_id, conversation_id],
+            [*counter, *params, conversation_id, *pause_params, conversation_id],
         )
         return bool(cursor.fetchone()[0])
 

@@ -5,7 +5,7 @@ the chat change that causes them; messages are counted per conversation and hour
 ``MessageCount`` (``facts``). ``DailyRollup``, ``HourlyRollup``, ``DurationHistogram`` and
 ``QuestionDaily`` are derived (``rollups``): any period can be deleted and rebuilt from the
 facts and counts (``analytics.services``). ``TopicVector`` (``topics``) feeds the hot-question
-clusters; ``SlaPolicy`` and ``SlaOutcome`` (``sla``) the service-level targets.
+clusters; ``SlaPolicy``, ``SlaOutcome`` and ``SlaPause`` (``sla``) the service-level targets.
 """
 
 from .facts import (
@@ -29,7 +29,7 @@ from .rollups import (
     RollupColumns,
     Watermark,
 )
-from .sla import SlaOutcome, SlaPolicy
+from .sla import SlaOutcome, SlaPause, SlaPolicy
 from .topics import TopicVector
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "ReportPage",
     "RollupColumns",
     "SlaOutcome",
+    "SlaPause",
     "SlaPolicy",
     "TopicVector",
     "Watermark",

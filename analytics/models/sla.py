@@ -3,6 +3,8 @@ priority, and each judged clock (met or breached) as an outcome row."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,3 +112,28 @@ class SlaOutcome(models.Model):
     def __str__(self) -> str:
         state = "breached" if self.breached else "met"
         return f"#{self.conversation_id} {self.get_clock_display()} {state}"
+
+
+class SlaPause(models.Model):
+    """A stretch in which a conversation waited on the shopper (pending or snoozed): its
+    next-response and resolution clocks do not run (docs/metrics.md, "SLA", paused). Open
+    (``ended_at`` null) until the conversation is open again, resolved or the shopper writes;
+    a snooze ends at the latest when it is due to wake (``until``)."""
+
+    conversation_id = models.BigIntegerField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA pause")
+        verbose_name_plural = _("SLA pauses")
+        indexes = [models.Index(fields=["conversation_id", "started_at"], name="slapause_conv")]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} paused {self.started_at:%Y-%m-%d %H:%M}"
+
+    def end(self) -> dt.datetime | None:
+        """When the pause ends or ended (``None``: still paused)."""
+        ends = [m for m in (self.ended_at, self.until) if m is not None]
+        return min(ends) if ends else None

@@ -1,5 +1,7 @@
 """The SLA clocks that run now: what the desk marks at risk, and what the tick judges
-breached once their target has passed with nobody answering."""
+breached once their target has passed with nobody answering. A conversation pending or
+snoozed waits on the shopper: its next-response and resolution clocks are paused then
+(``SlaPause``), and their due moments move on by the paused time."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import hours
-from ..models import ConversationTrack
+from ..models import ConversationTrack, SlaPause
 from .policies import AT_RISK_LEFT, Clock, Policy, policies, policy_for, priority_of
 
 
@@ -32,6 +34,79 @@ class RunningClock:
         return "at_risk" if now >= self.at_risk_at else "running"
 
 
+# The clocks a pause stops; the first response runs on (pending is not an answer).
+PAUSABLE = frozenset({int(Clock.NEXT_RESPONSE), int(Clock.RESOLUTION)})
+
+Pause = tuple[dt.datetime, dt.datetime | None]  # start, end (None: still paused)
+
+
+def pauses_of(conversation_ids: Iterable[int]) -> dict[int, list[Pause]]:
+    """Each conversation's pauses, oldest first."""
+    out: dict[int, list[Pause]] = {}
+    rows = SlaPause.objects.filter(conversation_id__in=list(conversation_ids)).order_by(
+        "started_at"
+    )
+    for row in rows:
+        out.setdefault(row.conversation_id, []).append((row.started_at, row.end()))
+    return out
+
+
+def _span(team_id: int | None, start: dt.datetime, end: dt.datetime, business: bool) -> float:
+    if end <= start:
+        return 0.0
+    if business:
+        return hours.business_seconds(team_id=team_id, start=start, end=end)
+    return (end - start).total_seconds()
+
+
+def paused_seconds(
+    *,
+    team_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    business: bool,
+    pauses: Iterable[Pause],
+) -> float:
+    """The seconds of ``[start, end)`` (business-hours seconds with ``business``) spent paused;
+    a pause still open counts until ``end``."""
+    total = 0.0
+    cursor = start
+    for p_start, p_end in sorted(pauses, key=lambda p: p[0]):
+        lo = max(p_start, cursor)
+        hi = min(p_end or end, end)
+        if hi > lo:
+            total += _span(team_id, lo, hi, business)
+            cursor = hi
+    return total
+
+
+def active_deadline(
+    *,
+    team_id: int | None,
+    start: dt.datetime,
+    seconds: float,
+    business: bool,
+    pauses: Iterable[Pause] = (),
+) -> dt.datetime | None:
+    """The moment ``seconds`` of running time (business hours with ``business``) have passed
+    since ``start``, the paused stretches not counted; ``None`` while paused before then (or
+    when the schedule never opens again)."""
+    left = float(seconds)
+    cursor = start
+    for p_start, p_end in sorted(pauses, key=lambda p: p[0]):
+        if p_end is not None and p_end <= cursor:
+            continue
+        if p_start > cursor:
+            due = hours.deadline(team_id=team_id, start=cursor, seconds=left, business=business)
+            if due is None or due <= p_start:
+                return due
+            left -= _span(team_id, cursor, p_start, business)
+        if p_end is None:
+            return None
+        cursor = max(cursor, p_end)
+    return hours.deadline(team_id=team_id, start=cursor, seconds=left, business=business)
+
+
 def micros(moment: dt.datetime) -> int:
     """A next-response clock's key: its start in epoch microseconds."""
     delta = moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -47,22 +122,33 @@ def conversation_fields() -> list[str]:
 
 
 def _clock(
-    policy: Policy, clock: int, key: int, conv: dict[str, Any], start: dt.datetime
+    policy: Policy,
+    clock: int,
+    key: int,
+    conv: dict[str, Any],
+    start: dt.datetime,
+    pauses: list[Pause],
 ) -> RunningClock | None:
     target = policy.targets.get(clock)
     if target is None:
         return None
     team_id = conv["team_id"]
-    due = hours.deadline(
-        team_id=team_id, start=start, seconds=target, business=policy.business_hours
+    stops = pauses if clock in PAUSABLE else []
+    due = active_deadline(
+        team_id=team_id,
+        start=start,
+        seconds=target,
+        business=policy.business_hours,
+        pauses=stops,
     )
     if due is None:
-        return None
-    risk = hours.deadline(
+        return None  # paused (or the schedule never opens): not running now
+    risk = active_deadline(
         team_id=team_id,
         start=start,
         seconds=target * (1 - AT_RISK_LEFT),
         business=policy.business_hours,
+        pauses=stops,
     )
     return RunningClock(
         conversation_id=conv["id"],
@@ -78,7 +164,9 @@ def _clock(
     )
 
 
-def clocks_of(conv: dict[str, Any], track: ConversationTrack) -> list[RunningClock]:
+def clocks_of(
+    conv: dict[str, Any], track: ConversationTrack, pauses: list[Pause] | None = None
+) -> list[RunningClock]:
     """The running clocks of one conversation that is not resolved.
 
     - First response: no person has replied yet and the shopper waits for one; it started
@@ -86,25 +174,34 @@ def clocks_of(conv: dict[str, Any], track: ConversationTrack) -> list[RunningClo
     - Next response: a person has replied before and the shopper waits again; it started
       with the wait (the first shopper message not yet answered, or the hand-over).
     - Resolution: from the start of the care cycle.
+
+    Next response and resolution do not run while the conversation is paused (``pauses``):
+    none while a pause is open, and a due moment later by the paused time.
     """
     policy = policy_for(conv["team_id"], conv["channel_id"], priority_of(conv))
     if policy is None:
         return []
+    stops = pauses or []
     found: list[RunningClock | None] = []
     if track.awaiting_since is not None:
         if track.first_response_at is None:
             start = track.handover_at or track.cycle_started_at
-            found.append(_clock(policy, Clock.FIRST_RESPONSE, 0, conv, start))
+            found.append(_clock(policy, Clock.FIRST_RESPONSE, 0, conv, start, stops))
         else:
             start = track.awaiting_since
-            found.append(_clock(policy, Clock.NEXT_RESPONSE, micros(start), conv, start))
-    found.append(_clock(policy, Clock.RESOLUTION, track.cycle, conv, track.cycle_started_at))
+            found.append(_clock(policy, Clock.NEXT_RESPONSE, micros(start), conv, start, stops))
+    found.append(_clock(policy, Clock.RESOLUTION, track.cycle, conv, track.cycle_started_at, stops))
     return [c for c in found if c is not None]
 
 
-def running_clocks(conversation_ids: Iterable[int] | None = None) -> list[RunningClock]:
+def running_clocks(
+    conversation_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None
+) -> list[RunningClock]:
     """The running clocks of the given conversations (``None``: of every conversation that
-    is not resolved), soonest due first. No active policy: none, without a query."""
+    is not resolved), soonest due first; a paused clock (its conversation pending or snoozed
+    at ``now``) is not running. No active policy: none, without a query."""
+    from django.utils import timezone
+
     from chat.models import Conversation
 
     if not policies():
@@ -114,5 +211,19 @@ def running_clocks(conversation_ids: Iterable[int] | None = None) -> list[Runnin
         rows = rows.filter(pk__in=list(conversation_ids))
     convs = {row["id"]: row for row in rows.values(*conversation_fields())}
     tracks = ConversationTrack.objects.filter(conversation_id__in=list(convs))
-    out = [clock for track in tracks for clock in clocks_of(convs[track.conversation_id], track)]
+    pauses = pauses_of(convs)
+    now = now or timezone.now()
+    paused = {
+        conversation_id
+        for conversation_id, stretches in pauses.items()
+        if any(start <= now and (end is None or end > now) for start, end in stretches)
+    }
+    out = [
+        clock
+        for track in tracks
+        for clock in clocks_of(
+            convs[track.conversation_id], track, pauses.get(track.conversation_id)
+        )
+        if not (clock.clock in PAUSABLE and clock.conversation_id in paused)
+    ]
     return sorted(out, key=lambda c: (c.due_at, c.conversation_id, c.clock))

@@ -6,6 +6,8 @@
   target, else *breached*; dated at its end when met, at its due moment when breached.
 - A clock still running past its due moment is *breached* then, dated at the due moment; the
   reply that ends it later changes nothing but the row's end.
+- Next response and resolution leave out the time the conversation was paused (pending or
+  snoozed, ``SlaPause``): from the measured duration and in the due moment.
 
 It runs after the rollup tick (the Celery task ``analytics.rollup_tick``), under the same
 lock; re-reading facts is harmless (one row per clock).
@@ -20,7 +22,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Fact, SlaOutcome, Watermark
-from .clocks import RunningClock, conversation_fields, micros, running_clocks
+from .clocks import (
+    PAUSABLE,
+    RunningClock,
+    active_deadline,
+    conversation_fields,
+    micros,
+    paused_seconds,
+    pauses_of,
+    running_clocks,
+)
 from .policies import Clock, policies, policy_for, priority_of
 
 LAG = dt.timedelta(minutes=2)
@@ -41,8 +52,7 @@ def _judge_facts(facts: list[Fact]) -> list[SlaOutcome]:
             "conversation_id", "at"
         )
     )
-    from .. import hours
-
+    pauses = pauses_of(ids)
     out = []
     for fact in facts:
         conv = convs.get(fact.conversation_id or 0)
@@ -61,11 +71,23 @@ def _judge_facts(facts: list[Fact]) -> list[SlaOutcome]:
         target = policy.targets.get(int(clock)) if policy else None
         if policy is None or target is None:
             continue
-        measured = fact.bh_seconds if policy.business_hours else fact.seconds
-        due = hours.deadline(
-            team_id=fact.team_id, start=start, seconds=target, business=policy.business_hours
+        business = policy.business_hours
+        measured = (fact.bh_seconds if business else fact.seconds) or 0.0
+        # A pause still open when the clock ended counts until then.
+        stops = [
+            (p_start, p_end if p_end is not None and p_end < fact.at else fact.at)
+            for p_start, p_end in pauses.get(conv["id"], [])
+            if p_start < fact.at
+        ]
+        if int(clock) not in PAUSABLE:
+            stops = []
+        measured -= paused_seconds(
+            team_id=fact.team_id, start=start, end=fact.at, business=business, pauses=stops
         )
-        breached = (measured or 0.0) > target
+        due = active_deadline(
+            team_id=fact.team_id, start=start, seconds=target, business=business, pauses=stops
+        )
+        breached = measured > target
         out.append(
             SlaOutcome(
                 conversation_id=conv["id"],
@@ -143,7 +165,7 @@ def sla_tick(*, now: dt.datetime | None = None, lag: dt.timedelta = LAG) -> dict
         judged: list[SlaOutcome] = []
         if policies():
             judged = _judge_facts(facts)
-            overdue = [_overdue(c) for c in running_clocks() if c.due_at <= now]
+            overdue = [_overdue(c) for c in running_clocks(now=now) if c.due_at <= now]
             # Overdue first: a clock that breached while running keeps its breach when the
             # late reply is judged in the same tick.
             _store(overdue + judged)

@@ -1,7 +1,8 @@
 """SLA policies (docs/metrics.md, "SLA"): deadlines in business hours or on the wall clock,
 each clock judged once (met, breached when the reply came late, breached while still running),
 the policy that applies, the desk's at-risk marks and the SLA report (page = CSV). Hand-built
-conversations through the real services with a controlled clock."""
+conversations through the real services with a controlled clock; the clocks paused while a
+conversation is pending or snoozed."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from analytics.models import SlaOutcome, SlaPolicy
 from analytics.selectors import ReportFilter, sla_breaches, sla_summary
 from analytics.sla import policy_for, running_clocks, sla_tick
 from analytics.sla.policies import cache_clear
+from chat import services
+from chat.access import Actor
 from chat.models import Channel, Schedule, ScheduleInterval
 from tests.factories import (
     T0,
@@ -46,6 +49,7 @@ def _policies_cache() -> Iterator[None]:
 
 MIN = 60
 HOUR = 3600
+DAY_S = 24 * HOUR
 DAY = ReportFilter(start=T0.date(), end=T0.date(), compare=False)
 Clock = SlaOutcome.Clock
 
@@ -279,3 +283,89 @@ def test_business_hours_in_the_schedules_zone_and_the_list_in_the_reports_zone(s
     # In the report's days: Tuesday in Shanghai, not Monday.
     monday = ReportFilter(start=T0.date(), end=T0.date(), time_zone="Asia/Shanghai")
     assert sla_breaches(monday) == []
+
+
+def snooze_at(by: User, conversation, seconds: float, until: float) -> None:
+    with at(seconds):
+        services.conversation_status_set(
+            actor=Actor(user=by),
+            conversation_id=conversation.pk,
+            status="snoozed",
+            snoozed_until=T(until),
+        )
+
+
+def test_snoozed_three_days_does_not_breach_resolution_and_wakes_at_its_time() -> None:
+    """Resolution 24 h on the wall clock. ``long`` is snoozed for three days and the shopper's
+    message reopens it; ``woken`` is snoozed for a day and never touched: its clock resumes
+    when the snooze is due to wake."""
+    SlaPolicy.objects.create(
+        name="Chat", next_response_minutes=60, resolution_minutes=24 * 60, business_hours=False
+    )
+    ana = make_agent("ana")
+    long = shopper_at(make_visitor(), 0)
+    agent_at(ana, long, MIN)
+    snooze_at(ana, long, 10 * MIN, until=3 * DAY_S + 10 * MIN)
+    woken = shopper_at(make_visitor(), 0)
+    agent_at(ana, woken, MIN)
+    snooze_at(ana, woken, 10 * MIN, until=DAY_S + 10 * MIN)
+    with at(HOUR):
+        assert running_clocks([long.pk]) == []  # paused: nothing runs, nothing at risk
+    tick(DAY_S + HOUR)  # a wall-clock day has passed: not a breach, the clocks were paused
+    assert outcomes() == []
+    # woken: 10 min ran before the snooze, 23 h 50 min after it woke.
+    (clock,) = running_clocks([woken.pk])
+    assert (clock.clock, clock.due_at) == (Clock.RESOLUTION, T(2 * DAY_S))
+    tick(2 * DAY_S + MIN)
+    assert outcomes() == [(woken.pk, Clock.RESOLUTION, True, T(2 * DAY_S), None)]
+    shopper_at(long.visitor, 3 * DAY_S + 10 * MIN, "still broken")  # reopens it: resumes
+    with at(3 * DAY_S + 11 * MIN):
+        due = {c.clock: c.due_at for c in running_clocks([long.pk])}
+    assert due == {
+        Clock.NEXT_RESPONSE: T(3 * DAY_S + 70 * MIN),
+        Clock.RESOLUTION: T(4 * DAY_S),
+    }
+    agent_at(ana, long, 3 * DAY_S + 20 * MIN)
+    status_at(ana, long, "resolved", 3 * DAY_S + 2 * HOUR)  # 3 days 2 h, 2 h of it running
+    tick(3 * DAY_S + 3 * HOUR)
+    assert [o for o in outcomes() if o[0] == long.pk] == [
+        (long.pk, Clock.NEXT_RESPONSE, False, T(3 * DAY_S + 20 * MIN), T(3 * DAY_S + 20 * MIN)),
+        (long.pk, Clock.RESOLUTION, False, T(3 * DAY_S + 2 * HOUR), T(3 * DAY_S + 2 * HOUR)),
+    ]
+
+
+def test_pending_pauses_next_response_in_business_hours_but_not_the_first_response() -> None:
+    """Office hours Mon–Fri 09:00–17:00 UTC; next response 60 business minutes. The shopper
+    asks again at 09:10; at 09:20 the agent marks it pending (waiting on the shopper) without
+    answering, and opens it again at 16:30: 10 minutes ran, 50 are left — 30 on Monday and 20
+    on Tuesday. A conversation never answered keeps its first-response clock while pending."""
+    _office_hours()
+    SlaPolicy.objects.create(
+        name="Office", first_response_minutes=30, next_response_minutes=60, business_hours=True
+    )
+    ana = make_agent("ana")
+    conv = shopper_at(make_visitor(), 0)
+    agent_at(ana, conv, MIN)
+    shopper_at(conv.visitor, 10 * MIN, "and the invoice?")
+    status_at(ana, conv, "pending", 20 * MIN)
+    silent = shopper_at(make_visitor(), 0)
+    assign_at(ana, silent, ana, MIN)
+    status_at(ana, silent, "pending", 2 * MIN)
+    tick(3 * HOUR)  # Monday 12:00: two hours past the unpaused due moment (10:10)
+    assert outcomes() == [
+        (conv.pk, Clock.FIRST_RESPONSE, False, T(MIN), T(MIN)),
+        (silent.pk, Clock.FIRST_RESPONSE, True, T(30 * MIN), None),
+    ]
+    status_at(ana, conv, "open", 7 * HOUR + 30 * MIN)  # Monday 16:30
+    with at(7 * HOUR + 31 * MIN):
+        (clock,) = running_clocks([conv.pk])
+    tuesday_0920 = T(24 * HOUR + 20 * MIN)
+    assert (clock.clock, clock.due_at) == (Clock.NEXT_RESPONSE, tuesday_0920)
+    # 75 % of the 60 minutes: 45 running minutes, 35 after the reopening (Tuesday 09:05).
+    assert clock.at_risk_at == T(24 * HOUR + 5 * MIN)
+    agent_at(ana, conv, 24 * HOUR + 15 * MIN)  # Tuesday 09:15: 55 running minutes, met
+    tick(24 * HOUR + 16 * MIN)
+    assert [o for o in outcomes() if o[0] == conv.pk] == [
+        (conv.pk, Clock.FIRST_RESPONSE, False, T(MIN), T(MIN)),
+        (conv.pk, Clock.NEXT_RESPONSE, False, T(24 * HOUR + 15 * MIN), T(24 * HOUR + 15 * MIN)),
+    ]
