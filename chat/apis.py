@@ -13,61 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.auth import DeskSessionAuthentication, VisitorPrincipal, VisitorTokenAuthentication
-from helpdesk.errors import BadRequest, Forbidden
+from helpdesk.auth import DeskSessionAuthentication, VisitorTokenAuthentication
+from helpdesk.errors import BadRequest
 
-from . import events, labels, macros, selectors
-from .access import Actor, access_conversation, is_agent
+from . import events, labels, selectors
+from .access import Actor, access_conversation
+from .api_common import ConversationOut, IsAgent, MessageOut, actor_from_request, int_param
 from .attributes.selectors import attribute_filter
 from .priority.services import priority_value
 from .services.conversations import conversation_assign, conversation_status_set
 from .services.visitors import visitor_session
-
-
-def actor_from_request(request: Request) -> Actor:
-    """The actor behind a request: a shopper (visitor token) or an agent (session)."""
-    user = request.user
-    if isinstance(user, VisitorPrincipal):
-        return Actor(visitor=user.visitor)
-    if is_agent(user):
-        return Actor(user=user)
-    raise Forbidden("Agents only.")
-
-
-class IsAgent(IsAuthenticated):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(is_agent(request.user))
-
-
-MESSAGE_FIELDS: dict[str, Any] = {
-    "id": serializers.IntegerField(),
-    "conversation": serializers.IntegerField(),
-    "seq": serializers.IntegerField(),
-    "client_id": serializers.CharField(),
-    "sender": serializers.DictField(),
-    "kind": serializers.CharField(),
-    "private": serializers.BooleanField(),
-    "body": serializers.CharField(),
-    "attachment": serializers.DictField(allow_null=True),
-    "card": serializers.DictField(allow_null=True),
-    "created_at": serializers.DateTimeField(),
-}
-CONVERSATION_FIELDS: dict[str, Any] = {
-    "id": serializers.IntegerField(),
-    "status": serializers.CharField(),
-    "assignee": serializers.DictField(allow_null=True),
-    "team": serializers.DictField(allow_null=True),
-    "queue_position": serializers.IntegerField(allow_null=True),
-    "last_seq": serializers.IntegerField(),
-}
-
-
-def MessageOut(**kwargs: Any) -> Any:
-    return inline_serializer("Message", dict(MESSAGE_FIELDS), **kwargs)
-
-
-def ConversationOut(**kwargs: Any) -> Any:
-    return inline_serializer("Conversation", dict(CONVERSATION_FIELDS), **kwargs)
 
 
 class WidgetSessionApi(APIView):
@@ -146,7 +101,7 @@ class MessageHistoryApi(APIView):
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         actor = actor_from_request(request)
-        limit = _int_param(request, "limit", 200, 1, 500)
+        limit = int_param(request, "limit", 200, 1, 500)
         conversation, messages = selectors.messages_after(
             actor=actor,
             conversation_id=conversation_id,
@@ -175,19 +130,6 @@ def _attribute_param(request: Request) -> Any:
 def _priority_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     return None if not raw else priority_value(raw, name)
-
-
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer.", fields={name: ["Invalid."]}) from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name} must be {low}..{high}.", fields={name: ["Out of range."]})
-    return value
 
 
 class ConversationListApi(APIView):
@@ -238,11 +180,11 @@ class ConversationListApi(APIView):
             view=request.query_params.get("view", "all"),
             status=None if status == "any" else status,
             search=request.query_params.get("q", "")[:100],
-            channel_id=_int_param(request, "channel", 0, 0, 2**62) or None,
-            label_id=_int_param(request, "label", 0, 0, 2**62) or None,
+            channel_id=int_param(request, "channel", 0, 0, 2**62) or None,
+            label_id=int_param(request, "label", 0, 0, 2**62) or None,
             priority=_priority_param(request, "priority"),
             attribute=_attribute_param(request),
-            limit=_int_param(request, "limit", 50, 1, 200),
+            limit=int_param(request, "limit", 50, 1, 200),
             before=before,
             sort=request.query_params.get("sort") or "recent",
             before_priority=_priority_param(request, "before_priority"),
@@ -311,88 +253,6 @@ class ConversationStatusApi(APIView):
             snoozed_until=data.validated_data.get("snoozed_until"),
         )
         return Response(events.conversation_payload(conversation, staff=True))
-
-
-class LabelListApi(APIView):
-    """Every label (id, name, colour): the workspace's filter and bulk action."""
-
-    permission_classes = [IsAgent]
-
-    @extend_schema(
-        responses=inline_serializer(
-            "LabelList", {"results": serializers.ListField(child=serializers.DictField())}
-        ),
-        tags=["conversations"],
-    )
-    def get(self, request: Request) -> Response:
-        return Response({"results": labels.labels_list()})
-
-
-class ConversationLabelsApi(APIView):
-    """Add and remove labels on many conversations at once."""
-
-    permission_classes = [IsAgent]
-
-    class InputSerializer(serializers.Serializer):
-        conversations = serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=200
-        )
-        add = serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=2**62),
-            required=False,
-            max_length=50,
-        )
-        remove = serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=2**62),
-            required=False,
-            max_length=50,
-        )
-
-    @extend_schema(
-        request=InputSerializer,
-        responses=inline_serializer(
-            "LabelledConversations", {"results": ConversationOut(many=True)}
-        ),
-        tags=["conversations"],
-    )
-    def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changed = labels.conversations_label(
-            actor=actor_from_request(request),
-            conversation_ids=data.validated_data["conversations"],
-            add=data.validated_data.get("add", []),
-            remove=data.validated_data.get("remove", []),
-        )
-        return Response({"results": [events.conversation_payload(c, staff=True) for c in changed]})
-
-
-class MacroListApi(APIView):
-    """Every macro (id, name): the composer's macro menu."""
-
-    permission_classes = [IsAgent]
-
-    @extend_schema(
-        responses=inline_serializer(
-            "MacroList", {"results": serializers.ListField(child=serializers.DictField())}
-        ),
-        tags=["conversations"],
-    )
-    def get(self, request: Request) -> Response:
-        return Response({"results": macros.macros_list()})
-
-
-class MacroRunApi(APIView):
-    """Run a macro's actions on the conversation, all or nothing."""
-
-    permission_classes = [IsAgent]
-
-    @extend_schema(request=None, responses=ConversationOut(), tags=["conversations"])
-    def post(self, request: Request, conversation_id: int, macro_id: int) -> Response:
-        conversation = macros.macro_run(
-            actor=actor_from_request(request), macro_id=macro_id, conversation_id=conversation_id
-        )
-        return Response(events.conversation_payload(labels.with_labels(conversation), staff=True))
 
 
 class AgentListApi(APIView):

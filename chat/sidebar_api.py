@@ -27,7 +27,7 @@ from orders import services as order_services
 
 from . import events
 from .access import access_conversation
-from .apis import IsAgent, MessageOut, actor_from_request
+from .api_common import IsAgent, MessageOut, actor_from_request
 from .cards import CARD_TYPES, card_send
 from .order_notices import conversation_flag_clear
 from .sidebar import conversation_sidebar, visitor_page_record

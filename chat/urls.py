@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis, views
+from . import apis, views, workflow_apis
 from .attributes import apis as attributes_apis
 from .mentions.urls import api_urlpatterns as mentions_api
 from .prechat import apis as prechat_apis
@@ -48,16 +48,16 @@ api_urlpatterns = [
     ),
     path("v1/attributes/", attributes_apis.AttributeDefinitionListApi.as_view(), name="attributes"),
     path("v1/agents/", apis.AgentListApi.as_view(), name="agent-list"),
-    path("v1/labels/", apis.LabelListApi.as_view(), name="label-list"),
-    path("v1/macros/", apis.MacroListApi.as_view(), name="macro-list"),
+    path("v1/labels/", workflow_apis.LabelListApi.as_view(), name="label-list"),
+    path("v1/macros/", workflow_apis.MacroListApi.as_view(), name="macro-list"),
     path(
         "v1/conversations/<int:conversation_id>/macros/<int:macro_id>",
-        apis.MacroRunApi.as_view(),
+        workflow_apis.MacroRunApi.as_view(),
         name="macro-run",
     ),
     path(
         "v1/conversations/labels",
-        apis.ConversationLabelsApi.as_view(),
+        workflow_apis.ConversationLabelsApi.as_view(),
         name="conversation-labels",
     ),
     path(

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..access import access_conversation
-from ..apis import IsAgent, actor_from_request
+from ..api_common import IsAgent, actor_from_request
 from ..models import Conversation
 from .selectors import attributes_of, definitions_list
 from .services import conversation_attributes_set

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat.access import access_conversation
-from chat.apis import IsAgent, actor_from_request
+from chat.api_common import IsAgent, actor_from_request
 from helpdesk.auth import VisitorPrincipal, VisitorTokenAuthentication
 from helpdesk.errors import Forbidden
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat.apis import IsAgent, actor_from_request
+from chat.api_common import IsAgent, actor_from_request
 from chat.models import CannedReply
 
 from . import selectors, services

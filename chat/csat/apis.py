@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat.apis import actor_from_request
+from chat.api_common import actor_from_request
 from helpdesk.auth import VisitorTokenAuthentication
 
 from . import services

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat.apis import IsAgent, _int_param
+from chat.api_common import IsAgent, int_param
 from helpdesk.errors import BadRequest
 
 from . import services
@@ -31,7 +31,7 @@ class MentionListApi(APIView):
 
     @extend_schema(responses=ListOut, tags=["mentions"])
     def get(self, request: Request) -> Response:
-        limit = _int_param(request, "limit", 50, 1, 100)
+        limit = int_param(request, "limit", 50, 1, 100)
         return Response(services.mentions_for(user=request.user, limit=limit))
 
 

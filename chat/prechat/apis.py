@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from helpdesk.auth import VisitorTokenAuthentication
 
-from ..apis import actor_from_request
+from ..api_common import actor_from_request
 from .services import prechat_form_for, prechat_submit
 
 

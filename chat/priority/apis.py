@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import events, labels
-from ..apis import ConversationOut, IsAgent, actor_from_request
+from ..api_common import ConversationOut, IsAgent, actor_from_request
 from .services import NAMES, conversation_priority_set
 
 

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat.apis import IsAgent
+from chat.api_common import IsAgent
 
 from . import services
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat import events
-from chat.apis import IsAgent, _int_param
+from chat.api_common import IsAgent, int_param
 from chat.models import Message
 
 from .messages import highlight, search_messages
@@ -59,7 +59,7 @@ class MessageSearchApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query = clean_query(request.query_params.get("q", ""))[:MAX_QUERY]
-        limit = _int_param(request, "limit", 20, 1, 50)
+        limit = int_param(request, "limit", 20, 1, 50)
         words = query_words(query)
         hits = search_messages(query=query, limit=limit) if words else []
         return Response(
