@@ -53,12 +53,16 @@ def reset_process_caches() -> None:
     suite, rolled-back or flushed rows would outlive their test through it. Every per-process
     cache of rows the app keeps is listed here, and only here.
     """
+    from analytics.sla import policies as sla_policies
     from chat import events
+    from chat.automation import listeners as automation
     from chat.routing import business_hours, selectors
     from inboxes.api import events as api_events
     from inboxes.email.receive import email_channels_changed
 
     business_hours.cache_clear()
+    sla_policies.cache_clear()
+    automation.cache_clear()
     selectors._target_cache.clear()
     selectors._handle_cache.clear()
     events._channel_kinds.clear()

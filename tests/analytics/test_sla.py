@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -20,7 +19,6 @@ from analytics import services as analytics_services
 from analytics.models import SlaOutcome, SlaPolicy
 from analytics.selectors import ReportFilter, sla_breaches, sla_summary
 from analytics.sla import policy_for, running_clocks, sla_tick
-from analytics.sla.policies import cache_clear
 from chat import services
 from chat.access import Actor
 from chat.models import Channel, Schedule, ScheduleInterval
@@ -37,14 +35,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _policies_cache() -> Iterator[None]:
-    """A test's policies roll back without a save signal: no cached copy outlives its test."""
-    cache_clear()
-    yield
-    cache_clear()
 
 
 MIN = 60

@@ -5,7 +5,6 @@ the admin's checks, and one rule fired by a real Celery worker."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,15 +26,6 @@ from tests.factories import agent_says, make_agent, make_team, make_visitor, sho
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Trigger = AutomationRule.Trigger
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    from chat.automation.listeners import cache_clear
-
-    cache_clear()
-    yield
-    cache_clear()
 
 
 def rule(event: str, conditions: list[Any], actions: list[Any], **kw: Any) -> AutomationRule:
