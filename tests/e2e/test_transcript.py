@@ -13,6 +13,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from chat.models import Channel, Conversation
+from chat.models.inbox import default_web_channel_id
 from tests.e2e.support import desk_login, off_loop, pane, row
 from tests.factories import agent_says, make_agent, make_visitor, shopper_says
 from tests.providers import smtp_server
@@ -44,7 +45,7 @@ def test_resolving_a_web_chat_mails_its_transcript_to_the_shopper(
                     "transcripts": True,
                 },
             )
-            web = Channel.objects.get(kind="web", is_default=True)
+            web = Channel.objects.get(pk=default_web_channel_id())  # made on first use
             web.config = {"transcripts": True}
             web.save()
             ana = make_agent("ana", name="Ana")

@@ -15,13 +15,14 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from chat.models import Channel, Conversation  # noqa: E402
+from chat.models.inbox import default_web_channel_id  # noqa: E402
 from tests.inboxes import report_channel_checks as checks  # noqa: E402
 
 
 def main() -> None:
     assert connection.vendor == "sqlite", connection.vendor
     checks.build_scenario()
-    web = Channel.objects.get(is_default=True)
+    web = Channel.objects.get(pk=default_web_channel_id())
     desk = json.dumps(checks.report_tables(None), default=str)
     same = json.dumps(checks.report_tables(web.pk), default=str) == desk
     mail = Channel.objects.create(name="Mail", kind="email", config={"address": "a@b.test"})

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from chat.models import Channel, Conversation
+from chat.models.inbox import default_web_channel_id
 from tests.inboxes.report_channel_checks import END, START, build_scenario, report_tables
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _manager() -> Client:
 
 def test_one_channel_holding_everything_reads_like_the_rollups() -> None:
     build_scenario()
-    web = Channel.objects.get(is_default=True)
+    web = Channel.objects.get(pk=default_web_channel_id())
     assert set(Conversation.objects.values_list("channel_id", flat=True)) == {web.pk}
     unfiltered = report_tables(None)
     assert unfiltered["all.values"]["conversations"] > 0
@@ -47,7 +48,7 @@ def test_one_channel_holding_everything_reads_like_the_rollups() -> None:
 
 def test_two_channels_add_up_to_the_desk() -> None:
     build_scenario()
-    web = Channel.objects.get(is_default=True)
+    web = Channel.objects.get(pk=default_web_channel_id())
     mail = Channel.objects.create(name="Mail", kind="email", config={"address": "a@b.test"})
     moved = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))[::2]
     Conversation.objects.filter(pk__in=moved).update(channel=mail)
@@ -69,7 +70,7 @@ def test_two_channels_add_up_to_the_desk() -> None:
 
 def test_page_filter_links_and_csv() -> None:
     build_scenario()
-    web = Channel.objects.get(is_default=True)
+    web = Channel.objects.get(pk=default_web_channel_id())
     mail = Channel.objects.create(name="Mail", kind="email", config={"address": "a@b.test"})
     first = Conversation.objects.order_by("pk").first()
     assert first is not None
