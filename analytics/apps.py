@@ -17,9 +17,9 @@ class AnalyticsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import SlaPolicy
-        from .sla.policies import cache_clear
+        from .sla.policies import policies_changed
 
         for signal in (post_save, post_delete):
-            signal.connect(cache_clear, sender=SlaPolicy, dispatch_uid=f"sla-{signal}")
+            signal.connect(policies_changed, sender=SlaPolicy, dispatch_uid=f"sla-{signal}")
         # SQLite (the embedded default) computes report days in a time zone through Python.
         connection_created.connect(register_sqlite_functions, dispatch_uid="analytics-sqlite")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+
 from ..models import SlaOutcome, SlaPolicy
 
 CACHE_SECONDS = 30.0
+# Saving a policy bumps this number in the shared cache (Redis in production), so every
+# process drops its copy within VERSION_CHECK_SECONDS instead of CACHE_SECONDS.
+VERSION_KEY = "sla-policies-version"
+VERSION_CHECK_SECONDS = 1.0
+logger = logging.getLogger(__name__)
 # Less than this share of a target left: the clock is at risk (the desk marks it).
 AT_RISK_LEFT = 0.25
 
@@ -42,7 +50,8 @@ class Policy:
         )
 
 
-_cache: tuple[float, list[Policy]] | None = None
+# (loaded at, policies, the shared version they were loaded under, version checked at)
+_cache: tuple[float, list[Policy], int, float] | None = None
 _lock = threading.Lock()
 
 
@@ -63,22 +72,56 @@ def _load() -> list[Policy]:
 
 
 def policies() -> list[Policy]:
-    """The active policies, most specific first (cached briefly; saving one clears it)."""
+    """The active policies, most specific first (cached briefly; saving one in any process
+    makes every process load them again within a second)."""
     global _cache
     now = time.monotonic()
     with _lock:
-        if _cache is not None and now - _cache[0] < CACHE_SECONDS:
-            return _cache[1]
+        held = _cache
+    if held is not None and now - held[0] < CACHE_SECONDS:
+        if now - held[3] < VERSION_CHECK_SECONDS:
+            return held[1]
+        version = _shared_version()
+        if version == held[2]:
+            with _lock:
+                _cache = (held[0], held[1], held[2], now)
+            return held[1]
+    else:
+        version = _shared_version()
     loaded = _load()
     with _lock:
-        _cache = (now, loaded)
+        _cache = (now, loaded, version, now)
     return loaded
 
 
+def _shared_version() -> int:
+    try:
+        return int(cache.get(VERSION_KEY, 0))
+    except Exception:  # the shared cache is down: the local expiry still holds
+        logger.warning("SLA policies: the shared cache is unavailable")
+        return -1
+
+
 def cache_clear(**_kwargs: Any) -> None:
+    """Forget this process's copy."""
     global _cache
     with _lock:
         _cache = None
+
+
+def policies_changed(**_kwargs: Any) -> None:
+    """A policy was saved or deleted (signal receiver): this process forgets its copy, and the
+    shared version moves so the others do too."""
+    cache_clear()
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 1, None)
+    except Exception:
+        logger.warning(
+            "SLA policies: the shared cache is unavailable; others reload in %ss", CACHE_SECONDS
+        )
 
 
 def priority_of(conversation: Any) -> int:

@@ -359,3 +359,23 @@ def test_pending_pauses_next_response_in_business_hours_but_not_the_first_respon
         (conv.pk, Clock.FIRST_RESPONSE, False, T(MIN), T(MIN)),
         (conv.pk, Clock.NEXT_RESPONSE, False, T(24 * HOUR + 15 * MIN), T(24 * HOUR + 15 * MIN)),
     ]
+
+
+def test_a_policy_saved_by_another_process_is_seen_within_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each process caches the policies for 30 s; a save anywhere moves a version in the
+    shared cache, and every process reloads on its next check (at most a second later)."""
+    from django.core.cache import cache
+
+    from analytics.sla import policies as sla_policies
+
+    assert sla_policies.policies() == []
+    # Another process saves one: this process hears no signal, only the shared version.
+    SlaPolicy.objects.bulk_create(
+        [SlaPolicy(name="Elsewhere", first_response_minutes=10, business_hours=False)]
+    )
+    assert sla_policies.policies() == []  # still this process's copy
+    cache.set(sla_policies.VERSION_KEY, int(cache.get(sla_policies.VERSION_KEY, 0)) + 1, None)
+    monkeypatch.setattr(sla_policies, "VERSION_CHECK_SECONDS", 0.0)
+    assert [p.id for p in sla_policies.policies()] == [SlaPolicy.objects.get().pk]
