@@ -59,7 +59,17 @@ class ConversationAttributesApi(APIView):
         )
         return Response(_values(conversation))
 
-    @extend_schema(request=serializers.DictField(), responses=VALUES, tags=["conversations"])
+    @extend_schema(
+        request=inline_serializer(
+            "AttributeValuesIn",
+            {
+                "conversation": serializers.DictField(required=False),
+                "contact": serializers.DictField(required=False),
+            },
+        ),
+        responses=VALUES,
+        tags=["conversations"],
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = conversation_attributes_set(
             actor=actor_from_request(request), conversation_id=conversation_id, values=request.data
