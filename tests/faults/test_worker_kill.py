@@ -191,7 +191,7 @@ def test_report_tick_runs_again_after_its_worker_dies(kill_world: Stack) -> None
         unacked=unacked,
     )
     assert unacked == 1
-    assert set(outcome) == {"hours", "days", "imported"}
+    assert set(outcome) == {"hours", "days", "imported", "sla"}
 
 
 def _sent_ticks(*beats: Process) -> int:
