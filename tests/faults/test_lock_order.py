@@ -33,11 +33,15 @@ from tests.factories import agent_says, make_agent, make_visitor, shopper_says
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def _waiting_for_a_lock(timeout: float = 5.0) -> bool:
-    """Whether another backend of this database waits for a lock (polled up to ``timeout``)."""
+def _waiting_for_a_lock(timeout: float = 15.0) -> bool:
+    """Whether another backend of this database waits for a lock (polled up to ``timeout``:
+    on a loaded box the read's thread can take seconds to reach its lock)."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
+            # The gate polls inside the reply's transaction, where the activity view is a
+            # snapshot taken at its first read: drop it, or a later wait is never seen.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
@@ -52,9 +56,13 @@ def _waiting_for_a_lock(timeout: float = 5.0) -> bool:
 def reply_gate() -> Iterator[dict[str, Any]]:
     """An agent-reply gate (called with the conversation locked) that tells ``locked`` and
     then holds the reply until another transaction waits for a lock."""
-    state: dict[str, Any] = {"locked": threading.Event(), "reader_blocked": None}
+    state: dict[str, Any] = {"locked": threading.Event(), "reader_blocked": None, "armed": False}
 
     def gate(conversation: Conversation) -> None:
+        # Only the reply under test: the set-up's own agent replies pass straight through
+        # (had they set ``locked``, the read could start before the reply held its lock).
+        if not state["armed"]:
+            return
         state["locked"].set()
         state["reader_blocked"] = _waiting_for_a_lock()
 
@@ -100,6 +108,7 @@ def test_an_agents_read_racing_their_reply_never_deadlocks(
 
     results: dict[str, Any] = {}
     actor = Actor(user=agent)
+    reply_gate["armed"] = True
     reply = _in_thread(
         lambda: message_send(
             actor=actor, client_id="reply-1", body="on it", conversation_id=conversation.pk
