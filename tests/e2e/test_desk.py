@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -357,6 +358,16 @@ def test_desk_in_simplified_chinese(live_daphne: str, browser: Any, pages: list[
 
 # A browser in the background: document.hidden is controlled by the test, Notification is
 # recorded (permission granted), and each WebAudio tone is counted.
+def until_true(page: Any, expression: str, timeout: float = 15.0) -> None:
+    """Poll ``expression`` in the page until it is truthy. Not ``wait_for_function``: its
+    polling evaluates the string with eval, which the desk's CSP (no 'unsafe-eval') refuses
+    whenever the first check is false; ``evaluate`` runs through the DevTools protocol."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(100)
+
+
 BACKGROUND_TAB = """
 window.__hidden = false;
 Object.defineProperty(Document.prototype, "hidden", {configurable: true, get() { return window.__hidden; }});
@@ -391,7 +402,7 @@ def test_sound_and_notification_when_the_tab_is_hidden(
     conversation_id = shopper_says(visitor, "anyone there?").conversation_id
     expect(row(agent, conversation_id)).to_be_visible()
     # (Routing may also assign it to Ana, which notifies separately.)
-    agent.wait_for_function("window.__notes.some(n => n.title === 'New conversation')")
+    until_true(agent, "window.__notes.some(n => n.title === 'New conversation')")
     notes = agent.evaluate("window.__notes.filter(n => n.title === 'New conversation')")
     assert len(notes) == 1
     assert "Lucy" in notes[0]["body"] and "anyone there?" in notes[0]["body"]
@@ -408,8 +419,9 @@ def test_sound_and_notification_when_the_tab_is_hidden(
     ).to_be_visible()
     agent.evaluate("window.__hidden = true; window.__notes = []")
     shopper_says(visitor, "hello again")
-    agent.wait_for_function(
-        "window.__notes.some(n => n.title.includes('Lucy') && n.body.includes('hello again'))"
+    until_true(
+        agent,
+        "window.__notes.some(n => n.title.includes('Lucy') && n.body.includes('hello again'))",
     )
     # Coming back resets the title counter.
     agent.evaluate("window.__hidden = false; document.dispatchEvent(new Event('visibilitychange'))")
@@ -457,8 +469,9 @@ def test_a_message_that_arrives_while_the_pane_loads_is_announced(
     expect(pane(agent, conversation_id).locator(".dk-loading")).to_have_count(1)
     agent.evaluate("window.__hidden = true; window.__notes = []")
     shopper_says(visitor, "hello while you load")
-    agent.wait_for_function(
-        "window.__notes.some(n => n.title.includes('Lucy') && n.body === 'hello while you load')"
+    until_true(
+        agent,
+        "window.__notes.some(n => n.title.includes('Lucy') && n.body === 'hello while you load')",
     )
     # The history itself was not announced.
     assert agent.evaluate("window.__notes.length") == 1
