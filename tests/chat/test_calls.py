@@ -50,9 +50,14 @@ async def nothing_of(comm: WebsocketCommunicator, kinds: set[str], timeout: floa
         assert frame["type"] not in kinds, frame
 
 
+# A socket's disconnect ends its calls through the database: on a box running two test
+# workers it can take longer than the communicator's default second.
+DISCONNECT_SECONDS = 10
+
+
 async def close(*comms: WebsocketCommunicator) -> None:
     for comm in comms:
-        await comm.disconnect()
+        await comm.disconnect(timeout=DISCONNECT_SECONDS)
 
 
 def _setup(n_visitors: int = 1) -> tuple[Any, list[tuple[Any, str, Conversation]]]:
@@ -284,7 +289,7 @@ async def test_shopper_asks_agent_answers_and_a_dropped_socket_ends_the_call() -
         accepted = await receive_type(desk, "call.accepted")
         assert accepted["call"]["answered_by"] == "Ana" and "ice_servers" in accepted
         await receive_type(shopper, "call.accepted")
-        await shopper.disconnect()
+        await shopper.disconnect(timeout=DISCONNECT_SECONDS)
         ended = await receive_type(desk, "call.ended")
         assert ended["call"]["end_reason"] == "disconnected"
     finally:
