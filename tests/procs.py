@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -263,6 +264,28 @@ def embedded_env(tmp: Path) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
     env["MEDIA_ROOT"] = str(tmp / "media")
     return env
+
+
+def sqlite_script(tmp: Path, script: str, *, demo: bool = False, timeout: int = 600) -> Any:
+    """Run a script of the tests on a fresh embedded default (SQLite, migrated, with the demo
+    data when asked) in a subprocess, this process staying on PostgreSQL; the script prints
+    its result as JSON on its last line, which this returns."""
+    env = {**embedded_env(tmp), "PYTHONPATH": str(ROOT)}
+    commands = [["manage.py", "migrate", "--noinput"]] + ([["manage.py", "demo_data"]] * demo)
+    for command in commands:
+        subprocess.run(
+            [sys.executable, *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    done = subprocess.run(
+        [sys.executable, script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # Headless Debian Chromium for Playwright: no downloaded browser, no network of its own.

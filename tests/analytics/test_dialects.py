@@ -5,13 +5,11 @@ SQLite (the embedded default, in a subprocess), by incremental ticks and by a fu
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from analytics import services
-from tests.procs import ROOT, embedded_env
+from tests.procs import sqlite_script
 
 from . import scenario
 
@@ -19,24 +17,7 @@ from . import scenario
 @pytest.mark.embedded
 @pytest.mark.django_db
 def test_postgresql_and_sqlite_give_identical_reports(tmp_path) -> None:
-    env = {**embedded_env(tmp_path), "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    done = subprocess.run(
-        [sys.executable, "tests/analytics/dialect_run.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    sqlite = json.loads(done.stdout.strip().splitlines()[-1])
+    sqlite = sqlite_script(tmp_path, "tests/analytics/dialect_run.py")
 
     scenario.build()
     ticked = json.loads(json.dumps(scenario.dump()))

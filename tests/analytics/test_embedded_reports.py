@@ -3,33 +3,15 @@ export renders with numbers. Runs in a subprocess: this test process stays on Po
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.procs import ROOT, embedded_env
+from tests.procs import sqlite_script
 
 pytestmark = pytest.mark.embedded
 
 
 def test_reports_work_on_sqlite(tmp_path) -> None:
-    env = {**embedded_env(tmp_path), "PYTHONPATH": str(ROOT)}
-    for command in (["manage.py", "migrate", "--noinput"], ["manage.py", "demo_data"]):
-        subprocess.run(
-            [sys.executable, *command], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-    done = subprocess.run(
-        [sys.executable, "tests/analytics/embedded_check.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary = sqlite_script(tmp_path, "tests/analytics/embedded_check.py", demo=True, timeout=300)
     for page in (
         "overview.overview",
         "overview.daily",

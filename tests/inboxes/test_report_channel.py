@@ -101,30 +101,9 @@ def test_page_filter_links_and_csv() -> None:
 @pytest.mark.embedded
 def test_the_same_on_sqlite(tmp_path: Any) -> None:
     """The embedded default (SQLite) reads the channel's rows with the same statements."""
-    import json
-    import subprocess
-    import sys
+    from tests.procs import sqlite_script
 
-    from tests.procs import ROOT, embedded_env
-
-    env = {**embedded_env(tmp_path), "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    done = subprocess.run(
-        [sys.executable, "tests/inboxes/report_channel_sqlite.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = sqlite_script(tmp_path, "tests/inboxes/report_channel_sqlite.py")
     assert result["same"] is True
     desk, web, mail = result["counts"]
     assert desk == web + mail and web > 0 and mail > 0
