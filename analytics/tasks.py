@@ -10,6 +10,10 @@ from django.utils.dateparse import parse_datetime
 
 from . import services
 
+# The hot-question topics' vectors: their task lives beside what it runs (analytics/vectors.py),
+# so the rollup that asks for it need not import this module.
+from .vectors import topic_vectors as topic_vectors
+
 
 @shared_task(name="analytics.rollup_tick")
 def rollup_tick() -> dict[str, Any]:
@@ -42,12 +46,3 @@ def rollup_rebuild(start: str | None = None, end: str | None = None) -> dict[str
 
     result = services.rollup_rebuild(start=parse(start), end=parse(end))
     return {"hours": result.hours, "days": result.days}
-
-
-@shared_task(name="analytics.topic_vectors")
-def topic_vectors(texts: dict[str, str]) -> int:
-    """Sentence vectors for new hot-question topic keys (key → one of its questions), with
-    the bot's embedder (docs/metrics.md)."""
-    from .services.imports import topic_vectors_fill
-
-    return topic_vectors_fill(texts)

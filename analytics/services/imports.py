@@ -3,76 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-import numpy as np
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ..conversions import conversion_record
-from ..models import QuestionFact, TopicVector
+from ..models import QuestionFact
 from ..questions import language_of, product_index, products_in, topic_key, unmatched_rows_after
+from ..vectors import topic_vectors_after_commit
 from .marks import Marks
 
 IMPORT_BATCH = 5000
-EMBED_BATCH = 64
-EMBED_KEYS = 500
-logger = logging.getLogger(__name__)
-
-
-def _topic_vectors_after_commit(texts: dict[str, str]) -> None:
-    """Embedding is slow next to the rollup's SQL: the vectors of new topic keys are computed
-    by their own Celery task after the import commits (at most ``EMBED_KEYS`` per import)."""
-    if not texts:
-        return
-    known = set(
-        TopicVector.objects.filter(topic_key__in=list(texts)).values_list("topic_key", flat=True)
-    )
-    todo = {k: v for k, v in texts.items() if k not in known}
-    if not todo:
-        return
-    todo = dict(list(todo.items())[:EMBED_KEYS])
-    from ..tasks import topic_vectors
-
-    transaction.on_commit(lambda: topic_vectors.delay(todo), robust=True)
-
-
-def topic_vectors_fill(texts: dict[str, str]) -> int:
-    """Vectors for topic keys that have none yet, from one question of each (``texts``: key →
-    question), with the bot's embedder, so hot-question clusters use the same embeddings as
-    the bot. Runs in the rollup (Celery). An embedder that is off or fails leaves the keys
-    without vectors (clusters then join them on words alone); the next import tries again.
-    Returns how many vectors were stored."""
-    from chat.bot.matching.embedder import EmbeddingUnavailable, current_embedder
-
-    embedder = current_embedder()
-    if embedder is None or not texts:
-        return 0
-    have = set(
-        TopicVector.objects.filter(topic_key__in=list(texts), model=embedder.name).values_list(
-            "topic_key", flat=True
-        )
-    )
-    missing = [key for key in texts if key and key not in have]
-    stored = 0
-    for start in range(0, len(missing), EMBED_BATCH):
-        keys = missing[start : start + EMBED_BATCH]
-        try:
-            rows = embedder.embed([texts[k] for k in keys])
-        except EmbeddingUnavailable as exc:
-            logger.warning("topic vectors not computed (clusters use words alone): %s", exc)
-            return stored
-        for key, row in zip(keys, rows, strict=True):
-            TopicVector.objects.update_or_create(
-                topic_key=key,
-                defaults={
-                    "model": embedder.name,
-                    "vector": np.asarray(row, dtype="<f4").tobytes(),
-                },
-            )
-            stored += 1
-    return stored
 
 
 def questions_import(*, marks: Marks, lag: dt.timedelta) -> int:
@@ -117,7 +58,7 @@ def questions_import(*, marks: Marks, lag: dt.timedelta) -> int:
         ],
         ignore_conflicts=True,
     )
-    _topic_vectors_after_commit(
+    topic_vectors_after_commit(
         {
             topic_key(r["text"]): r["text"][:300]
             for r in rows

@@ -5,6 +5,7 @@ character pairs."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,8 @@ from analytics.models import QuestionFact, TopicVector
 from analytics.questions import cluster_keys, tokens, topic_key
 from analytics.selectors import ReportFilter, hot_questions
 from analytics.selectors.questions import topic_vectors
-from analytics.services.imports import topic_vectors_fill
-from tests.factories import T0
+from analytics.vectors import topic_vectors_fill
+from tests.factories import T0, make_visitor, shopper_says
 
 WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compare=False)
 
@@ -65,3 +66,27 @@ def test_the_hot_questions_report_uses_them() -> None:
     assert counts == [1, 6]
     (weekend,) = [c for c in clusters if c["count"] == 6]
     assert set(weekend["examples"]) <= set(WEEKEND)
+
+
+@pytest.mark.django_db
+def test_the_rollup_asks_for_the_vectors_of_new_topic_keys(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The question import hands new topic keys to the ``analytics.topic_vectors`` task after
+    it commits; the keys already known are not embedded again."""
+    from chat.models import UnmatchedQuestion
+
+    for text in WEEKEND:
+        message = shopper_says(make_visitor(), text)
+        UnmatchedQuestion.objects.create(
+            conversation_id=message.conversation_id,
+            message=message,
+            text=text,
+            language="zh",
+            created_at=message.created_at,
+        )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        analytics_services.rollup_tick(lag=dt.timedelta(0))
+    assert len(callbacks) >= 1
+    keys = {topic_key(q) for q in WEEKEND}
+    assert set(TopicVector.objects.values_list("topic_key", flat=True)) == keys

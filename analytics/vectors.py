@@ -1,0 +1,77 @@
+"""Sentence vectors of the hot-question topic keys, with the bot's embedder, so clusters use
+the same embeddings as the bot (docs/metrics.md). The rollup's question import asks for them
+after it commits; their own Celery task computes them. The task lives here, beside what it
+runs, so that the rollup (``analytics.services``) does not import ``analytics.tasks``, which
+imports the services: dependencies run one way."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from celery import shared_task
+from django.db import transaction
+
+from .models import TopicVector
+
+EMBED_BATCH = 64
+EMBED_KEYS = 500
+logger = logging.getLogger(__name__)
+
+
+def topic_vectors_after_commit(texts: dict[str, str]) -> None:
+    """Embedding is slow next to the rollup's SQL: the vectors of new topic keys are computed
+    by their own Celery task after the import commits (at most ``EMBED_KEYS`` per import)."""
+    if not texts:
+        return
+    known = set(
+        TopicVector.objects.filter(topic_key__in=list(texts)).values_list("topic_key", flat=True)
+    )
+    todo = {k: v for k, v in texts.items() if k not in known}
+    if not todo:
+        return
+    todo = dict(list(todo.items())[:EMBED_KEYS])
+    transaction.on_commit(lambda: topic_vectors.delay(todo), robust=True)
+
+
+def topic_vectors_fill(texts: dict[str, str]) -> int:
+    """Vectors for topic keys that have none yet, from one question of each (``texts``: key →
+    question), with the bot's embedder, so hot-question clusters use the same embeddings as
+    the bot. Runs in the rollup (Celery). An embedder that is off or fails leaves the keys
+    without vectors (clusters then join them on words alone); the next import tries again.
+    Returns how many vectors were stored."""
+    from chat.bot.matching.embedder import EmbeddingUnavailable, current_embedder
+
+    embedder = current_embedder()
+    if embedder is None or not texts:
+        return 0
+    have = set(
+        TopicVector.objects.filter(topic_key__in=list(texts), model=embedder.name).values_list(
+            "topic_key", flat=True
+        )
+    )
+    missing = [key for key in texts if key and key not in have]
+    stored = 0
+    for start in range(0, len(missing), EMBED_BATCH):
+        keys = missing[start : start + EMBED_BATCH]
+        try:
+            rows = embedder.embed([texts[k] for k in keys])
+        except EmbeddingUnavailable as exc:
+            logger.warning("topic vectors not computed (clusters use words alone): %s", exc)
+            return stored
+        for key, row in zip(keys, rows, strict=True):
+            TopicVector.objects.update_or_create(
+                topic_key=key,
+                defaults={
+                    "model": embedder.name,
+                    "vector": np.asarray(row, dtype="<f4").tobytes(),
+                },
+            )
+            stored += 1
+    return stored
+
+
+@shared_task(name="analytics.topic_vectors")
+def topic_vectors(texts: dict[str, str]) -> int:
+    """Sentence vectors for new hot-question topic keys (key → one of its questions)."""
+    return topic_vectors_fill(texts)
