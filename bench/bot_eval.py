@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.bot_eval            # evaluate; report the test half
     .venv/bin/python -m bench.bot_eval --fit      # refit calibration.json on the dev half first
-    .venv/bin/python -m bench.bot_eval --set heldout2   # report the second held-out set
-    .venv/bin/python -m bench.bot_eval --set heldout3   # the third (never tuned on, no --misses)
+    .venv/bin/python -m bench.bot_eval --set heldout4   # the held-out set (never tuned on, no --misses)
+    .venv/bin/python -m bench.bot_eval --set heldout3 --misses   # an earlier one, spent: tuning data
     .venv/bin/python -m bench.bot_eval --set dev2 --misses   # the second dev set (tuning data)
 
 
@@ -34,7 +34,9 @@ generated entries (their vectors are random unit vectors: cost does not depend o
 
 Tuning data: the dev half plus a second dev set (``bench/data/bot_dev2_{en,zh}.tsv``, written
 2026-12-07 for tuning only: must-not-answer questions of the kinds shops get and paraphrases).
-``--fit`` fits on both; the held-out sets never get ``--misses``.
+``--fit`` fits on both; the held-out set (``heldout4``) never gets ``--misses``. ``heldout2`` and
+``heldout3`` were held out once but have been run through the tables several times since: they
+are spent, reportable and inspectable like dev2, and no longer count as held out.
 """
 
 from __future__ import annotations
@@ -69,8 +71,13 @@ from chat.bot.matching.index import Doc, Index  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 LANGUAGES = {"en": "bot_eval_en.tsv", "zh-hans": "bot_eval_zh.tsv"}
-# Sets reported whole (never tuned on), by name: file per language.
+# Sets reported whole (never tuned on, no --misses), by name: file per language.
 HELDOUT = {
+    "heldout4": {"en": "bot_heldout4_en.tsv", "zh-hans": "bot_heldout4_zh.tsv"},
+}
+# Earlier held-out sets, each run several times through the tables before: now tuning data
+# (reportable whole, --misses allowed), like dev2.
+SPENT = {
     "heldout2": {"en": "bot_heldout2_en.tsv", "zh-hans": "bot_heldout2_zh.tsv"},
     "heldout3": {"en": "bot_heldout3_en.tsv", "zh-hans": "bot_heldout3_zh.tsv"},
 }
@@ -562,7 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--set",
         default="main",
-        choices=["main", "dev2", *HELDOUT],
+        choices=["main", "dev2", *SPENT, *HELDOUT],
         help="report this set (held-out sets are reported whole; tuning uses main's dev half "
         "and dev2)",
     )
@@ -580,7 +587,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev = [q for q in questions if q.split == "dev"] + dev2
     report = questions if args.split == "all" else [q for q in questions if q.split == args.split]
     if args.set != "main":
-        report = dev2 if args.set == "dev2" else load_set(HELDOUT[args.set], split=args.set)
+        files = {**SPENT, **HELDOUT}
+        report = dev2 if args.set == "dev2" else load_set(files[args.set], split=args.set)
         check_set(report)
         args.split = args.set
         print(
