@@ -2,15 +2,18 @@
 after commit. ``connect()`` runs from ``chat.listeners``.
 
 A trigger costs the writer's transaction nothing when no active rule listens for it: the
-events that have rules are kept per process for ``CACHE_SECONDS`` (and cleared when a rule is
-saved in this process)."""
+triggers that have rules are kept per process; saving or deleting a rule in any process moves a
+version in the shared cache, which every process checks at most once per
+``VERSION_CHECK_SECONDS`` (the SLA policies' pattern, analytics/sla/policies.py)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -21,7 +24,12 @@ from ..models import AutomationRule
 from .services import MAX_CHAIN, running_change, running_rules
 
 Trigger = AutomationRule.Trigger
-CACHE_SECONDS = 10.0
+logger = logging.getLogger(__name__)
+# The local copy's longest life (only matters while the shared cache is down).
+CACHE_SECONDS = 60.0
+# Saving or deleting a rule bumps this number in the shared cache (Redis in production).
+VERSION_KEY = "automation-rules-version"
+VERSION_CHECK_SECONDS = 1.0
 
 # Domain event → the rules' trigger. "Updated" is any change of assignee, status (other than
 # resolving), priority or custom attributes, and a reopening.
@@ -37,28 +45,61 @@ TRIGGERS: dict[str, str] = {
 }
 
 _lock = threading.Lock()
-_cache: tuple[float, frozenset[str]] | None = None
+# (loaded at, triggers, the shared version they were loaded under, version checked at)
+_cache: tuple[float, frozenset[str], int, float] | None = None
 
 
 def triggers_with_rules() -> frozenset[str]:
-    """The triggers some active rule listens for (one query per ``CACHE_SECONDS``)."""
+    """The triggers some active rule listens for: one query when a rule changed anywhere (or
+    every ``CACHE_SECONDS``), else at most one shared-cache read per ``VERSION_CHECK_SECONDS``."""
     global _cache
     now = time.monotonic()
-    cached = _cache
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    with _lock:
+        held = _cache
+    if held is not None and now - held[0] < CACHE_SECONDS:
+        if now - held[3] < VERSION_CHECK_SECONDS:
+            return held[1]
+        version = _shared_version()
+        if version == held[2] and version != -1:
+            with _lock:
+                _cache = (held[0], held[1], held[2], now)
+            return held[1]
+    else:
+        version = _shared_version()
     found = frozenset(
         AutomationRule.objects.filter(active=True).values_list("event", flat=True).distinct()
     )
     with _lock:
-        _cache = (now + CACHE_SECONDS, found)
+        _cache = (now, found, version, now)
     return found
 
 
+def _shared_version() -> int:
+    try:
+        return int(cache.get(VERSION_KEY, 0))
+    except Exception:  # the shared cache is down: reload every check instead
+        logger.warning("automation rules: the shared cache is unavailable")
+        return -1
+
+
 def cache_clear(**_kwargs: object) -> None:
+    """Forget this process's copy."""
     global _cache
     with _lock:
         _cache = None
+
+
+def rules_changed(**_kwargs: object) -> None:
+    """A rule was saved or deleted (signal receiver): this process forgets its copy, and the
+    shared version moves so every other process does within ``VERSION_CHECK_SECONDS``."""
+    cache_clear()
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 1, None)
+    except Exception:
+        logger.warning("automation rules: the shared cache is unavailable")
 
 
 def _change_id(trigger: str, event: dispatch.DomainEvent) -> str:
@@ -112,5 +153,5 @@ def on_event(event: dispatch.DomainEvent) -> None:
 def connect() -> None:
     for name in TRIGGERS:
         dispatch.subscribe(name, on_event)
-    post_save.connect(cache_clear, sender=AutomationRule, dispatch_uid="automation-cache")
-    post_delete.connect(cache_clear, sender=AutomationRule, dispatch_uid="automation-cache-del")
+    post_save.connect(rules_changed, sender=AutomationRule, dispatch_uid="automation-cache")
+    post_delete.connect(rules_changed, sender=AutomationRule, dispatch_uid="automation-cache-del")

@@ -11,7 +11,11 @@ Conditions (all must hold):
 - ``{"type": "attribute", "key": "<conversation|contact>.<key>", "equals"?: value}``: the
   custom attribute equals the value (as the attribute's type reads it), or is set at all;
 - ``{"type": "business_hours", "open": true|false}``: the conversation's team is (not) within
-  business hours now.
+  business hours now;
+- ``{"type": "team", "in": [<team name>, …]}``: the conversation's team is listed;
+- ``{"type": "vip", "is": true|false}``: the shopper is (not) a customer with a VIP tier;
+- ``{"type": "customer", "field": "vip_tier"|"language"|"tags", "any": [value, …]}``: the
+  known customer's field is one of the values (``tags``: has one of them), any case.
 
 Actions (in order): ``{"type": "assign_team", "team": <name>}``, ``{"type": "assign_agent",
 "agent": <username>}``, ``{"type": "label", "label": <name>}``, ``{"type": "priority",
@@ -51,7 +55,12 @@ CONDITIONS = (
     "priority",
     "attribute",
     "business_hours",
+    "team",
+    "vip",
+    "customer",
 )
+# The known customer's fields a condition may test (orders.Customer).
+CUSTOMER_FIELDS = ("vip_tier", "language", "tags")
 ACTIONS = (
     "assign_team",
     "assign_agent",
@@ -113,6 +122,22 @@ def check_condition(n: int, c: Any) -> None:
                 raise ValidationError({"conditions": f"{where}: {error}"}) from None
     if kind == "business_hours" and not isinstance(c.get("open"), bool):
         raise ValidationError({"conditions": f'{where}: "open" is true or false.'})
+    if kind == "team":
+        if not _strings(c.get("in")):
+            raise ValidationError({"conditions": f'{where}: "in" lists team names.'})
+        known = set(Team.objects.filter(name__in=c["in"]).values_list("name", flat=True))
+        missing = [name for name in c["in"] if name not in known]
+        if missing:
+            raise ValidationError({"conditions": f"{where}: no team named {missing[0]!r}."})
+    if kind == "vip" and not isinstance(c.get("is"), bool):
+        raise ValidationError({"conditions": f'{where}: "is" is true or false.'})
+    if kind == "customer":
+        if c.get("field") not in CUSTOMER_FIELDS:
+            raise ValidationError(
+                {"conditions": f'{where}: "field" is one of {", ".join(CUSTOMER_FIELDS)}.'}
+            )
+        if not _strings(c.get("any")):
+            raise ValidationError({"conditions": f'{where}: "any" lists values.'})
 
 
 def check_action(n: int, a: Any) -> None:
@@ -185,6 +210,23 @@ def _attribute_holds(conversation: Conversation, c: dict[str, Any]) -> bool:
     return value is not None and value == value_clean(definition, c["equals"])
 
 
+def _customer(conversation: Conversation) -> Any:
+    """The known customer of the conversation (or of its visitor), or None."""
+    if conversation.customer_id:
+        return conversation.customer
+    return conversation.visitor.customer if conversation.visitor.customer_id else None
+
+
+def _customer_holds(conversation: Conversation, c: dict[str, Any]) -> bool:
+    customer = _customer(conversation)
+    if customer is None:
+        return False
+    wanted = {str(v).casefold() for v in c["any"]}
+    value = getattr(customer, c["field"], None)
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.casefold() in wanted for v in values)
+
+
 def condition_holds(c: dict[str, Any], conversation: Conversation, message: Message | None) -> bool:
     kind = c["type"]
     if kind == "channel":
@@ -203,6 +245,13 @@ def condition_holds(c: dict[str, Any], conversation: Conversation, message: Mess
         return _attribute_holds(conversation, c)
     if kind == "business_hours":
         return business_hours.is_open(team_id=conversation.team_id, at=timezone.now()) == c["open"]
+    if kind == "team":
+        return conversation.team is not None and conversation.team.name in c["in"]
+    if kind == "vip":
+        customer = _customer(conversation)
+        return bool(customer is not None and customer.vip_tier) == c["is"]
+    if kind == "customer":
+        return _customer_holds(conversation, c)
     return False
 
 

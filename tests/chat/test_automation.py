@@ -222,6 +222,10 @@ def test_inactive_rules_and_agents_messages_do_not_run() -> None:
         ([], [{"type": "assign_team", "team": "Ghosts"}], "no team named 'Ghosts'"),
         ([], [{"type": "send_message", "text": " "}], "text of 1 to 4000"),
         ([], [{"type": "explode"}], "Action 1: type is one of"),
+        ([{"type": "team", "in": ["Ghosts"]}], [{"type": "resolve"}], "no team named 'Ghosts'"),
+        ([{"type": "vip", "is": "yes"}], [{"type": "resolve"}], '"is" is true or false'),
+        ([{"type": "customer", "field": "email", "any": ["x"]}], [{"type": "resolve"}], "field"),
+        ([{"type": "customer", "field": "tags", "any": []}], [{"type": "resolve"}], '"any"'),
     ],
 )
 def test_the_admin_refuses_bad_rules(conditions: Any, actions: Any, message: str) -> None:
@@ -293,3 +297,76 @@ def test_mute_keeps_the_conversation_resolved_until_an_agent_reopens_it() -> Non
     conversation.refresh_from_db()
     assert conversation.status == "open"
     assert "Automation muted the conversation for 6 hours" in bodies(conversation, private=True)
+
+
+def test_team_vip_and_customer_conditions() -> None:
+    from orders.models import Customer
+
+    returns, sales = make_team("Returns"), make_team("Sales")
+    rule(
+        Trigger.MESSAGE_CREATED,
+        [{"type": "team", "in": ["Returns"]}, {"type": "vip", "is": True}],
+        [{"type": "note", "text": "VIP in Returns"}],
+        name="vip returns",
+    )
+    rule(
+        Trigger.MESSAGE_CREATED,
+        [{"type": "vip", "is": False}],
+        [{"type": "note", "text": "not VIP"}],
+        name="not vip",
+    )
+    rule(
+        Trigger.MESSAGE_CREATED,
+        [
+            {"type": "customer", "field": "tags", "any": ["wholesale"]},
+            {"type": "customer", "field": "language", "any": ["ZH", "zh-hans"]},
+        ],
+        [{"type": "note", "text": "wholesale zh"}],
+        name="wholesale",
+    )
+    gold = Customer.objects.create(
+        external_id="g1", vip_tier="gold", tags=["Wholesale"], language="zh"
+    )
+    plain = Customer.objects.create(external_id="p1", tags=["retail"], language="zh")
+    vip_conv = shopper_says(make_visitor(customer=gold), "hi").conversation
+    plain_conv = shopper_says(make_visitor(customer=plain), "hi").conversation
+    anonymous = shopper_says(make_visitor(), "hi").conversation
+    Conversation.objects.filter(pk__in=[vip_conv.pk, plain_conv.pk]).update(team=returns)
+    Conversation.objects.filter(pk=anonymous.pk).update(team=sales)
+    AutomationRun.objects.all().delete()
+    for conversation in (vip_conv, plain_conv, anonymous):
+        shopper_says(conversation.visitor, "again")
+    ran = {
+        (run.conversation_id, run.rule.name) for run in AutomationRun.objects.select_related("rule")
+    }
+    assert ran == {
+        (vip_conv.pk, "vip returns"),
+        (vip_conv.pk, "wholesale"),
+        (plain_conv.pk, "not vip"),
+        (anonymous.pk, "not vip"),
+    }
+
+
+def test_a_rule_saved_by_another_process_is_heard_within_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each process keeps which triggers have rules; a save anywhere moves a version in the
+    shared cache, and every process reloads on its next check (at most a second later)."""
+    from django.core.cache import cache
+
+    from chat.automation import listeners
+
+    assert listeners.triggers_with_rules() == frozenset()
+    # Another process saves a rule: this process hears no signal, only the shared version.
+    AutomationRule.objects.bulk_create(
+        [AutomationRule(name="x", event=Trigger.MESSAGE_CREATED, actions=[{"type": "resolve"}])]
+    )
+    assert listeners.triggers_with_rules() == frozenset()  # still this process's copy
+    cache.set(listeners.VERSION_KEY, int(cache.get(listeners.VERSION_KEY, 0)) + 1, None)
+    monkeypatch.setattr(listeners, "VERSION_CHECK_SECONDS", 0.0)
+    assert listeners.triggers_with_rules() == frozenset({"message_created"})
+    # A save in this process moves the shared version too.
+    before = int(cache.get(listeners.VERSION_KEY, 0))
+    AutomationRule.objects.get().delete()
+    assert int(cache.get(listeners.VERSION_KEY, 0)) == before + 1
+    assert listeners.triggers_with_rules() == frozenset()
