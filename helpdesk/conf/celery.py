@@ -12,7 +12,9 @@ from helpdesk.conf.env import env_bool
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
+# The embedded default's in-process broker names its host: an eager task still takes a producer
+# from the pool, and kombu warns "No hostname was supplied" on every first run without one.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
