@@ -74,6 +74,8 @@ ACTIONS = (
 # How long "mute" keeps a resolved conversation resolved when the shopper writes again.
 MUTE_HOURS = 6
 MAX_ITEMS = 10
+# The idle trigger's longest wait: a week.
+MAX_IDLE_MINUTES = 7 * 24 * 60
 MAX_TEXT = 4000
 
 
@@ -157,6 +159,25 @@ def check_action(n: int, a: Any) -> None:
         text = a.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
             raise ValidationError({"actions": f"{where}: text of 1 to {MAX_TEXT} characters."})
+
+
+def check_idle(event: str, minutes: Any, waiting_on: str) -> None:
+    """The idle trigger needs both its minutes (1 to ``MAX_IDLE_MINUTES``) and who the
+    conversation waits on; the other triggers take neither."""
+    from ..models import AutomationRule
+
+    if event != AutomationRule.Trigger.CONVERSATION_IDLE:
+        if minutes is not None or waiting_on:
+            raise ValidationError(
+                {"idle_minutes": 'Only the trigger "Conversation idle" takes idle minutes.'}
+            )
+        return
+    if not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_MINUTES:
+        raise ValidationError(
+            {"idle_minutes": f"Idle for how many minutes: 1 to {MAX_IDLE_MINUTES}."}
+        )
+    if waiting_on not in AutomationRule.WaitingOn.values:
+        raise ValidationError({"idle_waiting_on": "Waiting on whom: the agent or the shopper."})
 
 
 def check_rule(conditions: Any, actions: Any) -> None:

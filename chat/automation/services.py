@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -68,7 +68,7 @@ def automation_run(
     rules = AutomationRule.objects.filter(active=True, event=trigger).exclude(pk__in=chain)
     runs = []
     for rule in rules:
-        run = _rule_run(
+        run = rule_run(
             rule=rule,
             trigger=trigger,
             conversation_id=conversation_id,
@@ -81,7 +81,7 @@ def automation_run(
     return runs
 
 
-def _rule_run(
+def rule_run(
     *,
     rule: AutomationRule,
     trigger: str,
@@ -89,7 +89,11 @@ def _rule_run(
     message_id: int | None,
     trigger_key: str,
     chain: tuple[int, ...],
+    still: Callable[[Conversation], bool] | None = None,
 ) -> AutomationRun | None:
+    """Run one rule on the locked conversation if its conditions hold (and ``still``, the
+    caller's check that the trigger still stands, e.g. the conversation is still idle): the
+    run, or None when it did not run or already ran for ``trigger_key``."""
     with transaction.atomic():
         conversation = (
             Conversation.objects.select_for_update(of=("self",))
@@ -97,7 +101,7 @@ def _rule_run(
             .filter(pk=conversation_id)
             .first()
         )
-        if conversation is None:
+        if conversation is None or (still is not None and not still(conversation)):
             return None
         message = Message.objects.filter(pk=message_id).first() if message_id else None
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .idle import idle_scan
 from .services import automation_run
 
 
@@ -25,3 +26,9 @@ def automation_run_task(
         chain=tuple(chain or ()),
     )
     return len(runs)
+
+
+@shared_task(name="chat.automation.idle_scan", ignore_result=True)
+def idle_scan_task() -> int:
+    """The beat's idle scan (docs/automation.md): the number of rule runs."""
+    return idle_scan()

@@ -19,6 +19,13 @@ class AutomationRule(models.Model):
         MESSAGE_CREATED = "message_created", _("Message received from the shopper")
         CONVERSATION_UPDATED = "conversation_updated", _("Conversation updated")
         CONVERSATION_RESOLVED = "conversation_resolved", _("Conversation resolved")
+        CONVERSATION_IDLE = "conversation_idle", _("Conversation idle for some minutes")
+
+    class WaitingOn(models.TextChoices):
+        # The shopper wrote last and no one answered yet (routing's waiting clock).
+        AGENT = "agent", _("the agent (the shopper is waiting)")
+        # An agent or the bot wrote last and the shopper has not answered.
+        SHOPPER = "shopper", _("the shopper (the desk is waiting)")
 
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -27,6 +34,13 @@ class AutomationRule(models.Model):
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
     actions = models.JSONField(_("actions"), default=list)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The idle trigger only: how long, and who the conversation waits on.
+    idle_minutes = models.PositiveIntegerField(_("idle for (minutes)"), null=True, blank=True)
+    idle_waiting_on = models.CharField(
+        _("idle while waiting on"), max_length=16, choices=WaitingOn.choices, blank=True
+    )
+    # The idle scan's watermark: idle spells that began up to here have been looked at.
+    idle_checked_through = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -39,8 +53,9 @@ class AutomationRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from chat.automation.rules import check_rule
+        from chat.automation.rules import check_idle, check_rule
 
+        check_idle(self.event, self.idle_minutes, self.idle_waiting_on)
         check_rule(self.conditions, self.actions)
 
 

@@ -133,6 +133,12 @@ class ConversationRouting(models.Model):
                 condition=Q(waiting_since__isnull=False, overdue_notified_at__isnull=True),
                 name="routing_waiting",
             ),
+            # Automation's idle scan: shoppers waiting past a rule's minutes, alerted or not.
+            models.Index(
+                fields=["waiting_since"],
+                condition=Q(waiting_since__isnull=False),
+                name="routing_waiting_any",
+            ),
         ]
 
     def __str__(self) -> str:

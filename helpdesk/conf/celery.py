@@ -73,6 +73,11 @@ CELERY_BEAT_SCHEDULE["routing-slow-reply-scan"] = {
     "task": "chat.routing.slow_reply_scan",
     "schedule": 15.0,
 }
+# Automation (docs/automation.md): rules on conversations idle for their minutes.
+CELERY_BEAT_SCHEDULE["automation-idle-scan"] = {
+    "task": "chat.automation.idle_scan",
+    "schedule": 60.0,
+}
 
 # Channels (docs/channels.md): deliveries retried, IMAP mailboxes polled.
 CELERY_BEAT_SCHEDULE["inboxes-outbound-sweep"] = {

@@ -370,3 +370,129 @@ def test_a_rule_saved_by_another_process_is_heard_within_a_second(
     AutomationRule.objects.get().delete()
     assert int(cache.get(listeners.VERSION_KEY, 0)) == before + 1
     assert listeners.triggers_with_rules() == frozenset()
+
+
+def _idle_rule(minutes: int, waiting_on: str, actions: list[Any], **kw: Any) -> AutomationRule:
+    return rule(
+        Trigger.CONVERSATION_IDLE,
+        kw.pop("conditions", []),
+        actions,
+        idle_minutes=minutes,
+        idle_waiting_on=waiting_on,
+        **kw,
+    )
+
+
+def test_idle_waiting_on_the_agent_fires_once_per_spell_from_the_beat() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chat.automation.idle import idle_scan
+    from chat.models import ConversationRouting
+
+    ana = make_agent("ana", name="Ana")
+    waited = _idle_rule(30, "agent", [{"type": "priority", "priority": "high"}], name="waited")
+    now = timezone.now()
+    late = shopper_says(make_visitor(), "anyone?").conversation
+    recent = shopper_says(make_visitor(), "hello").conversation
+    closed = shopper_says(make_visitor(), "bye").conversation
+    routing = ConversationRouting.objects
+    routing.filter(conversation=late).update(waiting_since=now - dt.timedelta(minutes=31))
+    routing.filter(conversation=recent).update(waiting_since=now - dt.timedelta(minutes=10))
+    routing.filter(conversation=closed).update(waiting_since=now - dt.timedelta(minutes=40))
+    Conversation.objects.filter(pk=closed.pk).update(status="resolved")
+
+    assert idle_scan(now=now) == 1
+    assert idle_scan(now=now) == 0  # the watermark moved past it
+    AutomationRule.objects.filter(pk=waited.pk).update(idle_checked_through=None)
+    assert idle_scan(now=now) == 0  # and the run is kept once per spell
+    (run,) = AutomationRun.objects.all()
+    assert (run.conversation_id, run.event, run.outcome) == (late.pk, "conversation_idle", "done")
+    late.refresh_from_db()
+    assert late.priority == Conversation.Priority.HIGH
+
+    # The agent answers; the shopper writes again: a new spell, which fires once it is due.
+    agent_says(ana, late, "Here I am")
+    shopper_says(late.visitor, "thanks, one more question")
+    spell = routing.get(conversation=late).waiting_since
+    assert spell is not None and spell > now - dt.timedelta(minutes=1)
+    assert idle_scan(now=spell + dt.timedelta(minutes=29)) == 1  # "recent", due by then
+    assert AutomationRun.objects.filter(conversation=late).count() == 1
+    assert idle_scan(now=spell + dt.timedelta(minutes=31)) == 1
+    assert set(AutomationRun.objects.values_list("conversation_id", flat=True)) == {
+        late.pk,
+        recent.pk,
+    }
+    assert AutomationRun.objects.filter(conversation=late).count() == 2
+
+
+def test_idle_waiting_on_the_shopper_fires_once_per_agent_line() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chat.automation.idle import idle_scan
+
+    ana = make_agent("ana", name="Ana")
+    still = _idle_rule(15, "shopper", [{"type": "send_message", "text": "Are you still there?"}])
+    conversation = shopper_says(make_visitor(), "my parcel").conversation
+    agent_says(ana, conversation, "Which order number?")
+    waiting_on_us = shopper_says(make_visitor(), "hello").conversation
+    now = timezone.now()
+    old = now - dt.timedelta(minutes=16)
+    Conversation.objects.filter(pk__in=[conversation.pk, waiting_on_us.pk]).update(
+        last_activity_at=old
+    )
+    assert idle_scan(now=now) == 1
+    assert bodies(conversation, private=False)[-1] == "Are you still there?"
+    # The rule's own message moved the activity; the same agent line never fires it again.
+    later = timezone.now() + dt.timedelta(minutes=20)
+    assert idle_scan(now=later) == 0
+    # The shopper answers, the agent asks again: a new spell. (This test's clock jumped 20
+    # minutes ahead, past the new line; a real beat's watermark stays behind the clock.)
+    shopper_says(conversation.visitor, "sorry, 1234")
+    agent_says(ana, conversation, "Thanks, and your email?")
+    AutomationRule.objects.filter(pk=still.pk).update(idle_checked_through=None)
+    assert idle_scan(now=later + dt.timedelta(minutes=20)) == 1
+    assert bodies(conversation, private=False).count("Are you still there?") == 2
+    assert not AutomationRun.objects.filter(conversation=waiting_on_us).exists()
+
+
+@pytest.mark.parametrize(
+    ("event", "minutes", "waiting_on", "message"),
+    [
+        ("conversation_idle", None, "agent", "Idle for how many minutes: 1 to 10080."),
+        ("conversation_idle", 0, "agent", "Idle for how many minutes"),
+        ("conversation_idle", 20000, "agent", "Idle for how many minutes"),
+        ("conversation_idle", 30, "", "Waiting on whom: the agent or the shopper."),
+        ("message_created", 30, "", 'Only the trigger "Conversation idle" takes idle minutes.'),
+    ],
+)
+def test_the_admin_checks_the_idle_trigger(
+    event: str, minutes: Any, waiting_on: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        AutomationRule(
+            name="x",
+            event=event,
+            idle_minutes=minutes,
+            idle_waiting_on=waiting_on,
+            actions=[{"type": "resolve"}],
+        ).full_clean()
+    assert message in str(caught.value)
+
+
+def test_the_idle_scan_is_scheduled_in_beat_and_in_the_embedded_beat() -> None:
+    from django.conf import settings
+
+    from chat.automation.tasks import idle_scan_task
+    from helpdesk import embedded_beat
+    from helpdesk.celery import app
+
+    jobs = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == idle_scan_task.name]
+    assert len(jobs) == 1 and float(jobs[0]["schedule"]) == 60.0
+    assert idle_scan_task.name in app.tasks
+    names = {entry.task for entry in embedded_beat.scheduler().schedule.values()}
+    assert idle_scan_task.name in names
+    assert idle_scan_task.delay().get() == 0  # eager in tests; no idle rule
