@@ -10,9 +10,10 @@ down 15 s) instead of a quick refusal the client could retry. So:
   ``Unavailable`` and remembers it: for ``RETRY_SECONDS`` every call is refused at once, then
   one call at a time probes, so no queue of calls waits out the pool's timeout one after
   another; the first call that reaches the database closes the circuit again;
-- ``outage_response`` (REST: ``helpdesk.errors.api_exception_handler``,
+- ``helpdesk.errors.outage_response`` (REST: ``api_exception_handler``,
   ``EdgeMiddleware.process_exception`` and ``handler500`` for every other view) answers a JSON
-  503 with ``Retry-After`` instead of Django's HTML 500.
+  503 with ``Retry-After`` instead of Django's HTML 500. It and ``is_outage`` (what counts as
+  an outage) live in ``helpdesk.errors``, below this module, with the other typed errors.
 
 Nothing here ever acks: a refused send stored nothing, and one whose commit raced the
 outage is found again by its ``client_id`` when the client resends.
@@ -27,9 +28,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
 
-from .errors import HelpdeskError
+from .errors import Unavailable, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -37,37 +37,6 @@ T = TypeVar("T")
 
 # How long every call is refused after an outage, before one call probes again.
 RETRY_SECONDS = 0.5
-# SQLSTATE classes and codes that mean "the server is not there", not "this statement failed":
-# connection exceptions (08…), administrator shutdown / crash shutdown / cannot connect now.
-_OUTAGE_STATES = ("57P01", "57P02", "57P03")
-
-
-class Unavailable(HelpdeskError):
-    code = "unavailable"
-
-
-def is_outage(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what it wraps) says the database cannot be reached, as opposed to a
-    statement that failed (a deadlock, a constraint: those are the caller's to handle)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        name = type(current).__name__
-        if name == "PoolTimeout":  # psycopg_pool: no connection could be had in time
-            return True
-        if isinstance(current, InterfaceError):  # "connection already closed"
-            return True
-        sqlstate = getattr(current, "sqlstate", None)
-        module = type(current).__module__
-        if module.startswith("psycopg") and name in ("OperationalError", "InterfaceError"):
-            # psycopg's own (not a subclass such as DeadlockDetected): the connection failed.
-            if sqlstate is None or sqlstate.startswith("08") or sqlstate in _OUTAGE_STATES:
-                return True
-        elif sqlstate is not None and (sqlstate.startswith("08") or sqlstate in _OUTAGE_STATES):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 class _Circuit:
@@ -122,15 +91,3 @@ def guarded(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
         raise
     circuit.done(probe=probe, outage=False)
     return result
-
-
-def outage_response(exc: BaseException | None) -> JsonResponse | None:
-    """The JSON 503 for an exception that is a database outage, else None."""
-    if exc is None or not (isinstance(exc, Unavailable) or is_outage(exc)):
-        return None
-    response = JsonResponse(
-        {"code": "unavailable", "detail": "The database is unavailable; try again shortly."},
-        status=503,
-    )
-    response["Retry-After"] = "1"
-    return response

@@ -28,8 +28,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.parsers import BaseParser
 
-from .db_health import outage_response
-from .errors import BadRequest, TooLarge
+from .errors import BadRequest, TooLarge, outage_response
 
 # Deeper than any payload the desk or a shop sends (an order with items with options is 5),
 # shallow enough that nothing that walks a value recursively comes near Python's limit.

@@ -1,6 +1,9 @@
 """Typed business errors and the one place each transport turns them into the contract's shape.
 
-REST: ``api_exception_handler`` (DRF's EXCEPTION_HANDLER). WebSocket: ``error_frame``.
+REST: ``api_exception_handler`` (DRF's EXCEPTION_HANDLER). WebSocket: ``error_frame``. A
+database outage (``is_outage``) is ``unavailable`` on both: ``outage_response`` is its JSON 503
+for every HTTP path (``api_exception_handler``, ``helpdesk.edge``); the sockets' circuit that
+refuses calls while the database is down is ``helpdesk.db_health``, which builds on this module.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -77,6 +81,51 @@ class TooLarge(HelpdeskError):
     code = "too_large"
 
 
+class Unavailable(HelpdeskError):
+    code = "unavailable"
+
+
+# SQLSTATE classes and codes that mean "the server is not there", not "this statement failed":
+# connection exceptions (08…), administrator shutdown / crash shutdown / cannot connect now.
+_OUTAGE_STATES = ("57P01", "57P02", "57P03")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the database cannot be reached, as opposed to a
+    statement that failed (a deadlock, a constraint: those are the caller's to handle)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if name == "PoolTimeout":  # psycopg_pool: no connection could be had in time
+            return True
+        if isinstance(current, InterfaceError):  # "connection already closed"
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        module = type(current).__module__
+        if module.startswith("psycopg") and name in ("OperationalError", "InterfaceError"):
+            # psycopg's own (not a subclass such as DeadlockDetected): the connection failed.
+            if sqlstate is None or sqlstate.startswith("08") or sqlstate in _OUTAGE_STATES:
+                return True
+        elif sqlstate is not None and (sqlstate.startswith("08") or sqlstate in _OUTAGE_STATES):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def outage_response(exc: BaseException | None) -> JsonResponse | None:
+    """The JSON 503 for an exception that is a database outage, else None."""
+    if exc is None or not (isinstance(exc, Unavailable) or is_outage(exc)):
+        return None
+    response = JsonResponse(
+        {"code": "unavailable", "detail": "The database is unavailable; try again shortly."},
+        status=503,
+    )
+    response["Retry-After"] = "1"
+    return response
+
+
 def error_frame(error: HelpdeskError, client_id: str | None = None) -> dict[str, Any]:
     """The WebSocket ``error`` frame for a business error."""
     frame: dict[str, Any] = {"type": "error", "code": error.code, "detail": str(error.detail)}
@@ -114,8 +163,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     # Imported here: DRF's views read the parser setting (helpdesk.edge) on import, and the
     # edge raises these errors.
     from rest_framework.views import exception_handler as drf_default_handler
-
-    from .db_health import outage_response
 
     outage = outage_response(exc)
     if outage is not None:

@@ -176,3 +176,131 @@ def test_app_boundaries() -> None:
             if app == "chat" and any(t.startswith("orders.apis") for t in targets):
                 offenders.append(f"{where}:{line} chat imports the orders API")
     assert not offenders, "\n".join(offenders)
+
+
+# Import circles not yet broken, each as the modules it ties: a module in one can be read only
+# with the others. None may grow, no other may appear, and a circle that is broken leaves this
+# list (docs/architecture.md, "Dependencies run one way").
+CIRCLES_TO_BREAK = (
+    frozenset(
+        {
+            "chat.access",
+            "chat.attributes.selectors",
+            "chat.attributes.values",
+            "chat.automation.rules",
+            "chat.events",
+            "chat.events.payloads",
+            "chat.events.publishing",
+            "chat.events.typing_frames",
+            "chat.labels",
+            "chat.models",
+            "chat.models.automation",
+            "chat.models.prechat",
+            "chat.prechat.services",
+            "chat.priority.services",
+            "chat.routing.business_hours",
+            "chat.services.conversations",
+            "chat.services.messages",
+            "chat.services.receipts",
+            "chat.statements",
+        }
+    ),
+    frozenset(
+        {
+            "inboxes.email.imap",
+            "inboxes.email.receive",
+            "inboxes.outbound",
+            "inboxes.queue",
+            "inboxes.tasks",
+        }
+    ),
+    frozenset({"chat.bot.matching.hybrid", "chat.bot.vectors"}),
+)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the app modules it imports, at the top or inside a function alike (an import
+    moved into a function still ties the two). ``from package import name`` ties to the
+    submodule ``name`` when there is one, else to the package."""
+    modules: dict[str, Path] = {}
+    for path in _app_modules():
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        for _line, module, names in _imports(path):
+            for imported in names or [""]:
+                submodule = f"{module}.{imported}"
+                if imported and submodule in modules:
+                    targets.add(submodule)
+                elif module in modules:
+                    targets.add(module)
+        graph[name] = targets - {name}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[frozenset[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(frozenset(component))
+    return found
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"d", "f"}, "f": {"e"}}
+    assert sorted(map(sorted, _circles(graph))) == [["a", "b", "c"], ["e", "f"]]
+
+
+def test_no_new_import_circle() -> None:
+    """Dependencies run one way: a module that needs a piece of a higher one gets that piece
+    moved down a layer (``chat.routing.selectors`` holds who is live, which presence writes;
+    ``helpdesk.errors`` what an outage is, which ``helpdesk.db_health`` builds its circuit on;
+    ``analytics.vectors`` the topic-vector task the rollup asks for)."""
+    circles = _circles(_import_graph())
+    problems = [
+        f"new import circle: {' <-> '.join(sorted(circle))}"
+        for circle in circles
+        if not any(circle <= known for known in CIRCLES_TO_BREAK)
+    ]
+    problems += [
+        f"no longer a circle (remove it from CIRCLES_TO_BREAK): {sorted(known)}"
+        for known in CIRCLES_TO_BREAK
+        if not any(circle <= known and len(circle) > 1 for circle in circles)
+    ]
+    assert not problems, "\n".join(problems)

@@ -6,6 +6,9 @@ connection has beaten within ``PRESENCE_TIMEOUT``. Rows of a crashed process sim
 beating, so presence stays right across Daphne processes. When the last socket closes (or the
 agent switches to offline) ``offline_since`` is stamped; the sweep hands their open
 conversations back to the queue once ``OFFLINE_GRACE`` has passed.
+
+Who is live and available are reads (``chat.routing.selectors``), which the queue's services use
+too; this module holds the writes and builds on them, and on the queue's services.
 """
 
 from __future__ import annotations
@@ -13,45 +16,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from chat import events
 from chat.models import AgentConnection, AgentPresence
 from helpdesk.errors import BadRequest
 
-
-def _conf(name: str, default: int) -> int:
-    return int(getattr(settings, "HELPDESK", {}).get(name, default))
-
-
-def presence_timeout() -> dt.timedelta:
-    """A connection whose heartbeat is older than this is dead."""
-    return dt.timedelta(seconds=_conf("PRESENCE_TIMEOUT_SECONDS", 75))
-
-
-def offline_grace() -> dt.timedelta:
-    """How long an unreachable agent keeps their conversations."""
-    return dt.timedelta(seconds=_conf("OFFLINE_GRACE_SECONDS", 120))
-
-
-# Heartbeats write at most this often per socket (the workspace pings every ~25 s).
-HEARTBEAT_WRITE_SECONDS = 20
-
-
-def live_connections(*, now: dt.datetime | None = None) -> QuerySet[AgentConnection]:
-    now = now or timezone.now()
-    return AgentConnection.objects.filter(last_beat_at__gte=now - presence_timeout())
-
-
-def available_presences(*, now: dt.datetime | None = None) -> QuerySet[AgentPresence]:
-    """Presence rows of agents who can take new conversations right now."""
-    live = live_connections(now=now).filter(user_id=OuterRef("user_id"))
-    return AgentPresence.objects.filter(
-        status=AgentPresence.Status.ONLINE, user__is_active=True
-    ).filter(Exists(live))
+from .handback import conversations_hand_back
+from .selectors import live_connections, offline_grace, presence_timeout
+from .services import assign_for_agent
 
 
 def presence_get(*, user_id: int) -> AgentPresence:
@@ -85,8 +60,6 @@ def _publish_presence(user_id: int) -> None:
 
 def _after_available(user_id: int) -> None:
     """The agent can take conversations: fill their free slots from the queue."""
-    from .services import assign_for_agent
-
     transaction.on_commit(lambda: assign_for_agent(user_id=user_id))
 
 
@@ -164,8 +137,6 @@ def presence_sweep(*, now: dt.datetime | None = None) -> list[int]:
     """Drop dead connections, stamp agents who lost their last one, and hand the open
     conversations of agents offline past the grace period back to the queue. Returns the
     ids of the conversations handed back."""
-    from .handback import conversations_hand_back
-
     now = now or timezone.now()
     cutoff = now - presence_timeout()
     stale_users = set(

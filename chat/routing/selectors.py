@@ -1,4 +1,5 @@
-"""Reads of routing: queue order and positions, estimated wait, agent load, overview."""
+"""Reads of routing: who is live and available (presence, written by ``chat.routing.presence``),
+queue order and positions, estimated wait, agent load, overview."""
 
 from __future__ import annotations
 
@@ -7,13 +8,19 @@ import math
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from chat.models import AgentPresence, Conversation, ConversationRouting, Team, TeamRouting
-
-from .presence import available_presences
+from chat.models import (
+    AgentConnection,
+    AgentPresence,
+    Conversation,
+    ConversationRouting,
+    Team,
+    TeamRouting,
+)
 
 User = get_user_model()
 
@@ -25,6 +32,33 @@ _CACHE_SECONDS = 60.0
 _handle_cache: dict[int | None, tuple[float, float]] = {}
 _target_cache: dict[int | None, tuple[float, int]] = {}
 DEFAULT_REPLY_TARGET = 180
+
+
+def _conf(name: str, default: int) -> int:
+    return int(getattr(settings, "HELPDESK", {}).get(name, default))
+
+
+def presence_timeout() -> dt.timedelta:
+    """A connection whose heartbeat is older than this is dead."""
+    return dt.timedelta(seconds=_conf("PRESENCE_TIMEOUT_SECONDS", 75))
+
+
+def offline_grace() -> dt.timedelta:
+    """How long an unreachable agent keeps their conversations."""
+    return dt.timedelta(seconds=_conf("OFFLINE_GRACE_SECONDS", 120))
+
+
+def live_connections(*, now: dt.datetime | None = None) -> QuerySet[AgentConnection]:
+    now = now or timezone.now()
+    return AgentConnection.objects.filter(last_beat_at__gte=now - presence_timeout())
+
+
+def available_presences(*, now: dt.datetime | None = None) -> QuerySet[AgentPresence]:
+    """Presence rows of agents who can take new conversations right now."""
+    live = live_connections(now=now).filter(user_id=OuterRef("user_id"))
+    return AgentPresence.objects.filter(
+        status=AgentPresence.Status.ONLINE, user__is_active=True
+    ).filter(Exists(live))
 
 
 def default_team_id() -> int | None:

@@ -33,7 +33,7 @@ from helpdesk import dispatch
 from helpdesk.errors import NotFound
 
 from . import selectors
-from .presence import live_connections
+from .selectors import live_connections
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

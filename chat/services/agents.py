@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from helpdesk.db_health import is_outage
+from helpdesk.errors import is_outage
 
 from ..models import AgentProfile, Team
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import AgentConnection, AgentPresence, Conversation, ConversationRouting, Message
-from chat.routing import presence
+from chat.routing import presence, selectors
 from chat.routing.selectors import team_agents
 from helpdesk.asgi import application
 from tests.factories import conversation_of, go_online, make_agent, make_team, team_agent
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def available_ids() -> set[int]:
-    return set(presence.available_presences().values_list("user_id", flat=True))
+    return set(selectors.available_presences().values_list("user_id", flat=True))
 
 
 def test_online_while_any_tab_lives() -> None:
@@ -39,7 +39,7 @@ def test_online_while_any_tab_lives() -> None:
 def test_stale_heartbeat_is_not_online_and_heartbeat_revives() -> None:
     agent = make_agent()
     channel = go_online(agent)
-    old = timezone.now() - presence.presence_timeout() - dt.timedelta(seconds=5)
+    old = timezone.now() - selectors.presence_timeout() - dt.timedelta(seconds=5)
     AgentConnection.objects.filter(channel_name=channel).update(last_beat_at=old)
     # A crashed process leaves its row behind; an old heartbeat does not count.
     assert agent.pk not in available_ids()
@@ -69,7 +69,7 @@ def test_grace_period_then_hand_back(django_capture_on_commit_callbacks: Any) ->
     presence.presence_disconnect(user_id=leaving.pk, channel_name=channel)
     # Within the grace period nothing moves.
     AgentPresence.objects.filter(user=leaving).update(
-        offline_since=timezone.now() - presence.offline_grace() + dt.timedelta(seconds=20)
+        offline_since=timezone.now() - selectors.offline_grace() + dt.timedelta(seconds=20)
     )
     assert presence.presence_sweep() == []
     assert Conversation.objects.filter(assignee=leaving).count() == 2
@@ -77,7 +77,7 @@ def test_grace_period_then_hand_back(django_capture_on_commit_callbacks: Any) ->
     with django_capture_on_commit_callbacks(execute=True):
         colleague = team_agent(team, capacity=1)
     AgentPresence.objects.filter(user=leaving).update(
-        offline_since=timezone.now() - presence.offline_grace() - dt.timedelta(seconds=1)
+        offline_since=timezone.now() - selectors.offline_grace() - dt.timedelta(seconds=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
         handed = presence.presence_sweep()
