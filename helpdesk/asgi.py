@@ -16,6 +16,7 @@ from django.conf import settings  # noqa: E402
 from chat.websocket_urls import websocket_urlpatterns  # noqa: E402
 from helpdesk import embedded_beat  # noqa: E402
 from helpdesk.socket_auth import auth_middleware_stack  # noqa: E402
+from inboxes.door import webhook_door  # noqa: E402
 
 
 def allowed_origins() -> list[str]:
@@ -28,7 +29,8 @@ def allowed_origins() -> list[str]:
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # The providers' webhooks skip the pages' middleware (inboxes/door.py).
+        "http": webhook_door(django_asgi_app),
         "websocket": OriginValidator(
             auth_middleware_stack(URLRouter(websocket_urlpatterns)), allowed_origins()
         ),

@@ -547,6 +547,33 @@ def mail(
     return msg.as_bytes()
 
 
+def mailgun_form(
+    raw: bytes,
+    *,
+    recipient: str = "support@shop.test",
+    key: str = MAILGUN_KEY,
+    auth: tuple[str, str] = WEBHOOK_AUTH,
+) -> tuple[dict[str, str], str]:
+    """The form fields Mailgun's forward() route posts raw MIME with to a ``…/inbound_mime/``
+    URL — ``body-mime``, ``recipient``, ``sender``, and the signature of ``timestamp + token``
+    with the webhook signing key — and the basic ``Authorization`` header's value."""
+    import base64
+
+    timestamp = str(int(time.time()))
+    token = hashlib.sha256(raw + timestamp.encode()).hexdigest()[:50]
+    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    basic = base64.b64encode(":".join(auth).encode()).decode()
+    form = {
+        "body-mime": raw.decode("utf-8", "replace"),
+        "recipient": recipient,
+        "sender": "bounce@example.com",
+        "timestamp": timestamp,
+        "token": token,
+        "signature": signature,
+    }
+    return form, f"Basic {basic}"
+
+
 def mailgun_post(
     client: Client,
     raw: bytes,
@@ -555,27 +582,9 @@ def mailgun_post(
     key: str = MAILGUN_KEY,
     auth: tuple[str, str] = WEBHOOK_AUTH,
 ) -> Any:
-    """Post raw MIME the way Mailgun's forward() route does to a ``…/inbound_mime/`` URL:
-    form fields ``body-mime``, ``recipient``, ``sender``, and the signature of
-    ``timestamp + token`` with the webhook signing key."""
-    import base64
-
-    timestamp = str(int(time.time()))
-    token = hashlib.sha256(raw + timestamp.encode()).hexdigest()[:50]
-    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
-    basic = base64.b64encode(":".join(auth).encode()).decode()
-    return client.post(
-        "/inboxes/email/mailgun/inbound/",
-        {
-            "body-mime": raw.decode("utf-8", "replace"),
-            "recipient": recipient,
-            "sender": "bounce@example.com",
-            "timestamp": timestamp,
-            "token": token,
-            "signature": signature,
-        },
-        HTTP_AUTHORIZATION=f"Basic {basic}",
-    )
+    """Post ``mailgun_form`` with Django's test client (multipart)."""
+    form, authorization = mailgun_form(raw, recipient=recipient, key=key, auth=auth)
+    return client.post("/inboxes/email/mailgun/inbound/", form, HTTP_AUTHORIZATION=authorization)
 
 
 class LibreTranslateApi:
