@@ -3,7 +3,10 @@ be relayed to (only between the two sockets bound to a live call)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from django.utils import timezone
 
 from helpdesk.errors import BadRequest, NotFound
 
@@ -54,11 +57,32 @@ def check_candidate(candidate: object) -> dict[str, Any]:
     return {"candidate": line, "sdpMid": mid, "sdpMLineIndex": index, "usernameFragment": fragment}
 
 
-def call_signal_peer(*, actor: Actor, call_id: object, channel: str, kind: str) -> str:
+_VIDEO_SECTION = re.compile(r"^m=video (\d+) ", re.M)
+
+
+def sdp_has_video(sdp: str) -> bool:
+    """Whether a session description carries video: an ``m=video`` section that is not
+    switched off (port 0) or ``inactive``. A voice call's first offer has none (its tracks
+    are audio only, static/shared/rtc.js); the camera turned on adds one."""
+    sections = re.split(r"^(?=m=)", sdp, flags=re.M)
+    for section in sections:
+        match = _VIDEO_SECTION.match(section)
+        if match and match.group(1) != "0" and "a=inactive" not in section:
+            return True
+    return False
+
+
+def call_signal_peer(
+    *, actor: Actor, call_id: object, channel: str, kind: str, sdp: str = ""
+) -> str:
     """The channel to relay ``kind`` (``call.offer`` / ``call.answer`` / ``call.candidate``)
     to, if ``channel`` is this side's socket of this live call. A socket that is not (a
     stranger, another tab, another agent) gets ``not_found``; a call not yet answered or
-    ended, ``bad_request``. Either side may offer (a renegotiation) or answer."""
+    ended, ``bad_request``. Either side may offer (a renegotiation) or answer.
+
+    A voice call whose offer or answer (``sdp``) carries video has turned video: the row
+    says so once (``media`` video, ``upgraded_at``), so the timeline and the reports count
+    it as what it became."""
     pk = check_id(call_id)
     call = Call.objects.filter(pk=pk).first()
     if call is None:
@@ -75,5 +99,9 @@ def call_signal_peer(*, actor: Actor, call_id: object, channel: str, kind: str) 
     # The agent's side makes the first offer; later either side may offer again (a voice
     # call's camera turned on) and the other answers: both are relayed between the two bound
     # sockets, the order is the browsers' (static/shared/rtc.js).
+    if sdp and call.media == Call.Media.AUDIO and sdp_has_video(sdp):
+        Call.objects.filter(pk=call.pk, media=Call.Media.AUDIO).update(
+            media=Call.Media.VIDEO, upgraded_at=timezone.now()
+        )
     other = Call.Caller.VISITOR if side == Call.Caller.AGENT else Call.Caller.AGENT
     return party_channel(call, other)

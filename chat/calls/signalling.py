@@ -170,6 +170,7 @@ class CallSignalling:
             call_id=call_id,
             channel=self.channel_name,
             kind=kind,
+            sdp=fields.get("sdp", ""),
         )
         out = {"type": kind, "call": call_id, **fields}
         await self.channel_layer.send(peer, {"type": events.LAYER_EVENT, "frame": out})

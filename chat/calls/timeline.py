@@ -32,6 +32,7 @@ def call_payload(call: Call) -> dict[str, Any]:
         "started_at": iso(call.started_at),
         "answered_at": iso(call.answered_at),
         "ended_at": iso(call.ended_at),
+        "upgraded_at": iso(call.upgraded_at),
         "end_reason": call.end_reason or None,
         "duration": call.duration_seconds,
         "missed": call.missed,

@@ -66,6 +66,9 @@ class Call(models.Model):
     )
     answered_at = models.DateTimeField(pgettext_lazy("call", "answered"), null=True, blank=True)
     ended_at = models.DateTimeField(pgettext_lazy("call", "ended"), null=True, blank=True)
+    # A voice call whose camera was turned on: when video joined. ``media`` is then
+    # ``video``: the call counts as what it became (the timeline, the reports).
+    upgraded_at = models.DateTimeField(pgettext_lazy("call", "turned video"), null=True, blank=True)
     end_reason = models.CharField(
         pgettext_lazy("call", "end reason"), max_length=16, choices=EndReason.choices, blank=True
     )

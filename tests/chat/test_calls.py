@@ -132,6 +132,70 @@ async def test_agent_calls_shopper_accepts_signalling_flows_and_hangup_ends_both
     assert call.agent_id == agent.pk and call.caller == "agent"
 
 
+# A voice call's first offer (audio only), and the renegotiation once a camera is on.
+AUDIO_SDP = OFFER + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendrecv\r\n"
+VIDEO_SDP = AUDIO_SDP + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\n"
+
+
+def _report_values() -> dict[str, Any]:
+    from django.utils import timezone
+
+    from analytics.selectors import ReportFilter, calls_summary
+
+    today = timezone.now().date()
+    return calls_summary(ReportFilter(start=today, end=today, time_zone="UTC", compare=False))[
+        "values"
+    ]
+
+
+async def test_a_voice_call_turned_video_counts_as_a_video_call() -> None:
+    """The camera turned on mid-call (a renegotiation whose offer carries video): the call
+    row, its timeline line and the reports count it as a video call, and once."""
+    agent, [(_visitor, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    try:
+        await desk.send_json_to(
+            {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
+        )
+        call_id = int((await receive_type(desk, "call.invited"))["call"]["id"])
+        await receive_type(shopper, "call.ring")
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        await receive_type(desk, "call.accepted")
+        await desk.send_json_to({"type": "call.offer", "call": call_id, "sdp": AUDIO_SDP})
+        await receive_type(shopper, "call.offer")
+        await shopper.send_json_to({"type": "call.answer", "call": call_id, "sdp": AUDIO_SDP})
+        await receive_type(desk, "call.answer")
+        call = await sync_to_async(Call.objects.get)(pk=call_id)
+        assert (call.media, call.upgraded_at) == ("audio", None)
+        # The shopper turns the camera on: a new offer with video.
+        await shopper.send_json_to({"type": "call.offer", "call": call_id, "sdp": VIDEO_SDP})
+        assert (await receive_type(desk, "call.offer"))["sdp"] == VIDEO_SDP
+        await desk.send_json_to({"type": "call.answer", "call": call_id, "sdp": VIDEO_SDP})
+        await receive_type(shopper, "call.answer")
+        await desk.send_json_to({"type": "call.hangup", "call": call_id})
+        ended = await receive_type(desk, "call.ended")
+        assert ended["call"]["media"] == "video" and ended["call"]["upgraded_at"]
+        line = await receive_type(shopper, "message.created")
+        assert line["message"]["body"].startswith("Video call answered by Shopper 0")
+    finally:
+        await close(desk, shopper)
+    call = await sync_to_async(Call.objects.get)(pk=call_id)
+    assert call.media == "video" and call.upgraded_at is not None
+    assert call.answered_at is not None and call.upgraded_at >= call.answered_at
+    values = await sync_to_async(_report_values)()
+    assert (values["calls"], values["video_calls"], values["answered"]) == (1, 1, 1)
+
+
+def test_sdp_with_video_is_told_from_sdp_without() -> None:
+    from chat.calls.relay import sdp_has_video
+
+    assert not sdp_has_video(AUDIO_SDP)
+    assert sdp_has_video(VIDEO_SDP)
+    assert not sdp_has_video(VIDEO_SDP.replace("m=video 9", "m=video 0"))  # rejected
+    assert not sdp_has_video(VIDEO_SDP.replace("a=mid:1\r\na=sendrecv", "a=mid:1\r\na=inactive"))
+
+
 async def test_a_strangers_signalling_is_refused_like_a_missing_call() -> None:
     agent, [(_v, token, conversation), (_w, stranger_token, _c)] = await setup(2)
     colleague = await sync_to_async(make_agent)("bo")
