@@ -5,22 +5,29 @@ chat/bot/matching/). A German or Japanese question is first translated into the 
 base's language (the desk's: English, or Chinese for a Chinese desk) and matched as that;
 the answer is the entry's, translated back into the shopper's language like any bot message
 (``services.message_translate``). Runs in the bot's Celery task, never on the message path.
+
+The question is translated once: when the agents read it in the knowledge base's language
+(the usual case, an unassigned conversation read in the desk's language), the translation
+the bot matches is the message's stored one (``services.message_translate``, which lets one
+worker at a time make it: the translation task that runs alongside takes the bot's row, or
+the bot the task's).
 """
 
 from __future__ import annotations
 
 import logging
 
-from ..models import ConversationTranslation, Message
+from ..models import Conversation, ConversationTranslation, Message, MessageTranslation
 from .detect import detect_language, script_language
 from .glossary import glossary_pattern, glossary_terms, segments
 from .providers import TranslationError, provider
-from .services import desk_language
+from .services import agent_language, desk_language, message_translate
 
 logger = logging.getLogger(__name__)
 
 # The knowledge base's languages: the translation code and the bot's index code of each.
 KB_LANGUAGES = {"en": "en", "zh": "zh-hans"}
+Status = MessageTranslation.Status
 
 
 def kb_question(message: Message, text: str, language: str) -> tuple[str, str]:
@@ -38,6 +45,18 @@ def kb_question(message: Message, text: str, language: str) -> tuple[str, str]:
     if switch is not None and not switch.enabled:
         return text, language
     target = desk_language() if desk_language() in KB_LANGUAGES else "en"
+    conversation = (
+        Conversation.objects.select_related("assignee__agent_profile")
+        .filter(pk=message.conversation_id)
+        .first()
+    )
+    if conversation is not None and agent_language(conversation.assignee) == target:
+        row = message_translate(message_id=message.pk, final=True)
+        status = row.status if row is not None else None
+        if row is not None and status == Status.DONE and row.target_language == target:
+            return row.body, KB_LANGUAGES[target]
+        if status == Status.FAILED:
+            return text, language  # logged by the service; the translation task retries
     parts = segments(text, glossary_pattern(glossary_terms()))
     try:
         translated = translator.translate(parts, source=source, target=target)

@@ -12,9 +12,13 @@ number of times; the original was delivered all along.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import translation as django_translation
 from django.utils.translation import gettext as _
@@ -215,10 +219,41 @@ def message_translate(
     translation is kept in ``others`` and taken back from there, without a provider call,
     when the conversation comes back.
     """
+    with _one_worker(message_id):
+        try:
+            return _message_translate(message_id=message_id, final=final, retarget=retarget)
+        except _StoredMeanwhile:
+            return MessageTranslation.objects.filter(message_id=message_id).first()
+
+
+@contextmanager
+def _one_worker(message_id: int) -> Iterator[None]:
+    """One worker at a time makes a message's translation: the bot's task (a question it
+    matches in the knowledge base's language, chat/translation/bot.py) and the translation
+    task both want the shopper's message translated, usually at the same moment. The second
+    waits for the first's row (at most the provider's timeout) and takes it: one provider
+    call. A claim in the shared cache (Redis), not a database lock, so no connection or
+    transaction is held across the provider call (PgBouncer's transaction mode allows no
+    session locks). A cache that fails costs only the saving: each worker goes on alone."""
+    key = f"translation:making:{message_id}"
+    wait = float(settings.HELPDESK_TRANSLATION["TIMEOUT"]) + 1.0
     try:
-        return _message_translate(message_id=message_id, final=final, retarget=retarget)
-    except _StoredMeanwhile:
-        return MessageTranslation.objects.filter(message_id=message_id).first()
+        claimed = bool(cache.add(key, 1, timeout=int(wait) + 1))
+        deadline = time.monotonic() + wait
+        while not claimed and time.monotonic() < deadline:
+            time.sleep(0.05)
+            claimed = bool(cache.add(key, 1, timeout=int(wait) + 1))
+    except Exception:  # the cache is only a saving here
+        logger.warning("translation claim for message %s skipped: cache unavailable", message_id)
+        claimed = False
+    try:
+        yield
+    finally:
+        if claimed:
+            try:
+                cache.delete(key)
+            except Exception:  # it expires on its own
+                logger.warning("translation claim for message %s left to expire", message_id)
 
 
 def _protected(message: Message) -> list[tuple[str, bool]]:
