@@ -92,8 +92,18 @@ def attribute_values_store(
                 data={"changed": changed, "by_user_id": by_user_id},
             )
         )
-        # The other desks' lists and sidebars hear of it (the payload has no attributes).
+        # The other desks' lists hear of it (the payload has no attributes); the agents with
+        # it open get the values, so their sidebars follow without asking.
         events.publish_conversation(conversation, shopper=False)
+        events.publish(
+            [events.group_conversation(conversation.pk)],
+            {
+                "type": events.Frame.CONVERSATION_ATTRIBUTES_CHANGED,
+                "conversation": conversation.pk,
+                "changed": changed,
+                "by": by_user_id,
+            },
+        )
     return changed
 
 

@@ -23,6 +23,8 @@ class Frame:
     CONVERSATION_OVERDUE = "conversation.overdue"
     CSAT_SUBMITTED = "csat.submitted"
     VISITOR_PAGE = "visitor.page"
+    # To staff watching: an agent changed custom attributes (their open sidebars follow).
+    CONVERSATION_ATTRIBUTES_CHANGED = "conversation.attributes_changed"
     # Routing: an agent's presence; a waiting shopper's place; a team queue's length.
     PRESENCE_CHANGED = "presence.changed"
     QUEUE_POSITION = "queue.position"

@@ -5,6 +5,8 @@
  * under the field), and the list's attribute filter (`#dk-attr`, `#dk-attr-value`).
  * Data: GET /api/v1/attributes/, GET/POST /api/v1/conversations/{id}/attributes,
  * GET /api/v1/conversations/?attribute=<applies_to>.<key>:<value> (docs/protocol.md).
+ * Another agent's change arrives as `conversation.attributes_changed` and updates the open
+ * sidebar in place (a field this agent is editing is left alone).
  */
 import { el } from "../shared/dom.js";
 import { api, register, t } from "./desk.js";
@@ -125,15 +127,73 @@ async function save(section, conversationId, scope, d, input, error, status) {
   section.dataset.saved = String(Date.now());
 }
 
+/** The open sidebars' attribute sections, by conversation. @type {Map<number, HTMLElement>} */
+const sections = new Map();
+
+/**
+ * Show values another agent saved. A key this sidebar does not show (an attribute defined
+ * since it loaded) reloads the section.
+ * @param {HTMLElement} section
+ * @param {number} conversationId
+ * @param {Record<string, Record<string, any>>} changed
+ * @param {boolean} byMe
+ */
+function applyChanged(section, conversationId, changed, byMe) {
+  const labels = [];
+  for (const [scope, values] of Object.entries(changed || {})) {
+    for (const [key, value] of Object.entries(values || {})) {
+      const box = section.querySelector('[data-attribute="' + CSS.escape(scope + "." + key) + '"]');
+      const input = box && /** @type {HTMLInputElement | HTMLSelectElement | null} */ (box.querySelector(".dk-attr-input"));
+      if (!box || !input) {
+        loadPanel(section, conversationId);
+        return;
+      }
+      if (input === document.activeElement) continue;
+      if (input instanceof HTMLInputElement && input.type === "checkbox") input.checked = value === true;
+      else input.value = value === null || value === undefined ? "" : String(value);
+      const error = box.querySelector(".dk-attr-error");
+      if (error) {
+        error.textContent = "";
+        /** @type {HTMLElement} */ (error).hidden = true;
+      }
+      input.removeAttribute("aria-invalid");
+      const label = box.querySelector(".dk-attr-label");
+      if (label) labels.push(label.textContent || "");
+    }
+  }
+  const status = section.querySelector(".dk-attr-status");
+  if (status && labels.length && !byMe) status.textContent = t("%s changed by another agent.", [labels.join(", ")]);
+  section.dataset.updated = String(Date.now());
+}
+
+/**
+ * @param {HTMLElement} section
+ * @param {number} conversationId
+ */
+async function loadPanel(section, conversationId) {
+  sections.set(conversationId, section);
+  try {
+    const data = /** @type {Values} */ (await api.fetch(api.config.urls.conversations + conversationId + "/attributes"));
+    renderForm(section, conversationId, data);
+  } catch {
+    section.replaceChildren();
+  }
+}
+
 register({
   name: "attributes",
-  async sidebarPanel(c, section) {
-    try {
-      const data = /** @type {Values} */ (await api.fetch(api.config.urls.conversations + c.id + "/attributes"));
-      renderForm(section, c.id, data);
-    } catch {
-      section.replaceChildren();
+  sidebarPanel(c, section) {
+    return loadPanel(section, c.id);
+  },
+  onFrame(frame) {
+    if (frame.type !== "conversation.attributes_changed") return;
+    const section = sections.get(frame.conversation);
+    if (!section) return;
+    if (!section.isConnected) {
+      sections.delete(frame.conversation);
+      return;
     }
+    applyChanged(section, frame.conversation, frame.changed, frame.by === api.me.id);
   },
 });
 

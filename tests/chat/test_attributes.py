@@ -236,3 +236,65 @@ def test_erasure_removes_the_customers_values(
     }
     customer_erase(customer=customer)
     assert not AttributeValue.objects.exists()
+
+
+async def _attribute_frames(comm: Any, quiet: float = 0.6) -> list[dict[str, Any]]:
+    """Every ``conversation.attributes_changed`` until the socket is quiet for ``quiet`` s."""
+    found = []
+    while not await comm.receive_nothing(timeout=quiet):
+        frame = await comm.receive_json_from()
+        if frame["type"] == "conversation.attributes_changed":
+            found.append(frame)
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_change_reaches_the_agents_watching_with_the_values() -> None:
+    """The agents with the conversation open get the changed values, so their sidebars follow;
+    an agent without it open gets none, and a save that changes nothing sends nothing."""
+    from asgiref.sync import sync_to_async
+
+    from chat.access import Actor
+    from chat.attributes.services import conversation_attributes_set
+    from tests.sockets import agent_socket
+
+    make = AttributeDefinition.objects.create
+    await sync_to_async(make)(
+        applies_to="conversation", key="shipping", label="Shipping", kind=Kind.LIST,
+        options=["Express", "Standard"],
+    )  # fmt: skip
+    await sync_to_async(make)(applies_to="contact", key="vip", label="VIP", kind=Kind.CHECKBOX)
+    ana = await sync_to_async(make_agent)("ana")
+    bo = await sync_to_async(make_agent)("bo")
+    cy = await sync_to_async(make_agent)("cy")
+    conversation = await sync_to_async(conversation_of)(name="Mia")
+    watching, elsewhere = await agent_socket(bo), await agent_socket(cy)
+    try:
+        await watching.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+        await _attribute_frames(watching)
+
+        def set_values(values: dict[str, Any]) -> None:
+            conversation_attributes_set(
+                actor=Actor(user=ana), conversation_id=conversation.pk, values=values
+            )
+
+        await sync_to_async(set_values)(
+            {"conversation": {"shipping": "Express"}, "contact": {"vip": True}}
+        )
+        assert await _attribute_frames(watching) == [
+            {
+                "type": "conversation.attributes_changed",
+                "conversation": conversation.pk,
+                "changed": {"conversation": {"shipping": "Express"}, "contact": {"vip": True}},
+                "by": ana.pk,
+            }
+        ]
+        assert await _attribute_frames(elsewhere, quiet=0.2) == []
+        await sync_to_async(set_values)({"conversation": {"shipping": "Express"}})
+        assert await _attribute_frames(watching) == []
+        await sync_to_async(set_values)({"conversation": {"shipping": None}})
+        (cleared,) = await _attribute_frames(watching)
+        assert cleared["changed"] == {"conversation": {"shipping": None}}
+    finally:
+        await watching.disconnect()
+        await elsewhere.disconnect()

@@ -104,3 +104,52 @@ def test_attributes_edited_in_the_sidebar_with_clear_errors_and_filtered_in_the_
     expect(panel.get_by_label("Refund amount")).to_have_value("12.5")
     expect(panel.get_by_label("Gift wrap")).to_be_checked()
     assert agent.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_an_attribute_saved_by_one_agent_shows_live_in_another_agents_open_sidebar(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    make = AttributeDefinition.objects.create
+    make(
+        applies_to="conversation",
+        key="shipping",
+        label="Shipping",
+        kind="list",
+        options=["Express", "Standard"],
+    )
+    make(applies_to="conversation", key="gift", label="Gift wrap", kind="checkbox")
+    make(applies_to="contact", key="plan", label="Plan", kind="text")
+    make_agent("ana", name="Ana", capacity=0)
+    make_agent("bo", name="Bo", capacity=0)
+    off_loop(shopper_says, make_visitor(name="Mia"), "Hello from Mia")
+    mia = Conversation.objects.get(visitor__name="Mia").pk
+    panels = []
+    for username in ("ana", "bo"):
+        agent = desk_login(browser, pages, live_daphne, username)
+        desk_view(agent, "all")
+        row(agent, mia).click()
+        expect(pane(agent, mia)).to_be_visible()
+        panel = agent.locator(
+            f'.dk-sidebar-conv[data-conversation="{mia}"] .dk-panel[data-part="attributes"]'
+        )
+        expect(panel.get_by_label("Shipping")).to_have_value("")
+        panels.append((agent, panel))
+    (ana, at_ana), (bo, at_bo) = panels
+
+    # Bo is typing the plan when Ana saves hers: his field is left as he has it.
+    at_bo.get_by_label("Plan").fill("Pro (typing)")
+    at_ana.get_by_label("Shipping").select_option("Express")
+    at_ana.get_by_label("Gift wrap").check()
+    plan = at_ana.get_by_label("Plan")
+    plan.fill("Business")
+    plan.press("Tab")
+    wait_db(lambda: _value("plan") == "Business")
+    expect(at_bo.get_by_label("Shipping")).to_have_value("Express")
+    expect(at_bo.get_by_label("Gift wrap")).to_be_checked()
+    expect(at_bo.get_by_label("Plan")).to_have_value("Pro (typing)")
+    expect(at_bo.locator(".dk-attr-status")).to_contain_text("changed by another agent")
+    # Ana's own sidebar says nothing of the kind; a cleared value clears at Bo's too.
+    expect(at_ana.locator(".dk-attr-status")).to_have_text("Plan saved.")
+    at_ana.get_by_label("Shipping").select_option("")
+    expect(at_bo.get_by_label("Shipping")).to_have_value("")
+    assert ana.js_errors == [] and bo.js_errors == []  # type: ignore[attr-defined]
