@@ -36,10 +36,9 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
-from helpdesk.db_health import outage_response
 from helpdesk.db_threads import db_call
 from helpdesk.edge import EdgeMiddleware
-from helpdesk.errors import BadRequest, TooLarge
+from helpdesk.errors import BadRequest, TooLarge, outage_response
 
 logger = logging.getLogger(__name__)
 
