@@ -83,7 +83,9 @@ def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str
     }
 
 
-def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpResponse:
+def _render(
+    request: HttpRequest, page: str, build: Callable[[selectors.ReportFilter], dict[str, Any]]
+) -> HttpResponse:
     try:
         f = selectors.report_filter_from_query(request.GET)
     except HelpdeskError as error:
@@ -131,7 +133,7 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
         )
         return response
     return TemplateResponse(
-        request, template, {**_filter_context(request, f), **context, "page": page}
+        request, f"reports/{page}.html", {**_filter_context(request, f), **context, "page": page}
     )
 
 
@@ -140,174 +142,180 @@ def _zone_name(f: selectors.ReportFilter) -> str:
     return f.time_zone
 
 
-@reports_permission(PERM)
-def overview(request: HttpRequest) -> HttpResponse:
-    def build(f: selectors.ReportFilter) -> dict[str, Any]:
-        data = selectors.overview(f)
-        series = daily_series(f)
-        labels = [d["day"].strftime("%m-%d") for d in series]
-        previous_series = daily_series(f.previous()) if f.compare else None
-        dist = data["csat_distribution"]
-        return {
-            "title": _("Overview"),
-            "data": data,
-            "tables": [
-                tables.overview_table(data, f.compare),
-                tables.daily_table(series, zone=_zone_name(f)),
-                tables.calls_table(selectors.calls_summary(f), f.compare),
-            ],
-            "volume_chart": charts.bar_chart(
-                "volume",
-                labels,
-                [d["conversations"] for d in series],
-                previous=[d["conversations"] for d in previous_series] if previous_series else None,
-                title=_("Conversations per day"),
-                series=_("This period"),
-                previous_series=_("Previous period"),
-            ),
-            "csat_chart": charts.bar_chart(
-                "csat",
-                [f"{i} ★" for i in range(1, 6)],
-                dist,
-                previous=data["previous_csat_distribution"],
-                title=_("CSAT distribution (1–5)"),
-                series=_("Ratings"),
-                previous_series=_("Previous period"),
-            ),
-        }
-
-    return _render(request, "reports/overview.html", "overview", build)
+Build = Callable[[HttpRequest, selectors.ReportFilter], dict[str, Any]]
 
 
-@reports_permission(PERM)
-def questions(request: HttpRequest) -> HttpResponse:
-    def build(f: selectors.ReportFilter) -> dict[str, Any]:
-        data = selectors.hot_questions(f)
-        top = data["clusters"][:10]
-        return {
-            "title": _("Hot questions"),
-            "data": data,
-            "tables": [
-                tables.clusters_table(data["clusters"], f.compare),
-                tables.matched_table(data["matched"], f.compare),
-            ],
-            "clusters_chart": charts.bar_chart(
-                "clusters",
-                [c["title"] for c in top],
-                [c["count"] for c in top],
-                previous=[c["previous"] or 0 for c in top] if f.compare else None,
-                title=_("Most asked unmatched questions"),
-                series=_("Asked"),
-                previous_series=_("Previous period"),
-                horizontal=True,
-            ),
-            "matched_chart": charts.bar_chart(
-                "matched",
-                [m["title"] for m in data["matched"][:10]],
-                [m["count"] for m in data["matched"][:10]],
-                title=_("Most matched knowledge-base entries"),
-                series=_("Asked"),
-                horizontal=True,
-            ),
-            "can_create_entry": request.user.has_perm("chat.add_knowledgeentry"),
-        }
+def report_page(page: str, build: Build) -> View:
+    """One report page (``reports/<page>.html``): the permission, the filter from the query,
+    the numbers ``build`` reads for it in one snapshot, and the page or one of its tables as
+    CSV (``_render``). Every report page is this shape; only ``build`` differs."""
 
-    return _render(request, "reports/questions.html", "questions", build)
+    def view(request: HttpRequest) -> HttpResponse:
+        return _render(request, page, lambda f: build(request, f))
+
+    view.__name__ = view.__qualname__ = page
+    view.__doc__ = build.__doc__
+    return reports_permission(PERM)(view)
 
 
-@reports_permission(PERM)
-def volume(request: HttpRequest) -> HttpResponse:
-    def build(f: selectors.ReportFilter) -> dict[str, Any]:
-        data = selectors.volume_heatmap(f)
-        return {
-            "title": _("Volume"),
-            "data": data,
-            "tables": [tables.heatmap_table(data, zone=_zone_name(f))],
-            "heatmap_chart": charts.heatmap(
-                "heatmap",
-                data["grid"],
-                title=_("Conversations started, by weekday and hour (%(zone)s)")
-                % {"zone": _zone_name(f)},
-                series=_("Conversations"),
-            ),
-        }
-
-    return _render(request, "reports/volume.html", "volume", build)
-
-
-@reports_permission(PERM)
-def agents(request: HttpRequest) -> HttpResponse:
-    def build(f: selectors.ReportFilter) -> dict[str, Any]:
-        rows = selectors.agents_table(f)
-        top = rows[:15]
-        return {
-            "title": _("Agents"),
-            "rows": rows,
-            "tables": [tables.agents_table(rows)],
-            "agents_chart": charts.bar_chart(
-                "agents",
-                [r["agent"] for r in top],
-                [r["handled"] for r in top],
-                title=_("Conversations handled"),
-                series=_("Conversations handled"),
-                horizontal=True,
-            ),
-        }
-
-    return _render(request, "reports/agents.html", "agents", build)
+def _overview(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    """The overview: the period's numbers, per day, calls, volume and CSAT charts."""
+    data = selectors.overview(f)
+    series = daily_series(f)
+    labels = [d["day"].strftime("%m-%d") for d in series]
+    previous_series = daily_series(f.previous()) if f.compare else None
+    dist = data["csat_distribution"]
+    return {
+        "title": _("Overview"),
+        "data": data,
+        "tables": [
+            tables.overview_table(data, f.compare),
+            tables.daily_table(series, zone=_zone_name(f)),
+            tables.calls_table(selectors.calls_summary(f), f.compare),
+        ],
+        "volume_chart": charts.bar_chart(
+            "volume",
+            labels,
+            [d["conversations"] for d in series],
+            previous=[d["conversations"] for d in previous_series] if previous_series else None,
+            title=_("Conversations per day"),
+            series=_("This period"),
+            previous_series=_("Previous period"),
+        ),
+        "csat_chart": charts.bar_chart(
+            "csat",
+            [f"{i} ★" for i in range(1, 6)],
+            dist,
+            previous=data["previous_csat_distribution"],
+            title=_("CSAT distribution (1–5)"),
+            series=_("Ratings"),
+            previous_series=_("Previous period"),
+        ),
+    }
 
 
-@reports_permission(PERM)
-def labels(request: HttpRequest) -> HttpResponse:
-    def build(f: selectors.ReportFilter) -> dict[str, Any]:
-        data = selectors.labels_report(f)
-        top = data["rows"][:15]
-        return {
-            "title": _("Labels"),
-            "data": data,
-            "tables": [
-                tables.labels_table(data["rows"], f.compare),
-                tables.labels_daily_table(data["days"], data["columns"], zone=_zone_name(f)),
-            ],
-            "labels_chart": charts.bar_chart(
-                "labels",
-                [r["label"] for r in top],
-                [r["count"] for r in top],
-                previous=[r["previous"] or 0 for r in top] if f.compare else None,
-                title=_("Conversations per label"),
-                series=_("This period"),
-                previous_series=_("Previous period"),
-                horizontal=True,
-            ),
-        }
+def _questions(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    """Hot questions: unmatched clusters and matched entries."""
+    data = selectors.hot_questions(f)
+    top = data["clusters"][:10]
+    return {
+        "title": _("Hot questions"),
+        "data": data,
+        "tables": [
+            tables.clusters_table(data["clusters"], f.compare),
+            tables.matched_table(data["matched"], f.compare),
+        ],
+        "clusters_chart": charts.bar_chart(
+            "clusters",
+            [c["title"] for c in top],
+            [c["count"] for c in top],
+            previous=[c["previous"] or 0 for c in top] if f.compare else None,
+            title=_("Most asked unmatched questions"),
+            series=_("Asked"),
+            previous_series=_("Previous period"),
+            horizontal=True,
+        ),
+        "matched_chart": charts.bar_chart(
+            "matched",
+            [m["title"] for m in data["matched"][:10]],
+            [m["count"] for m in data["matched"][:10]],
+            title=_("Most matched knowledge-base entries"),
+            series=_("Asked"),
+            horizontal=True,
+        ),
+        "can_create_entry": request.user.has_perm("chat.add_knowledgeentry"),
+    }
 
-    return _render(request, "reports/labels.html", "labels", build)
+
+def _volume(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    """The volume heat map by weekday and hour of the report's zone."""
+    data = selectors.volume_heatmap(f)
+    return {
+        "title": _("Volume"),
+        "data": data,
+        "tables": [tables.heatmap_table(data, zone=_zone_name(f))],
+        "heatmap_chart": charts.heatmap(
+            "heatmap",
+            data["grid"],
+            title=_("Conversations started, by weekday and hour (%(zone)s)")
+            % {"zone": _zone_name(f)},
+            series=_("Conversations"),
+        ),
+    }
 
 
-@reports_permission(PERM)
-def sla(request: HttpRequest) -> HttpResponse:
-    def build(f: selectors.ReportFilter) -> dict[str, Any]:
-        summary = selectors.sla_summary(f)
-        breaches = selectors.sla_breaches(f)
-        return {
-            "title": _("SLA"),
-            "summary": summary,
-            "tables": [
-                tables.sla_table(summary, f.compare),
-                tables.sla_breaches_table(breaches, zone=_zone_name(f)),
-            ],
-            "sla_chart": charts.bar_chart(
-                "sla",
-                [r["clock"] for r in summary],
-                [r["met"] for r in summary],
-                previous=[r["breached"] for r in summary],
-                title=_("SLA targets met and breached"),
-                series=_("Met"),
-                previous_series=_("Breached"),
-            ),
-        }
+def _agents(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    """One row per agent, and the conversations each handled."""
+    rows = selectors.agents_table(f)
+    top = rows[:15]
+    return {
+        "title": _("Agents"),
+        "rows": rows,
+        "tables": [tables.agents_table(rows)],
+        "agents_chart": charts.bar_chart(
+            "agents",
+            [r["agent"] for r in top],
+            [r["handled"] for r in top],
+            title=_("Conversations handled"),
+            series=_("Conversations handled"),
+            horizontal=True,
+        ),
+    }
 
-    return _render(request, "reports/sla.html", "sla", build)
+
+def _labels(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    """Conversations per label, and per day."""
+    data = selectors.labels_report(f)
+    top = data["rows"][:15]
+    return {
+        "title": _("Labels"),
+        "data": data,
+        "tables": [
+            tables.labels_table(data["rows"], f.compare),
+            tables.labels_daily_table(data["days"], data["columns"], zone=_zone_name(f)),
+        ],
+        "labels_chart": charts.bar_chart(
+            "labels",
+            [r["label"] for r in top],
+            [r["count"] for r in top],
+            previous=[r["previous"] or 0 for r in top] if f.compare else None,
+            title=_("Conversations per label"),
+            series=_("This period"),
+            previous_series=_("Previous period"),
+            horizontal=True,
+        ),
+    }
+
+
+def _sla(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
+    """SLA clocks judged met and breached, and the breached conversations."""
+    summary = selectors.sla_summary(f)
+    breaches = selectors.sla_breaches(f)
+    return {
+        "title": _("SLA"),
+        "summary": summary,
+        "tables": [
+            tables.sla_table(summary, f.compare),
+            tables.sla_breaches_table(breaches, zone=_zone_name(f)),
+        ],
+        "sla_chart": charts.bar_chart(
+            "sla",
+            [r["clock"] for r in summary],
+            [r["met"] for r in summary],
+            previous=[r["breached"] for r in summary],
+            title=_("SLA targets met and breached"),
+            series=_("Met"),
+            previous_series=_("Breached"),
+        ),
+    }
+
+
+overview = report_page("overview", _overview)
+questions = report_page("questions", _questions)
+volume = report_page("volume", _volume)
+agents = report_page("agents", _agents)
+labels = report_page("labels", _labels)
+sla = report_page("sla", _sla)
 
 
 @require_POST
