@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from chat.models import Conversation
+from chat.models import AttributeDefinition, Conversation, Label
 from tests.e2e.support import desk_login, desk_view, new_page, off_loop, pane, row, wait_db
 from tests.factories import make_agent, make_visitor, shopper_says
 
@@ -111,6 +111,55 @@ def test_tabs_and_split_view_fit_a_1366_pixel_screen(
         size = heads.nth(i).evaluate(ONE_ROW)
         # Everything on one row: the header is no taller than its tallest item.
         assert size["rows"] <= size["tallest"] + 1, size
+
+
+# Each visible filter select is wide enough for its chosen option's words (the text measured
+# in the select's own font, plus its padding and arrow).
+SELECT_WORDS_FIT = """(root) => [...root.querySelectorAll('select')]
+  .filter((s) => s.offsetParent !== null)
+  .map((s) => {
+    const style = getComputedStyle(s);
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const words = s.options[s.selectedIndex]?.text || '';
+    const need = ctx.measureText(words).width + parseFloat(style.paddingLeft) + 20;
+    return {words, need: Math.ceil(need), width: Math.floor(s.getBoundingClientRect().width)};
+  })
+  .filter((s) => s.width < s.need)"""
+
+# The point at the middle of the shopper's name is the name itself, not a control over it.
+NAME_UNCOVERED = """(head) => {
+  const name = head.querySelector('.dk-pane-name'), box = name.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return box.width > 0 && name.contains(hit);
+}"""
+
+
+def test_one_pane_header_and_the_list_filters_show_their_words_on_a_laptop(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    # Every filter the desk can show: labels and custom attributes beside status and priority.
+    Label.objects.create(name="VIP", color="#d97706")
+    AttributeDefinition.objects.create(
+        applies_to="conversation", key="topic", label="Topic", kind="list", options=["Returns"]
+    )
+    make_agent("ana", name="Ana", capacity=0)
+    off_loop(shopper_says, make_visitor(name="Sunny Seal"), "can i return shoes i wore once?")
+    one = Conversation.objects.get()
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    agent.set_viewport_size({"width": 1440, "height": 900})
+    desk_view(agent, "all")
+    row(agent, one.pk).click()
+    head = pane(agent, one.pk).locator(".dk-pane-head")
+    expect(head.locator(".dk-pane-name")).to_have_text("Sunny Seal")
+    expect(head.locator(".dk-priority")).to_be_visible()
+    # The actions wrap under the title rather than covering the avatar and the name.
+    assert head.evaluate(NAME_UNCOVERED), agent.screenshot(path="/tmp/desk_head_1440.png")
+    expect(agent.locator("#dk-attr")).to_be_visible()
+    expect(agent.locator("#dk-label")).to_be_visible()
+    cut = agent.locator(".dk-list-head").evaluate(SELECT_WORDS_FIT)
+    assert cut == [], cut
+    assert agent.js_errors == []  # type: ignore[attr-defined]
 
 
 def test_shoppers_named_well_previews_show_the_last_line_and_chinese(
@@ -281,7 +330,6 @@ def test_keyboard_shortcuts_move_reply_note_assign_resolve_search_and_help(
 def test_labels_bulk_apply_show_in_colour_and_filter_the_list(
     live_daphne: str, browser: Any, pages: list[Any]
 ) -> None:
-    from chat.models import Label
 
     make_agent("ana", name="Ana", capacity=0)
     vip = Label.objects.create(name="VIP", color="#d97706")
@@ -363,7 +411,7 @@ def test_bulk_assign_to_me_and_resolve_from_the_list(
 def test_a_macro_from_the_composer_replies_labels_and_resolves_in_one_click(
     live_daphne: str, browser: Any, pages: list[Any]
 ) -> None:
-    from chat.models import Label, Macro, Message
+    from chat.models import Macro, Message
 
     ana = make_agent("ana", name="Ana", capacity=0)
     Label.objects.create(name="Feedback", color="#16a34a")
