@@ -13,8 +13,8 @@
  */
 import { el } from "../../shared/dom.js";
 import { api, t, updateConversation } from "../desk.js";
-import { displayName } from "../list.js";
-import { jumpTo, marked } from "./search.js";
+import { displayName } from "../list-row.js";
+import { hitRow, jumpTo } from "./search.js";
 
 /** @typedef {import("../types").Composer} Composer */
 /** @typedef {{id: number, username: string, name: string}} Agent */
@@ -163,38 +163,21 @@ function renderBadge() {
 function renderRow(row) {
   const m = row.mention;
   const c = updateConversation(row.conversation) || row.conversation;
-  const open = () => {
-    closePanel();
-    jumpTo(m.conversation, m.seq);
-  };
-  return el(
-    "li",
-    {
-      class: "dk-mention-row" + (m.read ? "" : " dk-mention-unread"),
-      tabindex: "0",
-      role: "button",
-      dataset: { conversation: String(m.conversation), seq: String(m.seq), testid: "dk-mention-row" },
-      onclick: open,
-      onkeydown: (/** @type {KeyboardEvent} */ e) => {
-        if (e.key === "Enter" || e.key === " ") {
-          e.preventDefault();
-          open();
-        }
-      },
+  return hitRow({
+    className: "dk-mention-row" + (m.read ? "" : " dk-mention-unread"),
+    testid: "dk-mention-row",
+    conversationId: m.conversation,
+    seq: m.seq,
+    name: displayName(c),
+    createdAt: m.created_at,
+    who: t("%s mentioned you:", [m.by ? m.by.name : t("An agent")]) + " ",
+    snippet: m.snippet,
+    highlights: m.highlights,
+    open: () => {
+      closePanel();
+      jumpTo(m.conversation, m.seq);
     },
-    el(
-      "div",
-      { class: "dk-hit-top" },
-      el("span", { class: "dk-hit-name" }, displayName(c)),
-      el("time", { class: "dk-hit-time", datetime: m.created_at }, api.formatTime(m.created_at)),
-    ),
-    el(
-      "div",
-      { class: "dk-hit-text" },
-      el("span", { class: "dk-hit-who" }, t("%s mentioned you:", [m.by ? m.by.name : t("An agent")]) + " "),
-      ...marked(m.snippet, m.highlights),
-    ),
-  );
+  });
 }
 
 function renderPanel() {

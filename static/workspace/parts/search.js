@@ -8,7 +8,7 @@
  */
 import { byId, el } from "../../shared/dom.js";
 import { api, t, updateConversation } from "../desk.js";
-import { displayName } from "../list.js";
+import { displayName } from "../list-row.js";
 
 /** @typedef {{id: number, conversation: number, seq: number, kind: string, private: boolean, sender: {kind: string, name: string}, created_at: string}} HitMessage */
 /** @typedef {{message: HitMessage, conversation: import("../types").Conversation, snippet: string, highlights: number[][]}} Hit */
@@ -63,40 +63,62 @@ export async function jumpTo(conversationId, seq) {
   return false;
 }
 
-/** @param {Hit} hit */
-function renderHit(hit) {
-  const stored = updateConversation(hit.conversation) || hit.conversation;
-  const m = hit.message;
-  const who = m.sender.kind === "visitor" ? displayName(stored) : m.sender.name || t("Bot");
-  const open = () => jumpTo(m.conversation, m.seq);
+/**
+ * One clickable row of a list of messages (search hits, mentions): the conversation's name
+ * and the message's time on top, then who wrote and the snippet with its matched words
+ * marked. Enter or Space opens it, as a click does.
+ * @param {{className: string, testid: string, conversationId: number, seq: number,
+ *   name: string, createdAt: string, who: string, snippet: string, highlights: number[][],
+ *   open: () => void}} row
+ */
+export function hitRow(row) {
   return el(
     "li",
     {
-      class: "dk-hit" + (m.private ? " dk-hit-note" : ""),
+      class: row.className,
       tabindex: "0",
       role: "button",
-      dataset: { conversation: String(m.conversation), seq: String(m.seq), testid: "dk-hit" },
-      onclick: open,
+      dataset: { conversation: String(row.conversationId), seq: String(row.seq), testid: row.testid },
+      onclick: row.open,
       onkeydown: (/** @type {KeyboardEvent} */ e) => {
         if (e.key === "Enter" || e.key === " ") {
           e.preventDefault();
-          open();
+          row.open();
         }
       },
     },
     el(
       "div",
       { class: "dk-hit-top" },
-      el("span", { class: "dk-hit-name" }, displayName(stored)),
-      el("time", { class: "dk-hit-time", datetime: m.created_at }, api.formatTime(m.created_at)),
+      el("span", { class: "dk-hit-name" }, row.name),
+      el("time", { class: "dk-hit-time", datetime: row.createdAt }, api.formatTime(row.createdAt)),
     ),
     el(
       "div",
       { class: "dk-hit-text" },
-      el("span", { class: "dk-hit-who" }, (m.private ? t("Note") + " · " : "") + who + ": "),
-      ...marked(hit.snippet, hit.highlights),
+      el("span", { class: "dk-hit-who" }, row.who),
+      ...marked(row.snippet, row.highlights),
     ),
   );
+}
+
+/** @param {Hit} hit */
+function renderHit(hit) {
+  const stored = updateConversation(hit.conversation) || hit.conversation;
+  const m = hit.message;
+  const who = m.sender.kind === "visitor" ? displayName(stored) : m.sender.name || t("Bot");
+  return hitRow({
+    className: "dk-hit" + (m.private ? " dk-hit-note" : ""),
+    testid: "dk-hit",
+    conversationId: m.conversation,
+    seq: m.seq,
+    name: displayName(stored),
+    createdAt: m.created_at,
+    who: (m.private ? t("Note") + " · " : "") + who + ": ",
+    snippet: hit.snippet,
+    highlights: hit.highlights,
+    open: () => jumpTo(m.conversation, m.seq),
+  });
 }
 
 /**
