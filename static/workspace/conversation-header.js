@@ -7,7 +7,8 @@ import { el, find } from "../shared/dom.js";
 import { channelBadge } from "./channel-badge.js";
 import { api, register, runHook, t, updateConversation } from "./desk.js";
 import { renderDetails } from "./details-sidebar.js";
-import { displayName, render as renderList, statusLabel } from "./list.js";
+import { displayName, statusLabel } from "./list-row.js";
+import { render as renderList } from "./list.js";
 import { panes } from "./panes.js";
 import { applyReceipts } from "./timeline.js";
 

@@ -5,7 +5,7 @@
  */
 import { el } from "../shared/dom.js";
 import { api, callPart, parts, t } from "./desk.js";
-import { displayName, statusLabel } from "./list.js";
+import { displayName, statusLabel } from "./list-row.js";
 import { panes } from "./panes.js";
 
 /** @typedef {import("./types").Pane} Pane */

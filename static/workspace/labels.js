@@ -7,7 +7,8 @@
  */
 import { byId, el } from "../shared/dom.js";
 import { api, t, updateConversation } from "./desk.js";
-import { render, selected, setLabelFilter, shownIds } from "./list.js";
+import { selected } from "./list-row.js";
+import { render, setLabelFilter, shownIds } from "./list.js";
 
 /** @type {{id: number, name: string, color: string}[]} */
 let labels = [];

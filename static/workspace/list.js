@@ -1,17 +1,19 @@
 // @ts-check
 /**
- * The conversation list: view tabs with counts, status filter, search, unread badges, newest
- * activity first, patched live by conversation.created / conversation.updated frames.
+ * The conversation list: what it shows (view, filters, search, sort), loading it page by page,
+ * the tabs' counts, newest activity first, patched live by conversation.created / .updated
+ * frames. Its rows are list-row.js; its tabs and filters, list-controls.js.
  */
 import { byId, el } from "../shared/dom.js";
-import { storageGet, storageSet } from "../shared/storage.js";
-import { channelBadge } from "./channel-badge.js";
-import { api, desk, emit, register, runHook, t, updateConversation } from "./desk.js";
+import { storageGet } from "../shared/storage.js";
+import { api, register, t, updateConversation } from "./desk.js";
+import { displayName, listRow, previewText } from "./list-row.js";
 
 /** @typedef {import("./types").Conversation} Conversation */
 /** @typedef {import("./types").Frame} Frame */
 /** @typedef {{id: string, label: string, params?: Record<string, string>}} ListTab */
 
+/** What the list shows: its view, filters, search and rows (list-controls.js sets them). */
 const state = {
   view: storageGet("desk.view") || "all",
   status: storageGet("desk.status") || "open",
@@ -28,6 +30,7 @@ const state = {
   loading: false,
   reqNo: 0,
 };
+export { state as listState };
 /** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
 /**
@@ -65,8 +68,6 @@ export function setListSort(sort) {
   sorting = sort;
   load();
 }
-/** Conversations ticked for a bulk action (labels.js). */
-export const selected = new Set();
 
 /**
  * Show only conversations with this label ("" for all).
@@ -80,34 +81,6 @@ export function setLabelFilter(label) {
 /** The conversations the list shows, in order. */
 export function shownIds() {
   return state.ids.slice();
-}
-
-/**
- * A label as a coloured chip.
- * @param {{id: number, name: string, color: string}} label
- */
-export function labelChip(label) {
-  const chip = el("span", { class: "dk-label", dataset: { label: String(label.id) }, title: label.name }, label.name);
-  // Set through the CSSOM: the page's CSP allows no style attributes.
-  chip.style.setProperty("--dk-label", /^#[0-9a-fA-F]{6}$/.test(label.color) ? label.color : "#64748b");
-  return chip;
-}
-
-/**
- * The shopper's name, or "Visitor #id".
- * @param {Conversation} c
- */
-export function displayName(c) {
-  const visitor = c.visitor;
-  if (visitor && visitor.name && visitor.nickname) {
-    // A made-up "Amber Otter": each word in the desk's language (Chinese without the space).
-    const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
-    return visitor.name
-      .split(" ")
-      .map((word) => t(word))
-      .join(zh ? "" : " ");
-  }
-  return (visitor && visitor.name) || t("Visitor #%s", [visitor ? visitor.id : c.id]);
 }
 
 function currentParams() {
@@ -222,102 +195,6 @@ function sortIds() {
   });
 }
 
-/**
- * The list's one line: the newest public message, or "[image]" and the like in the desk's
- * language for a message without text.
- * @param {Conversation} c
- */
-function previewText(c) {
-  const preview = (c.last_message && c.last_message.preview) || "";
-  /** @type {Record<string, string>} */
-  const kinds = { "[image]": t("[image]"), "[file]": t("[file]"), "[audio]": t("[audio]"), "[video]": t("[video]"), "[card]": t("[card]") };
-  return kinds[preview] || preview;
-}
-
-/** @param {Conversation} c */
-function previewPrefix(c) {
-  const sender = c.last_message && c.last_message.sender;
-  if (sender === "agent") return t("Agent:") + " ";
-  if (sender === "bot") return t("Bot:") + " ";
-  return "";
-}
-
-/** @param {string} status */
-export function statusLabel(status) {
-  /** @type {Record<string, string>} */
-  const labels = { open: t("Open"), pending: t("Pending"), snoozed: t("Snoozed"), resolved: t("Resolved") };
-  return labels[status] || status;
-}
-
-/** @param {Conversation} c */
-function renderRow(c) {
-  const focused = api.active();
-  const name = displayName(c);
-  const unread = c.unread || 0;
-  const row = el(
-    "li",
-    {
-      class:
-        "dk-row" +
-        (unread ? " dk-row-unread" : "") +
-        (focused && focused.id === c.id ? " dk-row-active" : "") +
-        (api.openIds().includes(c.id) ? " dk-row-open" : ""),
-      dataset: { id: String(c.id), status: c.status },
-      tabindex: "0",
-      role: "button",
-      onclick: () => api.open(c.id),
-      onkeydown: (/** @type {KeyboardEvent} */ e) => {
-        if (e.key === "Enter") api.open(c.id);
-      },
-    },
-    el("span", { class: "dk-avatar", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase()),
-    el(
-      "div",
-      { class: "dk-row-main" },
-      el(
-        "div",
-        { class: "dk-row-top" },
-        channelBadge(c.channel),
-        el("span", { class: "dk-row-name" }, name),
-        el("time", { class: "dk-row-time", datetime: c.last_activity_at || "" }, api.formatTime(c.last_activity_at)),
-      ),
-      el(
-        "div",
-        { class: "dk-row-bottom" },
-        el(
-          "span",
-          { class: "dk-row-preview" },
-          previewPrefix(c) + (previewText(c) || t("No messages yet")),
-        ),
-        unread ? el("span", { class: "dk-unread", title: t("Unread messages") }, String(unread > 99 ? "99+" : unread)) : null,
-      ),
-      el(
-        "div",
-        { class: "dk-row-meta" },
-        el("span", { class: "dk-pill dk-pill-" + c.status }, statusLabel(c.status)),
-        el("span", { class: "dk-row-assignee" }, c.assignee ? c.assignee.name : t("Unassigned")),
-        el("span", { class: "dk-row-badges" }),
-      ),
-      c.labels && c.labels.length ? el("div", { class: "dk-row-labels" }, ...c.labels.map(labelChip)) : null,
-    ),
-  );
-  const check = el("input", {
-    type: "checkbox",
-    class: "dk-row-check",
-    "aria-label": t("Select"),
-    checked: selected.has(c.id),
-    onclick: (/** @type {MouseEvent} */ e) => e.stopPropagation(),
-    onchange: (/** @type {Event} */ e) => {
-      if (/** @type {HTMLInputElement} */ (e.target).checked) selected.add(c.id);
-      else selected.delete(c.id);
-      emit("selection", selected);
-    },
-  });
-  row.prepend(check);
-  runHook("listDecorator", c, row, api);
-  return row;
-}
-
 /** Draw the rows from the store (no request). */
 export function render() {
   const list = document.getElementById("dk-rows");
@@ -325,7 +202,7 @@ export function render() {
   const rows = [];
   for (const id of state.ids) {
     const c = api.conversation(id);
-    if (c) rows.push(renderRow(c));
+    if (c) rows.push(listRow(c));
   }
   if (state.hasMore) {
     rows.push(
@@ -339,28 +216,6 @@ export function render() {
   list.replaceChildren(...rows);
   list.dataset.loaded = "1";
   byId("dk-list-empty").hidden = state.ids.length > 0;
-}
-
-function renderTabs() {
-  const tabs = byId("dk-tabs");
-  for (const extra of state.extraTabs.values()) {
-    if (!tabs.querySelector('[data-view="' + CSS.escape(extra.id) + '"]')) {
-      tabs.append(
-        el(
-          "button",
-          { type: "button", role: "tab", class: "dk-tab", dataset: { view: extra.id } },
-          extra.label,
-          " ",
-          el("span", { class: "dk-count", dataset: { count: extra.id } }),
-        ),
-      );
-    }
-  }
-  for (const tab of tabs.querySelectorAll(".dk-tab")) {
-    const selected = /** @type {HTMLElement} */ (tab).dataset.view === state.view;
-    tab.classList.toggle("dk-tab-active", selected);
-    tab.setAttribute("aria-selected", selected ? "true" : "false");
-  }
 }
 
 /**
@@ -450,77 +305,6 @@ api.on("resync", () => load());
 api.on("conversation.focus", () => render());
 api.on("conversation.close", () => render());
 
-/** Wire the tabs, the status filter and the search box; first load. */
-export function initList() {
-  const statusSelect = /** @type {HTMLSelectElement} */ (byId("dk-status"));
-  statusSelect.value = state.status;
-  statusSelect.addEventListener("change", () => {
-    state.status = statusSelect.value;
-    storageSet("desk.status", state.status);
-    load();
-  });
-  byId("dk-tabs").addEventListener("click", (e) => {
-    const tab = /** @type {HTMLElement | null} */ (/** @type {Element} */ (e.target).closest(".dk-tab"));
-    if (!tab) return;
-    state.view = tab.dataset.view || "all";
-    storageSet("desk.view", state.view);
-    renderTabs();
-    load();
-  });
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let searchTimer;
-  const search = /** @type {HTMLInputElement} */ (byId("dk-search"));
-  search.addEventListener("input", () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => {
-      state.q = search.value.trim().slice(0, 100);
-      load();
-    }, 250);
-  });
-  if (!["mine", "unassigned", "all"].includes(state.view)) state.view = "all";
-  initChannelFilter();
-  renderTabs();
-  load();
-}
-
-/** The channel filter: shown once the desk has more than one channel. */
-async function initChannelFilter() {
-  const select = /** @type {HTMLSelectElement | null} */ (document.getElementById("dk-channel"));
-  if (!select) return;
-  select.addEventListener("change", () => {
-    state.channel = select.value;
-    storageSet("desk.channel", state.channel);
-    load();
-  });
-  /** @type {{id: number, name: string, kind: string, active: boolean}[]} */
-  let channels;
-  try {
-    channels = await api.fetch("/api/v1/channels/");
-  } catch {
-    return;
-  }
-  const options = [el("option", { value: "" }, t("All channels"))];
-  for (const ch of channels) options.push(el("option", { value: String(ch.id) }, ch.name));
-  select.replaceChildren(...options);
-  if (state.channel && !channels.some((ch) => String(ch.id) === state.channel)) {
-    state.channel = "";
-    storageSet("desk.channel", "");
-    load();
-  }
-  select.value = state.channel;
-  select.hidden = channels.length < 2 && !state.channel;
-}
-
 api.refreshList = () => {
   load();
-};
-api.addListTab = (tab) => {
-  if (!tab || !tab.id || !tab.label) throw new Error("addListTab needs {id, label}");
-  state.extraTabs.set(tab.id, tab);
-  const restore = storageGet("desk.view") === tab.id && state.view !== tab.id;
-  if (restore) state.view = tab.id;
-  if (desk.booted) {
-    renderTabs();
-    if (restore) load();
-  }
 };

@@ -5,7 +5,7 @@
  */
 import { el } from "../shared/dom.js";
 import { api, runHook, t } from "./desk.js";
-import { displayName } from "./list.js";
+import { displayName } from "./list-row.js";
 
 /** @typedef {import("./types").Message} Message */
 

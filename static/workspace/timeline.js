@@ -7,7 +7,8 @@
  */
 import { el, find, nearBottom } from "../shared/dom.js";
 import { api, emit, register, t, updateConversation } from "./desk.js";
-import { displayName, render as renderList } from "./list.js";
+import { displayName } from "./list-row.js";
+import { render as renderList } from "./list.js";
 import { renderMessage } from "./message-bubble.js";
 import { isVisible, layout, panes } from "./panes.js";
 import { Outbox } from "../shared/outbox.js";
