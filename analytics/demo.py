@@ -115,7 +115,18 @@ def demo_history(*, days: int = 14, per_day: int = 40, seed: int = 7) -> int:
             ):
                 add(kind, 40 + first, agent_id=agent, seconds=first, bh_seconds=first * 0.8)
             message(Fact.Sender.AGENT, 40 + first, agent)
-            resolution = 40 + first + rng.lognormvariate(7, 0.6)
+            # A conversation with an agent goes back and forth: the shopper answers, the agent
+            # (already in it) replies sooner than the first time, so the report's reply wait
+            # and shopper messages are not copies of the first response and the conversations.
+            last = 40 + first
+            for _turn in range(rng.choices((0, 1, 2, 3, 4), weights=(3, 4, 3, 2, 1))[0]):
+                asked = last + rng.lognormvariate(4.0, 0.8)
+                message(Fact.Sender.VISITOR, asked)
+                wait = rng.lognormvariate(3.6, 0.9)
+                last = asked + wait
+                add(Fact.Kind.REPLY_WAIT, last, agent_id=agent, seconds=wait, bh_seconds=wait)
+                message(Fact.Sender.AGENT, last, agent)
+            resolution = last + rng.lognormvariate(6.5, 0.6)
             add(
                 Fact.Kind.RESOLVED,
                 resolution,

@@ -28,7 +28,13 @@ def test_demo_history_is_idempotent_and_rolled_up() -> None:
     today = timezone.now().date()
     week = overview(ReportFilter(start=today - dt.timedelta(days=7), end=today))
     assert week["values"]["conversations"] > 100
-    assert week["values"]["first_response_median"] is not None
+    values = week["values"]
+    assert values["first_response_median"] is not None
+    # Conversations go back and forth: more shopper messages than conversations, and the
+    # later replies (quicker than the first) make the reply wait its own figure.
+    assert values["shopper_messages"] > values["conversations"] * 1.3, values
+    assert values["reply_wait_count"] > values["first_response_count"] * 1.5, values
+    assert values["reply_wait_median"] < values["first_response_median"], values
 
 
 def test_demo_days_differ_and_weekends_have_chats() -> None:
