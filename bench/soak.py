@@ -1,15 +1,26 @@
-"""Soak: many visitor sockets connecting and leaving for a long time at a steady message rate,
-watching what grows. A benchmark, not a test (docs/performance.md has the figures).
+"""Soak: shoppers connecting and leaving for a long time at a steady message rate, agents
+working the queue, watching what grows. A benchmark, not a test (docs/performance.md has the
+figures and the commands).
 
 It starts the fault suite's own world (tests/faults/stack.py: a throw-away PostgreSQL cluster,
-a redis-server, two uvicorn servers in production settings), then for ``--minutes`` keeps
-``--sockets`` shopper sockets open across both servers, replacing ``--churn`` of them a second
-(each new one a new shopper: a widget session, a socket, a first message), and sends
-``--rate`` messages a second from the open ones. Every ``--sample`` seconds it records the
-servers' RSS, Redis ``connected_clients`` and PostgreSQL's connections; at the end it checks
-every acked message is stored (lost) and prints RSS growth after the warm-up.
+a redis-server, two uvicorn servers and a Celery worker in production settings), then for
+``--minutes`` keeps ``--sockets`` shopper sockets open across both servers, replacing
+``--churn`` of them a second (each new one a new shopper: a widget session, a socket), and
+sends ``--rate`` shopper messages a second from the open ones. ``--agents`` agents (workspace
+sockets) answer every conversation assigned to them once and resolve it through REST, so the
+desk reaches a steady state instead of a queue that only grows.
 
-    python bench/soak.py --minutes 30 --sockets 2000 --rate 50 --churn 5
+Every ``--sample`` seconds it prints each process's RSS (both servers, the worker, Redis),
+Redis ``connected_clients`` and memory, PostgreSQL's connections, the conversations not
+resolved, and the client's own event-loop lag: the client shares the box's cores, and a client
+that starves offers less than asked (the summary gives the rate actually sent). At the end it
+checks every acked message is stored (lost) and prints each process's RSS growth after the
+warm-up. ``--arena-max 2`` runs the servers and the worker with ``MALLOC_ARENA_MAX=2``, to tell
+glibc's per-thread arenas from growth of the desk's own. Ctrl-C (or SIGTERM) stops it early:
+it settles, stops the world and prints what it measured; a second Ctrl-C quits at once.
+
+    python bench/soak.py --minutes 30 --sockets 200 --rate 20 --churn 1 --agents 4
+    python bench/soak.py --minutes 30 --sockets 200 --rate 20 --churn 1 --agents 4 --arena-max 2
 
 ``--trace`` runs the servers under ``tracemalloc`` (slower, more memory: not for the RSS
 figure) and takes a snapshot of each after the warm-up, at the end with the sockets still
@@ -22,20 +33,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import re
 import signal
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.faults.clients import Shopper, widget_session  # noqa: E402
+from tests.faults.clients import Shopper, agent_cookie, widget_session  # noqa: E402
 from tests.faults.stack import Stack, stack  # noqa: E402
 
 SNAPSHOTS = "SOAK_SNAPSHOTS"
@@ -113,32 +132,239 @@ def compare(label: str, start: Path, after: Path, top: int = 15) -> None:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # the process is gone
+        pass
     return 0.0
 
 
-def redis_clients(world: Stack) -> int:
+def redis_info(world: Stack) -> tuple[int, float]:
+    """Redis ``connected_clients`` and ``used_memory`` (MB)."""
     import redis
 
-    return int(redis.Redis.from_url(world.redis.url).info("clients")["connected_clients"])
+    client = redis.Redis.from_url(world.redis.url)
+    return (
+        int(client.info("clients")["connected_clients"]),
+        int(client.info("memory")["used_memory"]) / 2**20,
+    )
 
 
-def pg_connections(world: Stack) -> int:
-    return int(world.pg.sql("select count(*) from pg_stat_activity where datname = 'helpdesk'"))
+def pg_counts(world: Stack) -> tuple[int, int]:
+    """PostgreSQL connections to the desk's database and conversations not resolved."""
+    row = world.pg.sql(
+        "select (select count(*) from pg_stat_activity where datname = 'helpdesk'), "
+        "(select count(*) from chat_conversation where status <> 'resolved')"
+    )
+    connections, unresolved = row.split("|")
+    return int(connections), int(unresolved)
+
+
+class DeskAgent(Shopper):
+    """An agent who works the queue, as a person at the desk would: every conversation
+    assigned to them (``conversation.assigned``, or found open in their list after a
+    (re)connect or a ``resync``) gets one reply over the socket (an outbox with the contract's
+    rules), then is resolved through REST, so open conversations stay bounded instead of
+    piling up in a queue nobody serves. Only the agent's own open list is watched
+    (``list.watch``), not every conversation's update."""
+
+    path = "/ws/agent/"
+
+    def __init__(self, bases: list[str], cookie: str, name: str, think: float) -> None:
+        super().__init__(bases, "", name)
+        self.cookie = cookie
+        match = re.search(r"csrftoken=([^;]+)", cookie)
+        assert match, "no CSRF cookie"
+        self.csrf = match[1]
+        self.think = think
+        self.conversation_of: dict[str, int] = {}  # client_id -> conversation
+        self.working: set[int] = set()
+        self.resolved = 0
+        self.handled_s: list[float] = []
+        self.failures: Counter[str] = Counter()
+        self.jobs: set[asyncio.Future[None]] = set()
+
+    def _headers(self, base: str) -> dict[str, str]:
+        return {"Origin": base, "Cookie": self.cookie}
+
+    def _auth_frame(self) -> dict[str, Any] | None:
+        return None
+
+    def _on_ready(self, ready: dict[str, Any]) -> None:
+        pass
+
+    def spawn(self, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(job)
+        self.jobs.add(task)
+        task.add_done_callback(self.jobs.discard)
+
+    async def _heal(self) -> None:
+        if self.ws is not None:
+            watch = {"type": "list.watch", "view": "mine", "status": "open", "ids": []}
+            await self.ws.send(json.dumps(watch))
+        self.spawn(self.sweep())
+
+    async def _send_frame(self, client_id: str, body: str) -> None:
+        if self.ws is None:
+            return
+        frame = {
+            "type": "message.send",
+            "client_id": client_id,
+            "body": body,
+            "conversation": self.conversation_of[client_id],
+        }
+        with contextlib.suppress(ConnectionClosed):
+            await self.ws.send(json.dumps(frame))
+
+    async def _on_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        if kind == "conversation.assigned":
+            self.spawn(self.work(int(frame["conversation"]["id"])))
+        elif kind == "message.ack":
+            client_id = frame["client_id"]
+            self.stats.acked[client_id] = frame["message"]
+            self.outbox.pop(client_id, None)
+            future = self._acks.pop(client_id, None)
+            if future is not None and not future.done():
+                future.set_result(frame["message"])
+        elif kind == "error":
+            await super()._on_frame(frame)  # resend on unavailable, drop on a final refusal
+        elif kind == "resync":
+            self.stats.resyncs += 1
+            self.spawn(self.sweep())
+
+    def rest(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+        base = self.bases[self.base_index % len(self.bases)]
+        request = urllib.request.Request(
+            base + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, "Referer": base + "/",
+                     "Content-Type": "application/json"},
+            method=method,
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, None
+        except OSError as exc:
+            return 0, str(exc)
+
+    async def sweep(self) -> None:
+        """Pick up every open conversation of this agent's that nobody is working on."""
+        status, data = await asyncio.to_thread(
+            self.rest, "GET", "/api/v1/conversations/?view=mine&status=open&limit=100"
+        )
+        if status != 200:
+            self.failures[f"list:{status}"] += 1
+            return
+        for item in data.get("results", []):
+            if int(item["id"]) not in self.working:
+                self.spawn(self.work(int(item["id"])))
+
+    async def work(self, conversation: int) -> None:
+        if conversation in self.working or self.stopping:
+            return
+        self.working.add(conversation)
+        started = time.monotonic()
+        try:
+            await asyncio.sleep(random.uniform(0.5, 1.5) * self.think)
+            self._counter += 1
+            client_id = f"{self.name}-{self._counter}"
+            self.conversation_of[client_id] = conversation
+            self.outbox[client_id] = "Thanks for writing, all sorted now."
+            self.stats.sent_at[client_id] = time.monotonic()
+            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self._acks[client_id] = future
+            await self._send_frame(client_id, self.outbox[client_id])
+            await asyncio.wait_for(future, 60)
+            await asyncio.sleep(random.uniform(0.5, 1.5) * self.think)
+            status, _data = await asyncio.to_thread(
+                self.rest, "POST", f"/api/v1/conversations/{conversation}/status",
+                {"status": "resolved"},
+            )  # fmt: skip
+            if status == 200:
+                self.resolved += 1
+                self.handled_s.append(time.monotonic() - started)
+            else:
+                self.failures[f"resolve:{status}"] += 1
+        except (TimeoutError, AssertionError) as exc:
+            self.failures[type(exc).__name__] += 1
+        finally:
+            self.working.discard(conversation)
+
+    async def stop(self) -> None:
+        self.stopping = True
+        for job in list(self.jobs):
+            job.cancel()
+        await asyncio.gather(*self.jobs, return_exceptions=True)
+        await super().stop()
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def soak(world: Stack, args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def interrupted() -> None:
+        print("\nstopping: finishing up and printing what was measured "
+              "(Ctrl-C again to quit at once)", flush=True)  # fmt: skip
+        stop.set()
+        # A second Ctrl-C raises KeyboardInterrupt; the world still stops (stack()'s finally).
+        loop.remove_signal_handler(signal.SIGINT)
+
+    loop.add_signal_handler(signal.SIGINT, interrupted)
+    loop.add_signal_handler(signal.SIGTERM, interrupted)
+
     open_: list[Shopper] = []
-    closed: list[Shopper] = []
     made_all: list[Shopper] = []  # every shopper, whatever became of it
     failed_sessions: list[int] = []
-    samples: list[tuple[float, list[float], int, int, int]] = []
+    # (seconds since start, {process: RSS MB}, redis clients, redis MB, pg connections,
+    #  unresolved conversations, open sockets, messages sent, client lag p95 and max)
+    samples: list[dict[str, Any]] = []
     started = time.monotonic()
     end = started + args.minutes * 60
     made = 0
     background: set[asyncio.Future[None]] = set()
+    processes = {f"server{i}": p.pid for i, p in enumerate(world.servers)}
+    if world.worker is not None:
+        processes["worker"] = world.worker.pid
+    if world.redis.proc is not None:
+        processes["redis"] = world.redis.proc.pid
+
+    # The client's own health: how late its event loop wakes up. A client that starves
+    # (the box's cores busy with the servers) offers less than asked and measures nothing.
+    lags: list[float] = []
+    all_lags: list[float] = []
+
+    async def watch_lag() -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.1)
+            lag = time.monotonic() - before - 0.1
+            lags.append(lag)
+            all_lags.append(lag)
+
+    lag_task = asyncio.ensure_future(watch_lag())
+
+    agents: list[DeskAgent] = []
+    for number in range(args.agents):
+        cookie = await asyncio.to_thread(
+            agent_cookie, world.bases[0], world.env(), f"soak-agent-{number}",
+            capacity=args.capacity,
+        )  # fmt: skip
+        agent = DeskAgent(world.bases, cookie, f"agent{number}", args.think)
+        agent.base_index = number  # spread across both servers
+        agent.start()
+        agents.append(agent)
 
     async def new_shopper() -> None:
         nonlocal made
@@ -160,17 +386,19 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             shopper = open_.pop(random.randrange(len(open_)))
             await shopper.settled(30)
             await shopper.stop()
-            closed.append(shopper)
 
     print(f"opening {args.sockets} sockets …", flush=True)
-    for start in range(0, args.sockets, 50):
-        await asyncio.gather(*(new_shopper() for _ in range(min(50, args.sockets - start))))
+    for first in range(0, args.sockets, 25):
+        if stop.is_set():
+            break
+        await asyncio.gather(*(new_shopper() for _ in range(min(25, args.sockets - first))))
     sent = 0
-    next_sample = time.monotonic()
-    next_churn = time.monotonic()
+    skipped = 0
+    now = sending_since = time.monotonic()
+    next_sample = next_churn = next_send = next_sweep = now
     tick = 1 / args.rate
     snaps: list[list[Path]] = []
-    while time.monotonic() < end:
+    while not stop.is_set() and time.monotonic() < end:
         now = time.monotonic()
         if args.trace and not snaps and now - started >= args.warmup * 60:
             snaps.append(await snapshot(world, 1))
@@ -182,36 +410,56 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
                     task = asyncio.ensure_future(job)
                     background.add(task)
                     task.add_done_callback(background.discard)
+        if now >= next_sweep:  # an assignment whose frame was lost is still worked on
+            next_sweep += 15
+            for agent in agents:
+                if agent.connected.is_set():
+                    agent.spawn(agent.sweep())
         if now >= next_sample:
             next_sample += args.sample
-            sample = (
-                round(now - started),
-                [round(rss_mb(p.pid), 1) for p in world.servers],
-                redis_clients(world),
-                pg_connections(world),
-                len(open_),
-            )
+            clients, redis_mb = await asyncio.to_thread(redis_info, world)
+            connections, unresolved = await asyncio.to_thread(pg_counts, world)
+            sample = {
+                "t": round(now - started),
+                "rss": {name: round(rss_mb(pid), 1) for name, pid in processes.items()},
+                "redis_clients": clients,
+                "redis_mb": round(redis_mb, 1),
+                "pg_connections": connections,
+                "unresolved": unresolved,
+                "sockets": len(open_),
+                "sent": sent,
+                "resolved": sum(a.resolved for a in agents),
+                "lag_p95_ms": round(1000 * quantile(lags, 0.95)),
+                "lag_max_ms": round(1000 * max(lags, default=0)),
+            }
+            lags.clear()
             samples.append(sample)
-            print(
-                f"t={sample[0]}s rss_mb={sample[1]} redis_clients={sample[2]} "
-                f"pg_connections={sample[3]} sockets={sample[4]} sent={sent}",
-                flush=True,
-            )
-        ready = [s for s in open_ if s.connected.is_set()]
-        if ready:
-            await random.choice(ready).say(f"soak {sent}")
-            sent += 1
-        await asyncio.sleep(tick)
-    everyone = made_all
-    await asyncio.gather(*(s.settled(60) for s in open_))
+            print(" ".join(f"{k}={v}" for k, v in sample.items()), flush=True)
+        if now >= next_send:
+            if now - next_send > 1:  # the client fell behind: do not burst to catch up
+                skipped += int((now - next_send) * args.rate)
+                next_send = now
+            next_send += tick
+            ready = [s for s in open_ if s.connected.is_set()]
+            if ready:
+                await random.choice(ready).say(f"soak {sent}")
+                sent += 1
+        wake = min(next_send, next_sample, next_churn, next_sweep, end)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), max(0.0, wake - time.monotonic()))
+    ran = time.monotonic() - started
+    sending = time.monotonic() - sending_since
+    settle = 10 if stop.is_set() else 60
+    await asyncio.gather(*(s.settled(settle) for s in [*open_, *agents]))
     for pending in list(background):  # churn still under way (a slow session, a leave's wait)
         pending.cancel()
     await asyncio.gather(*background, return_exceptions=True)
-    if args.trace:
+    if args.trace and snaps:
         snaps.append(await snapshot(world, 2))
-    for shopper in list(open_):
-        await shopper.stop()
-    if args.trace:
+    for client in [*open_, *agents]:
+        await client.stop()
+    lag_task.cancel()
+    if args.trace and len(snaps) == 2:
         await asyncio.sleep(15)  # the servers notice every close
         snaps.append(await snapshot(world, 3))
         for index in range(len(world.servers)):
@@ -219,43 +467,87 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
                 f"server{index}, warm-up -> end (sockets open)", snaps[0][index], snaps[1][index]
             )
             compare(f"server{index}, warm-up -> all closed", snaps[0][index], snaps[2][index])
+    summarise(world, args, samples, made_all, agents, failed_sessions, made, sent, skipped,
+              ran, sending, all_lags, interrupted=stop.is_set())  # fmt: skip
+
+
+def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, Any]],
+              shoppers: list[Shopper], agents: list[DeskAgent], failed_sessions: list[int],
+              made: int, sent: int, skipped: int, ran: float, sending: float,
+              lags: list[float], *,
+              interrupted: bool) -> None:  # fmt: skip
+    everyone: list[Shopper] = [*shoppers, *agents]
     acked = {c for s in everyone for c in s.stats.acked}
-    errors: dict[str, int] = {}
-    for s in everyone:
-        for e in s.stats.errors:
-            errors[str(e.get("code"))] = errors.get(str(e.get("code")), 0) + 1
+    errors: Counter[str] = Counter(str(e.get("code")) for s in everyone for e in s.stats.errors)
     unanswered = sum(len(s.outbox) for s in everyone)
-    offered = sum(len(s.stats.sent_at) for s in everyone)
-    stored = set(world.pg.sql("select client_id from chat_message").splitlines())
-    warm = [s for s in samples if s[0] >= args.warmup * 60] or samples
-    growth = [
-        round(100 * (warm[-1][1][i] - warm[0][1][i]) / warm[0][1][i], 1)
-        for i in range(len(world.servers))
-    ]
+    try:
+        stored = set(world.pg.sql("select client_id from chat_message").splitlines())
+        lost: int | str = len(acked - stored)
+    except Exception as exc:  # the database gone too: say so, print the rest
+        lost = f"unknown ({type(exc).__name__})"
+    handled = [t for a in agents for t in a.handled_s]
     print(
-        f"\nsoak: {args.minutes} min, {args.sockets} sockets, churn {args.churn}/s, "
-        f"rate {args.rate}/s: shoppers={made} failed_sessions={len(failed_sessions)} sent={sent} offered={offered} acked={len(acked)} "
-        f"lost={len(acked - stored)} errors={errors} unanswered={unanswered} rss_growth_after_warmup_pct={growth} "
-        f"redis_clients={warm[0][2]}->{warm[-1][2]} pg_connections={warm[0][3]}->{warm[-1][3]}"
+        f"\nsoak{' (interrupted)' if interrupted else ''}: ran {ran / 60:.1f} of "
+        f"{args.minutes} min; {args.sockets} shopper sockets, churn {args.churn}/s, "
+        f"{args.agents} agents (capacity {args.capacity}, think {args.think} s), "
+        f"MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')}\n"
+        f"  shoppers={made} failed_sessions={len(failed_sessions)} sent={sent} "
+        f"({sent / max(sending, 1):.1f}/s of {args.rate}/s asked; {skipped} skipped while the "
+        f"client was behind) acked={len(acked)} lost={lost} unanswered={unanswered} "
+        f"errors={dict(errors)}\n"
+        f"  agents: resolved={sum(a.resolved for a in agents)} handled_p50_s="
+        f"{quantile(handled, 0.5):.1f} handled_p95_s={quantile(handled, 0.95):.1f} "
+        f"failures={dict(sum((a.failures for a in agents), Counter()))}\n"
+        f"  client event-loop lag: p50 {1000 * quantile(lags, 0.5):.0f} ms, "
+        f"p95 {1000 * quantile(lags, 0.95):.0f} ms, max {1000 * max(lags, default=0):.0f} ms"
     )
+    if not samples:
+        print("  no samples taken")
+        return
+    warm = [s for s in samples if s["t"] >= args.warmup * 60] or samples
+    print(f"  memory per process (RSS MB) from the end of the warm-up (t={warm[0]['t']} s) "
+          f"to the last sample (t={warm[-1]['t']} s), {len(warm)} samples:")  # fmt: skip
+    for name in warm[0]["rss"]:
+        series = [s["rss"][name] for s in warm]
+        first, last = series[0], series[-1]
+        growth = 100 * (last - first) / first if first else 0.0
+        print(f"    {name:8s} {first:7.1f} -> {last:7.1f} (max {max(series):7.1f}) "
+              f"{growth:+6.1f} %")  # fmt: skip
+    for key in ("redis_clients", "redis_mb", "pg_connections", "unresolved", "sockets"):
+        series = [s[key] for s in warm]
+        print(f"    {key:15s} {series[0]} -> {series[-1]} (max {max(series)})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30)
-    parser.add_argument("--sockets", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=50)
-    parser.add_argument("--churn", type=int, default=5, help="sockets replaced per second")
+    parser.add_argument("--sockets", type=int, default=200, help="shopper sockets kept open")
+    parser.add_argument("--rate", type=float, default=20, help="shopper messages a second")
+    parser.add_argument("--churn", type=int, default=1, help="sockets replaced per second")
+    parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument("--capacity", type=int, default=25, help="open chats per agent")
+    parser.add_argument("--think", type=float, default=2, help="agent's seconds per step")
     parser.add_argument("--sample", type=float, default=30, help="seconds between samples")
     parser.add_argument("--warmup", type=float, default=2, help="minutes before RSS counts")
+    parser.add_argument(
+        "--arena-max",
+        type=int,
+        default=0,
+        help="MALLOC_ARENA_MAX for the servers and the worker (0: unset)",
+    )
     parser.add_argument("--trace", action="store_true", help="tracemalloc snapshots (slower)")
     args = parser.parse_args()
+    # The world's processes inherit this environment (tests/faults/stack.py).
+    if args.arena_max:
+        os.environ["MALLOC_ARENA_MAX"] = str(args.arena_max)
+    else:
+        os.environ.pop("MALLOC_ARENA_MAX", None)
     command = None
     if args.trace:
         os.environ[SNAPSHOTS] = tempfile.mkdtemp(prefix="soak-snapshots-")
         command = [sys.executable, "-c", "from bench.soak import traced_server; traced_server()"]
         print(f"snapshots in {os.environ[SNAPSHOTS]}", flush=True)
-    with stack(worker=False, server_command=command) as world:
+    with stack(worker=True, server_command=command) as world:
         asyncio.run(soak(world, args))
 
 

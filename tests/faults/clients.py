@@ -59,12 +59,16 @@ async def widget_session(base: str, attempts: int = 60) -> str:
     raise AssertionError(f"no widget session from {base}: {status} {data}")
 
 
-def agent_cookie(base: str, env: dict[str, str], username: str, *, supervisor: bool = False) -> str:
+def agent_cookie(
+    base: str, env: dict[str, str], username: str, *, supervisor: bool = False,
+    capacity: int | None = None,
+) -> str:  # fmt: skip
     """Create an agent (``manage.py create_agent``) and log in through the real login form,
     CSRF and all: the session and CSRF cookies a workspace socket (or REST call) sends."""
     subprocess.run(
         [sys.executable, "manage.py", "create_agent", username, "--password", "pw-123456!",
-         *(["--supervisor"] if supervisor else [])],
+         *(["--supervisor"] if supervisor else []),
+         *(["--capacity", str(capacity)] if capacity is not None else [])],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )  # fmt: skip
     jar = http.cookiejar.CookieJar()

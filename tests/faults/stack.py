@@ -74,10 +74,13 @@ class Postgres:
         )  # fmt: skip
 
     def start(self) -> None:
+        # Every process of the world runs in a session of its own: a Ctrl-C at the terminal
+        # reaches the test run or the soak (which then stops them in order), not PostgreSQL,
+        # Redis and the servers behind its back.
         subprocess.run(
             _as_pg_owner([_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
                           "-t", "30", "start"]),
-            check=True, stdout=subprocess.DEVNULL,
+            check=True, stdout=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
 
     def stop(self) -> None:
@@ -110,7 +113,7 @@ class Redis:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         import redis
 
@@ -141,8 +144,9 @@ class Process:
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
+                self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.proc is not None and self.proc.poll() is None:
