@@ -141,14 +141,17 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def redis_info(world: Stack) -> tuple[int, float]:
-    """Redis ``connected_clients`` and ``used_memory`` (MB)."""
+def redis_info(world: Stack) -> tuple[int, float, int, int]:
+    """Redis ``connected_clients``, ``used_memory`` (MB), its keys, and the tasks waiting in
+    Celery's queue (a worker that falls behind shows there first)."""
     import redis
 
     client = redis.Redis.from_url(world.redis.url)
     return (
         int(client.info("clients")["connected_clients"]),
         int(client.info("memory")["used_memory"]) / 2**20,
+        int(client.dbsize()),
+        int(client.llen("celery")),
     )
 
 
@@ -204,7 +207,17 @@ class DeskAgent(Shopper):
         if self.ws is not None:
             watch = {"type": "list.watch", "view": "mine", "status": "open", "ids": []}
             await self.ws.send(json.dumps(watch))
+            self.spawn(self._beat(self.ws))
         self.spawn(self.sweep())
+
+    async def _beat(self, ws: Any) -> None:
+        """Ping every 20 s as the workspace does (every ~25 s): the ping is presence's
+        heartbeat, and an agent whose socket has not beaten for 75 s is no longer available
+        for new conversations (docs/routing.md)."""
+        while self.ws is ws and not self.stopping:
+            await asyncio.sleep(20)
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(json.dumps({"type": "ping"}))
 
     async def _send_frame(self, client_id: str, body: str) -> None:
         if self.ws is None:
@@ -417,13 +430,15 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
                     agent.spawn(agent.sweep())
         if now >= next_sample:
             next_sample += args.sample
-            clients, redis_mb = await asyncio.to_thread(redis_info, world)
+            clients, redis_mb, redis_keys, queued = await asyncio.to_thread(redis_info, world)
             connections, unresolved = await asyncio.to_thread(pg_counts, world)
             sample = {
                 "t": round(now - started),
                 "rss": {name: round(rss_mb(pid), 1) for name, pid in processes.items()},
                 "redis_clients": clients,
                 "redis_mb": round(redis_mb, 1),
+                "redis_keys": redis_keys,
+                "celery_queue": queued,
                 "pg_connections": connections,
                 "unresolved": unresolved,
                 "sockets": len(open_),
@@ -513,7 +528,8 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         growth = 100 * (last - first) / first if first else 0.0
         print(f"    {name:8s} {first:7.1f} -> {last:7.1f} (max {max(series):7.1f}) "
               f"{growth:+6.1f} %")  # fmt: skip
-    for key in ("redis_clients", "redis_mb", "pg_connections", "unresolved", "sockets"):
+    for key in ("redis_clients", "redis_mb", "redis_keys", "celery_queue", "pg_connections",
+                "unresolved", "sockets"):  # fmt: skip
         series = [s[key] for s in warm]
         print(f"    {key:15s} {series[0]} -> {series[-1]} (max {max(series)})")
 

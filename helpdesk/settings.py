@@ -249,6 +249,9 @@ ANYMAIL: dict[str, Any] = {
 HELPDESK_CHANNELS: dict[str, Any] = {
     "SEND_ATTEMPTS": int(os.environ.get("HELPDESK_SEND_ATTEMPTS", "6")),
     "BACKOFF_SECONDS": float(os.environ.get("HELPDESK_SEND_BACKOFF_SECONDS", "10")),
+    # How long a worker holds a delivery for one send. Keep it under the broker's visibility
+    # timeout: a task redelivered after its worker died finds the claim expired and sends.
+    "CLAIM_SECONDS": float(os.environ.get("HELPDESK_SEND_CLAIM_SECONDS", "120")),
 }
 
 # Content-Security-Policy and login throttling (helpdesk/conf/security.py).

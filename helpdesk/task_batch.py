@@ -6,9 +6,9 @@ task per shopper message (docs/performance.md). A ``TaskBatch`` collects the ids
 after commit and one background thread per process sends them every ``window`` seconds as
 one task. Eager Celery (tests, the embedded default) runs each id at once, unbatched.
 
-What a batch risks: a process killed within ``window`` of a commit loses that batch (the
-shopper's message is stored; the bot stays silent on it, as when the broker is down). A
-normal exit flushes.
+What a batch risks: a process killed within ``window`` of a commit loses that batch, as does
+a broker that is down when it is sent (the shopper's message is stored; for the bot, the
+beat's ``chat.bot.reply_sweep`` answers it a minute later). A normal exit flushes.
 """
 
 from __future__ import annotations
@@ -80,5 +80,5 @@ class TaskBatch:
             try:
                 self.task.delay(chunk)
             except Exception:
-                # The broker is down: the messages are stored; the bot skips them.
+                # The broker is down: the messages are stored; the beat's sweep finds them.
                 logger.exception("could not queue %s for %d items", self.task.name, len(chunk))

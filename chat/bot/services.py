@@ -7,9 +7,12 @@ meantime always wins.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -152,6 +155,38 @@ def bot_reply(*, message_id: int) -> Message | None:
                 )
             assert score is not None
             return _respond(conversation, state, message, language, score, previous)
+
+
+def bot_unseen_messages(
+    *, grace_seconds: float = 60, window_seconds: float = 3600, limit: int = 500
+) -> list[int]:
+    """Shopper messages whose bot task was lost: queued while the broker was down (the batch
+    logs it and drops it: helpdesk/task_batch.py) or in the batch of a server killed within
+    its window. For each conversation where the shopper spoke last between ``window_seconds``
+    and ``grace_seconds`` ago, its newest public shopper message, when the bot's state has
+    not seen it (``last_message_id``). ``bot_reply`` on it is what its task would have done
+    (a message the bot did see meanwhile is skipped under the row lock)."""
+    now = timezone.now()
+    newest = (
+        Message.objects.filter(
+            conversation_id=OuterRef("pk"), sender_kind=Message.SenderKind.VISITOR, private=False
+        )
+        .order_by("-seq")
+        .values("pk")[:1]
+    )
+    seen = BotState.objects.filter(conversation_id=OuterRef("pk")).values("last_message_id")[:1]
+    return list(
+        Conversation.objects.filter(
+            last_activity_at__gte=now - dt.timedelta(seconds=window_seconds),
+            last_activity_at__lte=now - dt.timedelta(seconds=grace_seconds),
+            last_message_sender=Message.SenderKind.VISITOR,
+        )
+        .exclude(status=Conversation.Status.RESOLVED)
+        .annotate(newest=Subquery(newest), seen=Coalesce(Subquery(seen), 0))
+        .filter(newest__gt=F("seen"))
+        .order_by("last_activity_at")
+        .values_list("newest", flat=True)[:limit]
+    )
 
 
 def _language(conversation: Conversation) -> str:

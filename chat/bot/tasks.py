@@ -36,6 +36,16 @@ def bot_reply_many_task(message_ids: list[int]) -> None:
 bot_batch = TaskBatch(bot_reply_many_task, window=0.05)
 
 
+@shared_task(name="chat.bot.reply_sweep", ignore_result=True)
+def bot_reply_sweep_task(grace_seconds: float = 60) -> int:
+    """The beat's safety net: shopper messages whose bot task was lost (the broker was down
+    when it was queued) are answered once the broker is back. Returns how many."""
+    ids = services.bot_unseen_messages(grace_seconds=grace_seconds)
+    for start in range(0, len(ids), 50):
+        bot_reply_many_task.delay(ids[start : start + 50])
+    return len(ids)
+
+
 @shared_task(
     name="chat.bot.kb_vectors",
     ignore_result=True,

@@ -59,6 +59,8 @@ CELERY_BEAT_SCHEDULE["chat-message-partitions"] = {
     "schedule": 24 * 3600.0,
 }
 # The bot: vectors of edited or deleted knowledge-base texts are dropped once a day (docs/bot.md).
+# The bot: shopper messages whose task was lost while the broker was down are answered.
+CELERY_BEAT_SCHEDULE["bot-reply-sweep"] = {"task": "chat.bot.reply_sweep", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["bot-kb-vectors-prune"] = {
     "task": "chat.bot.kb_vectors_prune",
     "schedule": 24 * 3600.0,

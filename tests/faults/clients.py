@@ -31,11 +31,13 @@ from tests.procs import ROOT
 FINAL = {"bad_request", "forbidden", "not_found", "too_large"}
 
 
-def post_json(url: str, body: dict[str, Any], timeout: float = 10) -> tuple[int, dict[str, Any]]:
+def post_json(
+    url: str, body: dict[str, Any], timeout: float = 10, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
         method="POST",
     )
     try:

@@ -16,21 +16,28 @@ import asyncio
 import os
 import re
 import signal
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import psycopg
 import pytest
 from celery import Celery
 
 from analytics.services.rollup import LOCK_KEY
+from tests.procs import free_port
 
-from .clients import Shopper, widget_session
-from .stack import Process, Stack, bound, report, stack
+from .clients import Agent, Shopper, agent_cookie, post_json, widget_session
+from .stack import ROOT, Process, Stack, bound, report, stack
 
 pytestmark = [pytest.mark.slow]
 
 VISIBILITY = 10  # seconds: longer than the worker is paused below; kombu looks every 10 s
+CLAIM = 6  # seconds a worker holds a delivery for one send
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +48,9 @@ def kill_world() -> Iterator[Stack]:
         extra_env={
             "HELPDESK_BOT_ENABLED": "1",
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
+            # A delivery's claim shorter than the visibility timeout, as in production (120 s
+            # against 300 s): the redelivered send finds it expired.
+            "HELPDESK_SEND_CLAIM_SECONDS": str(CLAIM),
         },
     ) as world:
         world.start_worker(loglevel="INFO", pool="prefork")
@@ -253,3 +263,150 @@ def test_two_beats_double_the_schedule_but_never_a_report(kill_world: Stack) -> 
     report("two beats", messages=sent, ticks_sent=ticks, rollup_rows=len(rebuilt.splitlines()))
     assert ticks >= 2 * 4, f"both beats should have sent the job: {ticks}"
     assert by_ticks and by_ticks == rebuilt
+
+
+class ShopApp:
+    """The shop's app behind the API channel's webhook (a real local HTTP server). It does
+    what docs/channels.md asks of an app: it acts on an event id once, however often the desk
+    posts it. ``hold`` keeps the next post whose body contains a marker open, unanswered,
+    until released: the worker that sent it is then killed mid-send."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, str]] = []  # (event id, body) of every post received
+        self.effects: dict[str, str] = {}  # event id -> body: what the app acted on, once
+        self.hold_marker = ""
+        self.held = threading.Event()
+        self.release = threading.Event()
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                event_id = self.headers.get("X-Helpdesk-Event-Id", "")
+                app.posts.append((event_id, body))
+                if app.hold_marker and app.hold_marker in body and not app.held.is_set():
+                    app.held.set()
+                    app.release.wait(60)
+                    return  # the connection's worker is dead by now: no answer
+                app.effects.setdefault(event_id, body)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def with_marker(self, marker: str) -> list[tuple[str, str]]:
+        return [(event_id, body) for event_id, body in self.posts if marker in body]
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+SETUP = """
+from chat.models import Channel
+from inboxes.api.tokens import token_issue, webhook_secret_issue
+channel = Channel.objects.create(name="Shop app", kind="api")
+webhook_secret_issue(channel, {url!r})
+print(token_issue(channel))
+"""
+
+
+def _delivery(world: Stack, marker: str) -> str:
+    return world.pg.sql(
+        "SELECT d.status || '/' || d.attempts FROM inboxes_outbounddelivery d JOIN chat_message "
+        f"m ON m.id = d.message_id WHERE m.body LIKE '%{marker}%'"
+    )
+
+
+def test_outbound_send_happens_once_across_a_worker_killed_mid_send(kill_world: Stack) -> None:
+    """An agent's reply on the API channel: the worker is killed (``kill -9``, with its pool
+    child) while the app holds the webhook post open. The task is redelivered (late ack), its
+    claim has expired, and it posts again with the same ``X-Helpdesk-Event-Id``: delivered at
+    least once, acted on once. A second reply's worker is killed before it reaches the app
+    (waiting for the delivery's row): that one reaches the app exactly once."""
+    world = kill_world
+    app = ShopApp()
+    try:
+        token = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", SETUP.format(url=app.url)],
+            cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        status, created = post_json(
+            world.bases[0] + "/api/v1/channel/messages",
+            {"message_id": "app-1", "contact": {"id": "user-1"}, "body": "Where is my order?"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert status == 201, created
+        conversation = int(created["message"]["conversation"])
+        cookie = agent_cookie(world.bases[0], world.env(), "outbound-agent", supervisor=True)
+
+        async def reply(marker: str, before_send: Any = None) -> None:
+            agent = Agent(world.bases, cookie, f"out-{marker}", conversation)
+            agent.start()
+            await asyncio.wait_for(agent.connected.wait(), 90)
+            await agent.say(f"Your parcel left today {marker}", wait=True, timeout=60)
+            await agent.stop()
+
+        # 1. Killed mid-send: the app has the post, the desk never heard back.
+        app.hold_marker = "MARK-MID"
+        asyncio.run(reply("MARK-MID"))
+        assert app.held.wait(bound(30)), world.worker.log()[-2000:] if world.worker else ""
+        unacked = _unacked(world)
+        killed_at = time.monotonic()
+        _kill_worker_mid_task(world)
+        app.release.set()
+        assert _wait(lambda: _delivery(world, "MARK-MID").startswith("sent"), bound(60)), (
+            _delivery(world, "MARK-MID"),
+            world.worker.log()[-3000:] if world.worker else "",
+        )
+        mid = {
+            "resent_after_s": round(time.monotonic() - killed_at, 1),
+            "unacked": unacked,
+            "posts": len(app.with_marker("MARK-MID")),
+            "event_ids": len({e for e, _b in app.with_marker("MARK-MID")}),
+            "delivery": _delivery(world, "MARK-MID"),
+        }
+
+        # 2. Killed before the send: the worker waits for the delivery's row the test holds.
+        assert world.worker is not None
+        os.kill(world.worker.pid, signal.SIGSTOP)
+        asyncio.run(reply("MARK-PRE"))
+        holder = psycopg.connect(world.pg.url)
+        holder.execute(
+            "SELECT d.message_id FROM inboxes_outbounddelivery d JOIN chat_message m "
+            "ON m.id = d.message_id WHERE m.body LIKE '%MARK-PRE%' FOR UPDATE OF d"
+        )
+        os.kill(world.worker.pid, signal.SIGCONT)
+        blocked = _wait(lambda: _blocked_by(world, holder.info.backend_pid), bound(20))
+        assert "UPDATE" in blocked, blocked
+        _kill_worker_mid_task(world)
+        holder.rollback()
+        holder.close()
+        assert _wait(lambda: _delivery(world, "MARK-PRE").startswith("sent"), bound(60)), _delivery(
+            world, "MARK-PRE"
+        )
+        time.sleep(VISIBILITY + 2)  # a further redelivery would have posted by now
+        pre = {
+            "posts": len(app.with_marker("MARK-PRE")),
+            "delivery": _delivery(world, "MARK-PRE"),
+        }
+        effects = {
+            m: sum(1 for b in app.effects.values() if m in b) for m in ("MARK-MID", "MARK-PRE")
+        }
+    finally:
+        app.close()
+    report("worker kill (outbound send)", mid_send=mid, before_send=pre, app_effects=effects)
+    assert mid["unacked"] == 1
+    # At least once on the wire, with one event id: the app acts on it once.
+    assert mid["posts"] == 2 and mid["event_ids"] == 1
+    assert pre["posts"] == 1
+    assert effects == {"MARK-MID": 1, "MARK-PRE": 1}
+    assert mid["delivery"] == "sent/1" and pre["delivery"] == "sent/1"
