@@ -1,5 +1,5 @@
 """What the workspace's channel features read: the contact search of "merge contacts", and the
-Chinese catalogue covering every string of parts/channels.js and channel-badge.js."""
+Chinese catalogue covering every string of parts/channels.js and the channel modules it uses."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
     ROOT / "static/workspace/parts/channels.js",
+    ROOT / "static/workspace/channel-window.js",
+    ROOT / "static/workspace/channel-contacts.js",
     ROOT / "static/workspace/channel-badge.js",
 ]
 
