@@ -248,10 +248,17 @@ def inbound(args: argparse.Namespace) -> None:
         for i in range(0, len(pending), 50):
             process_inbound_many.delay(pending[i : i + 50])
         cpu0 = cpu_seconds(worker.pid)
+        spy = (
+            profile(worker.pid, args.profile_seconds, args.profile + ".drain")
+            if args.profile
+            else None
+        )
         deadline = time.time() + 900
         while time.time() < deadline and InboundEvent.objects.filter(status="pending").exists():
             time.sleep(0.2)
         worker_cpu = cpu_seconds(worker.pid) - cpu0
+        if spy is not None:
+            spy.wait()
     elapsed = time.perf_counter() - started
     done = InboundEvent.objects.filter(status="done").count()
     messages = Message.objects.filter(conversation__channel=channel, sender_kind="visitor").count()
@@ -436,7 +443,11 @@ def main() -> None:
         help="the ASGI server (uvicorn: production, docs/deployment.md; daphne: runserver)",
     )
     for p in (p_in,):
-        p.add_argument("--profile", help="py-spy raw stacks of the server into this file")
+        p.add_argument(
+            "--profile",
+            help="py-spy raw stacks of the server into this file (with --drain, the worker's "
+            "into FILE.drain)",
+        )
         p.add_argument("--profile-seconds", type=float, default=20)
     p_out = sub.add_parser("outbound")
     p_out.add_argument("--profile", help="py-spy raw stacks of the first worker into this file")

@@ -161,15 +161,19 @@ def _body_within_limit(body: str) -> str:
     return body[: limit - len(note)] + note
 
 
-def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -> Received:
+def inbound_receive(
+    *, channel: Channel, identity_kind: str, inbound: Inbound, looked: bool = False
+) -> Received:
     """Store a shopper's message that arrived on ``channel``. A repeat of the provider's id
     stores nothing and returns the stored message with ``created=False``. ``BadRequest`` for
-    an unusable sender address or an empty event."""
+    an unusable sender address or an empty event. ``looked``: the caller has just found no
+    stored event with this id (the cheap look before any work is skipped; the look under the
+    contact's lock, which decides, is not)."""
     if not channel.active:
         raise BadRequest("This channel is not active.")
     if not inbound.external_id or len(inbound.external_id) > 2000:
         raise BadRequest("The event has no usable message id.", fields={"id": ["Required."]})
-    seen = already_received(channel, inbound.external_id)
+    seen = None if looked else already_received(channel, inbound.external_id)
     if seen is not None:
         return Received(seen.message, False, seen.conversation_id)
     body = _body_within_limit(inbound.body.replace("\x00", "").strip())
@@ -190,7 +194,8 @@ def inbound_receive(*, channel: Channel, identity_kind: str, inbound: Inbound) -
     client_id = client_id_for(channel, inbound.external_id)
     with transaction.atomic():
         # One writer per contact: two deliveries of one new email cannot both open a thread.
-        Visitor.objects.select_for_update(no_key=True).filter(pk=visitor.pk).first()
+        # (Only the lock: no columns, no ORDER BY.)
+        list(Visitor.objects.select_for_update(no_key=True).filter(pk=visitor.pk).values_list("pk"))
         seen = already_received(channel, inbound.external_id)
         if seen is not None:
             return Received(seen.message, False, seen.conversation_id)

@@ -29,7 +29,7 @@ from ..outbound import delivery_status_set
 from . import loops
 from .clean import reply_text, sanitize_html
 from .parse import ParsedMail, parse_mail
-from .threading import addressed_to, conversation_from_address, conversation_from_references
+from .threading import addressed_to, conversation_from_address, thread_from_references
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +79,16 @@ def _own_addresses() -> set[str]:
 
 
 def _thread(channel: Channel, mail: ParsedMail) -> int | None:
+    return _thread_and_channel(channel, mail)[0]
+
+
+def _thread_and_channel(channel: Channel, mail: ParsedMail) -> tuple[int | None, int | None]:
+    """The conversation the mail continues and, when the same read told it, its channel."""
     by_address = conversation_from_address(channel, mail.to + mail.cc + mail.delivered_to)
     if by_address is not None:
-        return by_address
-    return conversation_from_references(channel, mail.in_reply_to + list(reversed(mail.references)))
+        return by_address, None
+    found = thread_from_references(channel, mail.in_reply_to + list(reversed(mail.references)))
+    return found if found is not None else (None, None)
 
 
 def _keep_raw(raw: bytes) -> str:
@@ -164,16 +170,17 @@ def email_receive(*, channel: Channel, raw: bytes) -> MailResult:
     if not mail.from_address or "@" not in mail.from_address:
         record_dropped(channel=channel, external_id=mail.message_id, note="no sender")
         return MailResult(dropped="no sender")
-    hint = _thread(channel, mail)
+    hint, hint_channel = _thread_and_channel(channel, mail)
     # An answer to a web chat's transcript: the conversation is the widget's, so the mail
     # opens an email conversation; answering our mail proves the address, so the sender is
-    # linked to that shopper (the customer, or the browser's visitor).
+    # linked to that shopper (the customer, or the browser's visitor). (A thread found by its
+    # references came with its channel: on this one, nothing more to read.)
     other = (
         Conversation.objects.select_related("visitor")
         .filter(pk=hint)
         .exclude(channel=channel)
         .first()
-        if hint is not None
+        if hint is not None and hint_channel != channel.pk
         else None
     )
     text = reply_text(mail.text, mail.html)
@@ -192,7 +199,7 @@ def email_receive(*, channel: Channel, raw: bytes) -> MailResult:
         subject=mail.subject,
         after_store=_detail_writer(mail, _keep_raw(raw)),
     )
-    received = inbound_receive(channel=channel, identity_kind="email", inbound=inbound)
+    received = inbound_receive(channel=channel, identity_kind="email", inbound=inbound, looked=True)
     if other is not None and other.visitor.customer_id is None and received.message is not None:
         contact = received.message.conversation.visitor
         from chat.services.visitors import visitor_link_customer

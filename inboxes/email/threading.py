@@ -48,17 +48,26 @@ def conversation_from_address(channel: Channel, addresses: list[str]) -> int | N
 
 def conversation_from_references(channel: Channel, ids: list[str]) -> int | None:
     """The conversation of the newest message we know among ``ids`` (In-Reply-To first)."""
+    found = thread_from_references(channel, ids)
+    return found[0] if found is not None else None
+
+
+def thread_from_references(channel: Channel, ids: list[str]) -> tuple[int, int | None] | None:
+    """``conversation_from_references`` with that conversation's channel, in the same read:
+    (conversation id, its channel id)."""
     keys = [external_key(i) for i in ids if i][:100]
     if not keys:
         return None
-    rows = dict(
-        ExternalMessage.objects.filter(
+    rows = {
+        key: (conversation_id, channel_id)
+        for key, conversation_id, channel_id in ExternalMessage.objects.filter(
             channel=channel, external_id__in=keys, conversation__isnull=False
-        ).values_list("external_id", "conversation_id")
-    )
+        ).values_list("external_id", "conversation_id", "conversation__channel_id")
+    }
     for key in keys:
         if key in rows:
-            return int(rows[key])
+            conversation_id, channel_id = rows[key]
+            return int(conversation_id), channel_id
     return None
 
 
