@@ -44,15 +44,21 @@ def translate_messages_task(message_ids: list[int]) -> None:
 
 
 @shared_task(name="chat.translation.retarget", ignore_result=True)
-def retranslate_conversation_task(conversation_id: int) -> None:
-    """A conversation changed hands (or its agent changed language): the shopper's messages
-    in the agent's language now (chat/translation/reassign.py); a message whose provider call
-    failed gets its own retrying task."""
+def retranslate_conversation_task(conversation_id: int, before_seq: int | None = None) -> None:
+    """A conversation changed hands (or its agent changed language): one batch of the
+    shopper's messages in the agent's language now, newest first from ``before_seq``
+    (chat/translation/reassign.py); the next batch is its own task. A message whose provider
+    call failed gets its own retrying task."""
     from .reassign import conversation_retranslate
 
     retries = int(settings.HELPDESK_TRANSLATION["RETRIES"])
-    for message_id in conversation_retranslate(conversation_id=conversation_id, final=retries == 0):
+    done = conversation_retranslate(
+        conversation_id=conversation_id, before_seq=before_seq, final=retries == 0
+    )
+    for message_id in done.failed:
         translate_message_task.apply_async((message_id,), countdown=retry_countdown(0))
+    if done.before_seq is not None:
+        retranslate_conversation_task.delay(conversation_id, done.before_seq)
 
 
 @shared_task(name="chat.translation.agent_language", ignore_result=True)

@@ -198,3 +198,41 @@ def test_an_english_shoppers_system_line_needs_no_provider(
         )
     assert MessageTranslation.objects.get(message_id=joined.pk).status == "skipped"
     assert libretranslate.translations() == []
+
+
+def test_a_hand_over_translates_the_whole_conversation_again_in_batches_newest_first(
+    libretranslate: LibreTranslateApi,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A conversation longer than one batch: every one of the shopper's messages is made
+    again for the new agent, the newest batch first, each batch its own task."""
+    from chat.translation import reassign
+
+    chinese = make_agent(language="zh")
+    visitor = make_visitor()
+    count = reassign.RETRANSLATE_BATCH + 12
+    # Their own translation tasks not run: every message waits for the hand-over's.
+    with django_capture_on_commit_callbacks(execute=False):
+        said = [shopper_says(visitor, "Wo ist meine Bestellung?") for _ in range(count)]
+    conversation = said[0].conversation
+    assert {m.conversation_id for m in said} == {conversation.pk}
+    batches: list[int | None] = []
+    real = reassign.conversation_retranslate
+
+    def spy(**kwargs: Any) -> Any:
+        batches.append(kwargs.get("before_seq"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(reassign, "conversation_retranslate", spy)
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_assignee_set(conversation=conversation, assignee=chinese, by=chinese)
+    rows = MessageTranslation.objects.filter(message__in=said)
+    assert rows.count() == count
+    assert {(r.status, r.target_language, r.body) for r in rows} == {
+        ("done", "zh", "我的订单在哪里？")
+    }
+    # Two tasks: the newest 50, then the 12 older ones (after the oldest seq of the first).
+    first_batch_oldest = said[-reassign.RETRANSLATE_BATCH].seq
+    assert batches == [None, first_batch_oldest]
+    assert len(libretranslate.translations()) == count
