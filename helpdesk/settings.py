@@ -356,6 +356,9 @@ HELPDESK_CALLS: dict[str, Any] = {
     "TURN_URLS": env_list("CALL_TURN_URLS", ""),
     "TURN_SECRET": os.environ.get("CALL_TURN_SECRET", ""),
     "TURN_TTL_SECONDS": int(os.environ.get("CALL_TURN_TTL_SECONDS", "3600")),
+    # Media only through the TURN relays (``iceTransportPolicy: "relay"``): neither browser
+    # learns the other's address, for shops that must not show agents a shopper's IP.
+    "RELAY_ONLY": os.environ.get("CALL_RELAY_ONLY", "").strip().lower() in ("1", "true", "yes"),
     # How long a call rings before it counts as missed.
     "RING_SECONDS": int(os.environ.get("CALL_RING_SECONDS", "45")),
     # Size limits of what one frame of signalling may carry (a browser's video offer with

@@ -29,6 +29,24 @@ def turn_credential(
     return {"username": username, "credential": base64.b64encode(digest).decode("ascii")}
 
 
+def ice_policy() -> str:
+    """``RTCPeerConnection``'s ``iceTransportPolicy``: ``relay`` with ``CALL_RELAY_ONLY`` (the
+    browsers gather and use TURN relay candidates only, so neither side's address reaches
+    the other: the agent never learns the shopper's IP), else ``all``."""
+    return "relay" if settings.HELPDESK_CALLS.get("RELAY_ONLY") else "all"
+
+
+def candidate_allowed(line: str) -> bool:
+    """Whether an ICE candidate line may be relayed: in relay-only mode, relay candidates
+    only (a browser that ignored the policy would otherwise send its host and server-
+    reflexive addresses: the shopper's IP); otherwise all. The empty end-of-candidates
+    marker always passes."""
+    if not line or ice_policy() != "relay":
+        return True
+    fields = line.split()
+    return "typ" in fields[:-1] and fields[fields.index("typ") + 1] == "relay"
+
+
 def ice_servers(*, user: str) -> list[dict[str, Any]]:
     """The ``iceServers`` for ``user`` (``agent-3``, ``visitor-17``) from settings: STUN as
     they are, TURN with fresh credentials. Empty when none are set: the browsers then connect

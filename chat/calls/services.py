@@ -49,7 +49,7 @@ from .common import (
     shopper_locale,
     side_of,
 )
-from .ice import ice_servers
+from .ice import ice_policy, ice_servers
 from .timeline import call_payload, call_timeline
 
 
@@ -162,6 +162,7 @@ def call_invite(*, actor: Actor, conversation_id: Any, media: object, channel: s
             "type": INVITED,
             "call": payload,
             "ice_servers": ice_servers(user=ice_user(actor)),
+            "ice_transport_policy": ice_policy(),
             "ring_seconds": calls_conf["RING_SECONDS"],
         },
     )
@@ -217,7 +218,11 @@ def call_accept(*, actor: Actor, call_id: object, channel: str) -> CallResult:
         direct = [(party_channel(call, call.caller), frame)]
     return CallResult(
         call=call,
-        reply={**frame, "ice_servers": ice_servers(user=ice_user(actor))},
+        reply={
+            **frame,
+            "ice_servers": ice_servers(user=ice_user(actor)),
+            "ice_transport_policy": ice_policy(),
+        },
         direct=direct,
     )
 

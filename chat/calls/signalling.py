@@ -22,6 +22,7 @@ from helpdesk.errors import RateLimited
 from .. import events
 from . import relay, services
 from .common import ANSWER, BUSY, CANDIDATE, INVITED, OFFER, CallBusy, CallResult
+from .ice import candidate_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,8 @@ class CallSignalling:
             self.call_candidates[call_id] += 1
             if self.call_candidates[call_id] > settings.HELPDESK_CALLS["MAX_CANDIDATES"]:
                 raise RateLimited("Too many ICE candidates for this call.")
+        if not candidate_allowed(candidate["candidate"]):
+            return  # relay-only: an address of the sender's own never leaves the desk
         await self._relay(CANDIDATE, call_id, {"candidate": candidate})
 
     async def calls_disconnect(self) -> None:

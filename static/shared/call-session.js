@@ -88,7 +88,7 @@ export class CallSession {
     });
     this.call = {
       id: info.id, conversation: info.conversation, media: info.media, caller: info.caller, state: "",
-      iceServers: [], stream: null, peer: null, view, connectedAt: 0, tick: undefined, fallback: undefined,
+      iceServers: [], icePolicy: "all", stream: null, peer: null, view, connectedAt: 0, tick: undefined, fallback: undefined,
     };
     return this.call;
   }
@@ -289,6 +289,7 @@ export class CallSession {
     const peer = new CallPeer({
       callId: id,
       iceServers: call.iceServers,
+      iceTransportPolicy: call.icePolicy,
       stream: call.stream,
       send: this.options.send,
       polite: this.options.side === "visitor",
@@ -356,6 +357,7 @@ export class CallSession {
         if (call.conversation !== null && info.conversation !== call.conversation) return;
         call.id = info.id;
         call.iceServers = frame.ice_servers || [];
+        call.icePolicy = frame.ice_transport_policy === "relay" ? "relay" : "all";
         // The server ends an unanswered ring; this is only in case its frame never comes.
         call.fallback = setTimeout(() => this.hangUp(), ((frame.ring_seconds || 45) + 10) * 1000);
         return;
@@ -363,6 +365,7 @@ export class CallSession {
         if (!info || !call || call.id !== info.id) return;
         if (call.caller === this.options.side || frame.ice_servers) {
           if (frame.ice_servers) call.iceServers = frame.ice_servers; // answered here
+          if (frame.ice_servers) call.icePolicy = frame.ice_transport_policy === "relay" ? "relay" : "all";
           clearTimeout(call.fallback);
           this.startPeer();
         } else {

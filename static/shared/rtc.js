@@ -25,6 +25,7 @@ export class CallPeer {
    * @param {{
    *   callId: number,
    *   iceServers?: RTCIceServer[],
+   *   iceTransportPolicy?: RTCIceTransportPolicy,
    *   stream: MediaStream,
    *   send: (frame: Frame) => boolean,
    *   polite?: boolean,
@@ -45,7 +46,12 @@ export class CallPeer {
     /** @type {RTCIceCandidateInit[]} */
     this.held = [];
     this.closed = false;
-    const pc = new RTCPeerConnection({ iceServers: options.iceServers || [] });
+    // "relay" when the desk is relay-only (CALL_RELAY_ONLY): TURN relays only, neither side
+    // learns the other's address.
+    const pc = new RTCPeerConnection({
+      iceServers: options.iceServers || [],
+      iceTransportPolicy: options.iceTransportPolicy || "all",
+    });
     this.pc = pc;
     for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
     pc.onicecandidate = (event) => {

@@ -38,6 +38,7 @@ export interface Call {
   caller: string;
   state: string;
   iceServers: RTCIceServer[];
+  icePolicy: RTCIceTransportPolicy;
   stream: MediaStream | null;
   peer: import("./rtc.js").CallPeer | null;
   view: CallView;

@@ -141,6 +141,7 @@
      * @param {{
      *   callId: number,
      *   iceServers?: RTCIceServer[],
+     *   iceTransportPolicy?: RTCIceTransportPolicy,
      *   stream: MediaStream,
      *   send: (frame: Frame) => boolean,
      *   polite?: boolean,
@@ -157,7 +158,10 @@
       this.pending = false;
       this.held = [];
       this.closed = false;
-      const pc = new RTCPeerConnection({ iceServers: options.iceServers || [] });
+      const pc = new RTCPeerConnection({
+        iceServers: options.iceServers || [],
+        iceTransportPolicy: options.iceTransportPolicy || "all"
+      });
       this.pc = pc;
       for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
       pc.onicecandidate = (event) => {
@@ -347,6 +351,7 @@
         caller: info.caller,
         state: "",
         iceServers: [],
+        icePolicy: "all",
         stream: null,
         peer: null,
         view,
@@ -537,6 +542,7 @@
       const peer = new CallPeer({
         callId: id,
         iceServers: call.iceServers,
+        iceTransportPolicy: call.icePolicy,
         stream: call.stream,
         send: this.options.send,
         polite: this.options.side === "visitor",
@@ -602,12 +608,14 @@
           if (call.conversation !== null && info.conversation !== call.conversation) return;
           call.id = info.id;
           call.iceServers = frame.ice_servers || [];
+          call.icePolicy = frame.ice_transport_policy === "relay" ? "relay" : "all";
           call.fallback = setTimeout(() => this.hangUp(), ((frame.ring_seconds || 45) + 10) * 1e3);
           return;
         case "call.accepted":
           if (!info || !call || call.id !== info.id) return;
           if (call.caller === this.options.side || frame.ice_servers) {
             if (frame.ice_servers) call.iceServers = frame.ice_servers;
+            if (frame.ice_servers) call.icePolicy = frame.ice_transport_policy === "relay" ? "relay" : "all";
             clearTimeout(call.fallback);
             this.startPeer();
           } else {

@@ -97,6 +97,7 @@ async def test_agent_calls_shopper_accepts_signalling_flows_and_hangup_ends_both
         await shopper.send_json_to({"type": "call.accept", "call": call_id})
         mine = await receive_type(shopper, "call.accepted")
         assert mine["call"]["status"] == "active" and mine["ice_servers"] == []
+        assert mine["ice_transport_policy"] == "all"
         heard = await receive_type(desk, "call.accepted")
         assert heard["call"]["answered_by"] == "Shopper 0"
         # The shopper's other tab stops ringing.
@@ -194,6 +195,47 @@ def test_sdp_with_video_is_told_from_sdp_without() -> None:
     assert sdp_has_video(VIDEO_SDP)
     assert not sdp_has_video(VIDEO_SDP.replace("m=video 9", "m=video 0"))  # rejected
     assert not sdp_has_video(VIDEO_SDP.replace("a=mid:1\r\na=sendrecv", "a=mid:1\r\na=inactive"))
+
+
+async def test_relay_only_tells_both_browsers_and_relays_no_address_of_theirs(
+    settings: Any,
+) -> None:
+    """``CALL_RELAY_ONLY``: both sides are told ``iceTransportPolicy: "relay"``, and a host or
+    server-reflexive candidate (the sender's own address) is never passed on; a relay one is."""
+    settings.HELPDESK_CALLS = {**settings.HELPDESK_CALLS, "RELAY_ONLY": True}
+    agent, [(_visitor, token, conversation)] = await setup()
+    desk = await agent_socket(agent)
+    shopper = await visitor_socket(token)
+    relay = {
+        **CANDIDATE,
+        "candidate": "candidate:2 1 udp 41885439 203.0.113.5 50000 typ relay raddr 0.0.0.0 rport 0",
+    }
+    srflx = {
+        **CANDIDATE,
+        "candidate": "candidate:3 1 udp 1686052607 198.51.100.7 40000 typ srflx raddr 192.168.1.2 rport 54321",
+    }
+    try:
+        await desk.send_json_to(
+            {"type": "call.invite", "conversation": conversation.pk, "media": "audio"}
+        )
+        invited = await receive_type(desk, "call.invited")
+        assert invited["ice_transport_policy"] == "relay"
+        call_id = int(invited["call"]["id"])
+        await receive_type(shopper, "call.ring")
+        await shopper.send_json_to({"type": "call.accept", "call": call_id})
+        assert (await receive_type(shopper, "call.accepted"))["ice_transport_policy"] == "relay"
+        await receive_type(desk, "call.accepted")
+        for leaky in (CANDIDATE, srflx):
+            await shopper.send_json_to(
+                {"type": "call.candidate", "call": call_id, "candidate": leaky}
+            )
+        await nothing_of(desk, {"call.candidate"})
+        await shopper.send_json_to({"type": "call.candidate", "call": call_id, "candidate": relay})
+        assert (await receive_type(desk, "call.candidate"))["candidate"] == relay
+        await desk.send_json_to({"type": "call.hangup", "call": call_id})
+        await receive_type(desk, "call.ended")
+    finally:
+        await close(desk, shopper)
 
 
 async def test_a_strangers_signalling_is_refused_like_a_missing_call() -> None:

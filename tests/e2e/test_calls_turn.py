@@ -1,8 +1,10 @@
 """A call through a real TURN server: coturn (Debian's ``coturn`` package) on loopback with
 the desk's REST-scheme secret, the desk handing each browser a time-limited credential
-(chat/calls/ice.py), and both browsers forced to ``iceTransportPolicy: "relay"``: the call can
-only connect through coturn's relays, and ``getStats`` shows the pair in use is relay to relay.
-Skipped, saying so, where the ``turnserver`` binary is absent."""
+(chat/calls/ice.py), and the desk relay-only (``CALL_RELAY_ONLY``, for shops that must hide
+shoppers' IPs): it tells both browsers ``iceTransportPolicy: "relay"``, so the call can only
+connect through coturn's relays, ``getStats`` shows the pair in use is relay to relay, and
+neither page ever holds a candidate with an address of the other's own. Skipped, saying so,
+where the ``turnserver`` binary is absent."""
 
 from __future__ import annotations
 
@@ -41,20 +43,26 @@ TURNSERVER = shutil.which("turnserver") or (
 )
 SECRET = "turn-test-secret"
 
-# Every RTCPeerConnection the page makes is forced to relay candidates only, and kept for the
-# test to read its getStats.
-RELAY_ONLY = """
+# Every RTCPeerConnection the page makes is kept, as the page configured it, for the test to
+# read its getStats, with every remote candidate it was given.
+RECORD = """
 (() => {
   const Native = window.RTCPeerConnection;
   window.__pcs = [];
-  function RelayOnly(config, ...rest) {
-    const pc = new Native({ ...(config || {}), iceTransportPolicy: "relay" }, ...rest);
+  window.__remote = [];
+  function Recorded(config, ...rest) {
+    const pc = new Native(config, ...rest);
+    const add = pc.addIceCandidate.bind(pc);
+    pc.addIceCandidate = (candidate, ...more) => {
+      if (candidate && candidate.candidate) window.__remote.push(candidate.candidate);
+      return add(candidate, ...more);
+    };
     window.__pcs.push(pc);
     return pc;
   }
-  RelayOnly.prototype = Native.prototype;
-  Object.setPrototypeOf(RelayOnly, Native);
-  window.RTCPeerConnection = RelayOnly;
+  Recorded.prototype = Native.prototype;
+  Object.setPrototypeOf(Recorded, Native);
+  window.RTCPeerConnection = Recorded;
 })();
 """
 
@@ -142,7 +150,7 @@ def turnserver(tmp_path: Path) -> Iterator[str]:
     assert "CREATE_PERMISSION processed, success" in turn_log, turn_log[-3000:]
 
 
-def test_a_call_connects_through_coturn_with_relay_candidates_only(
+def test_a_relay_only_desk_connects_calls_through_coturn_with_relay_candidates_only(
     media_browser: Any,
     people: list[Any],
     turnserver: str,
@@ -153,13 +161,14 @@ def test_a_call_connects_through_coturn_with_relay_candidates_only(
         "CALL_TURN_URLS": turnserver,
         "CALL_TURN_SECRET": SECRET,
         "CALL_TURN_TTL_SECONDS": "600",
+        "CALL_RELAY_ONLY": "1",
     }
     connection.close()
     with daphne(env) as base:
-        agent = desk_login(media_browser, people, base, "ana", init_script=RELAY_ONLY)
+        agent = desk_login(media_browser, people, base, "ana", init_script=RECORD)
         desk_view(agent, "all")
         shopper = new_page(media_browser, people)
-        shopper.context.add_init_script(RELAY_ONLY)
+        shopper.context.add_init_script(RECORD)
         shopper.goto(base + "/")
         widget_open(shopper)
         widget_send(shopper, "Can you call me?")
@@ -188,6 +197,9 @@ def test_a_call_connects_through_coturn_with_relay_candidates_only(
             assert (pair["local"], pair["remote"]) == ("relay", "relay"), pair
             assert pair["relayProtocol"] == "udp" and pair["bytes"] > 0, pair
             assert SECRET not in page.content()
+            # Only relay addresses (coturn's) ever reached the page: never the other side's.
+            remote = page.evaluate("() => window.__remote")
+            assert remote and all(" typ relay " in line for line in remote), remote
         agent.locator('[data-testid="dk-call-hangup"]').click()
         expect(widget_call).to_have_attribute("data-state", "ended")
         assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]
