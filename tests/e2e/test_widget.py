@@ -62,8 +62,13 @@ def shop(widget_server: str) -> str:
 def open_page(browser: Any, shop: str) -> Iterator[Callable[..., Page]]:
     contexts: list[Any] = []
 
-    def opener(locale: str = "en-US", route: Callable[[WebSocketRoute], None] | None = None):
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
+    def opener(
+        locale: str = "en-US",
+        route: Callable[[WebSocketRoute], None] | None = None,
+        viewport: tuple[int, int] = (1280, 800),
+    ):
+        width, height = viewport
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
         if route is not None:
@@ -388,6 +393,33 @@ def test_chinese_browser_gets_chinese_widget(open_page) -> None:
     assert Visitor.objects.get().language == "zh-hans"
     page.wait_for_timeout(400)  # let the bubble's entry animation finish
     page.screenshot(path="/tmp/helpdesk-widget-zh.png")
+
+
+# The element at the middle of the send button is the button (or its icon), nothing over it.
+SEND_UNCOVERED = """(send) => {
+  const box = send.getBoundingClientRect();
+  const hit = send.getRootNode().elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return box.width > 0 && send.contains(hit);
+}"""
+
+
+def test_on_a_phone_the_panel_fills_the_screen_and_its_send_button_is_free(open_page) -> None:
+    page = open_page(viewport=(390, 760))
+    send = page.locator("[data-testid=hd-send]")
+    expect(send).to_be_visible()
+    # The launcher's close button no longer sits over the composer's send button.
+    assert send.evaluate(SEND_UNCOVERED), "something covers the send button"
+    expect(page.locator(LAUNCHER)).to_be_hidden()
+    page.fill(INPUT, "hello from a phone")
+    send.click()
+    expect(bubble(page, 1)).to_be_visible()
+    # Closed from the panel's header, the launcher is back and opens it again.
+    page.click("[data-testid=hd-close]")
+    expect(page.locator(PANEL)).to_be_hidden()
+    expect(page.locator(LAUNCHER)).to_be_visible()
+    page.click(LAUNCHER)
+    expect(page.locator(PANEL)).to_be_visible()
+    assert stored() == [(1, "hello from a phone")]
 
 
 def test_identify_links_a_verified_customer_and_refuses_a_forged_one(open_page) -> None:
