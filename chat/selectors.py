@@ -143,6 +143,9 @@ def conversations_for_agent(
     unread = (
         Message.objects.filter(
             conversation=OuterRef("pk"),
+            # The partition key: each row's count reads its conversation's partition only
+            # (run-time pruning), not every month's index (docs/search.md).
+            conversation_created_at=OuterRef("created_at"),
             sender_kind=Message.SenderKind.VISITOR,
             seq__gt=Coalesce(Subquery(cursor, output_field=IntegerField()), Value(0)),
         )

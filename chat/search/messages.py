@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection, transaction
@@ -17,15 +18,34 @@ VECTOR_SQL = "to_tsvector('simple'::regconfig, COALESCE({search_text}, {body}))"
 SNIPPET_CHARS = 160
 
 
+# Query words the body must contain as they are (lower-cased) for the vector to hold them:
+# plain ASCII letters and digits, or Chinese only (no case, and jieba's words are substrings).
+_SAFE_WORD = re.compile(r"^(?:[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)$")
+
+
+def prefilter_words(query: str) -> list[str]:
+    """The query's words that every matching body contains, lower-cased, as a substring."""
+    return [w for w in query_words(query) if _SAFE_WORD.match(w)]
+
+
 class TextMatch(Expression):
     """``message matches query`` on PostgreSQL: the indexed vector ``@@`` the query's words,
-    every one required (``plainto_tsquery``)."""
+    every one required (``plainto_tsquery``).
+
+    Before the vector, a cheap necessary test: the lower-cased body contains each plain word
+    (``strpos(lower(body), word) <> 0``). PostgreSQL runs the cheaper test first, so a walk
+    of the newest messages (the plan for a word in many of them) builds a vector only for the
+    rows that contain the words: building one per row walked was most of a mid-frequency
+    word's time (``warranty``, 1 % of 1M messages: the list's reach of 200 walked 18,000 rows,
+    590 -> 94 ms; docs/search.md). Written with ``<> 0`` on purpose: PostgreSQL estimates
+    such a test as almost always true, so it does not change which plan it picks."""
 
     output_field = BooleanField()
 
     def __init__(self, query: str) -> None:
         super().__init__()
         self.source: list[Any] = [F("search_text"), F("body"), Value(query_text(query))]
+        self.source += [Value(word) for word in prefilter_words(query)]
 
     def get_source_expressions(self) -> list[Any]:
         return self.source
@@ -34,14 +54,18 @@ class TextMatch(Expression):
         self.source = list(exprs)
 
     def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> Any:
-        parts: list[str] = []
+        compiled = [compiler.compile(expression) for expression in self.source]
+        (search_text, _p0), (body, body_params), query = compiled[:3]
+        # Parameters in the order their placeholders appear: the word tests, then the vector.
+        tests: list[str] = []
         params: list[Any] = []
-        for expression in self.source:
-            sql, p = compiler.compile(expression)
-            parts.append(sql)
-            params.extend(p)
-        vector = VECTOR_SQL.format(search_text=parts[0], body=parts[1])
-        return f"{vector} @@ plainto_tsquery('simple'::regconfig, {parts[2]})", params
+        for word_sql, word_params in compiled[3:]:
+            tests.append(f"strpos(lower({body}), {word_sql}) <> 0")
+            params.extend([*body_params, *word_params])
+        vector = VECTOR_SQL.format(search_text=search_text, body=body)
+        tests.append(f"{vector} @@ plainto_tsquery('simple'::regconfig, {query[0]})")
+        params.extend([*_p0, *body_params, *query[1]])
+        return "(" + " AND ".join(tests) + ")", params
 
 
 def message_match(query: str) -> Q | TextMatch | None:

@@ -137,6 +137,49 @@ def test_postgres_uses_the_index_on_every_partition() -> None:
     assert "Bitmap Index Scan on chat_message_" in plan and "_search" in plan, plan
 
 
+@pg
+def test_a_cheap_word_test_runs_before_the_vector_and_finds_the_same() -> None:
+    """The match first asks whether the lower-cased body contains each plain word (cheap),
+    then builds the vector: the same hits, any case, English and Chinese, several words."""
+    from chat.search.messages import matching_messages, prefilter_words
+
+    hits = {
+        "Your WARRANTY Claim is open": True,
+        "warranty? claim!": True,
+        "claim only": False,
+        "warranties claim": False,  # words, not substrings: the vector decides
+    }
+    for body in hits:
+        conversation_of(body=body)
+    conversation_of(body="保修期多久？我要保修")
+    found = set(matching_messages("Warranty claim").values_list("body", flat=True))
+    assert found == {body for body, hit in hits.items() if hit}
+    assert list(matching_messages("保修").values_list("body", flat=True)) == [
+        "保修期多久？我要保修"
+    ]
+    # Only words a body holds as they are get the test (no case beyond ASCII, no "_").
+    assert prefilter_words("Straße foo_bar ORDER 订单 sku42") == ["order", "sku42", "订单"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        sql, params = matching_messages("warranty claim").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "strpos(lower(body), 'warranty'::text) <> 0" in plan, plan
+
+
+@pg
+def test_the_lists_unread_count_reads_its_conversations_partition_only(ana: Any) -> None:
+    from chat.selectors import conversations_for_agent
+
+    conversation_of(body="hello")
+    qs = conversations_for_agent(user=ana, status=None, search="hello")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "conversation_created_at = chat_conversation.created_at" in plan, plan
+
+
 SQLITE_SCRIPT = """
 from chat.search.messages import search_messages
 from tests.factories import conversation_of, shopper_says
