@@ -29,9 +29,15 @@ class Params:
     w_centroid: float = 0.5
     cos_low: float = 0.75
     cos_high: float = 0.95
-    # Logistic weights over (lexical, semantic, fused, margin, 1) and (lexical, margin, 1).
+    # Logistic weights over (lexical, semantic, fused, margin, gap, 1) and (lexical, margin, 1)
+    # (``ladder.features``), pooled over both languages: the fallback for a language without
+    # weights of its own (``weights``).
     hybrid: list[float] = field(default_factory=lambda: [2.0, 4.0, 2.0, 8.0, -5.0])
     lexical_only: list[float] = field(default_factory=lambda: [6.0, 8.0, -4.0])
+    # Per language, per mode ("hybrid", "lexical"): weights fitted on that language's questions
+    # alone (the two languages' evidence is not on one scale: a right Chinese match shares
+    # fewer segmented words than an English one). A language without its own uses the above.
+    weights: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     # Per language: {"answer": t, "suggest": t} for each mode.
     thresholds: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     # Suggestions: entries whose fused score is within this of the best one.
@@ -46,6 +52,12 @@ class Params:
             return cls()
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+    def weights_for(self, language: str | None, mode: str) -> list[float]:
+        own = self.weights.get(language or "", {}).get(mode)
+        if own:
+            return own
+        return self.hybrid if mode == "hybrid" else self.lexical_only
 
     def threshold(self, language: str, mode: str, level: str) -> float:
         default = {"answer": 0.6, "suggest": 0.3}[level]

@@ -22,12 +22,16 @@ pytestmark = pytest.mark.django_db
 
 # The fixed set's floor: CI fails when the bot's retrieval regresses below it. Measured with
 # the calibration of chat/bot/matching/calibration.json (docs/bot.md has the figures):
-# precision 0.982 (54/55), recall 0.964 (54/56), answered or suggested 0.982, no negative
-# answered. Each floor leaves room for about three questions to change sides, not more.
-MIN_PRECISION = 0.94
-MIN_RECALL = 0.9
-MIN_COVERED = 0.94
+# precision 1.000 (56/56), recall 1.000 (56/56), answered or suggested 1.000, no negative
+# answered (before the per-language calibration and the richer demo phrasings: 0.982 / 0.964 /
+# 0.982 / 0). Each floor leaves room for one question to change sides.
+MIN_PRECISION = 0.98
+MIN_RECALL = 0.98
+MIN_COVERED = 0.98
 MAX_NEGATIVES_ANSWERED = 1
+# Words alone (embedder down): measured recall en 0.912 (31/34), zh 0.682 (15/22), one Chinese
+# negative answered, precision en 0.969, zh 0.938. Before: en 0.882, zh 0.409.
+WORDS_ALONE_MIN_RECALL = {"en": 0.85, "zh-hans": 0.6}
 
 
 def test_labelled_set_is_big_enough_and_mixed() -> None:
@@ -78,6 +82,33 @@ def test_decisions_on_the_fixed_labelled_set(kb: None, capsys: Any) -> None:
     assert negatives_answered <= MAX_NEGATIVES_ANSWERED
 
 
+def test_words_alone_on_the_fixed_labelled_set(
+    kb: None, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback when the embedder is down or late: words alone, with their own calibration
+    per language. Its Chinese recall had fallen to a quarter of the answerable questions
+    (one calibration for both languages, thin phrasings)."""
+    monkeypatch.setenv("HELPDESK_EMBEDDER", "off")
+    figures = {}
+    for language in ("en", "zh-hans"):
+        questions = [(q, k) for q, k, lang in LABELLED if lang == language]
+        decisions = [(k, decide(q, language=language)) for q, k in questions]
+        assert all(d.semantic is None for _k, d in decisions)
+        answered = [(k, d.entry.key) for k, d in decisions if d.decision == "answer" and d.entry]
+        positives = sum(1 for k, _d in decisions if k is not None)
+        right = sum(1 for k, got in answered if k == got)
+        figures[language] = (
+            right / positives,
+            sum(1 for k, _got in answered if k is None),
+            right / len(answered) if answered else 1.0,
+        )
+    with capsys.disabled():
+        print(f"\nwords alone (recall, negatives answered, precision): {figures}")
+    for language, (recall, negatives, precision) in figures.items():
+        assert recall >= WORDS_ALONE_MIN_RECALL[language], language
+        assert negatives <= 1 and precision >= 0.9, language
+
+
 def test_old_matcher_still_runs_for_the_benchmark(kb: None) -> None:
     match = match_question("what's the policy for returns")
     assert KnowledgeEntry.objects.get(pk=match.entry_id).key == "returns"
@@ -105,3 +136,22 @@ def test_language_is_respected(kb: None) -> None:
     assert (decision.entry.language, decision.entry.key) == ("zh-hans", "returns")
     decision = decide("return policy")
     assert decision.entry is not None and decision.entry.language == "en"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "能帮我把账号注销掉吗",
+        "can I come and pick the parcel up myself",
+        "可以到店自提吗",
+    ],
+)
+def test_asks_near_an_entry_but_outside_the_knowledge_base_are_not_answered(
+    kb: None, question: str
+) -> None:
+    """Account deletion is not a password reset, collecting in person is not an address change:
+    out-of-scope examples of those kinds keep the bot from answering them with the entry whose
+    words they share (each was answered so on an earlier held-out set)."""
+    decision = decide(question)
+    assert decision.semantic is not None
+    assert decision.decision != "answer", (decision.entry, decision.score)

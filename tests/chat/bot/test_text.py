@@ -101,3 +101,14 @@ def test_language_and_features() -> None:
     # A typo still shares most of the word's grams.
     typo, right = features("refnud"), features("refund")
     assert len(set(typo) & set(right)) >= 3
+
+
+def test_chat_abbreviations_reach_the_spelled_out_words() -> None:
+    """Shoppers write "pw", "ur", "bk", "amex"; the knowledge base spells the words out."""
+    from chat.bot.matching.lexical import tokens
+
+    assert "w:password" in tokens("forgot my pw")
+    assert "w:back" in tokens("how do i send it bk")
+    assert "w:address" in tokens("wrong addy on the order")
+    assert "k:pay" in tokens("is amex ok")
+    assert "k:pay" in tokens("do u take visa")
