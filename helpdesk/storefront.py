@@ -86,9 +86,18 @@ def widget_strings(language: str) -> dict[str, str]:
         }
 
 
+# The widget's languages: the desk's two, and the shoppers' languages it ships words for
+# (locale/widget/<lang>/); a browser in any other language gets English.
+WIDGET_LANGUAGES = ("en", "zh-hans", "de", "ja")
+
+
 def widget_language(raw: str) -> str:
-    """A supported language code for a browser tag: ``zh*`` is Simplified Chinese."""
-    return "zh-hans" if raw.strip().lower().startswith("zh") else "en"
+    """A supported language code for a browser tag: ``zh*`` is Simplified Chinese, ``de-AT``
+    German, ``ja-JP`` Japanese, anything else English."""
+    base = raw.strip().lower().replace("_", "-").split("-")[0]
+    if base == "zh":
+        return "zh-hans"
+    return base if base in WIDGET_LANGUAGES else "en"
 
 
 def _find_parts() -> list[str]:
@@ -118,7 +127,7 @@ class WidgetConfigApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("lang", OpenApiTypes.STR, enum=["en", "zh-hans"])],
+        parameters=[OpenApiParameter("lang", OpenApiTypes.STR, enum=list(WIDGET_LANGUAGES))],
         responses=inline_serializer(
             "WidgetConfig",
             {

@@ -92,6 +92,9 @@ def test_storefront_follows_accept_language(client: Client, products) -> None:
         ("zh-hans", "zh-hans", "打开聊天"),
         ("zh-CN", "zh-hans", "打开聊天"),
         ("zh-TW", "zh-hans", "打开聊天"),
+        ("de-DE", "de", "Chat öffnen"),
+        ("de_AT", "de", "Chat öffnen"),
+        ("ja-JP", "ja", "チャットを開く"),
         ("fr-FR", "en", "Open chat"),
         ("", "en", "Open chat"),
     ],
@@ -114,6 +117,31 @@ def test_widget_config_chinese_is_fully_translated(client: Client) -> None:
     strings = client.get("/api/widget/config", {"lang": "zh-hans"}).json()["strings"]
     untranslated = [key for key in storefront.CORE_STRINGS if strings[key] == key]
     assert untranslated == []
+
+
+@pytest.mark.parametrize("lang", ["de", "ja"])
+def test_widget_config_german_and_japanese_are_fully_translated(client: Client, lang: str) -> None:
+    """The shoppers' languages the desk translates for beyond its own two: every word of the
+    widget's core, of its calls and of its translation marks comes in the shopper's language,
+    placeholders intact."""
+    from chat.calls.strings import WIDGET_STRINGS as CALLS
+
+    strings = client.get("/api/widget/config", {"lang": lang}).json()["strings"]
+    english = client.get("/api/widget/config", {"lang": "en"}).json()["strings"]
+    keys = [
+        *storefront.CORE_STRINGS,
+        *(f"calls.{key}" for key in CALLS),
+        "translation.translated",
+        "translation.show_original",
+        "translation.show_translation",
+        "translation.not_translated",
+    ]
+    # A product name stays a name.
+    same = [key for key in keys if strings[key] == english[key] and key != "Powered by Helpdesk"]
+    assert same == []
+    for key in keys:
+        placeholders = set(re.findall(r"%\(\w+\)s", english[key]))
+        assert placeholders == set(re.findall(r"%\(\w+\)s", strings[key])), key
 
 
 def test_widget_config_lists_part_files(client: Client, settings, tmp_path) -> None:

@@ -15,6 +15,7 @@
   var scriptUrl = new URL(script.src, location.href);
   var baseUrl = (script.dataset.desk || scriptUrl.origin).replace(/\/+$/, "");
   var staticUrl = new URL(/\/core\/main\.js$/.test(scriptUrl.pathname) ? "../" : "./", scriptUrl).href;
+  var LANGUAGES = ["de", "ja"];
   var language = pickLanguage(script.dataset.lang || navigator.language || "en");
   var TOKEN_KEY = "helpdesk:visitor_token";
   var OUTBOX_KEY = "helpdesk:outbox";
@@ -22,8 +23,11 @@
   var TYPING_IDLE_MS = 4e3;
   var REMOTE_TYPING_MS = 7e3;
   function pickLanguage(tag) {
-    return /^zh/i.test(String(tag)) ? "zh-hans" : "en";
+    const base = String(tag).toLowerCase().split(/[-_]/)[0];
+    if (base === "zh") return "zh-hans";
+    return LANGUAGES.includes(base) ? base : "en";
   }
+  var locale = language === "zh-hans" ? "zh-Hans" : language;
 
   // static/shared/dom.js
   function el(tag, attrs, ...children) {
@@ -751,12 +755,12 @@
     if (!iso) return "";
     const date = new Date(iso);
     if (isNaN(date.getTime())) return "";
-    const locale2 = options.locale || void 0;
-    const time = date.toLocaleTimeString(locale2, HOUR_MINUTE);
+    const locale3 = options.locale || void 0;
+    const time = date.toLocaleTimeString(locale3, HOUR_MINUTE);
     if (!options.dateIfNotToday) return time;
     const now = options.now || /* @__PURE__ */ new Date();
     if (date.toDateString() === now.toDateString()) return time;
-    return date.toLocaleDateString(locale2, { month: "short", day: "numeric" }) + " " + time;
+    return date.toLocaleDateString(locale3, { month: "short", day: "numeric" }) + " " + time;
   }
 
   // static/shared/backoff.js
@@ -1611,7 +1615,7 @@
         "aria-label": t("Chat with us"),
         hidden: true,
         "data-connection": state.connection,
-        lang: language === "zh-hans" ? "zh-Hans" : "en"
+        lang: locale
       },
       slots.header,
       slots.banner,
@@ -1777,7 +1781,7 @@
   }
 
   // static/widget/core/messages.js
-  var locale = language === "zh-hans" ? "zh-CN" : void 0;
+  var locale2 = language === "zh-hans" ? "zh-CN" : language === "en" ? void 0 : language;
   function bubbleFor(message, pending) {
     const sender = message.sender && message.sender.kind || "visitor";
     const own = sender === "visitor";
@@ -1802,7 +1806,7 @@
     const meta = el(
       "div",
       { class: "hd-meta" },
-      el("time", { datetime: message.created_at || "" }, formatTime(message.created_at, { locale }))
+      el("time", { datetime: message.created_at || "" }, formatTime(message.created_at, { locale: locale2 }))
     );
     if (own) {
       meta.append(el("span", { class: "hd-tick", "data-testid": "hd-tick", role: "img" }));

@@ -422,6 +422,23 @@ def test_on_a_phone_the_panel_fills_the_screen_and_its_send_button_is_free(open_
     assert stored() == [(1, "hello from a phone")]
 
 
+def test_german_and_japanese_browsers_get_the_widget_in_their_language(open_page) -> None:
+    page = open_page(locale="de-DE")
+    expect(page.locator("[data-testid=hd-title]")).to_have_text("Chatten Sie mit uns")
+    expect(page.locator(INPUT)).to_have_attribute("placeholder", "Nachricht eingeben…")
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-label", "Chat schließen")
+    expect(page.locator("[data-testid=hd-panel]")).to_have_attribute("lang", "de")
+    say(page, "Wo ist meine Bestellung?")
+    expect(bubble(page, 1).locator("[data-testid=hd-tick]")).to_have_attribute(
+        "data-state", re.compile(r"^(sent|delivered)$")
+    )
+    # The shopper's language is recorded as it is (translation falls back on it).
+    assert Visitor.objects.get().language == "de"
+    japanese = open_page(locale="ja-JP")
+    expect(japanese.locator(INPUT)).to_have_attribute("placeholder", "メッセージを入力…")
+    expect(japanese.locator("[data-testid=hd-panel]")).to_have_attribute("lang", "ja")
+
+
 def test_identify_links_a_verified_customer_and_refuses_a_forged_one(open_page) -> None:
     from orders.services.identity import identity_signature
 

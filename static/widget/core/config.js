@@ -18,7 +18,10 @@ const scriptUrl = new URL(script.src, location.href);
 export const baseUrl = (script.dataset.desk || scriptUrl.origin).replace(/\/+$/, "");
 /** URL of `static/widget/` (ends with `/`). */
 export const staticUrl = new URL(/\/core\/main\.js$/.test(scriptUrl.pathname) ? "../" : "./", scriptUrl).href;
-/** `"en"` or `"zh-hans"`. */
+/** The shoppers' languages the widget has words for besides English and Chinese. */
+const LANGUAGES = ["de", "ja"];
+
+/** `"en"`, `"zh-hans"`, `"de"` or `"ja"` (helpdesk/storefront.py, WIDGET_LANGUAGES). */
 export const language = pickLanguage(script.dataset.lang || navigator.language || "en");
 
 export const TOKEN_KEY = "helpdesk:visitor_token";
@@ -27,7 +30,12 @@ export const TYPING_REPEAT_MS = 3000;
 export const TYPING_IDLE_MS = 4000;
 export const REMOTE_TYPING_MS = 7000;
 
-/** @param {string} tag */
-function pickLanguage(tag) {
-  return /^zh/i.test(String(tag)) ? "zh-hans" : "en";
+/** @param {string} tag a browser's language tag (`de-AT`, `zh-CN`, `ja`) */
+export function pickLanguage(tag) {
+  const base = String(tag).toLowerCase().split(/[-_]/)[0];
+  if (base === "zh") return "zh-hans";
+  return LANGUAGES.includes(base) ? base : "en";
 }
+
+/** The BCP 47 tag of the widget's language, for `lang` and dates. */
+export const locale = language === "zh-hans" ? "zh-Hans" : language;

@@ -20,7 +20,7 @@ import { t } from "./strings.js";
 /** @typedef {import("./types").Message} Message */
 /** @typedef {"pending" | "sent" | "delivered" | "read" | "failed"} Tick */
 
-const locale = language === "zh-hans" ? "zh-CN" : undefined;
+const locale = language === "zh-hans" ? "zh-CN" : language === "en" ? undefined : language;
 
 /**
  * @param {Message} message

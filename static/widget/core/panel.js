@@ -5,7 +5,7 @@
  */
 
 import { el, nearBottom } from "../../shared/dom.js";
-import { language, staticUrl } from "./config.js";
+import { locale, staticUrl } from "./config.js";
 import { submitInput, typingKeystroke, sendRead } from "./composer.js";
 import { renderPending } from "./messages.js";
 import { callParts, emit, installPart, parts } from "./parts.js";
@@ -133,7 +133,7 @@ export function build() {
       "aria-label": t("Chat with us"),
       hidden: true,
       "data-connection": state.connection,
-      lang: language === "zh-hans" ? "zh-Hans" : "en",
+      lang: locale,
     },
     slots.header,
     slots.banner,

@@ -31,7 +31,7 @@
   function formatWhen(iso, api) {
     const when = new Date(iso);
     if (isNaN(when.getTime())) return "";
-    const locale = api.language === "zh-hans" ? "zh-CN" : "en";
+    const locale = api.language === "zh-hans" ? "zh-CN" : api.language;
     const sameDay = when.toDateString() === new Date().toDateString();
     /** @type {Intl.DateTimeFormatOptions} */
     const options = sameDay
