@@ -119,11 +119,25 @@
     if (/^video\//.test(type)) return "video";
     return "file";
   }
+  function precheck(limits, file) {
+    if (!limits) return null;
+    const type = baseType(file.type);
+    const max = limits.max_bytes[kindOf(type)] || limits.max_bytes.file;
+    if (file.size > max) return { code: "too_large", limit: max };
+    if (type && !limits.allowed_types.includes(type)) return { code: "refused" };
+    return null;
+  }
   function filesFrom(transfer) {
     if (!transfer) return [];
     const files = Array.from(transfer.files || []);
     if (files.length) return files;
     return Array.from(transfer.items || []).filter((item) => item.kind === "file").map((item) => item.getAsFile()).filter((file) => file !== null);
+  }
+  function carriesFiles(transfer) {
+    return !!transfer && Array.from(transfer.types || []).includes("Files");
+  }
+  function canRecord() {
+    return typeof window.MediaRecorder === "function" && !!navigator.mediaDevices;
   }
   function pickMime(video) {
     const options = video ? ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4"] : ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
@@ -134,6 +148,81 @@
     const extension = /mp4/.test(type) ? video ? ".mp4" : ".m4a" : /ogg/.test(type) ? ".ogg" : ".webm";
     const stamp = when.toISOString().slice(0, 19).replace(/[:T]/g, "-");
     return (video ? "video-" : "voice-") + stamp + extension;
+  }
+  async function startRecording({ video, maxSeconds, onTick, onDone }) {
+    const stream = await navigator.mediaDevices.getUserMedia(
+      video ? { audio: true, video: { width: 640 } } : { audio: true }
+    );
+    const mime = pickMime(video);
+    const chunks = [];
+    const recorder = new MediaRecorder(stream, mime ? { mimeType: mime } : void 0);
+    const started = Date.now();
+    let cancelled = false;
+    const timer = setInterval(() => {
+      const seconds = Math.floor((Date.now() - started) / 1e3);
+      onTick(seconds);
+      if (seconds >= maxSeconds && recorder.state === "recording") recorder.stop();
+    }, 250);
+    recorder.ondataavailable = (event) => {
+      if (event.data && event.data.size) chunks.push(event.data);
+    };
+    recorder.onstop = () => {
+      clearInterval(timer);
+      stream.getTracks().forEach((track) => track.stop());
+      if (cancelled || !chunks.length) {
+        onDone(null);
+        return;
+      }
+      const type = baseType(recorder.mimeType || mime || (video ? "video/webm" : "audio/webm"));
+      onDone(new File(chunks, recordingName(type, video), { type }));
+    };
+    recorder.start(1e3);
+    return {
+      stream,
+      stop: () => recorder.stop(),
+      cancel: () => {
+        cancelled = true;
+        recorder.stop();
+      }
+    };
+  }
+  function parseJson(text) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return null;
+    }
+  }
+  var UploadError = class extends Error {
+    /**
+     * @param {"network" | "refused"} reason
+     * @param {string} detail
+     */
+    constructor(reason, detail) {
+      super(detail);
+      this.reason = reason;
+    }
+  };
+  function upload({ url, file, headers, onProgress }) {
+    const xhr = new XMLHttpRequest();
+    const promise = new Promise((resolve, reject) => {
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable && onProgress) onProgress(Math.floor(event.loaded / event.total * 100));
+      };
+      xhr.onload = () => {
+        const data = parseJson(xhr.responseText);
+        if (xhr.status === 201 && data) resolve(data);
+        else reject(new UploadError("refused", data && data.detail || "HTTP " + xhr.status));
+      };
+      xhr.onerror = () => reject(new UploadError("network", "network"));
+      xhr.onabort = () => reject(null);
+      const form = new FormData();
+      form.append("file", file, file.name || "file");
+      xhr.open("POST", url);
+      for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+      xhr.send(form);
+    });
+    return { promise, abort: () => xhr.abort() };
   }
 
   // static/shared/rtc.js
@@ -761,6 +850,14 @@
     const now = options.now || /* @__PURE__ */ new Date();
     if (date.toDateString() === now.toDateString()) return time;
     return date.toLocaleDateString(locale3, { month: "short", day: "numeric" }) + " " + time;
+  }
+
+  // static/widget/core/part-files.js
+  function partName(path) {
+    return (path.split("/").pop() || "").replace(/\.js$/, "").replace(/^\d+-/, "");
+  }
+  function partWanted(name, allow) {
+    return allow.includes(name) || allow.includes(name.split("-")[0]);
   }
 
   // static/shared/backoff.js
@@ -1479,8 +1576,8 @@
     const allow = wanted ? wanted.split(",").map((s) => s.trim()) : null;
     const loads = [];
     for (const path of urls || []) {
-      const name = (path.split("/").pop() || "").replace(/\.js$/, "").replace(/^\d+-/, "");
-      if (allow && !allow.includes(name)) continue;
+      const name = partName(path);
+      if (allow && !partWanted(name, allow)) continue;
       const tag = document.createElement("script");
       tag.src = new URL(path, baseUrl + "/").href;
       tag.async = false;
@@ -2150,7 +2247,20 @@
     el,
     svgIcon: (pathData) => svgIcon(pathData),
     safeHref,
-    media: { humanSize, humanDuration, baseType, kindOf, filesFrom, pickMime, recordingName },
+    media: {
+      humanSize,
+      humanDuration,
+      baseType,
+      kindOf,
+      filesFrom,
+      pickMime,
+      recordingName,
+      precheck,
+      upload,
+      startRecording,
+      carriesFiles,
+      canRecord
+    },
     rtc: { CallPeer, CallSession, mediaConstraints, stopStream },
     slots,
     visitorToken: () => state.token,

@@ -3,7 +3,20 @@
 
 import { el, svgIcon } from "../../shared/dom.js";
 import { safeHref } from "../../shared/href.js";
-import { baseType, filesFrom, humanDuration, humanSize, kindOf, pickMime, recordingName } from "../../shared/media.js";
+import {
+  baseType,
+  canRecord,
+  carriesFiles,
+  filesFrom,
+  humanDuration,
+  humanSize,
+  kindOf,
+  pickMime,
+  precheck,
+  recordingName,
+  startRecording,
+  upload,
+} from "../../shared/media.js";
 import { CallSession } from "../../shared/call-session.js";
 import { CallPeer, mediaConstraints, stopStream } from "../../shared/rtc.js";
 import { baseUrl, language, staticUrl } from "./config.js";
@@ -25,7 +38,20 @@ export const api = {
   el: el,
   svgIcon: (pathData) => svgIcon(pathData),
   safeHref: safeHref,
-  media: { humanSize, humanDuration, baseType, kindOf, filesFrom, pickMime, recordingName },
+  media: {
+    humanSize,
+    humanDuration,
+    baseType,
+    kindOf,
+    filesFrom,
+    pickMime,
+    recordingName,
+    precheck,
+    upload,
+    startRecording,
+    carriesFiles,
+    canRecord,
+  },
   rtc: { CallPeer, CallSession, mediaConstraints, stopStream },
   slots: slots,
   visitorToken: () => state.token,

@@ -7,6 +7,7 @@
 
 import { el, svgIcon } from "../../shared/dom.js";
 import { baseUrl, script } from "./config.js";
+import { partName, partWanted } from "./part-files.js";
 import { api } from "./api.js";
 import { slots } from "./panel.js";
 import { isReady } from "./socket.js";
@@ -115,8 +116,8 @@ export function loadParts(urls) {
   const allow = wanted ? wanted.split(",").map((s) => s.trim()) : null;
   const loads = [];
   for (const path of urls || []) {
-    const name = (path.split("/").pop() || "").replace(/\.js$/, "").replace(/^\d+-/, "");
-    if (allow && !allow.includes(name)) continue;
+    const name = partName(path);
+    if (allow && !partWanted(name, allow)) continue;
     const tag = document.createElement("script");
     tag.src = new URL(path, baseUrl + "/").href;
     tag.async = false; // keep manifest order

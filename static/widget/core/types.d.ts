@@ -106,7 +106,18 @@ export interface WidgetApi {
   /** The shared media helpers (static/shared/media.js) the media part uses. */
   media: Pick<
     typeof import("../../shared/media.js"),
-    "humanSize" | "humanDuration" | "baseType" | "kindOf" | "filesFrom" | "pickMime" | "recordingName"
+    | "humanSize"
+    | "humanDuration"
+    | "baseType"
+    | "kindOf"
+    | "filesFrom"
+    | "pickMime"
+    | "recordingName"
+    | "precheck"
+    | "upload"
+    | "startRecording"
+    | "carriesFiles"
+    | "canRecord"
   >;
   /** The shared WebRTC helpers (static/shared/rtc.js) the calls part uses. */
   rtc: Pick<typeof import("../../shared/rtc.js"), "CallPeer" | "mediaConstraints" | "stopStream"> &
