@@ -86,6 +86,27 @@ def kind_of(channel_kind: str) -> ChannelKind | None:
     return _kinds.get(channel_kind)
 
 
+def config_strings(
+    config: dict[str, Any], keys: tuple[str, ...], *, required: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The text settings ``keys`` of a kind's ``check_config``, stripped (missing or null:
+    ""), and the errors so far: a value that is not text, a ``required`` one left empty."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = config.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors[key] = "Must be text."
+            continue
+        out[key] = value.strip()
+    for key in required:
+        if key not in errors and not out.get(key):
+            errors[key] = "Required."
+    return out, errors
+
+
 def config_check(channel_kind: str, config: Any) -> dict[str, Any]:
     """The checked settings for a channel of this kind; ValidationError names what is wrong."""
     if not isinstance(config, dict):

@@ -18,6 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from ..registry import config_strings
+
 STRING_KEYS = (
     "address",
     "from_name",
@@ -35,16 +37,7 @@ SECRET_KEYS = ("smtp_password", "imap_password")
 
 
 def check_email_config(config: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    for key in STRING_KEYS:
-        value = config.get(key, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors[key] = "Must be text."
-            continue
-        out[key] = value.strip()
+    out, errors = config_strings(config, STRING_KEYS)
     address = out.get("address", "").lower()
     try:
         validate_email(address)

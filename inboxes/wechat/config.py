@@ -14,23 +14,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from ..registry import config_strings
+
 SECRET_KEYS = ("secret", "encoding_aes_key")
 
 
 def check_wechat_config(config: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    for key in ("appid", "secret", "token", "encoding_aes_key", "api_url"):
-        value = config.get(key, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors[key] = "Must be text."
-            continue
-        out[key] = value.strip()
-    for key in ("appid", "secret", "token"):
-        if key not in errors and not out.get(key):
-            errors[key] = "Required."
+    out, errors = config_strings(
+        config,
+        ("appid", "secret", "token", "encoding_aes_key", "api_url"),
+        required=("appid", "secret", "token"),
+    )
     if out.get("token") and not re.fullmatch(r"[A-Za-z0-9]{3,32}", out["token"]):
         errors["token"] = "3–32 letters or digits, as in the account's server configuration."
     key = out.get("encoding_aes_key", "")

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from ..registry import config_strings
+
 REQUIRED = ("phone_number_id", "access_token", "app_secret", "verify_token")
 SECRET_KEYS = ("access_token", "app_secret")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
@@ -24,19 +26,7 @@ _NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 
 
 def check_whatsapp_config(config: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    for key in (*REQUIRED, "api_version", "graph_url"):
-        value = config.get(key, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors[key] = "Must be text."
-            continue
-        out[key] = value.strip()
-    for key in REQUIRED:
-        if key not in errors and not out.get(key):
-            errors[key] = "Required."
+    out, errors = config_strings(config, (*REQUIRED, "api_version", "graph_url"), required=REQUIRED)
     if out.get("phone_number_id") and not out["phone_number_id"].isdigit():
         errors["phone_number_id"] = "The Cloud API's phone number id (digits)."
     out["api_version"] = out.get("api_version") or "v21.0"
