@@ -49,6 +49,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,13 +205,14 @@ class DeskAgent(Shopper):
         task.add_done_callback(self.jobs.discard)
 
     async def _heal(self) -> None:
-        if self.ws is not None:
+        ws = self.ws
+        if ws is not None:
             watch = {"type": "list.watch", "view": "mine", "status": "open", "ids": []}
-            await self.ws.send(json.dumps(watch))
-            self.spawn(self._beat(self.ws))
+            await ws.send(json.dumps(watch))
+            self.spawn(self._beat(ws))
         self.spawn(self.sweep())
 
-    async def _beat(self, ws: Any) -> None:
+    async def _beat(self, ws: ClientConnection) -> None:
         """Ping every 20 s as the workspace does (every ~25 s): the ping is presence's
         heartbeat, and an agent whose socket has not beaten for 75 s is no longer available
         for new conversations (docs/routing.md)."""
@@ -346,7 +348,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     started = time.monotonic()
     end = started + args.minutes * 60
     made = 0
-    background: set[asyncio.Future[None]] = set()
+    background: set[asyncio.Future[Any]] = set()
     processes = {f"server{i}": p.pid for i, p in enumerate(world.servers)}
     if world.worker is not None:
         processes["worker"] = world.worker.pid
@@ -407,6 +409,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         await asyncio.gather(*(new_shopper() for _ in range(min(25, args.sockets - first))))
     sent = 0
     skipped = 0
+    idle = 0
     now = sending_since = time.monotonic()
     next_sample = next_churn = next_send = next_sweep = now
     tick = 1 / args.rate
@@ -434,6 +437,8 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             connections, unresolved = await asyncio.to_thread(pg_counts, world)
             sample = {
                 "t": round(now - started),
+                # The warm-up counts from the first send, not from opening the sockets.
+                "sending_s": round(now - sending_since),
                 "rss": {name: round(rss_mb(pid), 1) for name, pid in processes.items()},
                 "redis_clients": clients,
                 "redis_mb": round(redis_mb, 1),
@@ -442,6 +447,8 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
                 "pg_connections": connections,
                 "unresolved": unresolved,
                 "sockets": len(open_),
+                # Of those, how many are connected and ready (the rest are reconnecting).
+                "ready": sum(1 for s in open_ if s.connected.is_set()),
                 "sent": sent,
                 "resolved": sum(a.resolved for a in agents),
                 "lag_p95_ms": round(1000 * quantile(lags, 0.95)),
@@ -457,8 +464,14 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             next_send += tick
             ready = [s for s in open_ if s.connected.is_set()]
             if ready:
-                await random.choice(ready).say(f"soak {sent}")
+                # Not awaited here: a socket whose server stopped reading must not hold up
+                # every other send (the message waits in that shopper's outbox).
+                saying = asyncio.ensure_future(random.choice(ready).say(f"soak {sent}"))
+                background.add(saying)
+                saying.add_done_callback(background.discard)
                 sent += 1
+            else:
+                idle += 1  # no shopper connected: nothing to send from
         wake = min(next_send, next_sample, next_churn, next_sweep, end)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), max(0.0, wake - time.monotonic()))
@@ -482,7 +495,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
                 f"server{index}, warm-up -> end (sockets open)", snaps[0][index], snaps[1][index]
             )
             compare(f"server{index}, warm-up -> all closed", snaps[0][index], snaps[2][index])
-    summarise(world, args, samples, made_all, agents, failed_sessions, made, sent, skipped,
+    summarise(world, args, samples, made_all, agents, failed_sessions, made, sent, skipped + idle,
               ran, sending, all_lags, interrupted=stop.is_set())  # fmt: skip
 
 
@@ -507,8 +520,8 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         f"{args.agents} agents (capacity {args.capacity}, think {args.think} s), "
         f"MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')}\n"
         f"  shoppers={made} failed_sessions={len(failed_sessions)} sent={sent} "
-        f"({sent / max(sending, 1):.1f}/s of {args.rate}/s asked; {skipped} skipped while the "
-        f"client was behind) acked={len(acked)} lost={lost} unanswered={unanswered} "
+        f"({sent / max(sending, 1):.1f}/s of {args.rate}/s asked; {skipped} skipped: the client "
+        f"behind or no shopper connected) acked={len(acked)} lost={lost} unanswered={unanswered} "
         f"errors={dict(errors)}\n"
         f"  agents: resolved={sum(a.resolved for a in agents)} handled_p50_s="
         f"{quantile(handled, 0.5):.1f} handled_p95_s={quantile(handled, 0.95):.1f} "
@@ -519,7 +532,7 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
     if not samples:
         print("  no samples taken")
         return
-    warm = [s for s in samples if s["t"] >= args.warmup * 60] or samples
+    warm = [s for s in samples if s["sending_s"] >= args.warmup * 60] or samples
     print(f"  memory per process (RSS MB) from the end of the warm-up (t={warm[0]['t']} s) "
           f"to the last sample (t={warm[-1]['t']} s), {len(warm)} samples:")  # fmt: skip
     for name in warm[0]["rss"]:
@@ -529,7 +542,7 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         print(f"    {name:8s} {first:7.1f} -> {last:7.1f} (max {max(series):7.1f}) "
               f"{growth:+6.1f} %")  # fmt: skip
     for key in ("redis_clients", "redis_mb", "redis_keys", "celery_queue", "pg_connections",
-                "unresolved", "sockets"):  # fmt: skip
+                "unresolved", "sockets", "ready"):  # fmt: skip
         series = [s[key] for s in warm]
         print(f"    {key:15s} {series[0]} -> {series[-1]} (max {max(series)})")
 
@@ -544,7 +557,9 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=25, help="open chats per agent")
     parser.add_argument("--think", type=float, default=2, help="agent's seconds per step")
     parser.add_argument("--sample", type=float, default=30, help="seconds between samples")
-    parser.add_argument("--warmup", type=float, default=2, help="minutes before RSS counts")
+    parser.add_argument(
+        "--warmup", type=float, default=2, help="minutes of sending before RSS counts"
+    )
     parser.add_argument(
         "--arena-max",
         type=int,
