@@ -411,8 +411,36 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     skipped = 0
     idle = 0
     now = sending_since = time.monotonic()
+    end = sending_since + args.minutes * 60  # ``--minutes`` of sending, after the opening
     next_sample = next_churn = next_send = next_sweep = now
     tick = 1 / args.rate
+
+    async def take_sample(now: float) -> None:
+        clients, redis_mb, redis_keys, queued = await asyncio.to_thread(redis_info, world)
+        connections, unresolved = await asyncio.to_thread(pg_counts, world)
+        sample = {
+            "t": round(now - started),
+            # The warm-up counts from the first send, not from opening the sockets.
+            "sending_s": round(now - sending_since),
+            "rss": {name: round(rss_mb(pid), 1) for name, pid in processes.items()},
+            "redis_clients": clients,
+            "redis_mb": round(redis_mb, 1),
+            "redis_keys": redis_keys,
+            "celery_queue": queued,
+            "pg_connections": connections,
+            "unresolved": unresolved,
+            "sockets": len(open_),
+            # Of those, how many are connected and ready (the rest are reconnecting).
+            "ready": sum(1 for s in open_ if s.connected.is_set()),
+            "sent": sent,
+            "resolved": sum(a.resolved for a in agents),
+            "lag_p95_ms": round(1000 * quantile(lags, 0.95)),
+            "lag_max_ms": round(1000 * max(lags, default=0)),
+        }
+        lags.clear()
+        samples.append(sample)
+        print(" ".join(f"{k}={v}" for k, v in sample.items()), flush=True)
+
     snaps: list[list[Path]] = []
     while not stop.is_set() and time.monotonic() < end:
         now = time.monotonic()
@@ -433,30 +461,11 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
                     agent.spawn(agent.sweep())
         if now >= next_sample:
             next_sample += args.sample
-            clients, redis_mb, redis_keys, queued = await asyncio.to_thread(redis_info, world)
-            connections, unresolved = await asyncio.to_thread(pg_counts, world)
-            sample = {
-                "t": round(now - started),
-                # The warm-up counts from the first send, not from opening the sockets.
-                "sending_s": round(now - sending_since),
-                "rss": {name: round(rss_mb(pid), 1) for name, pid in processes.items()},
-                "redis_clients": clients,
-                "redis_mb": round(redis_mb, 1),
-                "redis_keys": redis_keys,
-                "celery_queue": queued,
-                "pg_connections": connections,
-                "unresolved": unresolved,
-                "sockets": len(open_),
-                # Of those, how many are connected and ready (the rest are reconnecting).
-                "ready": sum(1 for s in open_ if s.connected.is_set()),
-                "sent": sent,
-                "resolved": sum(a.resolved for a in agents),
-                "lag_p95_ms": round(1000 * quantile(lags, 0.95)),
-                "lag_max_ms": round(1000 * max(lags, default=0)),
-            }
-            lags.clear()
-            samples.append(sample)
-            print(" ".join(f"{k}={v}" for k, v in sample.items()), flush=True)
+            # In a task of its own: the Redis and PostgreSQL look-ups (a psql process) took
+            # seconds on a loaded box and held up the sends' schedule meanwhile.
+            sampling = asyncio.ensure_future(take_sample(now))
+            background.add(sampling)
+            sampling.add_done_callback(background.discard)
         if now >= next_send:
             if now - next_send > 1:  # the client fell behind: do not burst to catch up
                 skipped += int((now - next_send) * args.rate)
