@@ -346,7 +346,6 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     #  unresolved conversations, open sockets, messages sent, client lag p95 and max)
     samples: list[dict[str, Any]] = []
     started = time.monotonic()
-    end = started + args.minutes * 60
     made = 0
     background: set[asyncio.Future[Any]] = set()
     processes = {f"server{i}": p.pid for i, p in enumerate(world.servers)}
