@@ -11,7 +11,7 @@ from helpdesk.dispatch import Event, subscribe
 from .conversations import on_assigned, on_opened, on_queued, on_reopened, on_resolved
 from .messages import on_message
 from .others import on_bot_answered, on_bot_handover, on_csat
-from .pauses import on_status_changed
+from .pauses import on_priority_changed, on_status_changed
 
 
 def connect() -> None:
@@ -26,6 +26,7 @@ def connect() -> None:
     subscribe(Event.CONVERSATION_RESOLVED, on_resolved)
     subscribe(Event.CONVERSATION_QUEUED, on_queued)
     subscribe(Event.CONVERSATION_STATUS_CHANGED, on_status_changed)
+    subscribe(Event.CONVERSATION_PRIORITY_CHANGED, on_priority_changed)
     subscribe(Event.MESSAGE_CREATED, on_message)
     subscribe(Event.BOT_HANDOVER, on_bot_handover)
     subscribe(Event.BOT_ANSWERED, on_bot_answered)

@@ -16,7 +16,7 @@ from ..models import (
     Fact,
 )
 from .base import _conversation, _duration, _load_fact, _track
-from .pauses import resume
+from .pauses import resume, sla_due_refresh
 
 
 def on_opened(event: dispatch.DomainEvent) -> None:
@@ -38,6 +38,7 @@ def on_opened(event: dispatch.DomainEvent) -> None:
         team_id=conv["team_id"],
         flag=hours.is_outside_hours(team_id=conv["team_id"], at=event.at),
     )
+    sla_due_refresh(event.conversation_id)
 
 
 def on_reopened(event: dispatch.DomainEvent) -> None:
@@ -73,6 +74,7 @@ def on_reopened(event: dispatch.DomainEvent) -> None:
     if conv["assignee_id"]:
         facts.append(_load_fact(conv["assignee_id"], event.at, conv["team_id"]))
     Fact.objects.bulk_create(facts)
+    sla_due_refresh(track.conversation_id)
 
 
 def on_assigned(event: dispatch.DomainEvent) -> None:
@@ -108,6 +110,8 @@ def on_assigned(event: dispatch.DomainEvent) -> None:
         facts.append(_load_fact(agent_id, event.at, conv["team_id"]))
     Fact.objects.bulk_create(facts)
     opened_team_fix(track.conversation_id, conv["team_id"])
+    # The team (so the policy) may have changed with the assignment.
+    sla_due_refresh(track.conversation_id)
 
 
 def _share(track: ConversationTrack, team_id: int | None, end: dt.datetime) -> Fact | None:
@@ -181,10 +185,11 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
     if conv["assignee_id"]:
         facts.append(_load_fact(conv["assignee_id"], event.at, conv["team_id"]))
     Fact.objects.bulk_create(facts)
-    if track.awaiting_since is not None or track.agent_since is not None:
+    if any(v is not None for v in (track.awaiting_since, track.agent_since, track.sla_due_at)):
         track.awaiting_since = None
         track.agent_since = None
-        track.save(update_fields=["awaiting_since", "agent_since"])
+        track.sla_due_at = None  # a resolved conversation has no running SLA clock
+        track.save(update_fields=["awaiting_since", "agent_since", "sla_due_at"])
 
 
 def opened_team_fix(conversation_id: int, team_id: int | None) -> None:
@@ -211,3 +216,4 @@ def opened_team_fix(conversation_id: int, team_id: int | None) -> None:
 def on_queued(event: dispatch.DomainEvent) -> None:
     """``conversation.queued`` (docs/routing.md): the conversation now belongs to a team."""
     opened_team_fix(event.conversation_id or 0, event.data.get("team_id"))
+    sla_due_refresh(event.conversation_id)

@@ -30,6 +30,7 @@ from helpdesk import dispatch
 from .. import dialects
 from ..models import ConversationTrack, Fact
 from .base import SENDERS, _conversation, _duration, _human_wait_start, _track
+from .pauses import sla_due_refresh
 
 # What the listener needs to know of the conversation; chat's ``message.created`` carries it.
 CONVERSATION_KEYS = ("team_id", "assignee_id", "customer_id", "created_at")
@@ -113,6 +114,8 @@ def on_message(event: dispatch.DomainEvent) -> None:
             Fact.objects.bulk_create(facts)
         if changes:
             ConversationTrack.objects.filter(pk=conversation_id).update(**changes)
+        if "awaiting_since" in changes or "first_response_at" in changes:
+            sla_due_refresh(conversation_id)  # a wait ended: its SLA clock stops
         return
     resumes = None
     if sender_kind == "visitor":
@@ -123,10 +126,15 @@ def on_message(event: dispatch.DomainEvent) -> None:
     else:
         answers = bot_message_answers(data)
         change, params = BOT_ANSWERS, [answers, answers]
-    if not _count_and_move(counter, conversation_id, change, params, resumes):
+    found, moved = _count_and_move(counter, conversation_id, change, params, resumes)
+    if not found:
         # A conversation older than analytics: make its track, then move it.
         _track(conversation_id, _complete(conv, conversation_id))
         _move(conversation_id, change, params)
+        moved = True
+    if moved:
+        # A wait started or ended, or a pause ended: the SLA clocks moved.
+        sla_due_refresh(conversation_id)
 
 
 def _conversation_of(event: dispatch.DomainEvent) -> dict[str, Any] | None:
@@ -152,6 +160,10 @@ def _move_sql(change: tuple[str, str]) -> str:
     )
 
 
+def _returning(sql: str) -> str:
+    return f"{sql} RETURNING 1"
+
+
 def _move(conversation_id: int, change: tuple[str, str], params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_move_sql(change), [*params, conversation_id])
@@ -163,33 +175,39 @@ def _count_and_move(
     change: tuple[str, str],
     params: list[Any],
     resumes: Any = None,
-) -> bool:
+) -> tuple[bool, bool]:
     """Count the message and move the track's waiting state, and with ``resumes`` (a stamp)
-    end the conversation's open SLA pause then; False when there is no track."""
+    end the conversation's open SLA pause then; (whether there is a track, whether the
+    waiting state or a pause changed)."""
     with connection.cursor() as cursor:
         if dialects.current().sqlite:
             # No data-modifying CTEs: the same statements one after the other.
             cursor.execute(UPSERT[dialects.SQLITE], counter)
+            resumed = False
             if resumes is not None:
                 cursor.execute(RESUME, [resumes, conversation_id])
+                resumed = cursor.rowcount > 0
             cursor.execute(_move_sql(change), [*params, conversation_id])
             if cursor.rowcount:
-                return True
+                return True, True
             cursor.execute(
                 "SELECT 1 FROM analytics_conversationtrack WHERE conversation_id = %s",
                 [conversation_id],
             )
-            return cursor.fetchone() is not None
+            return cursor.fetchone() is not None, resumed
         # One statement: the data-modifying CTEs all run; EXISTS sees the track as it was.
-        pause, pause_params = "", []
+        pause, pause_params, paused = "", [], "FALSE"
         if resumes is not None:
-            pause, pause_params = f", p AS ({RESUME})", [resumes, conversation_id]
+            pause, pause_params = f", p AS ({_returning(RESUME)})", [resumes, conversation_id]
+            paused = "EXISTS (SELECT 1 FROM p)"
         cursor.execute(
-            f"WITH c AS ({UPSERT[dialects.POSTGRESQL]}), t AS ({_move_sql(change)}){pause} "
-            "SELECT EXISTS (SELECT 1 FROM analytics_conversationtrack WHERE conversation_id = %s)",
+            f"WITH c AS ({UPSERT[dialects.POSTGRESQL]}), t AS ({_returning(_move_sql(change))})"
+            f"{pause} SELECT EXISTS (SELECT 1 FROM analytics_conversationtrack "
+            f"WHERE conversation_id = %s), EXISTS (SELECT 1 FROM t) OR {paused}",
             [*counter, *params, conversation_id, *pause_params, conversation_id],
         )
-        return bool(cursor.fetchone()[0])
+        found, moved = cursor.fetchone()
+        return bool(found), bool(moved)
 
 
 def _count_and_read_track(counter: list[Any], conversation_id: int) -> ConversationTrack | None:

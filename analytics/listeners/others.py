@@ -8,6 +8,7 @@ from helpdesk import dispatch
 
 from ..models import Fact
 from .base import _conversation, _track
+from .pauses import sla_due_refresh
 
 
 def on_bot_handover(event: dispatch.DomainEvent) -> None:
@@ -27,6 +28,7 @@ def on_bot_handover(event: dispatch.DomainEvent) -> None:
         team_id=conv["team_id"],
         cycle=track.cycle,
     )
+    sla_due_refresh(track.conversation_id)
 
 
 def on_bot_answered(event: dispatch.DomainEvent) -> None:

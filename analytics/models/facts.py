@@ -32,15 +32,23 @@ class ConversationTrack(models.Model):
     # When the current agent took the conversation (or the cycle restarted while they held
     # it): their share of the care runs from here (docs/metrics.md, "Handling time").
     agent_since = models.DateTimeField(null=True, blank=True)
+    # The soonest due moment of the conversation's running SLA clocks not yet judged (None:
+    # none runs, or no policy applies). Kept by the listeners on every event that moves a
+    # clock (analytics.sla.due); the SLA tick reads the conversations whose moment has come
+    # with one range query of ``track_sla_due`` instead of every open conversation's clocks.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(
+                fields=["sla_due_at"], name="track_sla_due", condition=Q(sla_due_at__isnull=False)
+            ),
             # "Still waiting for a first reply" (docs/metrics.md) reads only these rows.
             models.Index(
                 fields=["opened_at"],
                 name="track_waiting_first",
                 condition=Q(first_response_at__isnull=True, awaiting_since__isnull=False),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -61,6 +61,14 @@ class SlaPolicy(models.Model):
         default=True,
         help_text=_("Count only the team's business hours; off: wall-clock time."),
     )
+    pause_first_response = models.BooleanField(
+        _("first response pauses too"),
+        default=False,
+        help_text=_(
+            "While the conversation is pending or snoozed the first-response clock stops as "
+            "well; off: only the next-response and resolution clocks stop."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

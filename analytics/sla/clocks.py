@@ -1,7 +1,8 @@
 """The SLA clocks that run now: what the desk marks at risk, and what the tick judges
 breached once their target has passed with nobody answering. A conversation pending or
 snoozed waits on the shopper: its next-response and resolution clocks are paused then
-(``SlaPause``), and their due moments move on by the paused time."""
+(``SlaPause``; the first response too under a policy with ``pause_first_response``), and their
+due moments move on by the paused time."""
 
 from __future__ import annotations
 
@@ -27,15 +28,13 @@ class RunningClock:
     due_at: dt.datetime
     at_risk_at: dt.datetime  # when less than AT_RISK_LEFT of the target is left
     target_seconds: int
+    pausable: bool = True  # stops while the conversation is pending or snoozed
 
     def state(self, now: dt.datetime) -> str:
         if now >= self.due_at:
             return "breached"
         return "at_risk" if now >= self.at_risk_at else "running"
 
-
-# The clocks a pause stops; the first response runs on (pending is not an answer).
-PAUSABLE = frozenset({int(Clock.NEXT_RESPONSE), int(Clock.RESOLUTION)})
 
 Pause = tuple[dt.datetime, dt.datetime | None]  # start, end (None: still paused)
 
@@ -133,7 +132,7 @@ def _clock(
     if target is None:
         return None
     team_id = conv["team_id"]
-    stops = pauses if clock in PAUSABLE else []
+    stops = pauses if policy.pauses(clock) else []
     due = active_deadline(
         team_id=team_id,
         start=start,
@@ -161,6 +160,7 @@ def _clock(
         due_at=due,
         at_risk_at=risk or due,
         target_seconds=target,
+        pausable=policy.pauses(clock),
     )
 
 
@@ -175,8 +175,9 @@ def clocks_of(
       with the wait (the first shopper message not yet answered, or the hand-over).
     - Resolution: from the start of the care cycle.
 
-    Next response and resolution do not run while the conversation is paused (``pauses``):
-    none while a pause is open, and a due moment later by the paused time.
+    Next response and resolution (and the first response under a policy that says so) do not
+    run while the conversation is paused (``pauses``): none while a pause is open, and a due
+    moment later by the paused time.
     """
     policy = policy_for(conv["team_id"], conv["channel_id"], priority_of(conv))
     if policy is None:
@@ -224,6 +225,6 @@ def running_clocks(
         for clock in clocks_of(
             convs[track.conversation_id], track, pauses.get(track.conversation_id)
         )
-        if not (clock.clock in PAUSABLE and clock.conversation_id in paused)
+        if not (clock.pausable and clock.conversation_id in paused)
     ]
     return sorted(out, key=lambda c: (c.due_at, c.conversation_id, c.clock))

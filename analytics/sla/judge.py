@@ -5,8 +5,11 @@
   its measured duration (business-hours seconds under a business-hours policy) is within the
   target, else *breached*; dated at its end when met, at its due moment when breached.
 - A clock still running past its due moment is *breached* then, dated at the due moment; the
-  reply that ends it later changes nothing but the row's end.
-- Next response and resolution leave out the time the conversation was paused (pending or
+  reply that ends it later changes nothing but the row's end. The tick finds those clocks
+  through each conversation's next due moment (``ConversationTrack.sla_due_at``, kept by the
+  listeners: ``analytics.sla.due``), one indexed range query.
+- Next response and resolution (and the first response under a policy with
+  ``pause_first_response``) leave out the time the conversation was paused (pending or
   snoozed, ``SlaPause``): from the measured duration and in the due moment.
 
 It runs after the rollup tick (the Celery task ``analytics.rollup_tick``), under the same
@@ -23,7 +26,6 @@ from django.utils import timezone
 
 from ..models import Fact, SlaOutcome, Watermark
 from .clocks import (
-    PAUSABLE,
     RunningClock,
     active_deadline,
     conversation_fields,
@@ -32,6 +34,7 @@ from .clocks import (
     pauses_of,
     running_clocks,
 )
+from .due import catch_up, due_now, due_refresh
 from .policies import Clock, policies, policy_for, priority_of
 
 LAG = dt.timedelta(minutes=2)
@@ -79,7 +82,7 @@ def _judge_facts(facts: list[Fact]) -> list[SlaOutcome]:
             for p_start, p_end in pauses.get(conv["id"], [])
             if p_start < fact.at
         ]
-        if int(clock) not in PAUSABLE:
+        if not policy.pauses(int(clock)):
             stops = []
         measured -= paused_seconds(
             team_id=fact.team_id, start=start, end=fact.at, business=business, pauses=stops
@@ -163,14 +166,20 @@ def sla_tick(*, now: dt.datetime | None = None, lag: dt.timedelta = LAG) -> dict
             ).order_by("id")[:BATCH]
         )
         judged: list[SlaOutcome] = []
+        overdue: list[SlaOutcome] = []
+        catch_up()
         if policies():
             judged = _judge_facts(facts)
-            overdue = [_overdue(c) for c in running_clocks(now=now) if c.due_at <= now]
+            # Only the conversations whose due moment has come (an indexed range), not
+            # every open conversation's clocks.
+            due = due_now(now)
+            if due:
+                overdue = [_overdue(c) for c in running_clocks(due, now=now) if c.due_at <= now]
             # Overdue first: a clock that breached while running keeps its breach when the
             # late reply is judged in the same tick.
             _store(overdue + judged)
-        else:
-            overdue = []
+            # A judged clock no longer counts: the next one's moment (or none).
+            due_refresh(due)
         settled = [f.id for f in facts if f.recorded_at <= now - lag]
         if len(facts) == BATCH and facts:
             settled = [facts[-1].id]

@@ -32,6 +32,12 @@ class Policy:
     priority: int | None
     targets: dict[int, int]  # clock → seconds
     business_hours: bool
+    pause_first_response: bool = False
+
+    def pauses(self, clock: int) -> bool:
+        """Whether ``clock`` stops while the conversation is pending or snoozed: next
+        response and resolution always, the first response when the policy says so."""
+        return int(clock) != int(Clock.FIRST_RESPONSE) or self.pause_first_response
 
     @property
     def specificity(self) -> tuple[int, int]:
@@ -67,7 +73,17 @@ def _load() -> list[Policy]:
             )
             if minutes is not None
         }
-        out.append(Policy(p.pk, p.team_id, p.channel_id, p.priority, targets, p.business_hours))
+        out.append(
+            Policy(
+                p.pk,
+                p.team_id,
+                p.channel_id,
+                p.priority,
+                targets,
+                p.business_hours,
+                p.pause_first_response,
+            )
+        )
     return sorted(out, key=lambda p: p.specificity)
 
 

@@ -1,0 +1,179 @@
+"""Each conversation's next SLA due moment (``ConversationTrack.sla_due_at``, docs/metrics.md
+"SLA"): kept by every event that moves a clock, read by the SLA tick with one indexed range
+query instead of every open conversation's clocks, refreshed for every open conversation
+when the policies change; and the first-response clock paused too under a policy that says
+so. Hand-built conversations through the real services with a controlled clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from analytics.models import ConversationTrack, SlaOutcome, SlaPolicy
+from analytics.sla import running_clocks, sla_tick
+from analytics.sla.due import catch_up
+from chat.models import Conversation
+from chat.priority.services import priority_change
+from tests.factories import (
+    T0,
+    agent_at,
+    assign_at,
+    at,
+    make_agent,
+    make_visitor,
+    shopper_at,
+    status_at,
+)
+
+pytestmark = pytest.mark.django_db
+
+MIN = 60
+HOUR = 3600
+Clock = SlaOutcome.Clock
+
+
+def T(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def due(conversation: Conversation) -> dt.datetime | None:
+    return ConversationTrack.objects.get(pk=conversation.pk).sla_due_at
+
+
+def tick(seconds: float) -> dict:
+    with at(seconds):
+        return sla_tick(lag=dt.timedelta(0))
+
+
+def outcomes() -> list[tuple[int, int, bool]]:
+    return [
+        (o.conversation_id, o.clock, o.breached)
+        for o in SlaOutcome.objects.order_by("conversation_id", "clock", "key")
+    ]
+
+
+def test_the_due_moment_follows_every_event_that_moves_a_clock() -> None:
+    """Wall clock: first response 5 min, next response 10 min, resolution 60 min; an urgent
+    conversation's first response 1 min."""
+    SlaPolicy.objects.create(
+        name="Chat",
+        first_response_minutes=5,
+        next_response_minutes=10,
+        resolution_minutes=60,
+        business_hours=False,
+    )
+    SlaPolicy.objects.create(
+        name="Urgent", priority=4, first_response_minutes=1, business_hours=False
+    )
+    ana = make_agent("ana")
+    conv = shopper_at(make_visitor(), 0)
+    assert due(conv) == T(5 * MIN)  # waiting for a first response
+    agent_at(ana, conv, 2 * MIN)
+    assert due(conv) == T(60 * MIN)  # answered: the resolution is next
+    shopper_at(conv.visitor, 10 * MIN, "and the invoice?")
+    assert due(conv) == T(20 * MIN)  # waiting again: next response
+    status_at(ana, conv, "pending", 12 * MIN)
+    assert due(conv) is None  # paused: nothing runs
+    status_at(ana, conv, "open", 30 * MIN)
+    # 2 of the next response's 10 minutes ran before the pause: 8 are left.
+    assert due(conv) == T(38 * MIN)
+    agent_at(ana, conv, 35 * MIN)
+    assert due(conv) == T(78 * MIN)  # the resolution: 12 minutes ran before the pause
+    status_at(ana, conv, "resolved", 40 * MIN)
+    assert due(conv) is None
+    urgent = shopper_at(make_visitor(), HOUR)
+    assert due(urgent) == T(HOUR + 5 * MIN)
+    with at(HOUR + 10):
+        priority_change(conversation=urgent, priority=4, by=ana)
+    assert due(urgent) == T(HOUR + MIN)  # another priority, another policy
+
+
+def test_the_tick_reads_only_the_conversations_whose_moment_has_come() -> None:
+    SlaPolicy.objects.create(name="Chat", first_response_minutes=5, business_hours=False)
+    ana = make_agent("ana")
+    late = shopper_at(make_visitor(), 0)
+    answered = shopper_at(make_visitor(), 0)
+    agent_at(ana, answered, MIN)
+    later = shopper_at(make_visitor(), 10 * MIN)
+    tick(2 * MIN)  # the first tick refreshes every open conversation once (the catch-up)
+    assert [due(c) for c in (late, answered, later)] == [T(5 * MIN), None, T(15 * MIN)]
+    with CaptureQueriesContext(connection) as queries, at(6 * MIN):
+        sla_tick(lag=dt.timedelta(0))
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert any("sla_due_at" in s and "analytics_conversationtrack" in s for s in sqls)
+    # Every read of the conversations is by id: no scan of every open conversation.
+    reads = [s for s in sqls if 'FROM "chat_conversation"' in s]
+    assert reads and all('"chat_conversation"."id" IN' in s for s in reads), reads
+    assert outcomes() == [
+        (late.pk, Clock.FIRST_RESPONSE, True),
+        (answered.pk, Clock.FIRST_RESPONSE, False),
+    ]
+    # The breached clock is judged: late has no other clock, so no due moment left.
+    assert [due(c) for c in (late, answered, later)] == [None, None, T(15 * MIN)]
+    tick(7 * MIN)
+    assert len(outcomes()) == 2
+
+
+def test_a_policy_change_refreshes_every_open_conversation() -> None:
+    ana = make_agent("ana")
+    convs = [shopper_at(make_visitor(), n) for n in range(3)]
+    done = shopper_at(make_visitor(), 0)
+    status_at(ana, done, "resolved", MIN)
+    tick(MIN)  # no policy: nothing is due
+    assert [due(c) for c in convs] == [None, None, None]
+    with at(2 * MIN):
+        SlaPolicy.objects.create(name="Chat", first_response_minutes=5, business_hours=False)
+    # Refreshed in batches from the next tick on, by conversation id.
+    assert catch_up(batch=2) == 2
+    assert [due(c) for c in convs] == [T(5 * MIN), T(5 * MIN + 1), None]
+    tick(6 * MIN)
+    assert outcomes() == [(c.pk, Clock.FIRST_RESPONSE, True) for c in convs]
+    assert due(done) is None
+    later = shopper_at(make_visitor(), 7 * MIN)
+    assert due(later) == T(12 * MIN)
+    SlaPolicy.objects.all().delete()
+    tick(8 * MIN)  # no policy left: every due moment is cleared
+    assert due(later) is None
+
+
+def test_the_first_response_pauses_too_when_the_policy_says_so() -> None:
+    """First response 30 min on the wall clock. ``paused`` is under a policy whose first
+    response pauses: marked pending 2 minutes in, opened again 4 hours later, answered 20
+    minutes after that: 22 running minutes, met. Without the setting (the channel's other
+    conversations) the same conversation breaches at 30 minutes."""
+    SlaPolicy.objects.create(
+        name="Pauses", first_response_minutes=30, business_hours=False, pause_first_response=True
+    )
+    ana = make_agent("ana")
+    conv = shopper_at(make_visitor(), 0)
+    assign_at(ana, conv, ana, MIN)
+    status_at(ana, conv, "pending", 2 * MIN)
+    assert due(conv) is None
+    tick(3 * HOUR)
+    assert outcomes() == []  # paused: not breached
+    with at(3 * HOUR):
+        assert running_clocks([conv.pk]) == []
+    status_at(ana, conv, "open", 4 * HOUR)
+    assert due(conv) == T(4 * HOUR + 28 * MIN)
+    with at(4 * HOUR + MIN):
+        (clock,) = running_clocks([conv.pk])
+    assert (clock.clock, clock.due_at) == (Clock.FIRST_RESPONSE, T(4 * HOUR + 28 * MIN))
+    agent_at(ana, conv, 4 * HOUR + 20 * MIN)
+    tick(4 * HOUR + 21 * MIN)
+    (outcome,) = SlaOutcome.objects.all()
+    assert (outcome.clock, outcome.breached, outcome.due_at) == (
+        Clock.FIRST_RESPONSE,
+        False,
+        T(4 * HOUR + 28 * MIN),
+    )
+    # The same story under a policy without the setting: breached 30 minutes in.
+    SlaPolicy.objects.update(pause_first_response=False)
+    SlaPolicy.objects.first().save()  # a save: every process reloads the policies
+    other = shopper_at(make_visitor(), 5 * HOUR)
+    assign_at(ana, other, ana, 5 * HOUR + MIN)
+    status_at(ana, other, "pending", 5 * HOUR + 2 * MIN)
+    tick(6 * HOUR)
+    assert (other.pk, Clock.FIRST_RESPONSE, True) in outcomes()
