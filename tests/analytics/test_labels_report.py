@@ -84,3 +84,28 @@ def test_labels_page_and_csv_show_the_same_cells() -> None:
     assert tables.labels_table(data["rows"], True).rows[0] == ["refund", "2", "1", "+100%"]
     zh = client.get(f"/admin/reports/labels/?{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "各标签的会话数" in zh.content.decode()
+
+
+def test_the_report_counts_the_labels_conversations_carry_now() -> None:
+    """Labels put on and taken off through the desk's bulk action: a label taken off no longer
+    counts, one put on a week-old conversation counts on that conversation's start day, and
+    a conversation labelled, unlabelled and labelled again counts once."""
+    from chat.access import Actor
+    from chat.labels import conversations_label
+
+    made = _labelled()
+    boss = Actor(user=User.objects.get(username="boss"))
+    refund, vip, late = made["refund"], made["vip"], made["late"]
+    monday = refund.conversations.order_by("created_at").filter(created_at__gte=T0).first()
+    conversations_label(actor=boss, conversation_ids=[late.pk], remove=[refund.pk, vip.pk])
+    conversations_label(actor=boss, conversation_ids=[monday.pk], add=[vip.pk])
+    conversations_label(actor=boss, conversation_ids=[monday.pk], remove=[vip.pk])
+    conversations_label(actor=boss, conversation_ids=[monday.pk], add=[vip.pk])
+    week = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6))
+    data = labels_report(week)
+    assert [(r["label"], r["count"], r["previous"]) for r in data["rows"]] == [
+        ("refund", 1, 1),
+        ("vip", 1, 0),
+    ]
+    vip_day = {d["day"]: d[f"label_{vip.pk}"] for d in data["days"] if d[f"label_{vip.pk}"]}
+    assert vip_day == {T0.date(): 1}  # on monday's start, not late's
