@@ -145,3 +145,51 @@ def test_reports_work_without_the_docs(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert page.definition_links == []
     response = client.get("/admin/reports/definitions/")
     assert response.status_code == 200 and b"errornote" in response.content
+
+
+# The table body as the template's loop wrote it before ``table_body`` (analytics.definitions).
+LOOP = (
+    '{% load i18n %}{% for href, first, cells in t.rows %}<tr><th scope="row">{% if href %}'
+    '<a class="definition" href="{{ href }}" title="{% translate \'Definition\' %}">'
+    "{{ first }}</a>{% else %}{{ first }}{% endif %}</th>{% for cell, numeric in cells %}"
+    '<td{% if numeric %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>{% empty %}'
+    "<tr><td colspan=\"{{ t.width }}\">{% translate 'Nothing in this period.' %}</td></tr>"
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_table_bodies_are_the_html_the_template_loop_gave(language: str) -> None:
+    """Every table of every report page, a link in a row, markup in a cell and an empty
+    table: the same bytes as the loop (escaped the same way), in both languages."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from analytics import tables
+    from analytics.definitions import linked
+    from analytics.selectors import ReportFilter, agents_table, overview
+
+    ana = make_agent("ana <b>&</b>")
+    conv = shopper_at(make_visitor(), 0)
+    agent_at(ana, conv, 60)
+    from analytics.services import rollup_tick
+    from tests.factories import at
+
+    with at(120):
+        rollup_tick(lag=dt.timedelta(0))
+    f = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=1))
+    empty = ReportFilter(
+        start=T0.date() + dt.timedelta(days=30), end=T0.date() + dt.timedelta(days=31)
+    )
+    made = [
+        tables.overview_table(overview(f), True),
+        tables.agents_table(agents_table(f)),
+        tables.agents_table(agents_table(empty)),
+    ]
+    assert made[1].rows and not made[2].rows
+    loop = Template(LOOP)
+    with translation.override(language):
+        for table in made:
+            t = linked(table)
+            assert str(t["body"]) == loop.render(Context({"t": t}))
+    assert "&lt;B&gt;&amp;&lt;/B&gt;" in str(linked(made[1])["body"])  # escaped
