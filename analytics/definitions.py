@@ -342,7 +342,7 @@ def table_body(rows: list[Row], width: int) -> SafeString:
     title = conditional_escape(gettext("Definition"))
     out = []
     for href, first, cells in rows:
-        head = conditional_escape(first)
+        head: str = conditional_escape(first)
         if href:
             link = conditional_escape(href)
             head = f'<a class="definition" href="{link}" title="{title}">{head}</a>'
