@@ -66,7 +66,7 @@ def test_no_environment_is_the_embedded_default() -> None:
     assert conf["layer"] == "channels.layers.InMemoryChannelLayer"
     assert conf["cache"].endswith("LocMemCache")
     assert conf["celery_eager"] is True
-    assert conf["broker"] == "memory://"
+    assert conf["broker"] == "memory://localhost/"
     assert conf["debug"] is True
     assert conf["db_threads"] == 0  # SQLite: one writer thread
 
