@@ -17,6 +17,7 @@ from ..events import Frame
 from ..models import Conversation
 from ..services.agents import agent_socket_event
 from .frames import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, FrameConsumer, _call
+from .list_hub import hub
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 20
 LIST_VIEWS = ("mine", "unassigned", "all")
 LIST_WATCH_IDS = 500
+LIST_FRAMES = (Frame.CONVERSATION_CREATED, Frame.CONVERSATION_UPDATED)
 
 
 class AgentConsumer(FrameConsumer):
@@ -46,6 +48,7 @@ class AgentConsumer(FrameConsumer):
     # one that stops matching is sent once more (the list drops it) and then no longer.
     list_view: tuple[str, str | None] | None = None
     listed: set[int]
+    early: list[tuple[dict[str, Any], dict[str, Any]]] | None = None
 
     async def connect(self) -> None:
         await super().connect()
@@ -63,11 +66,17 @@ class AgentConsumer(FrameConsumer):
             await self.close_try_later(error)
             return
         self.actor = actor
-        await self.join(events.group_agents())
+        # The agents group (every list update) reaches this socket through the process's
+        # one subscription of it (chat/consumers/list_hub.py); what it hears before "ready"
+        # waits for it, as the layer's frames wait for the connect handler to end.
+        self.early = []
+        await hub.add(self)
         await self.join(events.group_agent(user.pk))
         # Presence first: once the workspace hears "ready", the agent counts as online.
         await self.socket_event("connect")
         await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
+        early, self.early = self.early, None
+        self.hear_list(early)
 
     async def socket_event(self, event: str) -> None:
         self.last_beat = time.monotonic()
@@ -90,6 +99,7 @@ class AgentConsumer(FrameConsumer):
             await self.socket_event("ping")
 
     async def disconnect(self, code: int) -> None:
+        hub.remove(self)
         if self.actor is not None:
             await self.socket_event("disconnect")
         await super().disconnect(code)
@@ -163,9 +173,19 @@ class AgentConsumer(FrameConsumer):
 
     async def frame_send(self, event: dict[str, Any]) -> None:
         facts = events.event_facts(event)
-        if facts["type"] in (
-            Frame.CONVERSATION_CREATED,
-            Frame.CONVERSATION_UPDATED,
-        ) and not self.list_shows(facts):
+        if facts["type"] in LIST_FRAMES and not self.list_shows(facts):
             return
         await super().frame_send(event)
+
+    def hear_list(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        """Frames of the agents group from the process's hub, in order: queued without
+        waiting, as fan-out always is (chat/outbox.py)."""
+        if self.early is not None:
+            self.early.extend(items)
+            return
+        for event, facts in items:
+            if facts["type"] in LIST_FRAMES and not self.list_shows(facts):
+                continue
+            if event.get("origin") == self.channel_name:
+                continue
+            self.outbox.put(events.event_text(event))

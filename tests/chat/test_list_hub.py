@@ -1,0 +1,129 @@
+"""The agents group reaches a process's workspace sockets through one hub
+(``chat/consumers/list_hub.py``): a conversation's list updates gather for a short window and
+only its newest is sent; every other frame of the group keeps its place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from chat import events
+from chat.consumers import list_hub
+from tests.factories import make_agent
+from tests.sockets import agent_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def update(conversation_id: int, seq: int) -> dict[str, Any]:
+    frame = {
+        "type": "conversation.updated",
+        "conversation": {
+            "id": conversation_id,
+            "assignee": None,
+            "status": "open",
+            "last_seq": seq,
+        },
+    }
+    return events.layer_event(frame)
+
+
+async def to_agents(*layer_events: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    for event in layer_events:
+        await layer.group_send(events.group_agents(), event)
+
+
+async def frames_until_quiet(comm: WebsocketCommunicator, quiet: float = 0.5) -> list[Any]:
+    frames = []
+    while not await comm.receive_nothing(timeout=quiet):
+        frames.append(await comm.receive_json_from())
+    return frames
+
+
+def seen(frames: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    return [
+        (f["type"], (f["conversation"]["id"], f["conversation"]["last_seq"]))
+        if f["type"] == "conversation.updated"
+        else (f["type"], f.get("agent"))
+        for f in frames
+    ]
+
+
+async def test_a_busy_conversation_is_sent_once_per_window_with_its_newest_update() -> None:
+    ana = await sync_to_async(make_agent)("ana")
+    bo = await sync_to_async(make_agent)("bo")
+    first = await agent_socket(ana)
+    second = await agent_socket(bo)
+    try:
+        await frames_until_quiet(first)
+        await frames_until_quiet(second)
+        heard_before = list_hub.hub.heard
+        # Ten updates of conversation 1 and one of 2, published together: each workspace
+        # gets two frames, 1's newest first (1 was heard first), not eleven.
+        await to_agents(update(1, 1), update(2, 7), *(update(1, seq) for seq in range(2, 11)))
+        for comm in (first, second):
+            assert seen(await frames_until_quiet(comm)) == [
+                ("conversation.updated", (1, 10)),
+                ("conversation.updated", (2, 7)),
+            ]
+        # One process, one subscription: the hub heard each frame once for both sockets.
+        assert list_hub.hub.heard - heard_before == 11
+    finally:
+        await first.disconnect()
+        await second.disconnect()
+
+
+async def test_a_merged_update_keeps_the_keys_only_an_earlier_one_carried() -> None:
+    """A label change's update carries ``labels``; a message's right after it does not (the
+    client keeps the labels it has): the one frame sent must still carry them."""
+    ana = await sync_to_async(make_agent)("ana")
+    comm = await agent_socket(ana)
+    try:
+        await frames_until_quiet(comm)
+        labelled = update(4, 1)
+        frame = events.event_frame(labelled)
+        frame["conversation"]["labels"] = [{"id": 1, "name": "vip", "color": "#112233"}]
+        await to_agents(events.layer_event(frame), update(4, 2))
+        [only] = await frames_until_quiet(comm)
+        assert only["conversation"]["last_seq"] == 2
+        assert only["conversation"]["labels"] == [{"id": 1, "name": "vip", "color": "#112233"}]
+    finally:
+        await comm.disconnect()
+
+
+async def test_the_groups_other_frames_keep_their_order() -> None:
+    ana = await sync_to_async(make_agent)("ana")
+    comm = await agent_socket(ana)
+    try:
+        await frames_until_quiet(comm)
+        presence = events.layer_event({"type": "presence.changed", "agent": 99})
+        await to_agents(update(1, 1), presence, update(1, 2))
+        assert seen([await comm.receive_json_from(timeout=5) for _ in range(2)]) == [
+            ("conversation.updated", (1, 1)),
+            ("presence.changed", 99),
+        ]
+        # The update before the presence frame went ahead of it, not merged into the next.
+        assert seen(await frames_until_quiet(comm)) == [("conversation.updated", (1, 2))]
+    finally:
+        await comm.disconnect()
+
+
+async def test_a_socket_that_left_hears_nothing_more() -> None:
+    ana = await sync_to_async(make_agent)("ana")
+    bo = await sync_to_async(make_agent)("bo")
+    staying = await agent_socket(ana)
+    leaving = await agent_socket(bo)
+    await frames_until_quiet(staying)
+    await leaving.disconnect()
+    try:
+        await to_agents(update(3, 1))
+        heard = [f for f in await frames_until_quiet(staying) if f["type"] != "presence.changed"]
+        assert seen(heard) == [("conversation.updated", (3, 1))]
+        assert all(s is not None and s.actor.user.pk != bo.pk for s in list_hub.hub.sockets)
+    finally:
+        await staying.disconnect()
