@@ -23,6 +23,7 @@ disconnects (a socket that ends without it is dropped with its last reference).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import weakref
@@ -42,9 +43,19 @@ WINDOW = 0.1
 RENEW_SECONDS = 3600.0
 
 
+Items = list[tuple[dict[str, Any], dict[str, Any]]]
+
+# The batch frame (list.watch's ``batch``, docs/protocol.md) and where a frame is cut.
+BATCH = "conversations.updated"
+BATCH_MAX_CHARS = 60_000
+_UPDATED_PREFIX = '{"type":"conversation.updated","conversation":'
+_BATCH_HEAD = '{"type":"' + BATCH + '","conversations":['
+
+
 class ListSocket(Protocol):
-    def hear_list(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        """Frames of the agents group, each with its facts, in the order heard."""
+    def hear_list(self, items: Items, rows: list[str] | None = None) -> None:
+        """Frames of the agents group, each with its facts, in the order heard; for
+        gathered updates, ``rows``: each one's conversation object as JSON text."""
 
 
 class ListHub:
@@ -124,15 +135,41 @@ class ListHub:
         if not self.pending:
             return
         items, self.pending = list(self.pending.values()), {}
-        self._hand(items)
+        self._hand(items, [row_text(event) for event, _facts in items])
 
-    def _hand(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    def _hand(self, items: Items, rows: list[str] | None = None) -> None:
         self.sent += len(items)
         for socket in list(self.sockets):
             try:
-                socket.hear_list(items)
+                socket.hear_list(items, rows)
             except Exception:
                 logger.exception("agents list hub: a socket failed to take its frames")
+
+
+def row_text(event: dict[str, Any]) -> str:
+    """A ``conversation.updated`` event's conversation object as JSON text: cut from the
+    frame's text (``layer_event`` writes ``type`` first, then ``conversation``), not encoded
+    again."""
+    text = events.event_text(event)
+    if text.startswith(_UPDATED_PREFIX) and text.endswith("}"):
+        return text[len(_UPDATED_PREFIX) : -1]
+    conversation = events.event_frame(event)["conversation"]
+    return json.dumps(conversation, ensure_ascii=False, separators=(",", ":"))
+
+
+def batch_frames(rows: list[str]) -> list[str]:
+    """``conversations.updated`` frames carrying ``rows`` in order, each under
+    ``BATCH_MAX_CHARS`` unless one row alone is longer."""
+    frames: list[str] = []
+    start = 0
+    while start < len(rows):
+        end, size = start, 0
+        while end < len(rows) and (end == start or size + len(rows[end]) < BATCH_MAX_CHARS):
+            size += len(rows[end]) + 1
+            end += 1
+        frames.append(_BATCH_HEAD + ",".join(rows[start:end]) + "]}")
+        start = end
+    return frames
 
 
 def merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:

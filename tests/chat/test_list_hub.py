@@ -4,6 +4,7 @@ only its newest is sent; every other frame of the group keeps its place."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -17,6 +18,14 @@ from tests.factories import make_agent
 from tests.sockets import agent_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def wide_window(monkeypatch: pytest.MonkeyPatch) -> float:
+    """A window the publishes of one test surely fall into on a loaded box; frames are
+    read until the socket was quiet for longer than it."""
+    monkeypatch.setattr(list_hub, "WINDOW", 1.0)
+    return 1.5
 
 
 def update(conversation_id: int, seq: int) -> dict[str, Any]:
@@ -54,7 +63,9 @@ def seen(frames: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     ]
 
 
-async def test_a_busy_conversation_is_sent_once_per_window_with_its_newest_update() -> None:
+async def test_a_busy_conversation_is_sent_once_per_window_with_its_newest_update(
+    wide_window: float,
+) -> None:
     ana = await sync_to_async(make_agent)("ana")
     bo = await sync_to_async(make_agent)("bo")
     first = await agent_socket(ana)
@@ -67,7 +78,7 @@ async def test_a_busy_conversation_is_sent_once_per_window_with_its_newest_updat
         # gets two frames, 1's newest first (1 was heard first), not eleven.
         await to_agents(update(1, 1), update(2, 7), *(update(1, seq) for seq in range(2, 11)))
         for comm in (first, second):
-            assert seen(await frames_until_quiet(comm)) == [
+            assert seen(await frames_until_quiet(comm, wide_window)) == [
                 ("conversation.updated", (1, 10)),
                 ("conversation.updated", (2, 7)),
             ]
@@ -78,7 +89,9 @@ async def test_a_busy_conversation_is_sent_once_per_window_with_its_newest_updat
         await second.disconnect()
 
 
-async def test_a_merged_update_keeps_the_keys_only_an_earlier_one_carried() -> None:
+async def test_a_merged_update_keeps_the_keys_only_an_earlier_one_carried(
+    wide_window: float,
+) -> None:
     """A label change's update carries ``labels``; a message's right after it does not (the
     client keeps the labels it has): the one frame sent must still carry them."""
     ana = await sync_to_async(make_agent)("ana")
@@ -89,7 +102,7 @@ async def test_a_merged_update_keeps_the_keys_only_an_earlier_one_carried() -> N
         frame = events.event_frame(labelled)
         frame["conversation"]["labels"] = [{"id": 1, "name": "vip", "color": "#112233"}]
         await to_agents(events.layer_event(frame), update(4, 2))
-        [only] = await frames_until_quiet(comm)
+        [only] = await frames_until_quiet(comm, wide_window)
         assert only["conversation"]["last_seq"] == 2
         assert only["conversation"]["labels"] == [{"id": 1, "name": "vip", "color": "#112233"}]
     finally:
@@ -127,3 +140,50 @@ async def test_a_socket_that_left_hears_nothing_more() -> None:
         assert all(s is not None and s.actor.user.pk != bo.pk for s in list_hub.hub.sockets)
     finally:
         await staying.disconnect()
+
+
+async def test_a_workspace_that_asks_for_batch_gets_a_windows_updates_in_one_frame(
+    wide_window: float,
+) -> None:
+    ana = await sync_to_async(make_agent)("ana")
+    bo = await sync_to_async(make_agent)("bo")
+    batched = await agent_socket(ana)
+    single = await agent_socket(bo)
+    try:
+        await batched.send_json_to(
+            {"type": "list.watch", "view": "unassigned", "status": None, "ids": [], "batch": True}
+        )
+        await frames_until_quiet(batched)
+        await frames_until_quiet(single)
+        taken = events.event_frame(update(6, 1))
+        taken["conversation"]["assignee"] = {"id": bo.pk, "name": "bo"}
+        await to_agents(update(5, 1), events.layer_event(taken), update(7, 3), update(5, 2))
+        [frame] = await frames_until_quiet(batched, wide_window)
+        # Her list shows unassigned conversations: 6 (Bo's) is left out; 5 once, newest.
+        assert frame["type"] == "conversations.updated"
+        assert [(c["id"], c["last_seq"]) for c in frame["conversations"]] == [(5, 2), (7, 3)]
+        # A socket that did not ask still gets one frame per conversation.
+        assert seen(await frames_until_quiet(single, wide_window)) == [
+            ("conversation.updated", (5, 2)),
+            ("conversation.updated", (6, 1)),
+            ("conversation.updated", (7, 3)),
+        ]
+        await batched.send_json_to({"type": "list.watch", "view": "all", "batch": "yes"})
+        error = await batched.receive_json_from(timeout=5)
+        assert error["type"] == "error" and error["code"] == "bad_request"
+    finally:
+        await batched.disconnect()
+        await single.disconnect()
+
+
+def test_batch_frames_are_cut_below_the_limit_and_keep_every_row_in_order() -> None:
+    rows = [json.dumps({"id": n, "pad": "x" * 25_000}) for n in range(7)]
+    frames = list_hub.batch_frames(rows)
+    assert len(frames) > 1
+    assert all(len(f) < list_hub.BATCH_MAX_CHARS + 100 for f in frames)
+    parsed = [json.loads(f) for f in frames]
+    assert all(p["type"] == "conversations.updated" for p in parsed)
+    assert [c["id"] for p in parsed for c in p["conversations"]] == list(range(7))
+    assert list_hub.batch_frames([]) == []
+    huge = json.dumps({"id": 1, "pad": "y" * 70_000})
+    assert [json.loads(f)["conversations"][0]["id"] for f in list_hub.batch_frames([huge])] == [1]
