@@ -102,6 +102,9 @@ class ListHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError() from None
                 # The layer's own health watch resyncs the sockets once it answers again.
                 logger.warning("agents list hub: receive failed", exc_info=True)
                 await asyncio.sleep(0.5)
