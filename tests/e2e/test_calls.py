@@ -205,5 +205,7 @@ def test_a_voice_call_turns_video_on_both_ways_with_new_offers(
     agent.locator('[data-testid="dk-call-hangup"]').click()
     expect(widget_call).to_have_attribute("data-state", "ended")
     call = off_loop(lambda: Call.objects.get())
-    assert call.media == "audio" and call.end_reason == "hangup"
+    # A voice call turned video is recorded as what it became (0ada252), once, with its moment.
+    assert call.media == "video" and call.upgraded_at is not None
+    assert call.end_reason == "hangup"
     assert agent.js_errors == [] and shopper.js_errors == []  # type: ignore[attr-defined]
