@@ -77,6 +77,19 @@ def _process_caches() -> Iterator[None]:
     reset_process_caches()
 
 
+@pytest.fixture(autouse=True)
+def _celery_joins_allowed() -> Iterator[None]:
+    """Celery keeps "a task is running" in one process-wide flag: an eager task sets it and
+    restores what it saw, so two threads running eager tasks at once (a live server's and the
+    embedded beat's in an earlier test) can leave it set for good, and every later eager
+    ``.delay().get()`` of that xdist worker then raises "Never call result.get() within a
+    task!" (the idle-scan test failed so in a full run). Each test starts outside a task."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_pyfunc_call(pyfuncitem: Any) -> Iterator[None]:
     """Close the test body's database connections right where it ran.
