@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
+from helpdesk import shared_version
 
 from ..models import SlaOutcome, SlaPolicy
 
@@ -111,11 +111,7 @@ def policies() -> list[Policy]:
 
 
 def _shared_version() -> int:
-    try:
-        return int(cache.get(VERSION_KEY, 0))
-    except Exception:  # the shared cache is down: the local expiry still holds
-        logger.warning("SLA policies: the shared cache is unavailable")
-        return -1
+    return shared_version.read(VERSION_KEY, "SLA policies")
 
 
 def cache_clear(**_kwargs: Any) -> None:
@@ -129,15 +125,7 @@ def policies_changed(**_kwargs: Any) -> None:
     """A policy was saved or deleted (signal receiver): this process forgets its copy, and the
     shared version moves so the others do too."""
     cache_clear()
-    try:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, 1, None)
-    except Exception:
-        logger.warning(
-            "SLA policies: the shared cache is unavailable; others reload in %ss", CACHE_SECONDS
-        )
+    shared_version.bump(VERSION_KEY, "SLA policies")
 
 
 def priority_of(conversation: Any) -> int:

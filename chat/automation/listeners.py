@@ -13,11 +13,10 @@ import threading
 import time
 import uuid
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
-from helpdesk import dispatch
+from helpdesk import dispatch, shared_version
 from helpdesk.dispatch import Event
 
 from ..models import AutomationRule
@@ -75,11 +74,7 @@ def triggers_with_rules() -> frozenset[str]:
 
 
 def _shared_version() -> int:
-    try:
-        return int(cache.get(VERSION_KEY, 0))
-    except Exception:  # the shared cache is down: reload every check instead
-        logger.warning("automation rules: the shared cache is unavailable")
-        return -1
+    return shared_version.read(VERSION_KEY, "automation rules")
 
 
 def cache_clear(**_kwargs: object) -> None:
@@ -93,13 +88,7 @@ def rules_changed(**_kwargs: object) -> None:
     """A rule was saved or deleted (signal receiver): this process forgets its copy, and the
     shared version moves so every other process does within ``VERSION_CHECK_SECONDS``."""
     cache_clear()
-    try:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, 1, None)
-    except Exception:
-        logger.warning("automation rules: the shared cache is unavailable")
+    shared_version.bump(VERSION_KEY, "automation rules")
 
 
 def _change_id(trigger: str, event: dispatch.DomainEvent) -> str:
