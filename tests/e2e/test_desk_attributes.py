@@ -28,11 +28,9 @@ def _value(key: str) -> Any:
     return found.value if found else None
 
 
-def test_attributes_edited_in_the_sidebar_with_clear_errors_and_filtered_in_the_list(
-    live_daphne: str, browser: Any, pages: list[Any]
-) -> None:
+def shipping_and_gift_wrap() -> None:
+    """The conversation attributes both tests edit: a list and a checkbox."""
     make = AttributeDefinition.objects.create
-    make(applies_to="conversation", key="refund", label="Refund amount", kind="number")
     make(
         applies_to="conversation",
         key="shipping",
@@ -41,6 +39,14 @@ def test_attributes_edited_in_the_sidebar_with_clear_errors_and_filtered_in_the_
         options=["Express", "Standard"],
     )
     make(applies_to="conversation", key="gift", label="Gift wrap", kind="checkbox")
+
+
+def test_attributes_edited_in_the_sidebar_with_clear_errors_and_filtered_in_the_list(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    make = AttributeDefinition.objects.create
+    make(applies_to="conversation", key="refund", label="Refund amount", kind="number")
+    shipping_and_gift_wrap()
     make(applies_to="contact", key="profile", label="Profile", kind="link")
     make_agent("ana", name="Ana", capacity=0)
     for name in ("Mia", "Leo"):
@@ -110,14 +116,7 @@ def test_an_attribute_saved_by_one_agent_shows_live_in_another_agents_open_sideb
     live_daphne: str, browser: Any, pages: list[Any]
 ) -> None:
     make = AttributeDefinition.objects.create
-    make(
-        applies_to="conversation",
-        key="shipping",
-        label="Shipping",
-        kind="list",
-        options=["Express", "Standard"],
-    )
-    make(applies_to="conversation", key="gift", label="Gift wrap", kind="checkbox")
+    shipping_and_gift_wrap()
     make(applies_to="contact", key="plan", label="Plan", kind="text")
     make_agent("ana", name="Ana", capacity=0)
     make_agent("bo", name="Bo", capacity=0)
