@@ -329,48 +329,9 @@ HELPDESK: dict[str, Any] = {
     "SEND_WAIT_SECONDS": float(os.environ.get("HELPDESK_SEND_WAIT_SECONDS", "10")),
 }
 
-# Automatic translation (docs/translation.md): off unless a provider is set.
-# TRANSLATION_PROVIDER: "libretranslate", "deepl" or "openai" (any OpenAI-compatible chat
-# endpoint); TRANSLATION_URL its base URL; TRANSLATION_API_KEY its key (LibreTranslate's
-# api_key, DeepL's auth key, the bearer token); TRANSLATION_MODEL the chat model.
-HELPDESK_TRANSLATION: dict[str, Any] = {
-    "PROVIDER": os.environ.get("TRANSLATION_PROVIDER", "").strip().lower(),
-    "URL": os.environ.get("TRANSLATION_URL", "").strip().rstrip("/"),
-    "API_KEY": os.environ.get("TRANSLATION_API_KEY", ""),
-    "MODEL": os.environ.get("TRANSLATION_MODEL", ""),
-    # Seconds one provider call may take before it counts as failed (then retried).
-    "TIMEOUT": float(os.environ.get("TRANSLATION_TIMEOUT", "10")),
-    # Retries after the first failure, with backoff BACKOFF_SECONDS * 2**n.
-    "RETRIES": int(os.environ.get("TRANSLATION_RETRIES", "4")),
-    "BACKOFF_SECONDS": float(os.environ.get("TRANSLATION_BACKOFF_SECONDS", "5")),
-    # Shoppers' messages go into this language for an agent who set none in their profile.
-    "DESK_LANGUAGE": os.environ.get("TRANSLATION_DESK_LANGUAGE", "en"),
-}
-
-# Voice and video calls (docs/calls.md): STUN/TURN servers the browsers use to reach each
-# other. With none, calls work between browsers that reach each other directly (one network).
-# CALL_TURN_SECRET is coturn's ``static-auth-secret``: the desk hands out credentials that
-# expire after CALL_TURN_TTL_SECONDS (coturn's REST API scheme), never the secret.
-HELPDESK_CALLS: dict[str, Any] = {
-    "STUN_URLS": env_list("CALL_STUN_URLS", ""),
-    "TURN_URLS": env_list("CALL_TURN_URLS", ""),
-    "TURN_SECRET": os.environ.get("CALL_TURN_SECRET", ""),
-    "TURN_TTL_SECONDS": int(os.environ.get("CALL_TURN_TTL_SECONDS", "3600")),
-    # Media only through the TURN relays (``iceTransportPolicy: "relay"``): neither browser
-    # learns the other's address, for shops that must not show agents a shopper's IP.
-    "RELAY_ONLY": os.environ.get("CALL_RELAY_ONLY", "").strip().lower() in ("1", "true", "yes"),
-    # How long a call rings before it counts as missed.
-    "RING_SECONDS": int(os.environ.get("CALL_RING_SECONDS", "45")),
-    # Size limits of what one frame of signalling may carry (a browser's video offer with
-    # every codec is ~10 KB; a candidate line ~200 characters).
-    "MAX_SDP_CHARS": 32 * 1024,
-    "MAX_CANDIDATE_CHARS": 1024,
-    # Per call and side: candidates relayed (a browser gathers a handful per network path).
-    "MAX_CANDIDATES": 100,
-    # Per socket: at most this many rings (``call.invite``) in any window of that many seconds.
-    "INVITE_LIMIT": 5,
-    "INVITE_WINDOW_SECONDS": 60.0,
-}
+# Automatic translation and voice/video calls (helpdesk/conf/translation.py, calls.py).
+from helpdesk.conf.calls import *  # noqa: E402, F403
+from helpdesk.conf.translation import *  # noqa: E402, F403
 
 LOGGING = {
     "version": 1,
