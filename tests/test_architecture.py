@@ -214,7 +214,6 @@ CIRCLES_TO_BREAK = (
             "inboxes.tasks",
         }
     ),
-    frozenset({"chat.bot.matching.hybrid", "chat.bot.vectors"}),
 )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from chat.models import KnowledgeEntry, KnowledgeQuestion, KnowledgeVector
 
 from .matching.embedder import Embedder, current_embedder
-from .matching.hybrid import out_of_scope_texts
+from .matching.params import out_of_scope_texts
 
 logger = logging.getLogger(__name__)
 
