@@ -10,15 +10,18 @@ sends ``--rate`` shopper messages a second from the open ones. ``--agents`` agen
 sockets) answer every conversation assigned to them once and resolve it through REST, so the
 desk reaches a steady state instead of a queue that only grows.
 
-Every ``--sample`` seconds it prints each process's RSS (both servers, the worker, Redis),
-Redis ``connected_clients`` and memory, PostgreSQL's connections, the conversations not
+Every ``--sample`` seconds it prints each process's RSS and open file descriptors (both
+servers, the worker, Redis), the send-to-ack latency (p50, p95) of the messages acked since the
+last sample, Redis ``connected_clients`` and memory, PostgreSQL's connections, the conversations not
 resolved, and the client's own event-loop lag: the client shares the box's cores, and a client
 that starves offers less than asked (the summary gives the rate actually sent). At the end it
-checks every acked message is stored (lost) and prints each process's RSS growth after the
-warm-up. ``--arena-max 2`` runs the servers and the worker with ``MALLOC_ARENA_MAX=2``, to tell
+checks every acked message is stored (lost) and prints the drift after the warm-up: each
+process's RSS and descriptors, first sample to last, and the ack latency of the first third of
+the samples against the last third. ``--arena-max 2`` runs the servers and the worker with ``MALLOC_ARENA_MAX=2``, to tell
 glibc's per-thread arenas from growth of the desk's own. Ctrl-C (or SIGTERM) stops it early:
 it settles, stops the world and prints what it measured; a second Ctrl-C quits at once.
 
+    python bench/soak.py --issue     # the issue's: 30 min, 2,000 sockets, 50 msg/s, churn 5/s
     python bench/soak.py --minutes 30 --sockets 200 --rate 20 --churn 1 --agents 4
     python bench/soak.py --minutes 30 --sockets 200 --rate 20 --churn 1 --agents 4 --arena-max 2
 
@@ -140,6 +143,25 @@ def rss_mb(pid: int) -> float:
     except OSError:  # the process is gone
         pass
     return 0.0
+
+
+def fd_count(pid: int) -> int:
+    """Open file descriptors of a process (sockets, pipes, files): 0 once it is gone."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
+
+
+def ack_latencies(shoppers: list[Shopper], since: float, until: float) -> list[float]:
+    """Seconds from first send to ack of the messages acked in ``(since, until]``."""
+    out = []
+    for shopper in shoppers:
+        stats = shopper.stats
+        for client_id, at in stats.acked_at.items():
+            if since < at <= until and client_id in stats.sent_at:
+                out.append(at - stats.sent_at[client_id])
+    return out
 
 
 def redis_info(world: Stack) -> tuple[int, float, int, int]:
@@ -414,7 +436,12 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     next_sample = next_churn = next_send = next_sweep = now
     tick = 1 / args.rate
 
+    last_sample_at = sending_since
+
     async def take_sample(now: float) -> None:
+        nonlocal last_sample_at
+        acks = ack_latencies([*made_all, *agents], last_sample_at, now)
+        last_sample_at = now
         clients, redis_mb, redis_keys, queued = await asyncio.to_thread(redis_info, world)
         connections, unresolved = await asyncio.to_thread(pg_counts, world)
         sample = {
@@ -422,6 +449,11 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             # The warm-up counts from the first send, not from opening the sockets.
             "sending_s": round(now - sending_since),
             "rss": {name: round(rss_mb(pid), 1) for name, pid in processes.items()},
+            "fds": {name: fd_count(pid) for name, pid in processes.items()},
+            # Send-to-ack of the messages acked since the last sample (resends included).
+            "acks": len(acks),
+            "ack_p50_ms": round(1000 * quantile(acks, 0.5)),
+            "ack_p95_ms": round(1000 * quantile(acks, 0.95)),
             "redis_clients": clients,
             "redis_mb": round(redis_mb, 1),
             "redis_keys": redis_keys,
@@ -549,10 +581,28 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         growth = 100 * (last - first) / first if first else 0.0
         print(f"    {name:8s} {first:7.1f} -> {last:7.1f} (max {max(series):7.1f}) "
               f"{growth:+6.1f} %")  # fmt: skip
+    print("  open file descriptors per process, same samples:")
+    for name in warm[0]["fds"]:
+        series = [s["fds"][name] for s in warm]
+        print(f"    {name:8s} {series[0]:7d} -> {series[-1]:7d} (max {max(series)})")
     for key in ("redis_clients", "redis_mb", "redis_keys", "celery_queue", "pg_connections",
                 "unresolved", "sockets", "ready"):  # fmt: skip
         series = [s[key] for s in warm]
         print(f"    {key:15s} {series[0]} -> {series[-1]} (max {max(series)})")
+    # Latency drift: the first and the last third of the samples after the warm-up, each
+    # sample's p50 / p95 averaged weighted by its acks (a slow end shows as growth).
+    third = max(1, len(warm) // 3)
+
+    def weighted(rows: list[dict[str, Any]], key: str) -> float:
+        total = sum(r["acks"] for r in rows)
+        return sum(r[key] * r["acks"] for r in rows) / total if total else 0.0
+
+    head, tail = warm[:third], warm[-third:]
+    for key in ("ack_p50_ms", "ack_p95_ms"):
+        first, last = weighted(head, key), weighted(tail, key)
+        growth = 100 * (last - first) / first if first else 0.0
+        print(f"    {key:15s} {first:7.0f} -> {last:7.0f} ms (first vs last {third} samples, "
+              f"max {max(r[key] for r in warm)}) {growth:+6.1f} %")  # fmt: skip
 
 
 def main() -> None:
@@ -575,7 +625,15 @@ def main() -> None:
         help="MALLOC_ARENA_MAX for the servers and the worker (0: unset)",
     )
     parser.add_argument("--trace", action="store_true", help="tracemalloc snapshots (slower)")
+    parser.add_argument(
+        "--issue",
+        action="store_true",
+        help="the issue's soak: 30 min, 2,000 sockets, 50 msg/s, churn 5/s, 8 agents "
+        "(overrides those five options)",
+    )
     args = parser.parse_args()
+    if args.issue:
+        args.minutes, args.sockets, args.rate, args.churn, args.agents = 30, 2000, 50, 5, 8
     # The world's processes inherit this environment (tests/faults/stack.py).
     if args.arena_max:
         os.environ["MALLOC_ARENA_MAX"] = str(args.arena_max)

@@ -9,6 +9,7 @@ from .automation import tasks as automation_tasks  # noqa: F401
 from .bot import tasks as bot_tasks  # noqa: F401
 from .partitions import message_partitions_ensure
 from .routing import tasks as routing_tasks  # noqa: F401
+from .translation import sweep as translation_sweep  # noqa: F401
 from .translation import tasks as translation_tasks  # noqa: F401
 
 

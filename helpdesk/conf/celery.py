@@ -75,6 +75,8 @@ CELERY_BEAT_SCHEDULE["routing-slow-reply-scan"] = {
     "task": "chat.routing.slow_reply_scan",
     "schedule": 15.0,
 }
+# Translation: messages whose translation task was lost while the broker was down.
+CELERY_BEAT_SCHEDULE["translation-sweep"] = {"task": "chat.translation.sweep", "schedule": 60.0}
 # Automation (docs/automation.md): rules on conversations idle for their minutes.
 CELERY_BEAT_SCHEDULE["automation-idle-scan"] = {
     "task": "chat.automation.idle_scan",
