@@ -45,6 +45,14 @@ def is_outside_hours(*, team_id: int | None, at: dt.datetime) -> bool:
     return business_seconds(team_id=team_id, start=at, end=at + dt.timedelta(seconds=1)) <= 0.0
 
 
+def hours_forget() -> None:
+    """Drop this process's copy of routing's schedules (read again on the next use)."""
+    if _business_seconds_fn() is not None:
+        from chat.routing.business_hours import cache_clear
+
+        cache_clear()
+
+
 def deadline(
     *, team_id: int | None, start: dt.datetime, seconds: float, business: bool = True
 ) -> dt.datetime | None:

@@ -7,8 +7,9 @@ The moment is refreshed by every event that moves a clock (analytics' listeners:
 reopened, assigned, queued, priority changed, hand-over, pending / snoozed / open, a
 shopper's message that starts a wait or ends a pause, a person's reply that ends one; the
 resolution clears it) and by the tick for the clocks it judged. Without an active policy a
-refresh costs no query. A change of the policies (any process) asks for every open
-conversation to be refreshed, ``BATCH`` per tick (``catch_up``), as does a first tick.
+refresh costs no query. A change of the policies or of the business hours (a schedule, its
+intervals, its holidays; any process) asks for every open conversation to be refreshed,
+``BATCH`` per tick (``catch_up``), as does a first tick.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from ..hours import hours_forget
 from ..models import ConversationTrack, SlaOutcome, Watermark
 from .clocks import Pause, clocks_of, conversation_fields, pauses_of
 from .policies import policies
@@ -75,8 +77,9 @@ def due_refresh(conversation_ids: Iterable[int]) -> int:
 
 
 def due_stale(**_kwargs: Any) -> None:
-    """The policies changed: every open conversation's due moment is refreshed, from the next
-    tick on (signal receiver, beside ``policies_changed``)."""
+    """The policies or the business hours changed: every open conversation's due moment is
+    refreshed, from the next tick on (signal receiver of ``SlaPolicy``, ``Schedule``,
+    ``ScheduleInterval`` and ``Holiday``)."""
     updated = Watermark.objects.filter(name=MARK).update(last_id=0)
     if not updated:
         Watermark.objects.get_or_create(name=MARK, defaults={"last_id": 0})
@@ -91,6 +94,9 @@ def catch_up(batch: int = BATCH) -> int:
     mark, _ = Watermark.objects.select_for_update().get_or_create(name=MARK)
     if mark.last_id == DONE:
         return 0
+    # The tick's process may hold the business hours from before the change for a minute
+    # (routing's cache is per process): the refresh reads them again.
+    hours_forget()
     if not policies():
         ConversationTrack.objects.filter(sla_due_at__isnull=False).update(sla_due_at=None)
         ids: list[int] = []

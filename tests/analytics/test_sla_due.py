@@ -1,7 +1,7 @@
 """Each conversation's next SLA due moment (``ConversationTrack.sla_due_at``, docs/metrics.md
 "SLA"): kept by every event that moves a clock, read by the SLA tick with one indexed range
 query instead of every open conversation's clocks, refreshed for every open conversation
-when the policies change; and the first-response clock paused too under a policy that says
+when the policies or the business hours change; and the first-response clock paused too under a policy that says
 so. Hand-built conversations through the real services with a controlled clock."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics.models import ConversationTrack, SlaOutcome, SlaPolicy
 from analytics.sla import running_clocks, sla_tick
-from analytics.sla.due import catch_up
-from chat.models import Conversation
+from analytics.sla.due import catch_up, due_stale
+from chat.models import Conversation, Holiday, Schedule, ScheduleInterval
 from chat.priority.services import priority_change
+from chat.routing import business_hours
 from tests.factories import (
     T0,
     agent_at,
@@ -177,3 +178,69 @@ def test_the_first_response_pauses_too_when_the_policy_says_so() -> None:
     status_at(ana, other, "pending", 5 * HOUR + 2 * MIN)
     tick(6 * HOUR)
     assert (other.pk, Clock.FIRST_RESPONSE, True) in outcomes()
+
+
+def _office_hours() -> ScheduleInterval:
+    """Mon–Fri 09:00–17:00 UTC, desk-wide; returns Monday's interval."""
+    schedule = Schedule.objects.create(team=None, timezone="UTC")
+    for weekday in range(5):
+        ScheduleInterval.objects.create(
+            schedule=schedule, weekday=weekday, opens=dt.time(9), closes=dt.time(17)
+        )
+    return ScheduleInterval.objects.get(schedule=schedule, weekday=0)
+
+
+def test_a_change_of_business_hours_or_of_a_target_moves_the_due_moments() -> None:
+    """First response 60 business minutes. Asked Monday 16:30 (T0 is Monday 09:00 UTC): 30
+    minutes left that day, due Tuesday 09:30. The shop then stays open until 20:00 on
+    Mondays: due Monday 17:30, and breached then (with the old moment the tick would not
+    look at it before Tuesday). A holiday on Tuesday moves another conversation's moment to
+    Wednesday; a shorter target moves it again."""
+    monday = _office_hours()
+    SlaPolicy.objects.create(name="Office", first_response_minutes=60, business_hours=True)
+    late = shopper_at(make_visitor(), 7.5 * HOUR)  # Monday 16:30
+    other = shopper_at(make_visitor(), 7.75 * HOUR)  # Monday 16:45
+    tick(7.9 * HOUR)
+    tuesday = T0 + dt.timedelta(days=1)
+    assert [due(late), due(other)] == [
+        tuesday + 30 * dt.timedelta(minutes=1),
+        tuesday + 45 * dt.timedelta(minutes=1),
+    ]
+    with at(8 * HOUR + 5 * MIN):  # Monday 17:05
+        monday.closes = dt.time(20)
+        monday.save()
+    tick(8 * HOUR + 10 * MIN)
+    assert [due(late), due(other)] == [T(8.5 * HOUR), T(8.75 * HOUR)]
+    tick(8 * HOUR + 35 * MIN)
+    assert outcomes() == [(late.pk, Clock.FIRST_RESPONSE, True)]
+    (breach,) = SlaOutcome.objects.all()
+    assert breach.due_at == T(8.5 * HOUR)
+    # Back to 17:00, then Tuesday a holiday: ``other`` is due Wednesday 09:45.
+    with at(8 * HOUR + 40 * MIN):
+        monday.closes = dt.time(17)
+        monday.save()
+        Holiday.objects.create(schedule=monday.schedule, date=tuesday.date())
+    tick(8 * HOUR + 41 * MIN)
+    wednesday = T0 + dt.timedelta(days=2)
+    assert due(other) == wednesday + 45 * dt.timedelta(minutes=1)
+    with at(8 * HOUR + 42 * MIN):
+        SlaPolicy.objects.update(first_response_minutes=20)
+        SlaPolicy.objects.first().save()
+    tick(8 * HOUR + 43 * MIN)
+    assert due(other) == wednesday + 5 * dt.timedelta(minutes=1)
+
+
+def test_the_refresh_reads_the_business_hours_again_in_the_ticks_process() -> None:
+    """The schedule was changed in another process (its signal marked every due moment
+    stale in the database) while this one still holds the old hours in routing's cache:
+    the refresh does not use the old copy."""
+    monday = _office_hours()
+    SlaPolicy.objects.create(name="Office", first_response_minutes=60, business_hours=True)
+    late = shopper_at(make_visitor(), 7.5 * HOUR)
+    tick(7.9 * HOUR)
+    assert due(late) == T0 + dt.timedelta(days=1, minutes=30)
+    assert business_hours.hours_for(None) is not None  # this process holds the hours
+    ScheduleInterval.objects.filter(pk=monday.pk).update(closes=dt.time(20))  # no signal here
+    due_stale()  # what the other process's save did
+    tick(8 * HOUR)
+    assert due(late) == T(8.5 * HOUR)
