@@ -9,6 +9,7 @@ attachment leaves a note for the agents while the text still arrives.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import io
@@ -27,6 +28,7 @@ from chat.attachments import services as media_services
 from chat.models import Channel, Conversation, Message, Visitor
 from chat.services.message_send import message_send
 from chat.services.messages import message_create
+from helpdesk import dispatch
 from helpdesk.errors import BadRequest, HelpdeskError
 from orders.models import Customer
 
@@ -192,6 +194,36 @@ def inbound_receive(
     accepted, refused = _store_attachments(actor, inbound.attachments)
     refused = [*inbound.refused, *refused]
     client_id = client_id_for(channel, inbound.external_id)
+    arrival = _Arrival(subject=inbound.subject)
+    token = _arrival.set(arrival)
+    try:
+        return _receive_locked(
+            channel=channel,
+            inbound=inbound,
+            visitor=visitor,
+            actor=actor,
+            body=body,
+            client_id=client_id,
+            accepted=accepted,
+            refused=refused,
+            arrival=arrival,
+        )
+    finally:
+        _arrival.reset(token)
+
+
+def _receive_locked(
+    *,
+    channel: Channel,
+    inbound: Inbound,
+    visitor: Visitor,
+    actor: Actor,
+    body: str,
+    client_id: str,
+    accepted: list[Any],
+    refused: list[str],
+    arrival: _Arrival,
+) -> Received:
     with transaction.atomic():
         # One writer per contact: two deliveries of one new email cannot both open a thread.
         # (Only the lock: no columns, no ORDER BY.)
@@ -236,26 +268,65 @@ def inbound_receive(
             message=stored[0],
             conversation_id=conversation_id,
         )
-        state_touch(conversation_id=conversation_id, subject=inbound.subject)
+        if not arrival.touched:  # a repeat of a stored client_id: no message was created
+            state_touch(conversation_id=conversation_id, subject=inbound.subject)
         if inbound.after_store is not None:
             inbound.after_store(stored[0])
     return Received(stored[0], first_created, conversation_id, refused, stored)
 
 
-def state_touch(*, conversation_id: int, subject: str = "", at: dt.datetime | None = None) -> None:
+@dataclass
+class _Arrival:
+    """The event ``inbound_receive`` is storing: what its message brings to the channel state
+    (``touched`` once written)."""
+
+    subject: str
+    touched: bool = False
+
+
+_arrival: contextvars.ContextVar[_Arrival | None] = contextvars.ContextVar(
+    "inboxes_arrival", default=None
+)
+
+
+def on_message_created(event: dispatch.DomainEvent) -> None:
+    """``message.created`` of a shopper's message that ``inbound_receive`` is storing: the
+    channel state (the messaging window's start, an email thread's subject) is written here,
+    before ``message_send`` builds the conversation's list frame, so that frame carries them —
+    the first frame of a new email thread included, whose conversation did not exist before."""
+    arrival = _arrival.get()
+    if arrival is None or arrival.touched or event.conversation_id is None:
+        return
+    if event.data.get("sender_kind") != Message.SenderKind.VISITOR:
+        return
+    arrival.touched = True
+    state = state_touch(conversation_id=event.conversation_id, subject=arrival.subject)
+    conversation = event.data.get("conversation")
+    if conversation is not None:
+        # The payload reads the state from the conversation: no second look.
+        conversation.channel_state = state
+
+
+def state_touch(
+    *, conversation_id: int, subject: str = "", at: dt.datetime | None = None
+) -> ConversationChannelState:
     """The shopper just wrote through the channel: the messaging window restarts; an email
-    thread keeps its first subject."""
+    thread keeps its first subject. Returns the row as stored."""
     # One statement (an upsert; PostgreSQL and SQLite) instead of get_or_create and save.
     table = ConversationChannelState._meta.db_table
+    now = at or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (conversation_id, last_inbound_at, subject) "
             "VALUES (%s, %s, %s) ON CONFLICT (conversation_id) DO UPDATE SET "
             "last_inbound_at = excluded.last_inbound_at, subject = CASE "
-            f"WHEN {table}.subject = '' THEN excluded.subject ELSE {table}.subject END",
-            [
-                conversation_id,
-                connection.ops.adapt_datetimefield_value(at or timezone.now()),
-                subject[:998],
-            ],
+            f"WHEN {table}.subject = '' THEN excluded.subject ELSE {table}.subject END "
+            "RETURNING subject",
+            [conversation_id, connection.ops.adapt_datetimefield_value(now), subject[:998]],
         )
+        (stored_subject,) = cursor.fetchone()
+    return ConversationChannelState.from_db(
+        connection.alias,
+        ["conversation_id", "last_inbound_at", "subject"],
+        [conversation_id, now, stored_subject],
+    )

@@ -207,7 +207,7 @@ def connect() -> None:
     from orders.privacy import register_erase, register_export
     from orders.services.identity import register_merge
 
-    from . import outbound
+    from . import inbound, outbound
     from .api import events as api_events
     from .contacts import merge_chat
     from .email.receive import email_channels_changed
@@ -215,6 +215,7 @@ def connect() -> None:
 
     register_kinds()
     Event = dispatch.Event
+    dispatch.subscribe(Event.MESSAGE_CREATED, inbound.on_message_created)
     dispatch.subscribe(Event.MESSAGE_CREATED, outbound.on_message_created)
     dispatch.subscribe(Event.CONVERSATION_OPENED, on_opened)
     dispatch.subscribe(Event.CONVERSATION_RESOLVED, on_resolved)

@@ -77,5 +77,7 @@ def test_statements_of_one_inbound_email_event(
     assert not any(s.startswith('SELECT "chat_conversation"."id"') for s in reply), shown
     # One cheap look for a repeat before any work, one under the contact's lock.
     assert sum('FROM "inboxes_externalmessage"' in s for s in reply) == 3, shown  # + thread
-    assert (len(first), len(second), len(reply)) == (24, 11, 13), shown
+    # The channel state's upsert runs inside ``message_send`` (the inboxes' ``message.created``
+    # listener writes it before the list frame is built), so it is not counted here.
+    assert (len(first), len(second), len(reply)) == (23, 10, 12), shown
     assert Message.objects.filter(conversation__channel=email_channel).count() == 3
