@@ -31,6 +31,35 @@ function renderTabs() {
   }
 }
 
+/**
+ * Any conversation's update redraws the list's rows. A redraw between the press and the
+ * release of a click loses it: Chromium sends no click when the pressed element has left the
+ * page. A release on the new row of the same conversation opens it then.
+ */
+function keepClicksAcrossRedraws() {
+  const rows = byId("dk-rows");
+  /** @param {Event} e */
+  const rowOf = (e) => {
+    const target = /** @type {Element} */ (e.target);
+    // The row's own controls (the bulk checkbox, links) keep their meaning.
+    if (target.closest("input, button, a, select, label")) return null;
+    return /** @type {HTMLElement | null} */ (target.closest(".dk-row[data-id]"));
+  };
+  /** @type {HTMLElement | null} */
+  let pressed = null;
+  rows.addEventListener("pointerdown", (e) => {
+    pressed = e.button === 0 ? rowOf(e) : null;
+  });
+  rows.addEventListener("pointerup", (e) => {
+    const before = pressed;
+    pressed = null;
+    const after = rowOf(e);
+    if (before && after && !before.isConnected && before.dataset.id === after.dataset.id) {
+      api.open(Number(after.dataset.id));
+    }
+  });
+}
+
 /** Wire the tabs, the status filter and the search box; first load. */
 export function initList() {
   const statusSelect = /** @type {HTMLSelectElement} */ (byId("dk-status"));
@@ -58,6 +87,7 @@ export function initList() {
       load();
     }, 250);
   });
+  keepClicksAcrossRedraws();
   if (!["mine", "unassigned", "all"].includes(state.view)) state.view = "all";
   initChannelFilter();
   renderTabs();

@@ -294,6 +294,27 @@ def test_several_conversations_open_at_once_keep_their_own_state(
 
 
 @closes_db
+def test_a_list_redraw_between_press_and_release_does_not_lose_the_click(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    make_agent("ana", name="Ana")
+    conversation_id = shopper_says(make_visitor(name="Redraw"), "hello").conversation_id
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    expect(row(agent, conversation_id)).to_be_visible()
+    box = row(agent, conversation_id).bounding_box()
+    assert box is not None
+    agent.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    agent.mouse.down()
+    # Any conversation's update redraws the rows: the release lands on a new element, and
+    # Chromium sends no click for a press whose element has left the page.
+    agent.evaluate("() => window.Desk.list.render()")
+    agent.mouse.up()
+    expect(pane(agent, conversation_id)).to_be_visible()
+    expect(agent.locator(f'.dk-panetab[data-id="{conversation_id}"]')).to_have_count(1)
+
+
+@closes_db
 def test_pane_heals_a_seq_gap_and_a_dropped_socket(
     live_daphne: str, browser: Any, pages: list[Any]
 ) -> None:
