@@ -6,6 +6,8 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from django.core import checks
+
     from helpdesk import dispatch
     from orders.privacy import register_erase, register_export
 
@@ -16,6 +18,7 @@ def connect() -> None:
     from .automation.rules import mute_payload as automation_mute_payload
     from .bot import listeners as bot
     from .calls import strings as calls_strings
+    from .calls.checks import calls_settings_check
     from .labels import labels_payload
     from .mentions import services as mentions
     from .prechat import listeners as prechat
@@ -36,6 +39,7 @@ def connect() -> None:
     dispatch.subscribe(dispatch.Event.MESSAGE_CREATED, mentions.on_message_created)
     prechat.connect()
     calls_strings.register()
+    checks.register(calls_settings_check)
     # A customer's export and erasure (orders.privacy) include their conversations.
     register_export(export_chat)
     register_erase(erase_chat)

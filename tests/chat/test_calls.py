@@ -478,6 +478,42 @@ def test_turn_credentials_follow_coturns_rest_scheme(settings: Any) -> None:
     assert ice_servers(user="visitor-9") == [{"urls": ["stun:turn.example.com:3478"]}]
 
 
+def test_settings_check_refuses_relay_only_without_turn_and_warns_on_half_turn(
+    settings: Any,
+) -> None:
+    from chat.calls.checks import calls_settings_check
+
+    base = {**settings.HELPDESK_CALLS, "TURN_URLS": [], "TURN_SECRET": "", "RELAY_ONLY": False}
+    settings.HELPDESK_CALLS = base
+    assert calls_settings_check() == []
+    settings.HELPDESK_CALLS = {**base, "RELAY_ONLY": True}
+    assert [m.id for m in calls_settings_check()] == ["helpdesk.C001"]
+    settings.HELPDESK_CALLS = {**base, "RELAY_ONLY": True, "TURN_URLS": ["turn:t.example:3478"]}
+    assert [m.id for m in calls_settings_check()] == ["helpdesk.C001", "helpdesk.C002"]
+    settings.HELPDESK_CALLS = {
+        **base,
+        "RELAY_ONLY": True,
+        "TURN_URLS": ["turn:t.example:3478"],
+        "TURN_SECRET": "s3cret",
+    }
+    assert calls_settings_check() == []
+
+
+def test_the_server_refuses_to_start_relay_only_without_turn() -> None:
+    """As an operator meets it: ``manage.py check`` (which runserver and the deploy checks
+    run) fails and names the missing variables."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CALL_RELAY_ONLY": "1", "CALL_TURN_URLS": "", "CALL_TURN_SECRET": ""}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "helpdesk.C001" in done.stderr and "CALL_TURN_URLS" in done.stderr
+
+
 def test_the_widget_gets_the_call_strings_in_chinese(client: Any) -> None:
     strings = client.get("/api/widget/config?lang=zh-hans").json()["strings"]
     assert strings["calls.accept"] == "接听" and strings["calls.hangup"] == "挂断"
