@@ -46,6 +46,32 @@ def contact_target(conversation: Conversation) -> dict[str, Any]:
     return {"visitor_id": conversation.visitor_id}
 
 
+# The other conversations of a contact whose sidebars hear of a contact change: the ones not
+# resolved (an agent works in those), newest first; a contact with more than this many open
+# at once is a bulk import, and a pane opened later reads the values anyway.
+CONTACT_CONVERSATIONS_NOTIFIED = 50
+
+
+def contact_conversation_ids(conversation: Conversation) -> list[int]:
+    """The ids of the contact's other unresolved conversations (``contact_target``: by
+    customer across their visitors, else by visitor), newest first, at most
+    ``CONTACT_CONVERSATIONS_NOTIFIED``."""
+    target = contact_target(conversation)
+    mine = (
+        Q(customer_id=target["customer_id"]) | Q(visitor__customer_id=target["customer_id"])
+        if "customer_id" in target
+        else Q(visitor_id=target["visitor_id"])
+    )
+    found = (
+        Conversation.objects.filter(mine)
+        .exclude(pk=conversation.pk)
+        .exclude(status=Conversation.Status.RESOLVED)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+    )
+    return list(found[:CONTACT_CONVERSATIONS_NOTIFIED])
+
+
 def attributes_of(conversation: Conversation) -> dict[str, dict[str, Any]]:
     """``{"conversation": {key: value}, "contact": {key: value}}`` (set values only); one
     query."""

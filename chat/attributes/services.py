@@ -13,7 +13,7 @@ from helpdesk.errors import BadRequest, Forbidden
 from .. import events
 from ..access import Actor, access_conversation
 from ..models import AttributeDefinition, AttributeValue, Conversation
-from .selectors import attributes_of, contact_target
+from .selectors import attributes_of, contact_conversation_ids, contact_target
 from .values import value_clean
 
 AppliesTo = AttributeDefinition.AppliesTo
@@ -104,7 +104,28 @@ def attribute_values_store(
                 "by": by_user_id,
             },
         )
+        if AppliesTo.CONTACT in changed:
+            _publish_to_contacts_other_conversations(
+                conversation, changed[AppliesTo.CONTACT], by_user_id
+            )
     return changed
+
+
+def _publish_to_contacts_other_conversations(
+    conversation: Conversation, contact_changed: dict[str, Any], by_user_id: int | None
+) -> None:
+    """The contact's values are shared by all their conversations: the sidebars open on the
+    others (another pane, another agent) follow too, each told as its own conversation."""
+    for other_id in contact_conversation_ids(conversation):
+        events.publish(
+            [events.group_conversation(other_id)],
+            {
+                "type": events.Frame.CONVERSATION_ATTRIBUTES_CHANGED,
+                "conversation": other_id,
+                "changed": {AppliesTo.CONTACT: contact_changed},
+                "by": by_user_id,
+            },
+        )
 
 
 def conversation_attributes_set(*, actor: Actor, conversation_id: int, values: Any) -> Conversation:

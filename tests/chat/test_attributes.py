@@ -298,3 +298,61 @@ async def test_a_change_reaches_the_agents_watching_with_the_values() -> None:
     finally:
         await watching.disconnect()
         await elsewhere.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_contact_change_reaches_the_same_customers_other_open_conversations() -> None:
+    """A contact attribute belongs to the customer: the agents with another of their open
+    conversations get it as that conversation's change (a conversation attribute stays with
+    its conversation), across the customer's devices; a resolved one and another shopper's
+    get nothing."""
+    from asgiref.sync import sync_to_async
+
+    from chat.access import Actor
+    from chat.attributes.services import conversation_attributes_set
+    from tests.sockets import agent_socket
+
+    make = AttributeDefinition.objects.create
+    await sync_to_async(make)(applies_to="contact", key="plan", label="Plan", kind=Kind.TEXT)
+    await sync_to_async(make)(applies_to="conversation", key="ref", label="Ref", kind=Kind.TEXT)
+    ana = await sync_to_async(make_agent)("ana")
+    bo = await sync_to_async(make_agent)("bo")
+
+    def conversations() -> tuple[Conversation, Conversation, Conversation, Conversation]:
+        customer = customer_with_orders("c-7", n=0)
+        here = conversation_of(verified_visitor(customer), body="on the phone")
+        other_device = conversation_of(verified_visitor(customer), body="on the laptop")
+        done = conversation_of(verified_visitor(customer), body="last week")
+        Conversation.objects.filter(pk=done.pk).update(status=Conversation.Status.RESOLVED)
+        return here, other_device, done, conversation_of(name="Leo")
+
+    here, other_device, done, stranger = await sync_to_async(conversations)()
+    sockets = {}
+    try:
+        for conversation in (other_device, done, stranger):
+            sockets[conversation.pk] = comm = await agent_socket(bo)
+            await comm.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+            await _attribute_frames(comm)
+        await sync_to_async(conversation_attributes_set)(
+            actor=Actor(user=ana),
+            conversation_id=here.pk,
+            values={"contact": {"plan": "Pro"}, "conversation": {"ref": "A-1"}},
+        )
+        assert await _attribute_frames(sockets[other_device.pk]) == [
+            {
+                "type": "conversation.attributes_changed",
+                "conversation": other_device.pk,
+                "changed": {"contact": {"plan": "Pro"}},
+                "by": ana.pk,
+            }
+        ]
+        assert await _attribute_frames(sockets[done.pk], quiet=0.2) == []
+        assert await _attribute_frames(sockets[stranger.pk], quiet=0.2) == []
+        # A conversation attribute alone tells the other conversations nothing.
+        await sync_to_async(conversation_attributes_set)(
+            actor=Actor(user=ana), conversation_id=here.pk, values={"conversation": {"ref": "B"}}
+        )
+        assert await _attribute_frames(sockets[other_device.pk], quiet=0.3) == []
+    finally:
+        for comm in sockets.values():
+            await comm.disconnect()

@@ -152,3 +152,46 @@ def test_an_attribute_saved_by_one_agent_shows_live_in_another_agents_open_sideb
     at_ana.get_by_label("Shipping").select_option("")
     expect(at_bo.get_by_label("Shipping")).to_have_value("")
     assert ana.js_errors == [] and bo.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_contact_attribute_saved_in_one_conversation_shows_live_in_the_customers_other(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    """The contact's values are the customer's: Bo, with the customer's chat from another
+    device open, sees the plan Ana saves in hers without reloading."""
+    from tests.factories import customer_with_orders, verified_visitor
+
+    make = AttributeDefinition.objects.create
+    make(applies_to="contact", key="plan", label="Plan", kind="text")
+    make(applies_to="contact", key="vip", label="VIP", kind="checkbox")
+    make_agent("ana", name="Ana", capacity=0)
+    make_agent("bo", name="Bo", capacity=0)
+    customer = off_loop(customer_with_orders, "c-5", n=0)
+    for body in ("From my phone", "From my laptop"):
+        off_loop(shopper_says, off_loop(verified_visitor, customer), body)
+    phone, laptop = (
+        Conversation.objects.get(messages__body=body).pk
+        for body in ("From my phone", "From my laptop")
+    )
+    panels = []
+    for username, conversation in (("ana", phone), ("bo", laptop)):
+        agent = desk_login(browser, pages, live_daphne, username)
+        desk_view(agent, "all")
+        row(agent, conversation).click()
+        expect(pane(agent, conversation)).to_be_visible()
+        panel = agent.locator(
+            f'.dk-sidebar-conv[data-conversation="{conversation}"] '
+            '.dk-panel[data-part="attributes"]'
+        )
+        expect(panel.get_by_label("Plan")).to_have_value("")
+        panels.append((agent, panel))
+    (ana, at_ana), (bo, at_bo) = panels
+
+    plan = at_ana.get_by_label("Plan")
+    plan.fill("Business")
+    plan.press("Tab")
+    at_ana.get_by_label("VIP").check()
+    expect(at_bo.get_by_label("Plan")).to_have_value("Business")
+    expect(at_bo.get_by_label("VIP")).to_be_checked()
+    expect(at_bo.locator(".dk-attr-status")).to_contain_text("changed by another agent")
+    assert ana.js_errors == [] and bo.js_errors == []  # type: ignore[attr-defined]
