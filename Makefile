@@ -43,11 +43,12 @@ typecheck: $(STAMP)
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# The front end (static/): eslint, the JSDoc types of every script checked by tsc, and the
-# committed widget bundle being exactly what its sources build.
+# The front end (static/): eslint, the JSDoc types of every script checked by tsc, no import
+# circle among its modules, and the committed widget bundle being exactly what its sources build.
 lint-js: $(NPM_STAMP)
 	$(NODE_BIN)/eslint --max-warnings=0 .
 	$(NODE_BIN)/tsc --noEmit -p jsconfig.json
+	node scripts/import-circles.mjs
 	node scripts/build-widget.mjs --check
 	node scripts/vendor.mjs --check
 

@@ -860,6 +860,12 @@
     return allow.includes(name) || allow.includes(name.split("-")[0]);
   }
 
+  // static/widget/core/slots.js
+  var slots = (
+    /** @type {any} */
+    {}
+  );
+
   // static/shared/backoff.js
   function backoffDelay(attempt, options = {}) {
     const baseMs = options.baseMs ?? 500;
@@ -1071,23 +1077,6 @@
     }
   };
 
-  // static/shared/storage.js
-  function storageGet(key, area = "local") {
-    try {
-      return (area === "session" ? window.sessionStorage : window.localStorage).getItem(key);
-    } catch {
-      return null;
-    }
-  }
-  function storageSet(key, value, area = "local") {
-    try {
-      const storage = area === "session" ? window.sessionStorage : window.localStorage;
-      if (value === null) storage.removeItem(key);
-      else storage.setItem(key, value);
-    } catch {
-    }
-  }
-
   // static/shared/receipts.js
   var Receipts = class {
     constructor() {
@@ -1208,6 +1197,23 @@
     }
   };
 
+  // static/shared/storage.js
+  function storageGet(key, area = "local") {
+    try {
+      return (area === "session" ? window.sessionStorage : window.localStorage).getItem(key);
+    } catch {
+      return null;
+    }
+  }
+  function storageSet(key, value, area = "local") {
+    try {
+      const storage = area === "session" ? window.sessionStorage : window.localStorage;
+      if (value === null) storage.removeItem(key);
+      else storage.setItem(key, value);
+    } catch {
+    }
+  }
+
   // static/widget/core/state.js
   var state = {
     /** @type {Record<string, string>} server strings (from /api/widget/config) */
@@ -1240,6 +1246,44 @@
   var bySeq = /* @__PURE__ */ new Map();
   var byClientId = /* @__PURE__ */ new Map();
 
+  // static/widget/core/socket.js
+  var handlers = { frame() {
+  }, state() {
+  }, close() {
+  } };
+  function socketHandlers(given) {
+    Object.assign(handlers, given);
+  }
+  var client = new SocketClient({
+    url: () => baseUrl.replace(/^http/, "ws") + "/ws/visitor/",
+    canConnect: () => !!state.token,
+    hello: () => ({ type: "auth", token: state.token }),
+    onFrame: (frame) => handlers.frame(frame),
+    onState: (socketState) => handlers.state(socketState),
+    onClose: (event) => handlers.close(event)
+  });
+  function isReady() {
+    return client.ready;
+  }
+  function send(frame) {
+    return client.send(frame);
+  }
+  function connect() {
+    client.start();
+  }
+  function connectSoon(delay) {
+    client.startSoon(delay);
+  }
+  function reconnectNow() {
+    if (client.stopped) client.start();
+    else client.reconnectNow();
+  }
+  function resume() {
+    if (!state.conversation || !client.ready) return;
+    state.resumeInFlight = true;
+    send({ type: "resume", conversation: state.conversation.id, after_seq: seq.last });
+  }
+
   // static/shared/i18n.js
   function interpolate(format, params) {
     if (!params) return format;
@@ -1265,252 +1309,14 @@
     return params ? interpolate(text, params) : text;
   }
 
-  // static/widget/core/session.js
-  async function deskFetch(path, init) {
-    const options = Object.assign({}, init || {});
-    const headers = new Headers(options.headers || {});
-    if (state.token && !headers.has("Authorization")) headers.set("Authorization", "Visitor " + state.token);
-    if (options.json !== void 0) {
-      headers.set("Content-Type", "application/json");
-      options.body = JSON.stringify(options.json);
-      delete options.json;
-    }
-    options.headers = headers;
-    options.credentials = "omit";
-    options.mode = "cors";
-    const url = /^https?:/.test(path) ? path : baseUrl + path;
-    return fetch(url, options);
-  }
-  async function startSession() {
-    const payload = {
-      page: { url: location.href.slice(0, 1e3), title: document.title.slice(0, 300) },
-      language
-    };
-    if (state.token) payload.visitor_token = state.token;
-    if (state.identity) payload.identity = state.identity;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const response = await deskFetch("/api/widget/session", { method: "POST", json: payload });
-        if (response.status === 401 && payload.visitor_token) {
-          delete payload.visitor_token;
-          state.token = null;
-          storageSet(TOKEN_KEY, null);
-          continue;
-        }
-        if (response.status === 403 && payload.identity) {
-          delete payload.identity;
-          state.identity = null;
-          continue;
-        }
-        if (!response.ok) throw new Error("session " + response.status);
-        const session = await response.json();
-        state.session = session;
-        state.token = session.visitor_token;
-        storageSet(TOKEN_KEY, state.token);
-        if (session.conversation) switchConversation(session.conversation);
-        callParts("onSession", session);
-        emit("session", session);
-        return session;
-      } catch {
-        if (attempt >= 5) {
-          addSystemNotice(t("The chat is temporarily unavailable. Retrying…"), { id: "connection" });
-        }
-        await new Promise((resolve) => setTimeout(resolve, client.backoff.next()));
-      }
-    }
-  }
-  if (script.dataset.identity) {
-    try {
-      state.identity = JSON.parse(script.dataset.identity);
-    } catch {
-      state.identity = null;
-    }
-  }
-  async function identify(claim) {
-    state.identity = claim || null;
-    await startSession();
-    reconnectNow();
-    return state.session;
-  }
-  async function resetVisitor() {
-    state.token = null;
-    storageSet(TOKEN_KEY, null);
-    outbox.clear();
-    state.identity = null;
-    state.conversation = null;
-    seq.reset();
-    readCursor.reset();
-    receipts.reset();
-    bySeq.clear();
-    byClientId.clear();
-    setUnread(0);
-    if (slots.messages) slots.messages.replaceChildren(slots.welcome);
-    updateHeader();
-    await startSession();
-    reconnectNow();
-    return state.session;
-  }
-  function needsSocket() {
-    return !!(state.conversation || isOpen() || outbox.size);
-  }
-  function ensureSocket() {
-    if (state.started && state.token && !client.ws && needsSocket()) connectSoon(0);
-  }
-  async function start() {
-    if (state.started) return;
-    state.started = true;
-    await startSession();
-    if (needsSocket()) connect();
-  }
-
-  // static/widget/core/socket.js
-  var client = new SocketClient({
-    url: () => baseUrl.replace(/^http/, "ws") + "/ws/visitor/",
-    canConnect: () => !!state.token,
-    hello: () => ({ type: "auth", token: state.token }),
-    onFrame,
-    onState(socketState) {
-      if (socketState === "connecting") setConnection("connecting");
-    },
-    onClose(event) {
-      state.resumeInFlight = false;
-      setConnection("offline");
-      emit("disconnect", { code: event.code });
-      if (event.code === 4401) {
-        state.token = null;
-        storageSet(TOKEN_KEY, null);
-        startSession().then(() => client.connectSoon(client.backoff.next()));
-        return false;
-      }
-      return void 0;
-    }
-  });
-  function isReady() {
-    return client.ready;
-  }
-  function send(frame) {
-    return client.send(frame);
-  }
-  function connect() {
-    client.start();
-  }
-  function connectSoon(delay) {
-    client.startSoon(delay);
-  }
-  function reconnectNow() {
-    if (client.stopped) client.start();
-    else client.reconnectNow();
-  }
-  function resume() {
-    if (!state.conversation || !client.ready) return;
-    state.resumeInFlight = true;
-    send({ type: "resume", conversation: state.conversation.id, after_seq: seq.last });
-  }
-  function onFrame(frame) {
-    switch (frame.type) {
-      case "ready":
-        state.connectedOnce = true;
-        setConnection("online");
-        if (frame.conversation) switchConversation(frame.conversation);
-        resume();
-        flushOutbox();
-        callParts("onConnect", frame);
-        emit("connect", frame);
-        break;
-      case "message.ack":
-      case "message.created":
-        messageArrived(frame.message);
-        break;
-      case "message.translated":
-        translationArrived(frame);
-        break;
-      case "resume.done":
-        state.resumeInFlight = false;
-        if (state.conversation && frame.conversation === state.conversation.id) {
-          seq.settle(frame.last_seq || 0);
-          sendRead();
-          if (seq.hasGap()) scheduleGapResume();
-        }
-        break;
-      case "resync":
-        resume();
-        break;
-      case "heartbeat": {
-        const current = state.conversation;
-        const beats = frame.conversations || [];
-        const item = current && beats.find((c) => c.id === current.id);
-        if (item && item.last_seq > seq.last && !state.resumeInFlight) resume();
-        break;
-      }
-      case "conversation.created":
-      case "conversation.updated":
-        if (frame.conversation) {
-          if (!state.conversation || frame.conversation.id >= state.conversation.id) {
-            switchConversation(frame.conversation);
-          }
-        }
-        break;
-      case "typing":
-        if (frame.sender && frame.sender.kind !== "visitor") showRemoteTyping(frame);
-        break;
-      case "receipt":
-        if (frame.reader === "agent" && state.conversation && frame.conversation === state.conversation.id) {
-          receipts.merge(frame.delivered_seq, frame.read_seq);
-          refreshTicks();
-        }
-        break;
-      case "error":
-        handleError(frame);
-        break;
-      default:
-        break;
-    }
-    callParts("onFrame", frame);
-    emit("frame", frame);
-  }
-  function handleError(frame) {
-    const bubble = frame.client_id ? byClientId.get(frame.client_id) : null;
-    const reason = (
-      /** @type {Record<string, string>} */
-      {
-        rate_limited: t("You are sending messages too fast. Retrying…"),
-        too_large: t("That message is too long."),
-        bad_request: t("That message could not be sent."),
-        unavailable: t("The chat is temporarily unavailable. Retrying…"),
-        not_found: t("This conversation is no longer available."),
-        forbidden: t("That message could not be sent."),
-        unauthorized: t("Your session expired. Reconnecting…")
-      }[frame.code] || t("Something went wrong.")
-    );
-    if (bubble && bubble.dataset.seq === "") {
-      const retry = frame.code === "rate_limited" || frame.code === "unavailable";
-      if (retry) {
-        setTimeout(
-          () => {
-            const item = outbox.get(frame.client_id);
-            if (item) flushOne(item);
-          },
-          2e3 + Math.random() * 1e3
-        );
-        const note = markFailed(bubble, reason);
-        setTick(bubble, "pending");
-        setTimeout(() => note.remove(), 4e3);
-      } else {
-        markFailed(bubble, reason);
-        outbox.remove(frame.client_id);
-      }
-      return;
-    }
-    if (frame.code === "rate_limited" || frame.code === "unavailable") {
-      scheduleOutboxRetry();
-      addSystemNotice(reason, { id: "error", timeout: 4e3 });
-    } else if (!state.resumeInFlight || frame.code !== "not_found") {
-      addSystemNotice(reason, { id: "error", timeout: 6e3 });
-    }
-    if (state.resumeInFlight) state.resumeInFlight = false;
-  }
-
   // static/widget/core/parts.js
+  var api = (
+    /** @type {any} */
+    null
+  );
+  function partsApi(given) {
+    api = given;
+  }
   var parts = [];
   var listeners = {};
   function safe(fn) {
@@ -1525,14 +1331,15 @@
     for (const fn of listeners[event] || []) safe(() => fn(payload, api));
   }
   function callParts(hook, ...args) {
-    for (const part of parts) {
-      const fn = (
-        /** @type {Record<string, unknown>} */
-        /** @type {unknown} */
-        part[hook]
-      );
-      if (typeof fn === "function") safe(() => fn.call(part, ...args, api));
-    }
+    for (const part of parts) callPart(part, hook, ...args);
+  }
+  function callPart(part, hook, ...args) {
+    const fn = (
+      /** @type {Record<string, unknown>} */
+      /** @type {unknown} */
+      part[hook]
+    );
+    return typeof fn === "function" ? safe(() => fn.call(part, ...args, api)) : void 0;
   }
   function installPart(part) {
     if (part.styles) {
@@ -1594,10 +1401,14 @@
   }
 
   // static/widget/core/panel.js
-  var slots = (
-    /** @type {any} */
-    {}
-  );
+  var actions = { submit() {
+  }, keystroke() {
+  }, read() {
+  }, opened() {
+  } };
+  function panelActions(given) {
+    Object.assign(actions, given);
+  }
   function build() {
     const host = el("div", { id: "helpdesk-widget" });
     const root = host.attachShadow({ mode: "open" });
@@ -1725,17 +1536,17 @@
     root.append(slots.panel, slots.launcher);
     slots.composer.addEventListener("submit", (event) => {
       event.preventDefault();
-      submitInput();
+      actions.submit();
     });
     slots.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        submitInput();
+        actions.submit();
       }
     });
     slots.input.addEventListener("input", () => {
       autosize();
-      typingKeystroke();
+      actions.keystroke();
     });
     slots.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
@@ -1743,11 +1554,10 @@
         slots.launcher.focus();
       }
     });
-    document.addEventListener("visibilitychange", sendRead);
+    document.addEventListener("visibilitychange", () => actions.read());
     (document.body || document.documentElement).append(host);
     state.built = true;
     for (const part of parts) installPart(part);
-    for (const item of outbox.items) renderPending(item);
   }
   function autosize() {
     const input = slots.input;
@@ -1773,8 +1583,7 @@
     scrollToEnd();
     slots.input.focus();
     setUnread(0);
-    sendRead();
-    ensureSocket();
+    actions.opened();
     callParts("onOpen");
     emit("open");
   }
@@ -1877,6 +1686,28 @@
     remoteTypingTimer = setTimeout(() => slots.typing.hidden = true, REMOTE_TYPING_MS);
   }
 
+  // static/widget/core/read.js
+  var readTimer = null;
+  function sendRead() {
+    if (readTimer) return;
+    readTimer = setTimeout(() => {
+      readTimer = null;
+      sendReadNow();
+    }, 150);
+  }
+  function sendReadNow() {
+    const conversation = state.conversation;
+    if (!conversation || !isOpen() || document.visibilityState !== "visible") return;
+    let highest = 0;
+    for (const [number, entry] of bySeq) {
+      if (entry.message.sender.kind !== "visitor" && number > highest) highest = number;
+    }
+    if (readCursor.due(highest) && send({ type: "read", conversation: conversation.id, seq: highest })) {
+      readCursor.mark(highest);
+    }
+    if (isOpen() && document.visibilityState === "visible") setUnread(0);
+  }
+
   // static/widget/core/messages.js
   var locale2 = language === "zh-hans" ? "zh-CN" : language === "en" ? void 0 : language;
   function bubbleFor(message, pending) {
@@ -1911,11 +1742,7 @@
     bubble.append(meta);
     if (own) setTick(bubble, pending ? "pending" : receipts.stateOf(Number(message.seq)));
     if (!pending) {
-      for (const part of parts) {
-        if (typeof part.decorateMessage === "function") {
-          safe(() => part.decorateMessage?.(message, bubble, api));
-        }
-      }
+      for (const part of parts) callPart(part, "decorateMessage", message, bubble);
     }
     return bubble;
   }
@@ -1924,7 +1751,7 @@
     for (const part of parts) {
       if (typeof part.renderMessage !== "function") continue;
       if (Array.isArray(part.kinds) && !part.kinds.includes(kind)) continue;
-      if (safe(() => part.renderMessage?.(message, body, api)) === true) return;
+      if (callPart(part, "renderMessage", message, body) === true) return;
       body.replaceChildren();
     }
     body.textContent = message.body || "";
@@ -2140,6 +1967,104 @@
     return note;
   }
 
+  // static/widget/core/session.js
+  async function deskFetch(path, init) {
+    const options = Object.assign({}, init || {});
+    const headers = new Headers(options.headers || {});
+    if (state.token && !headers.has("Authorization")) headers.set("Authorization", "Visitor " + state.token);
+    if (options.json !== void 0) {
+      headers.set("Content-Type", "application/json");
+      options.body = JSON.stringify(options.json);
+      delete options.json;
+    }
+    options.headers = headers;
+    options.credentials = "omit";
+    options.mode = "cors";
+    const url = /^https?:/.test(path) ? path : baseUrl + path;
+    return fetch(url, options);
+  }
+  async function startSession() {
+    const payload = {
+      page: { url: location.href.slice(0, 1e3), title: document.title.slice(0, 300) },
+      language
+    };
+    if (state.token) payload.visitor_token = state.token;
+    if (state.identity) payload.identity = state.identity;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const response = await deskFetch("/api/widget/session", { method: "POST", json: payload });
+        if (response.status === 401 && payload.visitor_token) {
+          delete payload.visitor_token;
+          state.token = null;
+          storageSet(TOKEN_KEY, null);
+          continue;
+        }
+        if (response.status === 403 && payload.identity) {
+          delete payload.identity;
+          state.identity = null;
+          continue;
+        }
+        if (!response.ok) throw new Error("session " + response.status);
+        const session = await response.json();
+        state.session = session;
+        state.token = session.visitor_token;
+        storageSet(TOKEN_KEY, state.token);
+        if (session.conversation) switchConversation(session.conversation);
+        callParts("onSession", session);
+        emit("session", session);
+        return session;
+      } catch {
+        if (attempt >= 5) {
+          addSystemNotice(t("The chat is temporarily unavailable. Retrying…"), { id: "connection" });
+        }
+        await new Promise((resolve) => setTimeout(resolve, client.backoff.next()));
+      }
+    }
+  }
+  if (script.dataset.identity) {
+    try {
+      state.identity = JSON.parse(script.dataset.identity);
+    } catch {
+      state.identity = null;
+    }
+  }
+  async function identify(claim) {
+    state.identity = claim || null;
+    await startSession();
+    reconnectNow();
+    return state.session;
+  }
+  async function resetVisitor() {
+    state.token = null;
+    storageSet(TOKEN_KEY, null);
+    outbox.clear();
+    state.identity = null;
+    state.conversation = null;
+    seq.reset();
+    readCursor.reset();
+    receipts.reset();
+    bySeq.clear();
+    byClientId.clear();
+    setUnread(0);
+    if (slots.messages) slots.messages.replaceChildren(slots.welcome);
+    updateHeader();
+    await startSession();
+    reconnectNow();
+    return state.session;
+  }
+  function needsSocket() {
+    return !!(state.conversation || isOpen() || outbox.size);
+  }
+  function ensureSocket() {
+    if (state.started && state.token && !client.ws && needsSocket()) connectSoon(0);
+  }
+  async function start() {
+    if (state.started) return;
+    state.started = true;
+    await startSession();
+    if (needsSocket()) connect();
+  }
+
   // static/widget/core/composer.js
   function sendMessage(fields) {
     const item = (
@@ -2217,29 +2142,9 @@
     if (typingOn && conversation) send({ type: "typing", conversation: conversation.id, on: false });
     typingOn = false;
   }
-  var readTimer = null;
-  function sendRead() {
-    if (readTimer) return;
-    readTimer = setTimeout(() => {
-      readTimer = null;
-      sendReadNow();
-    }, 150);
-  }
-  function sendReadNow() {
-    const conversation = state.conversation;
-    if (!conversation || !isOpen() || document.visibilityState !== "visible") return;
-    let highest = 0;
-    for (const [number, entry] of bySeq) {
-      if (entry.message.sender.kind !== "visitor" && number > highest) highest = number;
-    }
-    if (readCursor.due(highest) && send({ type: "read", conversation: conversation.id, seq: highest })) {
-      readCursor.mark(highest);
-    }
-    if (isOpen() && document.visibilityState === "visible") setUnread(0);
-  }
 
   // static/widget/core/api.js
-  var api = {
+  var api2 = {
     baseUrl,
     staticUrl,
     language,
@@ -2292,8 +2197,139 @@
     }
   };
 
+  // static/widget/core/frames.js
+  function onSocketState(socketState) {
+    if (socketState === "connecting") setConnection("connecting");
+  }
+  function onSocketClose(event) {
+    state.resumeInFlight = false;
+    setConnection("offline");
+    emit("disconnect", { code: event.code });
+    if (event.code === 4401) {
+      state.token = null;
+      storageSet(TOKEN_KEY, null);
+      startSession().then(() => client.connectSoon(client.backoff.next()));
+      return false;
+    }
+    return void 0;
+  }
+  function onFrame(frame) {
+    switch (frame.type) {
+      case "ready":
+        state.connectedOnce = true;
+        setConnection("online");
+        if (frame.conversation) switchConversation(frame.conversation);
+        resume();
+        flushOutbox();
+        callParts("onConnect", frame);
+        emit("connect", frame);
+        break;
+      case "message.ack":
+      case "message.created":
+        messageArrived(frame.message);
+        break;
+      case "message.translated":
+        translationArrived(frame);
+        break;
+      case "resume.done":
+        state.resumeInFlight = false;
+        if (state.conversation && frame.conversation === state.conversation.id) {
+          seq.settle(frame.last_seq || 0);
+          sendRead();
+          if (seq.hasGap()) scheduleGapResume();
+        }
+        break;
+      case "resync":
+        resume();
+        break;
+      case "heartbeat": {
+        const current = state.conversation;
+        const beats = frame.conversations || [];
+        const item = current && beats.find((c) => c.id === current.id);
+        if (item && item.last_seq > seq.last && !state.resumeInFlight) resume();
+        break;
+      }
+      case "conversation.created":
+      case "conversation.updated":
+        if (frame.conversation) {
+          if (!state.conversation || frame.conversation.id >= state.conversation.id) {
+            switchConversation(frame.conversation);
+          }
+        }
+        break;
+      case "typing":
+        if (frame.sender && frame.sender.kind !== "visitor") showRemoteTyping(frame);
+        break;
+      case "receipt":
+        if (frame.reader === "agent" && state.conversation && frame.conversation === state.conversation.id) {
+          receipts.merge(frame.delivered_seq, frame.read_seq);
+          refreshTicks();
+        }
+        break;
+      case "error":
+        handleError(frame);
+        break;
+      default:
+        break;
+    }
+    callParts("onFrame", frame);
+    emit("frame", frame);
+  }
+  function handleError(frame) {
+    const bubble = frame.client_id ? byClientId.get(frame.client_id) : null;
+    const reason = (
+      /** @type {Record<string, string>} */
+      {
+        rate_limited: t("You are sending messages too fast. Retrying…"),
+        too_large: t("That message is too long."),
+        bad_request: t("That message could not be sent."),
+        unavailable: t("The chat is temporarily unavailable. Retrying…"),
+        not_found: t("This conversation is no longer available."),
+        forbidden: t("That message could not be sent."),
+        unauthorized: t("Your session expired. Reconnecting…")
+      }[frame.code] || t("Something went wrong.")
+    );
+    if (bubble && bubble.dataset.seq === "") {
+      const retry = frame.code === "rate_limited" || frame.code === "unavailable";
+      if (retry) {
+        setTimeout(
+          () => {
+            const item = outbox.get(frame.client_id);
+            if (item) flushOne(item);
+          },
+          2e3 + Math.random() * 1e3
+        );
+        const note = markFailed(bubble, reason);
+        setTick(bubble, "pending");
+        setTimeout(() => note.remove(), 4e3);
+      } else {
+        markFailed(bubble, reason);
+        outbox.remove(frame.client_id);
+      }
+      return;
+    }
+    if (frame.code === "rate_limited" || frame.code === "unavailable") {
+      scheduleOutboxRetry();
+      addSystemNotice(reason, { id: "error", timeout: 4e3 });
+    } else if (!state.resumeInFlight || frame.code !== "not_found") {
+      addSystemNotice(reason, { id: "error", timeout: 6e3 });
+    }
+    if (state.resumeInFlight) state.resumeInFlight = false;
+  }
+
   // static/widget/core/main.js
   var existing = window.HelpdeskWidget;
+  partsApi(api2);
+  panelActions({
+    submit: submitInput,
+    keystroke: typingKeystroke,
+    read: sendRead,
+    opened() {
+      sendRead();
+      ensureSocket();
+    }
+  });
+  socketHandlers({ frame: onFrame, state: onSocketState, close: onSocketClose });
   async function loadConfig() {
     try {
       const response = await fetch(baseUrl + "/api/widget/config?lang=" + encodeURIComponent(language), {
@@ -2310,6 +2346,7 @@
     state.strings = config.strings || {};
     Object.assign(state.limits, config.limits || {});
     build();
+    for (const item of outbox.items) renderPending(item);
     await loadParts(config.parts);
     for (const part of widget._q.splice(0)) register(part);
     await start();
@@ -2319,7 +2356,7 @@
     __core: true,
     version: "1",
     register,
-    api,
+    api: api2,
     _q: []
     // parts that loaded before `register` existed
   };

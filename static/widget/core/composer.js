@@ -1,17 +1,18 @@
 // @ts-check
 /**
  * What the shopper sends: messages through the outbox (optimistic bubble, `client_id`,
- * re-sent until acknowledged), typing on/off, and read receipts.
+ * re-sent until acknowledged) and typing on/off. Read receipts are read.js.
  */
 
 import { clientId } from "../../shared/ids.js";
 import { Outbox } from "../../shared/outbox.js";
 import { TYPING_IDLE_MS, TYPING_REPEAT_MS } from "./config.js";
 import { markFailed, renderPending } from "./messages.js";
-import { autosize, isOpen, scrollToEnd, setUnread, slots } from "./panel.js";
+import { autosize, scrollToEnd } from "./panel.js";
 import { ensureSocket, start } from "./session.js";
+import { slots } from "./slots.js";
 import { send } from "./socket.js";
-import { byClientId, bySeq, outbox, readCursor, state } from "./state.js";
+import { byClientId, outbox, state } from "./state.js";
 import { t } from "./strings.js";
 
 /** @typedef {import("../../shared/outbox.js").OutboxItem} OutboxItem */
@@ -112,29 +113,4 @@ function stopTyping() {
   const conversation = state.conversation;
   if (typingOn && conversation) send({ type: "typing", conversation: conversation.id, on: false });
   typingOn = false;
-}
-
-/** @type {ReturnType<typeof setTimeout> | null} */
-let readTimer = null;
-
-/** Coalesced: a replay of many messages sends one read receipt, not one per message. */
-export function sendRead() {
-  if (readTimer) return;
-  readTimer = setTimeout(() => {
-    readTimer = null;
-    sendReadNow();
-  }, 150);
-}
-
-function sendReadNow() {
-  const conversation = state.conversation;
-  if (!conversation || !isOpen() || document.visibilityState !== "visible") return;
-  let highest = 0;
-  for (const [number, entry] of bySeq) {
-    if (entry.message.sender.kind !== "visitor" && number > highest) highest = number;
-  }
-  if (readCursor.due(highest) && send({ type: "read", conversation: conversation.id, seq: highest })) {
-    readCursor.mark(highest);
-  }
-  if (isOpen() && document.visibilityState === "visible") setUnread(0);
 }

@@ -2,7 +2,8 @@
 /** The panel's header: who is replying, and the "… is typing" line under the messages. */
 
 import { REMOTE_TYPING_MS } from "./config.js";
-import { atEnd, scrollToEnd, slots } from "./panel.js";
+import { atEnd, scrollToEnd } from "./panel.js";
+import { slots } from "./slots.js";
 import { state } from "./state.js";
 import { t } from "./strings.js";
 

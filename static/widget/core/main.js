@@ -15,12 +15,31 @@
 
 import { baseUrl, language, script } from "./config.js";
 import { api } from "./api.js";
-import { build, open } from "./panel.js";
-import { loadParts, register } from "./parts.js";
-import { start } from "./session.js";
-import { state } from "./state.js";
+import { submitInput, typingKeystroke } from "./composer.js";
+import { onFrame, onSocketClose, onSocketState } from "./frames.js";
+import { renderPending } from "./messages.js";
+import { build, open, panelActions } from "./panel.js";
+import { loadParts, partsApi, register } from "./parts.js";
+import { sendRead } from "./read.js";
+import { ensureSocket, start } from "./session.js";
+import { socketHandlers } from "./socket.js";
+import { outbox, state } from "./state.js";
 
 const existing = window.HelpdeskWidget;
+
+// The modules lower down call up only through what is handed to them here: the parts
+// registry the api, the panel what its controls do, the socket what to do with a frame.
+partsApi(api);
+panelActions({
+  submit: submitInput,
+  keystroke: typingKeystroke,
+  read: sendRead,
+  opened() {
+    sendRead();
+    ensureSocket();
+  },
+});
+socketHandlers({ frame: onFrame, state: onSocketState, close: onSocketClose });
 
 /** @returns {Promise<{strings?: Record<string, string>, parts?: string[], limits?: object}>} */
 async function loadConfig() {
@@ -41,6 +60,7 @@ async function boot() {
   state.strings = config.strings || {};
   Object.assign(state.limits, config.limits || {});
   build();
+  for (const item of outbox.items) renderPending(item);
   await loadParts(config.parts);
   for (const part of widget._q.splice(0)) register(part);
   await start();

@@ -8,11 +8,11 @@
 import { el } from "../../shared/dom.js";
 import { formatTime } from "../../shared/time.js";
 import { language } from "./config.js";
-import { sendRead } from "./composer.js";
 import { updateHeader } from "./header.js";
-import { atEnd, isOpen, scrollToEnd, setUnread, slots } from "./panel.js";
-import { api } from "./api.js";
-import { emit, parts, safe } from "./parts.js";
+import { atEnd, isOpen, scrollToEnd, setUnread } from "./panel.js";
+import { callPart, emit, parts } from "./parts.js";
+import { sendRead } from "./read.js";
+import { slots } from "./slots.js";
 import { resume } from "./socket.js";
 import { byClientId, bySeq, outbox, readCursor, receipts, seq, state } from "./state.js";
 import { t } from "./strings.js";
@@ -59,11 +59,7 @@ function bubbleFor(message, pending) {
   bubble.append(meta);
   if (own) setTick(bubble, pending ? "pending" : receipts.stateOf(Number(message.seq)));
   if (!pending) {
-    for (const part of parts) {
-      if (typeof part.decorateMessage === "function") {
-        safe(() => part.decorateMessage?.(message, bubble, api));
-      }
-    }
+    for (const part of parts) callPart(part, "decorateMessage", message, bubble);
   }
   return bubble;
 }
@@ -79,7 +75,7 @@ function renderBody(message, body) {
   for (const part of parts) {
     if (typeof part.renderMessage !== "function") continue;
     if (Array.isArray(part.kinds) && !part.kinds.includes(kind)) continue;
-    if (safe(() => part.renderMessage?.(message, body, api)) === true) return;
+    if (callPart(part, "renderMessage", message, body) === true) return;
     body.replaceChildren();
   }
   body.textContent = message.body || "";

@@ -6,17 +6,25 @@
 
 import { el, nearBottom } from "../../shared/dom.js";
 import { locale, staticUrl } from "./config.js";
-import { submitInput, typingKeystroke, sendRead } from "./composer.js";
-import { renderPending } from "./messages.js";
 import { callParts, emit, installPart, parts } from "./parts.js";
-import { ensureSocket } from "./session.js";
-import { outbox, state } from "./state.js";
+import { slots } from "./slots.js";
+import { state } from "./state.js";
 import { t } from "./strings.js";
 
-/** @type {import("./types").Slots} filled by `build()` */
-export const slots = /** @type {any} */ ({});
+/**
+ * What the panel's controls do, handed in by main.js through `panelActions`: the composer
+ * and the session sit above the panel they draw into, so the panel calls them, never
+ * imports them.
+ * @type {import("./types").PanelActions}
+ */
+const actions = { submit() {}, keystroke() {}, read() {}, opened() {} };
 
-/** Build the launcher and the panel, install the parts registered so far, show the outbox. */
+/** @param {import("./types").PanelActions} given */
+export function panelActions(given) {
+  Object.assign(actions, given);
+}
+
+/** Build the launcher and the panel, install the parts registered so far. */
 export function build() {
   const host = el("div", { id: "helpdesk-widget" });
   const root = host.attachShadow({ mode: "open" });
@@ -147,17 +155,17 @@ export function build() {
 
   slots.composer.addEventListener("submit", (event) => {
     event.preventDefault();
-    submitInput();
+    actions.submit();
   });
   slots.input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      submitInput();
+      actions.submit();
     }
   });
   slots.input.addEventListener("input", () => {
     autosize();
-    typingKeystroke();
+    actions.keystroke();
   });
   slots.panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
@@ -165,11 +173,10 @@ export function build() {
       slots.launcher.focus();
     }
   });
-  document.addEventListener("visibilitychange", sendRead);
+  document.addEventListener("visibilitychange", () => actions.read());
   (document.body || document.documentElement).append(host);
   state.built = true;
   for (const part of parts) installPart(part);
-  for (const item of outbox.items) renderPending(item);
 }
 
 /** Grow the input with its text, up to 120 px. */
@@ -201,8 +208,7 @@ export function open() {
   scrollToEnd();
   slots.input.focus();
   setUnread(0);
-  sendRead();
-  ensureSocket();
+  actions.opened();
   callParts("onOpen");
   emit("open");
 }

@@ -8,13 +8,25 @@
 import { el, svgIcon } from "../../shared/dom.js";
 import { baseUrl, script } from "./config.js";
 import { partName, partWanted } from "./part-files.js";
-import { api } from "./api.js";
-import { slots } from "./panel.js";
+import { slots } from "./slots.js";
 import { isReady } from "./socket.js";
 import { state } from "./state.js";
 import { partStrings, t } from "./strings.js";
 
 /** @typedef {import("./types").WidgetPart} WidgetPart */
+
+/**
+ * The `api` object every hook and listener gets: built in api.js from the section modules,
+ * which sit above this registry, and handed in by main.js through `partsApi` before any part
+ * runs.
+ * @type {import("./types").WidgetApi}
+ */
+let api = /** @type {any} */ (null);
+
+/** @param {import("./types").WidgetApi} given */
+export function partsApi(given) {
+  api = given;
+}
 
 /** @type {WidgetPart[]} in registration order */
 export const parts = [];
@@ -51,10 +63,20 @@ export function emit(event, payload) {
  * @param {...unknown} args
  */
 export function callParts(hook, ...args) {
-  for (const part of parts) {
-    const fn = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (part))[hook];
-    if (typeof fn === "function") safe(() => fn.call(part, ...args, api));
-  }
+  for (const part of parts) callPart(part, hook, ...args);
+}
+
+/**
+ * Call one part's `hook`, if it has it, with the api last; what it returns, or undefined
+ * when it throws.
+ * @param {WidgetPart} part
+ * @param {string} hook
+ * @param {...unknown} args
+ * @returns {unknown}
+ */
+export function callPart(part, hook, ...args) {
+  const fn = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (part))[hook];
+  return typeof fn === "function" ? safe(() => fn.call(part, ...args, api)) : undefined;
 }
 
 /**

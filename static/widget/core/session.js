@@ -8,9 +8,10 @@
 import { storageSet } from "../../shared/storage.js";
 import { baseUrl, language, script, TOKEN_KEY } from "./config.js";
 import { switchConversation } from "./messages.js";
-import { addSystemNotice, isOpen, setUnread, slots } from "./panel.js";
+import { addSystemNotice, isOpen, setUnread } from "./panel.js";
 import { updateHeader } from "./header.js";
 import { callParts, emit } from "./parts.js";
+import { slots } from "./slots.js";
 import { client, connect, connectSoon, reconnectNow } from "./socket.js";
 import { byClientId, bySeq, outbox, readCursor, receipts, seq, state } from "./state.js";
 import { t } from "./strings.js";

@@ -146,6 +146,26 @@ export interface WidgetApi {
   track(name: string, data?: unknown): void;
 }
 
+/** What the panel's controls do (panel.js `panelActions`, given by main.js). */
+export interface PanelActions {
+  /** Enter or the send button. */
+  submit(): void;
+  /** A keystroke in the input. */
+  keystroke(): void;
+  /** The page became visible (or hidden): a read receipt may be due. */
+  read(): void;
+  /** The panel was opened, before the parts hear of it. */
+  opened(): void;
+}
+
+/** What the shopper's socket does with what it hears (socket.js `socketHandlers`). */
+export interface SocketHandlers {
+  frame(frame: Frame): void;
+  state(state: "connecting" | "ready" | "closed"): void;
+  /** Return false to handle the reconnect itself (a session to renew first). */
+  close(event: { code: number; reason?: string }): boolean | void;
+}
+
 /** `window.HelpdeskWidget`: the core's public object, or the queue parts fill before it runs. */
 export interface WidgetGlobal {
   __core?: boolean;
