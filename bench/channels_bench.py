@@ -238,7 +238,7 @@ def inbound(args: argparse.Namespace) -> None:
     with celery_worker({**env, "HELPDESK_BOT_ENABLED": "0"}, "bench-inbound") as worker:
         # Starting the worker purges the queue (tests.procs.celery_worker), the door's
         # batched tasks included: queue the pending events again, 50 to a task as the door.
-        from inboxes.tasks import process_inbound_many
+        from inboxes.queue import process_inbound_many
 
         pending = list(
             InboundEvent.objects.filter(status="pending")

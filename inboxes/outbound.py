@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -119,8 +120,6 @@ def _enqueue(message_id: int, countdown: float = 0) -> None:
     hold a task for (``HELPDESK_TASK_COUNTDOWN_MAX``: past the visibility timeout Redis would
     hand the waiting task to a second worker) is left to the beat's ``outbound_sweep``, which
     queues the delivery when its ``next_attempt_at`` comes."""
-    from .tasks import deliver
-
     if countdown > settings.HELPDESK_TASK_COUNTDOWN_MAX:
         return
     deliver.apply_async((message_id,), countdown=countdown)
@@ -220,6 +219,15 @@ def delivery_attempt(*, message_id: int) -> str:
             )
         _publish(delivery, message)
     return str(delivery.status)
+
+
+# The task lives here, beside the service it runs and the services that queue it, so that
+# this module does not import ``inboxes.tasks`` (which imports it): dependencies run one way.
+@shared_task(name="inboxes.deliver", ignore_result=True)
+def deliver(message_id: int) -> str:
+    """One try of sending an outgoing message through its channel (retries are queued by the
+    service itself, with their pause, so a worker never sleeps on a failing provider)."""
+    return delivery_attempt(message_id=message_id)
 
 
 def _key(external_id: str) -> str:

@@ -1,4 +1,6 @@
-"""Celery tasks of the channels: take ids, call a service (STYLE.md)."""
+"""Celery tasks of the channels: take ids, call a service (STYLE.md). The tasks a service
+queues itself live beside it: ``deliver`` in ``inboxes.outbound``, ``process_inbound`` and
+its batch in ``inboxes.queue``; importing both here registers them with the worker."""
 
 from __future__ import annotations
 
@@ -6,47 +8,14 @@ import logging
 
 from celery import shared_task
 
-from helpdesk.task_batch import TaskBatch
-
-from . import outbound
+from . import outbound, queue
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="inboxes.deliver", ignore_result=True)
-def deliver(message_id: int) -> str:
-    """One try of sending an outgoing message through its channel (retries are queued by the
-    service itself, with their pause, so a worker never sleeps on a failing provider)."""
-    return outbound.delivery_attempt(message_id=message_id)
-
-
-@shared_task(name="inboxes.process_inbound", ignore_result=True)
-def process_inbound(event_id: int) -> str:
-    """A provider's event taken by a webhook becomes a message (``inboxes.queue``)."""
-    from .queue import event_process
-
-    return event_process(event_id=event_id)
-
-
-@shared_task(name="inboxes.process_inbound_many", ignore_result=True)
-def process_inbound_many(event_ids: list[int]) -> None:
-    """``process_inbound`` for the events a web process took within 50 ms, in order."""
-    from .queue import event_process
-
-    for event_id in event_ids:
-        event_process(event_id=event_id)
-
-
-# Events taken by the webhooks of this process, sent as one task every 50 ms (publishing a
-# task per event was a fifth of a webhook's CPU; helpdesk/task_batch.py).
-inbound_batch = TaskBatch(process_inbound_many, window=0.05)
-
-
 @shared_task(name="inboxes.inbound_sweep", ignore_result=True)
 def inbound_sweep() -> int:
-    from .queue import inbound_sweep as sweep
-
-    return sweep()
+    return queue.inbound_sweep()
 
 
 @shared_task(name="inboxes.outbound_sweep", ignore_result=True)

@@ -205,15 +205,6 @@ CIRCLES_TO_BREAK = (
             "chat.statements",
         }
     ),
-    frozenset(
-        {
-            "inboxes.email.imap",
-            "inboxes.email.receive",
-            "inboxes.outbound",
-            "inboxes.queue",
-            "inboxes.tasks",
-        }
-    ),
 )
 
 
