@@ -9,6 +9,7 @@ def connect() -> None:
     from django.core import checks
 
     from helpdesk import dispatch
+    from helpdesk.model_validators import model_validator_register
     from orders.privacy import register_erase, register_export
 
     from . import events, order_notices
@@ -16,12 +17,15 @@ def connect() -> None:
     from .attributes.privacy import erase_attributes, export_attributes
     from .automation import listeners as automation
     from .automation.rules import mute_payload as automation_mute_payload
+    from .automation.rules import rule_validate
     from .bot import listeners as bot
     from .calls import strings as calls_strings
     from .calls.checks import calls_settings_check
     from .labels import labels_payload
     from .mentions import services as mentions
+    from .models import AutomationRule, PrechatForm
     from .prechat import listeners as prechat
+    from .prechat.services import prechat_form_validate
     from .priority.services import priority_payload
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
@@ -45,3 +49,6 @@ def connect() -> None:
     register_erase(erase_chat)
     register_export(export_attributes)
     register_erase(erase_attributes)
+    # What the admin and full_clean() check on save, owned by the areas above the models.
+    model_validator_register(AutomationRule, rule_validate)
+    model_validator_register(PrechatForm, prechat_form_validate)

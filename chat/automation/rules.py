@@ -40,7 +40,7 @@ from .. import events
 from ..access import Actor, is_agent
 from ..attributes.values import value_clean
 from ..events import sender_name
-from ..models import AttributeDefinition, Conversation, Label, Message, Team
+from ..models import AttributeDefinition, AutomationRule, Conversation, Label, Message, Team
 from ..priority.services import NAMES as PRIORITIES
 from ..priority.services import priority_change
 from ..routing import business_hours
@@ -164,8 +164,6 @@ def check_action(n: int, a: Any) -> None:
 def check_idle(event: str, minutes: Any, waiting_on: str) -> None:
     """The idle trigger needs both its minutes (1 to ``MAX_IDLE_MINUTES``) and who the
     conversation waits on; the other triggers take neither."""
-    from ..models import AutomationRule
-
     if event != AutomationRule.Trigger.CONVERSATION_IDLE:
         if minutes is not None or waiting_on:
             raise ValidationError(
@@ -190,6 +188,13 @@ def check_rule(conditions: Any, actions: Any) -> None:
         check_condition(n, condition)
     for n, action in enumerate(actions, 1):
         check_action(n, action)
+
+
+def rule_validate(rule: AutomationRule) -> None:
+    """``AutomationRule.clean()`` (the admin on save, ``full_clean()``): the idle trigger's
+    fields, then every condition and action."""
+    check_idle(rule.event, rule.idle_minutes, rule.idle_waiting_on)
+    check_rule(rule.conditions, rule.actions)
 
 
 def _agent(username: Any) -> Any:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.model_validators import model_validate
+
 from .conversations import Conversation
 
 
@@ -53,10 +55,8 @@ class AutomationRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from chat.automation.rules import check_idle, check_rule
-
-        check_idle(self.event, self.idle_minutes, self.idle_waiting_on)
-        check_rule(self.conditions, self.actions)
+        # chat/automation/rules.py: rule_validate, registered from the chat app's ready().
+        model_validate(self)
 
 
 class AutomationRun(models.Model):

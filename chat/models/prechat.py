@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.model_validators import model_validate
+
 from .conversations import Conversation
 from .inbox import Channel
 from .people import Visitor
@@ -32,9 +34,8 @@ class PrechatForm(models.Model):
         return str(self.channel)
 
     def clean(self) -> None:
-        from chat.prechat.services import check_form_fields
-
-        check_form_fields(self.fields)
+        # chat/prechat/services.py: prechat_form_validate, registered from the chat app's ready().
+        model_validate(self)
 
 
 class PrechatSubmission(models.Model):

@@ -208,3 +208,8 @@ def prechat_conversation_opened(*, conversation_id: int, visitor_id: int) -> Non
             )
     submission.conversation_id = conversation_id
     submission.save(update_fields=["conversation"])
+
+
+def prechat_form_validate(form: PrechatForm) -> None:
+    """``PrechatForm.clean()`` (the admin on save, ``full_clean()``): ``check_form_fields``."""
+    check_form_fields(form.fields)
