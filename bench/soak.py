@@ -585,6 +585,7 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
     for name in warm[0]["fds"]:
         series = [s["fds"][name] for s in warm]
         print(f"    {name:8s} {series[0]:7d} -> {series[-1]:7d} (max {max(series)})")
+    print("  shared resources and the desk's state, same samples:")
     for key in ("redis_clients", "redis_mb", "redis_keys", "celery_queue", "pg_connections",
                 "unresolved", "sockets", "ready"):  # fmt: skip
         series = [s[key] for s in warm]
@@ -598,6 +599,7 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         return sum(r[key] * r["acks"] for r in rows) / total if total else 0.0
 
     head, tail = warm[:third], warm[-third:]
+    print("  send-to-ack latency drift:")
     for key in ("ack_p50_ms", "ack_p95_ms"):
         first, last = weighted(head, key), weighted(tail, key)
         growth = 100 * (last - first) / first if first else 0.0

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from helpdesk import dispatch
 from helpdesk.dispatch import Event
 from helpdesk.errors import Forbidden
+from helpdesk.pending import pending_delay
 from orders import selectors as order_selectors
 
 from . import events
@@ -144,18 +145,17 @@ def order_notice_task(
 
 
 def on_order_event(event: dispatch.DomainEvent) -> None:
-    """After the shop's change commits, queue the notice (``order_notice_task``)."""
+    """After the shop's change commits, queue the notice (``order_notice_task``), written
+    down with the change: a notice the broker lost is queued again by the sweep
+    (helpdesk/pending.py), and a broker hiccup never turns the shop's call into a 500."""
     data = event.data
-    args = (event.name, data["customer_id"], data["order_id"], data.get("shipment_id"))
-
-    def enqueue() -> None:
-        # The shop's change is committed; a broker hiccup must not turn its call into a 500.
-        try:
-            order_notice_task.delay(*args)
-        except Exception:
-            logger.exception("could not queue the order notice %s", args)
-
-    transaction.on_commit(enqueue)
+    pending_delay(
+        order_notice_task,
+        kind=event.name,
+        customer_id=data["customer_id"],
+        order_id=data["order_id"],
+        shipment_id=data.get("shipment_id"),
+    )
 
 
 def on_resolved(event: dispatch.DomainEvent) -> None:

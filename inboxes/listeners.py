@@ -10,6 +10,7 @@ from django.utils import timezone
 from chat import events
 from chat.models import Channel, Conversation
 from helpdesk import dispatch
+from helpdesk.pending import pending_delay
 
 from . import registry
 
@@ -191,12 +192,10 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
     if channel is None or channel.kind != Channel.Kind.WEB or not channel.config.get("transcripts"):
         return
 
-    def send() -> None:
-        from .tasks import transcript
+    from .tasks import transcript
 
-        transcript.delay(conversation_id)
-
-    transaction.on_commit(send, robust=True)
+    # Written down with the resolution: a transcript the broker lost is mailed by the sweep.
+    pending_delay(transcript, conversation_id=conversation_id)
 
 
 def connect() -> None:

@@ -13,11 +13,12 @@ import threading
 import time
 import uuid
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
 from helpdesk import dispatch, shared_version
 from helpdesk.dispatch import Event
+from helpdesk.pending import pending_delay
 
 from ..models import AutomationRule
 from .services import MAX_CHAIN, running_change, running_rules
@@ -112,8 +113,9 @@ def _change_id(trigger: str, event: dispatch.DomainEvent) -> str:
 
 
 def on_event(event: dispatch.DomainEvent) -> None:
-    """A change that may trigger rules: queue the rules' run after commit (robust: a broker
-    that fails never turns the committed change into an error)."""
+    """A change that may trigger rules: queue the rules' run after commit, written down with
+    the change so a run the broker lost is queued again by the sweep (helpdesk/pending.py; a
+    broker that fails never turns the committed change into an error)."""
     trigger = TRIGGERS.get(event.name)
     if trigger is None or event.conversation_id is None:
         return
@@ -136,7 +138,7 @@ def on_event(event: dispatch.DomainEvent) -> None:
         "message_id": data.get("message_id") if trigger == Trigger.MESSAGE_CREATED else None,
         "chain": chain,
     }
-    transaction.on_commit(lambda: automation_run_task.delay(**kwargs), robust=True)
+    pending_delay(automation_run_task, **kwargs)
 
 
 def connect() -> None:

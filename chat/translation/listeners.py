@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chat import events
 from helpdesk import dispatch
+from helpdesk.pending import pending_delay
 from helpdesk.storefront import widget_strings_register
 
 from .providers import translation_enabled
@@ -47,7 +48,9 @@ def on_conversation_assigned(event: dispatch.DomainEvent) -> None:
         return
     from .tasks import retranslate_conversation_task
 
-    transaction.on_commit(lambda: retranslate_conversation_task.delay(conversation_id), robust=True)
+    # Written down with the assignment: one the broker lost is queued again by the sweep
+    # (helpdesk/pending.py); a conversation already in that language costs no provider call.
+    pending_delay(retranslate_conversation_task, conversation_id=conversation_id)
 
 
 def connect() -> None:

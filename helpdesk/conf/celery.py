@@ -75,6 +75,10 @@ CELERY_BEAT_SCHEDULE["routing-slow-reply-scan"] = {
     "task": "chat.routing.slow_reply_scan",
     "schedule": 15.0,
 }
+# After-commit tasks written down with their change (helpdesk/pending.py: automation runs,
+# order notices, the API channel's status events, transcripts, re-translations) and not run
+# a minute later: queued again.
+CELERY_BEAT_SCHEDULE["pending-sweep"] = {"task": "helpdesk.pending_sweep", "schedule": 60.0}
 # Translation: messages whose translation task was lost while the broker was down.
 CELERY_BEAT_SCHEDULE["translation-sweep"] = {"task": "chat.translation.sweep", "schedule": 60.0}
 # Automation (docs/automation.md): rules on conversations idle for their minutes.

@@ -11,10 +11,10 @@ import time
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 
 from chat.models import Channel, Conversation
 from helpdesk import dispatch
+from helpdesk.pending import pending_delay
 
 from .webhooks import contact_id, event_envelope
 
@@ -78,6 +78,8 @@ def on_agent_typing(conversation: Conversation, frame: dict[str, Any]) -> None:
 
 def on_status(event: dispatch.DomainEvent) -> None:
     """Status changes of an API-channel conversation go to the app after commit."""
+    from ..tasks import api_event
+
     conversation_id = event.conversation_id
     if conversation_id is None:
         return
@@ -98,4 +100,6 @@ def on_status(event: dispatch.DomainEvent) -> None:
             "status": status,
         },
     )
-    transaction.on_commit(lambda: _queue(channel_id, payload), robust=True)
+    # Written down with the change: a status the broker lost is posted by the sweep
+    # (helpdesk/pending.py), with the same event id.
+    pending_delay(api_event, channel_id=channel_id, event=payload)
