@@ -15,7 +15,8 @@ from .people import Visitor
 
 class PrechatForm(models.Model):
     """``fields`` is a list of ``{"field": "name" | "email" | "phone" |
-    "<conversation|contact>.<attribute key>", "required": bool}``, shown in that order.
+    "<conversation|contact>.<attribute key>", "required": bool, "label"?: str}``, shown in
+    that order (``label``: the manager's own wording, else the field's or attribute's).
     ``intro`` replaces the default line above the fields when set."""
 
     channel = models.OneToOneField(

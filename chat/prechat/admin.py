@@ -1,15 +1,26 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from chat.models import PrechatForm, PrechatSubmission
+
+from .forms import PrechatFormAdminForm
 
 
 @admin.register(PrechatForm)
 class PrechatFormAdmin(admin.ModelAdmin):
-    """The form shoppers of a web channel fill in before their first message: ``fields`` as
-    JSON, e.g. ``[{"field": "name", "required": true}, {"field": "email", "required": true},
-    {"field": "phone"}, {"field": "conversation.topic"}]`` (checked on save)."""
+    """The form shoppers of a web channel fill in before their first message: its questions
+    as a table (question, label, required, order), checked on save with the row named."""
 
-    list_display = ["channel", "enabled", "updated_at"]
+    form = PrechatFormAdminForm
+    list_display = ["channel", "enabled", "questions", "updated_at"]
+
+    @admin.display(description=_("questions"))
+    def questions(self, form: PrechatForm) -> str:
+        return ", ".join(
+            str(spec.get("label") or spec.get("field")) + ("*" if spec.get("required") else "")
+            for spec in form.fields
+            if isinstance(spec, dict)
+        )
 
 
 @admin.register(PrechatSubmission)

@@ -27,6 +27,8 @@ def connect() -> None:
             "required": _("required"),
             "submit": _("Start chat"),
             "check": _("Please check the form."),
+            "missing": _("This field is required."),
+            "email": _("Enter a valid email address."),
             "failed": _("Could not send; please try again."),
             "choose": _("Choose…"),
             "yes": _("Yes"),

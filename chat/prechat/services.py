@@ -26,6 +26,8 @@ from ..models.inbox import default_web_channel_id
 
 STANDARD = ("name", "email", "phone")
 MAX_FIELDS = 10
+# A question's own label, when the manager gave one (else the field's or attribute's).
+MAX_LABEL = 80
 PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
 # The input type and browser autofill of each standard field.
 STANDARD_KIND = {"name": ("text", "name"), "email": ("email", "email"), "phone": ("tel", "tel")}
@@ -49,6 +51,11 @@ def check_form_fields(fields: Any) -> list[dict[str, Any]]:
             )
         if not isinstance(spec.get("required", False), bool):
             raise ValidationError({"fields": f'Field {n}: "required" is true or false.'})
+        label = spec.get("label", "")
+        if not isinstance(label, str) or len(label) > MAX_LABEL:
+            raise ValidationError(
+                {"fields": f"Field {n}: a label of up to {MAX_LABEL} characters."}
+            )
         if field in seen:
             raise ValidationError({"fields": f"Field {n}: {field} twice."})
         seen.add(field)
@@ -66,12 +73,13 @@ def _active_form(visitor: Visitor) -> PrechatForm | None:
 
 def _field_payload(spec: dict[str, Any]) -> dict[str, Any] | None:
     field = spec["field"]
+    own = str(spec.get("label") or "").strip()
     labels = {"name": _("Your name"), "email": _("Email"), "phone": _("Phone")}
     if field in STANDARD:
         kind, autocomplete = STANDARD_KIND[field]
         return {
             "name": field,
-            "label": labels[field],
+            "label": own or labels[field],
             "kind": kind,
             "autocomplete": autocomplete,
             "required": bool(spec.get("required")),
@@ -82,7 +90,7 @@ def _field_payload(spec: dict[str, Any]) -> dict[str, Any] | None:
         return None  # the attribute was deleted since the form was saved
     return {
         "name": field,
-        "label": definition.label,
+        "label": own or definition.label,
         "kind": definition.kind,
         "autocomplete": "off",
         "required": bool(spec.get("required")),

@@ -147,8 +147,86 @@ def test_no_form_when_disabled_for_another_channel_or_after_a_conversation(
         [{"field": "contact.nope"}],
         [{"field": "name"}, {"field": "name"}],
         [{"field": "name", "required": "yes"}],
+        [{"field": "name", "label": "x" * 81}],
     ],
 )
 def test_the_admin_refuses_bad_fields(fields: Any) -> None:
     with pytest.raises(ValidationError):
         PrechatForm(channel_id=default_web_channel_id(), fields=fields).full_clean()
+
+
+def _rows(*rows: tuple[str, str, bool, str]) -> dict[str, str]:
+    data = {"channel": str(default_web_channel_id()), "enabled": "on", "fields-rows": "5"}
+    for n, (field, label, required, order) in enumerate(rows):
+        data |= {f"fields-{n}-field": field, f"fields-{n}-label": label}
+        data |= {f"fields-{n}-order": order} | ({f"fields-{n}-required": "on"} if required else {})
+    return data
+
+
+def test_the_admins_question_table_saves_in_order_with_labels(form: PrechatForm) -> None:
+    """The admin's rows (question, label, required, order) become the form's fields in the
+    rows' order; the label is what the shopper sees."""
+    from chat.prechat.forms import PrechatFormAdminForm
+
+    bound = PrechatFormAdminForm(
+        _rows(
+            ("email", "", True, "2"),
+            ("conversation.topic", "What is it about?", False, "3"),
+            ("", "", False, ""),
+            ("name", "First name", True, "1"),
+        ),
+        instance=form,
+    )
+    assert bound.is_valid(), bound.errors
+    bound.save()
+    form.refresh_from_db()
+    assert form.fields == [
+        {"field": "name", "required": True, "label": "First name"},
+        {"field": "email", "required": True},
+        {"field": "conversation.topic", "required": False, "label": "What is it about?"},
+    ]
+    data = shopper(make_visitor()).get(URL, {"lang": "en"}).json()["form"]
+    assert [f["label"] for f in data["fields"]] == ["First name", "Email", "What is it about?"]
+    # The saved questions are shown again as rows, with spare empty ones.
+    html = str(PrechatFormAdminForm(instance=form)["fields"])
+    assert 'name="fields-0-label" id="id_fields-0-label" value="First name"' in html
+    assert 'name="fields-rows" value="6"' in html
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ((("name", "", True, ""), ("name", "", False, "")), "Row 2: this question is already"),
+        ((("", "Topic", False, ""),), "Row 1: choose a question."),
+        ((("contact.gone", "", False, ""),), "Row 1: no such question; choose another."),
+        ((("name", "", False, "first"),), "Row 1: the order is a number from 1 to 99."),
+        ((("name", "x" * 81, False, ""),), "Row 1: a label of up to 80 characters."),
+        ((), "Choose at least one question."),
+    ],
+)
+def test_the_admins_question_table_names_the_wrong_row_and_keeps_the_rows(
+    form: PrechatForm, rows: Any, message: str
+) -> None:
+    from chat.prechat.forms import PrechatFormAdminForm
+
+    bound = PrechatFormAdminForm(_rows(*rows), instance=form)
+    assert not bound.is_valid()
+    assert any(message in error for error in bound.errors["fields"])
+    if rows:
+        # Shown again as typed.
+        assert f'<option value="{rows[0][0]}" selected>' in str(bound["fields"])
+
+
+def test_a_list_attributes_choices_are_typed_one_per_line() -> None:
+    from chat.attributes.admin import AttributeDefinitionForm
+
+    data = {"applies_to": "conversation", "key": "topic", "label": "Topic", "kind": "list"}
+    bound = AttributeDefinitionForm(
+        data | {"options": "Delivery\r\n\r\n Returns \n", "position": 0}
+    )
+    assert bound.is_valid(), bound.errors
+    assert bound.save().options == ["Delivery", "Returns"]
+    shown = AttributeDefinitionForm(instance=bound.instance)["options"].value()
+    assert shown == "Delivery\nReturns"
+    refused = AttributeDefinitionForm(data | {"options": "A\nA", "position": 0})
+    assert not refused.is_valid() and "options" in refused.errors

@@ -13,7 +13,18 @@ from playwright.sync_api import expect
 
 from chat.models import AttributeDefinition, AttributeValue, Conversation, PrechatForm, Visitor
 from chat.models.inbox import default_web_channel_id
-from tests.e2e.support import new_page, wait_db, widget_open, widget_send
+from tests.e2e.support import (
+    desk_login,
+    desk_view,
+    new_page,
+    off_loop,
+    pane,
+    row,
+    wait_db,
+    widget_open,
+    widget_send,
+)
+from tests.factories import make_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -125,3 +136,127 @@ def test_a_chinese_shopper_sees_the_form_in_chinese(
     expect(page.locator('[data-testid="hd-prechat-submit"]')).to_have_text("开始聊天")
     assert Visitor.objects.count() == 1
     assert page.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_manager_builds_the_form_in_the_admin_and_the_answers_reach_the_agents_sidebar(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    """No code: the topic's choices typed one per line, the questions picked in a table with
+    their label, required and order, a mistake named by its row with everything kept. The
+    shopper's empty or malformed answers are caught in the browser before anything is sent;
+    the answers show beside the conversation."""
+    from django.contrib.auth.models import User
+
+    off_loop(lambda: User.objects.create_superuser("root", "r@example.com", "root-pw-1"))
+    make_agent("ana", name="Ana", capacity=0)
+    channel = default_web_channel_id()
+    admin = new_page(browser, pages)
+    admin.goto(live_daphne + "/admin/login/")
+    admin.fill("input[name=username]", "root")
+    admin.fill("input[name=password]", "root-pw-1")
+    admin.click("input[type=submit]")
+    expect(admin).to_have_url(re.compile(r"/admin/$"))
+
+    # The topic: a list attribute of the conversation, its choices one per line.
+    admin.goto(
+        live_daphne + "/admin/chat/attributedefinition/add/?applies_to=conversation&kind=list"
+    )
+    admin.fill("#id_key", "topic")
+    admin.fill("#id_label", "Topic")
+    admin.fill("#id_options", "Delivery\nReturns\n\nPayment\n")
+    admin.click("input[name=_save]")
+    expect(admin).to_have_url(re.compile(r"/admin/chat/attributedefinition/$"))
+    topic = AttributeDefinition.objects.get(key="topic")
+    assert (topic.kind, topic.options) == ("list", ["Delivery", "Returns", "Payment"])
+
+    # The form: email, then name with its own label (ordered before it), then the topic; the
+    # email asked twice is refused by row, what was typed still there.
+    admin.goto(live_daphne + "/admin/chat/prechatform/add/")
+    admin.select_option("#id_channel", str(channel))
+    questions = admin.locator("table.prechat-questions")
+    expect(questions.locator("tbody tr")).to_have_count(4)
+    admin.select_option("#id_fields-0-field", "email")
+    admin.check("#id_fields-0-required")
+    admin.fill("#id_fields-0-order", "2")
+    admin.select_option("#id_fields-1-field", "name")
+    admin.fill("#id_fields-1-label", "Your first name")
+    admin.check("#id_fields-1-required")
+    admin.fill("#id_fields-1-order", "1")
+    expect(
+        admin.locator("#id_fields-2-field option", has_text="Delivery, Returns, Payment")
+    ).to_have_count(1)
+    admin.select_option("#id_fields-2-field", "conversation.topic")
+    admin.fill("#id_fields-2-label", "What is it about?")
+    admin.check("#id_fields-2-required")
+    admin.fill("#id_fields-2-order", "3")
+    admin.select_option("#id_fields-3-field", "email")
+    admin.click("input[name=_save]")
+    expect(admin.locator(".errorlist")).to_contain_text(
+        "Row 4: this question is already asked in row 1."
+    )
+    expect(admin.locator("#id_fields-1-label")).to_have_value("Your first name")
+    expect(admin.locator("#id_fields-2-field")).to_have_value("conversation.topic")
+    expect(admin.locator("#id_fields-2-required")).to_be_checked()
+    assert not PrechatForm.objects.exists()
+    admin.select_option("#id_fields-3-field", "")
+    admin.click("input[name=_save]")
+    expect(admin).to_have_url(re.compile(r"/admin/chat/prechatform/$"))
+    expect(admin.locator("#result_list")).to_contain_text(
+        "Your first name*, email*, What is it about?*"
+    )
+    assert PrechatForm.objects.get().fields == [
+        {"field": "name", "required": True, "label": "Your first name"},
+        {"field": "email", "required": True},
+        {"field": "conversation.topic", "required": True, "label": "What is it about?"},
+    ]
+
+    # The shopper: the questions in that order; an empty or malformed answer never leaves the
+    # browser, and the message is under the field.
+    shopper = new_page(browser, pages)
+    posts: list[str] = []
+    shopper.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and "/prechat" in r.url else None,
+    )
+    shopper.goto(live_daphne + "/")
+    widget_open(shopper)
+    prechat = shopper.locator('[data-testid="hd-prechat"]')
+    expect(prechat.locator("label")).to_have_text(
+        [re.compile("^Your first name"), re.compile("^Email"), re.compile("^What is it about")]
+    )
+    submit = shopper.locator('[data-testid="hd-prechat-submit"]')
+    submit.click()
+    for n in range(3):
+        expect(prechat.locator(f"#hdp-{n}-error")).to_have_text("This field is required.")
+    name = prechat.get_by_role("textbox", name=re.compile("^Your first name"))
+    expect(name).to_be_focused()
+    name.fill("Mia")
+    email = prechat.get_by_role("textbox", name=re.compile("^Email"))
+    email.fill("mia@")
+    prechat.get_by_role("combobox", name=re.compile("^What is it about")).select_option("Returns")
+    submit.click()
+    expect(prechat.locator("#hdp-1-error")).to_have_text("Enter a valid email address.")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
+    expect(prechat.locator("#hdp-0-error")).to_be_hidden()
+    expect(name).to_have_value("Mia")
+    assert posts == []
+    email.fill("mia@example.com")
+    submit.click()
+    expect(prechat).to_have_count(0)
+    assert len(posts) == 1
+    widget_send(shopper, "Hello, about my return")
+    wait_db(lambda: Conversation.objects.exists())
+    conversation = Conversation.objects.get()
+
+    # The agent sees the answers beside the conversation.
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    row(agent, conversation.pk).click()
+    expect(pane(agent, conversation.pk)).to_be_visible()
+    sidebar = agent.locator(f'.dk-sidebar-conv[data-conversation="{conversation.pk}"]')
+    expect(sidebar.locator('[data-testid="sidebar-customer-name"]')).to_contain_text("Mia")
+    expect(sidebar.locator('[data-testid="sidebar-visitor-email"]')).to_have_text("mia@example.com")
+    expect(sidebar.get_by_label("Topic")).to_have_value("Returns")
+    for page in (admin, shopper, agent):
+        assert page.js_errors == []  # type: ignore[attr-defined]

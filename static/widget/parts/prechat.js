@@ -2,8 +2,10 @@
 /**
  * The pre-chat form: when the shopper's channel asks for it and they have no conversation yet,
  * the fields (name, email, phone, custom attributes) come before the first message and the
- * composer waits. Labelled fields, required ones marked for screen readers too, the server's
- * message under a wrong field (aria-invalid, aria-describedby), focus on the first one.
+ * composer waits. Labelled fields, required ones marked for screen readers too; an empty
+ * required field or a malformed email is caught here before anything is sent, any other
+ * problem by the server; the message under a wrong field (aria-invalid, aria-describedby),
+ * focus on the first one, and what was typed kept.
  * Data: GET/POST /api/widget/prechat (docs/protocol.md, "Extension (pre-chat form)").
  */
 (function () {
@@ -86,17 +88,51 @@
         submit,
       )
     );
+    /**
+     * Each wrong field's message under it, the form's alert, focus on the first wrong one;
+     * what the shopper typed stays as it is.
+     * @param {Record<string, string[]>} fields
+     * @param {string} [detail]
+     */
+    const mark = (fields, detail) => {
+      /** @type {HTMLElement | null} */
+      let first = null;
+      for (const [name, { input, error }] of inputs) {
+        const messages = fields[name];
+        if (!messages || !messages.length) continue;
+        error.textContent = messages[0];
+        error.hidden = false;
+        input.setAttribute("aria-invalid", "true");
+        first = first || input;
+      }
+      alert.textContent = detail && !first ? detail : api.t("prechat.check");
+      alert.hidden = false;
+      if (first) first.focus();
+    };
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       /** @type {Record<string, string | boolean>} */
       const values = {};
+      /** @type {Record<string, string[]>} */
+      const wrong = {};
       for (const [name, { input, error }] of inputs) {
-        values[name] = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
+        const value = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
+        values[name] = value;
         error.hidden = true;
         error.textContent = "";
         input.removeAttribute("aria-invalid");
+        // The server checks the same (and more); asking it first would only be slower.
+        const empty = value === false || (typeof value === "string" && !value.trim());
+        if (empty && input.getAttribute("aria-required") === "true") wrong[name] = [api.t("prechat.missing")];
+        else if (!empty && input instanceof HTMLInputElement && input.type === "email" && input.validity.typeMismatch) {
+          wrong[name] = [api.t("prechat.email")];
+        }
       }
       alert.hidden = true;
+      if (Object.keys(wrong).length) {
+        mark(wrong);
+        return;
+      }
       submit.disabled = true;
       try {
         const response = await api.fetch("/api/widget/prechat?lang=" + encodeURIComponent(api.language), { method: "POST", json: { values } });
@@ -107,21 +143,7 @@
           return;
         }
         const data = await response.json().catch(() => ({}));
-        /** @type {Record<string, string[]>} */
-        const fields = data.fields || {};
-        /** @type {HTMLElement | null} */
-        let first = null;
-        for (const [name, messages] of Object.entries(fields)) {
-          const found = inputs.get(name);
-          if (!found || !messages.length) continue;
-          found.error.textContent = messages[0];
-          found.error.hidden = false;
-          found.input.setAttribute("aria-invalid", "true");
-          first = first || found.input;
-        }
-        alert.textContent = data.detail && !first ? String(data.detail) : api.t("prechat.check");
-        alert.hidden = false;
-        if (first) first.focus();
+        mark(data.fields || {}, data.detail ? String(data.detail) : "");
       } catch {
         alert.textContent = api.t("prechat.failed");
         alert.hidden = false;

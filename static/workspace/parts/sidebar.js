@@ -147,6 +147,8 @@ function renderProfile(api, conversationId, data, rerender) {
   if (!c) {
     return el("div", { class: "cs-section" },
       el("div", { class: "cs-name", dataset: { testid: "sidebar-customer-name" } }, visitorName(api, data.visitor)),
+      // The email a shopper gave (the pre-chat form, say), so the agent can write back.
+      data.visitor.email ? el("div", { dataset: { testid: "sidebar-visitor-email" } }, el("a", { href: "mailto:" + data.visitor.email }, data.visitor.email)) : "",
       el("div", { class: "cs-muted" }, api.t("Not signed in: no orders to show.")));
   }
   const tags = el("input", { type: "text", class: "cs-input", value: c.tags.join(", "),
