@@ -27,6 +27,19 @@ _CALLBACK_ZH = re.compile(
     r"回电|回个电话|回我电话|给我(?:打|回)?(?:个)?电话|打我电话|打给我|联系我|回复我邮件|发邮件给我"
     r"|我的(?:电话|手机|手机号|号码|邮箱|微信)(?:是|:)"
 )
+# Closing an account or erasing one's data: a person checks who asks and does it (the privacy
+# erase); "delete my account" was answered with the password entry, which shares "account".
+_CLOSE_ACCOUNT_EN = re.compile(
+    r"\b(?:delete|close|remove|deactivate|terminate|erase|wipe)\s+(?:all\s+)?(?:of\s+)?"
+    r"(?:my\s+|the\s+|this\s+|our\s+)?(?:customer\s+|user\s+|shop\s+|whole\s+)?"
+    r"(?:account|profile|personal (?:data|info\w*|details)|data)\b"
+    r"|\b(?:account|profile|data) (?:to be |be )?(?:deleted|closed|removed|erased|deactivated)\b"
+    r"|\b(?:account|data) (?:deletion|removal|erasure|closure)\b|\bgdpr\b|\bright to be forgotten\b"
+)
+_CLOSE_ACCOUNT_ZH = re.compile(
+    r"注销.{0,4}(?:账|帐|会员|用户)|(?:账|帐)(?:号|户).{0,6}(?:注销|删除|删掉|删了|清除)"
+    r"|(?:删除|删掉|清除|抹掉).{0,6}(?:账号|账户|帐号|帐户|个人信息|个人资料|个人数据|我的数据)"
+)
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}")
 # A phone number: "+" and 7+ digits, a Chinese mobile number, or 7+ digits after a phone word.
 _PHONE = re.compile(
@@ -55,14 +68,24 @@ _ORDER_NUMBER = re.compile(
 
 def wants_human(text: str) -> bool:
     """The shopper asks for a person ("人工", "转人工", "human", "agent", "talk to a person"…),
-    or to be called back, or leaves contact details (``leaves_contact``)."""
+    or to be called back, or leaves contact details (``leaves_contact``), or asks to close
+    their account or erase their data (``asks_to_close_account``)."""
     text = normalize(text)
     return bool(
         _HUMAN_ZH.search(text)
         or _HUMAN_EN.search(text)
         or _BOT_QUESTION.search(text)
         or _leaves_contact(text)
+        or _CLOSE_ACCOUNT_EN.search(text)
+        or _CLOSE_ACCOUNT_ZH.search(text)
     )
+
+
+def asks_to_close_account(text: str) -> bool:
+    """The shopper asks to delete or close their account or erase their personal data: a
+    person verifies and does it; the knowledge base (the password entry) never answers."""
+    text = normalize(text)
+    return bool(_CLOSE_ACCOUNT_EN.search(text) or _CLOSE_ACCOUNT_ZH.search(text))
 
 
 def leaves_contact(text: str) -> bool:

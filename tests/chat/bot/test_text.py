@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat.bot.intents import asks_about_order, order_numbers, wants_human
+from chat.bot.intents import asks_about_order, asks_to_close_account, order_numbers, wants_human
 from chat.bot.matching import detect_language, features
 from chat.bot.sentiment import sentiment_score
 
@@ -61,6 +61,40 @@ def test_wants_human(text: str) -> None:
 )
 def test_does_not_want_human(text: str) -> None:
     assert not wants_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delete my account",
+        "Please close my account permanently",
+        "erase all my personal data",
+        "I'd like my account deleted",
+        "right to be forgotten (GDPR)",
+        "注销账号",
+        "不想用了，账号怎么注销",
+        "请删除我的个人信息",
+    ],
+)
+def test_closing_an_account_goes_to_a_person(text: str) -> None:
+    # Not the password entry (which shares "account"): a person verifies and erases.
+    assert asks_to_close_account(text) and wants_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have forgotten my password",
+        "my account is locked",
+        "how do I change the email on my account",
+        "remove the card from my account",
+        "cancel my order",
+        "忘记密码了",
+        "账号登录不了",
+    ],
+)
+def test_account_questions_are_not_closing_requests(text: str) -> None:
+    assert not asks_to_close_account(text)
 
 
 @pytest.mark.parametrize(
