@@ -261,29 +261,24 @@ def http_recorder() -> Iterator[tuple[str, Recorder]]:
         server.server_close()
 
 
-class GraphApi:
-    """A local server speaking the parts of Meta's WhatsApp Cloud API the desk uses, in its
-    documented wire format: ``POST /<v>/<phone id>/messages`` (answers ``{"messages": [{"id":
-    "wamid…"}]}``), ``POST /<v>/<phone id>/media`` (multipart, answers ``{"id"}``),
-    ``GET /<v>/<media id>`` (``{"url", "mime_type", "sha256", "file_size", "id"}``) and the media
-    URL itself. Every call must carry the bearer token. ``failures``: error answers to give
-    next, each ``(status, {"message", "code", …})`` in Graph's ``{"error": …}`` shape."""
+class _ProviderApi:
+    """What the fake provider servers below share: the sends they took (``sent``), the files
+    uploaded to them and the media they serve, and a test waiting for sends."""
 
-    def __init__(self, token: str) -> None:
-        self.token = token
-        self.url = ""
+    def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.uploads: list[tuple[str, bytes]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
-        self.failures: list[tuple[int, dict[str, Any]]] = []
-        self.unauthorised = 0
         self._n = 0
         self._cond = threading.Condition()
+
+    def _media_id(self, n: int) -> str:
+        raise NotImplementedError
 
     def add_media(self, content: bytes, mime_type: str) -> str:
         with self._cond:
             self._n += 1
-            media_id = f"{1000 + self._n}"
+            media_id = self._media_id(self._n)
             self.media[media_id] = (content, mime_type)
             return media_id
 
@@ -296,6 +291,25 @@ class GraphApi:
                     raise AssertionError(f"expected {count} sends, got {len(self.sent)}")
                 self._cond.wait(left)
             return list(self.sent)
+
+
+class GraphApi(_ProviderApi):
+    """A local server speaking the parts of Meta's WhatsApp Cloud API the desk uses, in its
+    documented wire format: ``POST /<v>/<phone id>/messages`` (answers ``{"messages": [{"id":
+    "wamid…"}]}``), ``POST /<v>/<phone id>/media`` (multipart, answers ``{"id"}``),
+    ``GET /<v>/<media id>`` (``{"url", "mime_type", "sha256", "file_size", "id"}``) and the media
+    URL itself. Every call must carry the bearer token. ``failures``: error answers to give
+    next, each ``(status, {"message", "code", …})`` in Graph's ``{"error": …}`` shape."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+        self.url = ""
+        self.failures: list[tuple[int, dict[str, Any]]] = []
+        self.unauthorised = 0
+
+    def _media_id(self, n: int) -> str:
+        return f"{1000 + n}"
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
         import hashlib
@@ -404,7 +418,7 @@ def provider_server(handler_of: Any) -> Iterator[str]:
         server.server_close()
 
 
-class WeChatApi:
+class WeChatApi(_ProviderApi):
     """A local server speaking the parts of WeChat's Official Account API the desk uses, in
     its documented format: ``GET /cgi-bin/token`` (``{"access_token", "expires_in"}``),
     ``POST /cgi-bin/message/custom/send?access_token=…`` (``{"errcode": 0, "errmsg": "ok"}``),
@@ -414,36 +428,18 @@ class WeChatApi:
     token stale. ``failures``: ``errcode`` answers to give next to sends."""
 
     def __init__(self, appid: str, secret: str) -> None:
+        super().__init__()
         self.appid, self.secret = appid, secret
         self.token_fetches = 0
         self.current = ""
-        self.sent: list[dict[str, Any]] = []
-        self.uploads: list[tuple[str, bytes]] = []
-        self.media: dict[str, tuple[bytes, str]] = {}
         self.failures: list[tuple[int, str]] = []
-        self._n = 0
-        self._cond = threading.Condition()
+
+    def _media_id(self, n: int) -> str:
+        return f"MEDIA{n:04d}"
 
     def expire(self) -> None:
         with self._cond:
             self.current = "stale-" + self.current
-
-    def add_media(self, content: bytes, mime_type: str) -> str:
-        with self._cond:
-            self._n += 1
-            media_id = f"MEDIA{self._n:04d}"
-            self.media[media_id] = (content, mime_type)
-            return media_id
-
-    def wait(self, count: int, timeout: float = 20) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while len(self.sent) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"expected {count} sends, got {len(self.sent)}")
-                self._cond.wait(left)
-            return list(self.sent)
 
     @staticmethod
     def _json(data: dict[str, Any]) -> tuple[int, bytes, str]:

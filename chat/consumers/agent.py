@@ -12,7 +12,6 @@ from helpdesk.errors import BadRequest
 
 from .. import events
 from ..access import Actor, is_agent
-from ..calls.signalling import HANDLERS as CALL_HANDLERS
 from ..events import Frame
 from ..models import Conversation
 from ..services.agents import agent_socket_event
@@ -31,15 +30,10 @@ class AgentConsumer(FrameConsumer):
 
     reader = "agent"
     handlers = {
-        "message.send": "on_send",
-        "resume": "on_resume",
-        "typing": "on_typing",
-        "read": "on_read",
-        "ping": "on_ping",
+        **FrameConsumer.handlers,
         "subscribe": "on_subscribe",
         "unsubscribe": "on_unsubscribe",
         "list.watch": "on_list_watch",
-        **CALL_HANDLERS,
     }
     # What this workspace's list shows (``list.watch``): None until it says, then every list
     # update is checked against it. ``listed`` holds the conversations the list may show, so

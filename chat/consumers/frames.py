@@ -22,6 +22,7 @@ from helpdesk.errors import BadRequest, HelpdeskError, RateLimited, TooLarge, er
 
 from .. import events, selectors
 from ..access import Actor, access_conversation
+from ..calls.signalling import HANDLERS as CALL_HANDLERS
 from ..calls.signalling import CallSignalling
 from ..events import Frame
 from ..layer_health import health
@@ -50,7 +51,15 @@ _call = db_call
 class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
     """Shared frame handling: size, JSON, rate limit, dispatch by ``type``, error frames."""
 
-    handlers: dict[str, str] = {}
+    # Frame type -> method, for the frames both sides take; each side adds its own.
+    handlers: dict[str, str] = {
+        "message.send": "on_send",
+        "resume": "on_resume",
+        "typing": "on_typing",
+        "read": "on_read",
+        "ping": "on_ping",
+        **CALL_HANDLERS,
+    }
     # The side whose delivered cursor this socket's receipts move: "visitor" or "agent".
     reader: str = ""
 

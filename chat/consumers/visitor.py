@@ -11,7 +11,6 @@ from helpdesk.errors import BadRequest, HelpdeskError
 
 from .. import events, selectors
 from ..access import Actor
-from ..calls.signalling import HANDLERS as CALL_HANDLERS
 from ..events import Frame
 from ..models import Conversation
 from ..services.visitors import visitor_from_token
@@ -22,14 +21,7 @@ class VisitorConsumer(FrameConsumer):
     """The storefront widget's socket. The first frame must be ``auth`` with the token."""
 
     reader = "visitor"
-    handlers = {
-        "message.send": "on_send",
-        "resume": "on_resume",
-        "typing": "on_typing",
-        "read": "on_read",
-        "ping": "on_ping",
-        **CALL_HANDLERS,
-    }
+    # handlers: FrameConsumer's, the frames both sides take, and no others.
 
     async def connect(self) -> None:
         await super().connect()

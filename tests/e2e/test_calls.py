@@ -30,16 +30,27 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp"
 
 
+def _conversation_open(
+    browser: Any, people: list[Any], base: str, text: str
+) -> tuple[Any, Any, Conversation]:
+    """Ana on the desk's "all" view, a shopper who wrote ``text``, and the conversation, which
+    Ana has just opened: (agent page, shopper page, conversation)."""
+    off_loop(make_agent, "ana", name="Ana")
+    agent = desk_login(browser, people, base, "ana")
+    desk_view(agent, "all")
+    shopper = shopper_open(browser, people, base)
+    widget_send(shopper, text)
+    conversation = off_loop(lambda: Conversation.objects.get())
+    row(agent, conversation.pk).click()
+    return agent, shopper, conversation
+
+
 def test_agent_video_calls_the_shopper_media_flows_and_hangup_ends_both(
     live_daphne: str, media_browser: Any, people: list[Any]
 ) -> None:
-    off_loop(make_agent, "ana", name="Ana")
-    agent = desk_login(media_browser, people, live_daphne, "ana")
-    desk_view(agent, "all")
-    shopper = shopper_open(media_browser, people, live_daphne)
-    widget_send(shopper, "Could you show me the fabric on camera?")
-    conversation = off_loop(lambda: Conversation.objects.get())
-    row(agent, conversation.pk).click()
+    agent, shopper, conversation = _conversation_open(
+        media_browser, people, live_daphne, "Could you show me the fabric on camera?"
+    )
     box = pane(agent, conversation.pk)
     expect(box.locator(".dk-msg-visitor .dk-msg-body")).to_have_count(1)
 
@@ -97,13 +108,9 @@ def test_agent_video_calls_the_shopper_media_flows_and_hangup_ends_both(
 def test_shopper_asks_for_a_voice_call_the_agent_answers_and_the_shopper_hangs_up(
     live_daphne: str, media_browser: Any, people: list[Any]
 ) -> None:
-    off_loop(make_agent, "ana", name="Ana")
-    agent = desk_login(media_browser, people, live_daphne, "ana")
-    desk_view(agent, "all")
-    shopper = shopper_open(media_browser, people, live_daphne)
-    widget_send(shopper, "Can we talk it through?")
-    conversation = off_loop(lambda: Conversation.objects.get())
-    row(agent, conversation.pk).click()
+    agent, shopper, conversation = _conversation_open(
+        media_browser, people, live_daphne, "Can we talk it through?"
+    )
     expect(pane(agent, conversation.pk).locator(".dk-msg-visitor")).to_have_count(1)
 
     shopper.locator('[data-testid="hd-tool-call-audio"]').click()
@@ -138,13 +145,9 @@ def test_a_voice_call_turns_video_on_both_ways_with_new_offers(
     """Voice → video mid-call: the agent turns the camera on (the agent's side offers again,
     the shopper's answers), then the shopper does (the shopper's side offers, the agent's
     answers); the other side's video arrives each time, the audio never stops."""
-    off_loop(make_agent, "ana", name="Ana")
-    agent = desk_login(media_browser, people, live_daphne, "ana")
-    desk_view(agent, "all")
-    shopper = shopper_open(media_browser, people, live_daphne)
-    widget_send(shopper, "Can you hear me?")
-    conversation = off_loop(lambda: Conversation.objects.get())
-    row(agent, conversation.pk).click()
+    agent, shopper, conversation = _conversation_open(
+        media_browser, people, live_daphne, "Can you hear me?"
+    )
     box = pane(agent, conversation.pk)
     expect(box.locator(".dk-msg-visitor")).to_have_count(1)
     # Count the offers each page makes (the frames go through the page's socket).
