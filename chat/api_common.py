@@ -51,6 +51,8 @@ CONVERSATION_FIELDS: dict[str, Any] = {
     "team": serializers.DictField(allow_null=True),
     "queue_position": serializers.IntegerField(allow_null=True),
     "last_seq": serializers.IntegerField(),
+    # Rises with each published change: the newer of two payloads (docs/protocol.md).
+    "version": serializers.IntegerField(),
 }
 
 

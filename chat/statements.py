@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.db.models.fields.mixins import FieldCacheMixin
@@ -213,12 +213,65 @@ _CONVERSATION_FIELDS = {f.name: f for f in Conversation._meta.concrete_fields}
 
 def conversation_update(conversation: Conversation, fields: Sequence[str]) -> None:
     """``conversation.save(update_fields=fields)`` as one ``UPDATE … WHERE id = %s``, without
-    signals (nobody listens to a conversation's save)."""
+    signals (nobody listens to a conversation's save), that also raises the conversation's
+    ``version`` (the next payload published in this transaction tells it: no statement
+    more for a message)."""
     changed = [_CONVERSATION_FIELDS[name] for name in fields]
     sets = ", ".join(f'"{f.column}" = %s' for f in changed)
     db = _db()
     params = [f.get_db_prep_save(f.pre_save(conversation, False), db) for f in changed]
     with db.cursor() as cursor:
         cursor.execute(
-            f"UPDATE chat_conversation SET {sets} WHERE id = %s", [*params, conversation.pk]
+            f'UPDATE chat_conversation SET {sets}, "version" = "version" + 1 WHERE id = %s'
+            ' RETURNING "version"',
+            [*params, conversation.pk],
         )
+        row = cursor.fetchone()
+    if row is not None:
+        _version_mark(conversation, row[0], db)
+
+
+class _VersionMark:
+    """That a transaction raised a conversation's version; ended when it commits."""
+
+    __slots__ = ("live",)
+
+    def __init__(self) -> None:
+        self.live = True
+
+    def end(self) -> None:
+        self.live = False
+
+
+def _version_mark(conversation: Conversation, version: int, db: BaseDatabaseWrapper) -> None:
+    conversation.version = version
+    if not db.in_atomic_block:
+        return  # autocommit: that statement was its own transaction
+    mark = _VersionMark()
+    conversation._version_mark = mark  # type: ignore[attr-defined]
+    transaction.on_commit(mark.end, using=db.alias)
+
+
+def conversation_version_bump(conversation: Conversation) -> None:
+    """Give ``conversation`` its next ``version`` unless this transaction already did (its
+    message's UPDATE, an earlier publish): one ``UPDATE … RETURNING``, which takes the row
+    lock if the caller does not hold it yet, so versions rise in the order transactions
+    commit. Every payload built after it in the transaction tells that version.
+
+    The mark lives on the instance until its transaction commits. A caller that kept an
+    instance past a rolled-back transaction would publish its next change without a new
+    version (and a client holding a newer one would drop it): every writer loads the
+    conversation again in its transaction."""
+    mark = getattr(conversation, "_version_mark", None)
+    db = _db()
+    if mark is not None and mark.live and db.in_atomic_block:
+        return
+    with db.cursor() as cursor:
+        cursor.execute(
+            'UPDATE chat_conversation SET "version" = "version" + 1 WHERE id = %s'
+            ' RETURNING "version"',
+            [conversation.pk],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        _version_mark(conversation, row[0], db)

@@ -163,6 +163,8 @@ def conversation_payload(conversation: Conversation, *, staff: bool) -> dict[str
         ),
         "queue_position": None,
         "last_seq": conversation.last_seq,
+        # Rises with each published change (docs/protocol.md): the newer of two payloads.
+        "version": conversation.version,
         "created_at": isoformat(conversation.created_at),
         "last_activity_at": isoformat(conversation.last_activity_at),
         "receipts": {

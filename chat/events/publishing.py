@@ -16,6 +16,7 @@ from django.db import transaction
 
 from ..layer_health import health
 from ..models import Conversation, Message
+from ..statements import conversation_version_bump
 from .names import (
     LAYER_EVENT,
     Frame,
@@ -262,7 +263,10 @@ def publish_message(message: Message, *, origin: str | None = None) -> None:
 def publish_conversation(
     conversation: Conversation, *, created: bool = False, shopper: bool = True
 ) -> None:
-    """``conversation.created``/``updated`` to the agents' lists and to the shopper."""
+    """``conversation.created``/``updated`` to the agents' lists and to the shopper, telling
+    the conversation's ``version``: raised here unless this transaction raised it already
+    (a message's UPDATE does), so a client can drop a payload older than one it has."""
+    conversation_version_bump(conversation)
     kind = Frame.CONVERSATION_CREATED if created else Frame.CONVERSATION_UPDATED
     # Every agent socket is in the agents group; it drives the live list in every workspace.
     publish(

@@ -84,6 +84,13 @@ class Conversation(models.Model):
     # Set by an automation rule's "mute" (chat/automation/rules.py): until then a shopper's
     # message leaves the resolved conversation resolved; reopening it ends the mute.
     muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
+    # Which state of the conversation a published payload tells (``version`` in
+    # docs/protocol.md): raised under the row lock by the message path's UPDATE and, once per
+    # transaction, by every other publish (chat/statements.py ``conversation_version_bump``),
+    # so it rises in commit order and a client keeps the newest of two payloads whatever
+    # order they arrive in. Only those UPDATEs write it: a full ``save()`` would write back
+    # the value it loaded.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("conversation")

@@ -219,12 +219,60 @@ export function render() {
 }
 
 /**
+ * For each conversation, the `version` each field was last set at by a live update, and the
+ * row's version then (`row`): a row the store took from elsewhere since (a list load) counts
+ * all its fields at its own version.
+ * @type {Map<number, {row: number, fields: Map<string, number>}>}
+ */
+const fieldVersions = new Map();
+
+/**
+ * What of a live update is newer than the row the store holds (docs/protocol.md, `version`):
+ * all of it when its version is not lower than the row's; else only the fields no newer
+ * update set (a label change's `labels`, overtaken by a message's update that leaves them out);
+ * null when that is nothing. Without a version (an older server), all of it, as it came.
+ * @param {Partial<Conversation> & {id: number}} payload
+ * @returns {Partial<Conversation> & {id: number} | null}
+ */
+function newerPart(payload) {
+  const version = payload.version;
+  if (typeof version !== "number") return payload;
+  const known = api.conversation(payload.id);
+  const rowVersion = known && typeof known.version === "number" ? known.version : -1;
+  let seen = fieldVersions.get(payload.id);
+  if (!seen || seen.row !== rowVersion) {
+    seen = { row: rowVersion, fields: new Map() };
+    fieldVersions.set(payload.id, seen);
+  }
+  /** @param {string} key */
+  const setAt = (key) => {
+    const at = seen.fields.get(key);
+    if (at !== undefined) return at;
+    return known && key in known ? rowVersion : -1;
+  };
+  /** @type {Record<string, unknown>} */
+  const part = { id: payload.id };
+  for (const [key, value] of Object.entries(payload)) {
+    if (key === "id" || (version < rowVersion && (key === "version" || setAt(key) >= version))) continue;
+    part[key] = value;
+    seen.fields.set(key, version);
+  }
+  seen.row = Math.max(rowVersion, version);
+  if (Object.keys(part).length === 1) return null;
+  return /** @type {Partial<Conversation> & {id: number}} */ (part);
+}
+
+/**
  * A live change to one conversation: patch it in place, then reconcile from the server.
  * @param {Frame} frame
  */
 function onConversationFrame(frame) {
-  const payload = frame.conversation;
-  if (!payload || typeof payload.id !== "number") return;
+  const update = frame.conversation;
+  if (!update || typeof update.id !== "number") return;
+  // An update older than the row (a newer one overtook it) changes nothing, but a
+  // conversation.created is still news: a quick assignment's update may come first.
+  const payload = newerPart(update) || (frame.type === "conversation.created" ? { id: update.id } : null);
+  if (!payload) return;
   const before = api.conversation(payload.id);
   const active = api.active();
   const isOpenVisible = active && active.id === payload.id && !document.hidden;
@@ -264,7 +312,7 @@ function isMuted(c) {
 
 /**
  * @param {Conversation | undefined} before
- * @param {Conversation} after
+ * @param {Partial<Conversation>} after
  */
 function looksLikeNewShopperMessage(before, after) {
   if (!after.last_message || after.last_message.sender !== "visitor") return false;
@@ -281,7 +329,11 @@ register({
     if (frame.type === "conversation.created" || frame.type === "conversation.updated") {
       onConversationFrame(frame);
     } else if (frame.type === "conversation.assigned") {
-      const c = updateConversation(frame.conversation);
+      const payload = frame.conversation;
+      const valid = !!payload && typeof payload.id === "number";
+      const update = valid ? newerPart(payload) : null;
+      // An older payload than the row (a newer update overtook it) leaves the row as it is.
+      const c = update ? updateConversation(update) : valid ? api.conversation(payload.id) || null : null;
       const focused = api.active();
       // Taking a conversation or replying to an unassigned one assigns it too: no notice then.
       if (c && c.assignee && c.assignee.id === api.me.id && !(focused && focused.id === c.id)) {

@@ -44,6 +44,8 @@ export interface Conversation {
     current_title?: string;
   } | null;
   last_seq?: number;
+  /** rises with each published change: the newer of two payloads (docs/protocol.md) */
+  version?: number;
   last_activity_at?: string | null;
   last_message?: { sender: string; preview: string } | null;
   /** staff view, when the payload carries them (docs/protocol.md) */
