@@ -241,6 +241,14 @@ def test_a_manager_builds_the_form_in_the_admin_and_the_answers_reach_the_agents
     expect(prechat.locator("#hdp-0-error")).to_be_hidden()
     expect(name).to_have_value("Mia")
     assert posts == []
+    # A reload loses nothing typed.
+    shopper.reload()
+    widget_open(shopper)
+    expect(name).to_have_value("Mia")
+    expect(email).to_have_value("mia@")
+    expect(prechat.get_by_role("combobox", name=re.compile("^What is it about"))).to_have_value(
+        "Returns"
+    )
     email.fill("mia@example.com")
     submit.click()
     expect(prechat).to_have_count(0)

@@ -21,6 +21,29 @@
   let form = null;
   let done = false;
   let asking = false;
+  // What the shopper typed, kept for this tab until the form is sent: a reload or a closed
+  // widget loses nothing.
+  const DRAFT_KEY = "hd-prechat-draft";
+
+  /** @returns {Record<string, string | boolean>} */
+  function draftGet() {
+    try {
+      const found = JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "{}");
+      return found && typeof found === "object" ? found : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** @param {Record<string, string | boolean> | null} values */
+  function draftSet(values) {
+    try {
+      if (values) window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify(values));
+      else window.sessionStorage.removeItem(DRAFT_KEY);
+    } catch {
+      /* storage off: the draft lives as long as the page */
+    }
+  }
 
   /** @param {import("../core/types").WidgetApi} api */
   function close(api) {
@@ -137,6 +160,7 @@
       try {
         const response = await api.fetch("/api/widget/prechat?lang=" + encodeURIComponent(api.language), { method: "POST", json: { values } });
         if (response.ok) {
+          draftSet(null);
           done = true;
           close(api);
           api.slots.input.focus();
@@ -152,6 +176,22 @@
       }
     });
     api.slots.composer.hidden = true;
+    const draft = draftGet();
+    for (const [name, { input }] of inputs) {
+      const value = draft[name];
+      if (input instanceof HTMLInputElement && input.type === "checkbox") input.checked = value === true;
+      else if (typeof value === "string") input.value = value;
+    }
+    const keep = () => {
+      /** @type {Record<string, string | boolean>} */
+      const values = {};
+      for (const [name, { input }] of inputs) {
+        values[name] = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
+      }
+      draftSet(values);
+    };
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
     api.slots.footer.append(form);
     if (api.isOpen()) {
       const first = form.querySelector("input, select");
