@@ -17,26 +17,38 @@ from django.utils.translation import gettext_lazy as _
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
-def fmt_seconds(value: float | None) -> str:
+def _seconds_formats() -> tuple[str, str, str, str]:
+    """The four duration formats in the active language (looked up once per table: a
+    30-day agents table formats ~300 durations)."""
+    return (
+        gettext("%(s)ds"),
+        gettext("%(m)dm %(s)02ds"),
+        gettext("%(h)dh %(m)02dm"),
+        gettext("%(d)dd %(h)02dh"),
+    )
+
+
+def fmt_seconds(value: float | None, formats: tuple[str, str, str, str] | None = None) -> str:
     """``42s``, ``3m 05s``, ``2h 07m``, ``3d 04h`` (in Chinese ``3分05秒`` …); an em dash when
-    nothing was measured."""
+    nothing was measured. ``formats``: ``_seconds_formats()`` when the caller holds them."""
     if value is None:
         return "—"
+    secs, mins, hours, days = formats or _seconds_formats()
     s = round(float(value))
     if s < 60:
-        return gettext("%(s)ds") % {"s": s}
+        return secs % {"s": s}
     if s < 3600:
-        return gettext("%(m)dm %(s)02ds") % {"m": s // 60, "s": s % 60}
+        return mins % {"m": s // 60, "s": s % 60}
     if s < 86400:
-        return gettext("%(h)dh %(m)02dm") % {"h": s // 3600, "m": s % 3600 // 60}
-    return gettext("%(d)dd %(h)02dh") % {"d": s // 86400, "h": s % 86400 // 3600}
+        return hours % {"h": s // 3600, "m": s % 3600 // 60}
+    return days % {"d": s // 86400, "h": s % 86400 // 3600}
 
 
-def fmt(value: Any, unit: str) -> str:
+def fmt(value: Any, unit: str, formats: tuple[str, str, str, str] | None = None) -> str:
     if value is None:
         return "—"
     if unit == "seconds":
-        return fmt_seconds(value)
+        return fmt_seconds(value, formats)
     if unit == "share":
         return f"{float(value) * 100:.1f}%"
     if unit == "score":
@@ -72,7 +84,11 @@ class Table:
 
 
 def build(name: str, columns: list[Column], rows: Iterable[dict[str, Any]]) -> Table:
-    return Table(name, columns, [[fmt(r.get(c.key), c.unit) for c in columns] for r in rows])
+    formats = _seconds_formats()
+    units = [(c.key, c.unit) for c in columns]
+    return Table(
+        name, columns, [[fmt(r.get(key), unit, formats) for key, unit in units] for r in rows]
+    )
 
 
 def overview_table(data: dict[str, Any], compare: bool) -> Table:

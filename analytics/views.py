@@ -59,25 +59,26 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
+def _options(rows: Any, chosen: int | None) -> list[tuple[str, str, bool]]:
+    """A filter's choices as (value, label, selected): plain strings, so the page's three
+    selects (~50 agents) cost no model instances or number formatting."""
+    return [(str(pk), str(label), pk == chosen) for pk, label in rows]
 
+
+def _filter_context(request: HttpRequest, f: selectors.ReportFilter) -> dict[str, Any]:
     from chat.models import Channel, Team
 
-    agents = (
-        get_user_model()
-        .objects.filter(groups__name__in=["Agents", "Supervisors"])
-        .select_related("agent_profile")
-        .distinct()
-        .order_by("username")
-    )
+    from .selectors.agents import agent_choices
+
     return {
         **admin.site.each_context(request),
         "f": f,
         "previous": f.previous(),
-        "teams": Team.objects.order_by("name"),
-        "channels": Channel.objects.order_by("name"),
-        "agents": agents,
+        "teams": _options(Team.objects.order_by("name").values_list("pk", "name"), f.team_id),
+        "channels": _options(
+            Channel.objects.order_by("name").values_list("pk", "name"), f.channel_id
+        ),
+        "agents": _options(agent_choices(), f.agent_id),
         "zone": _zone_name(f),
         "zones": report_zones(),
     }

@@ -33,13 +33,39 @@ def _starting_loads(agent_ids: list[int], f: ReportFilter) -> dict[int, int]:
         return {agent_id: int(value or 0) for agent_id, value in cursor.fetchall()}
 
 
-def _names(agent_ids: list[int]) -> dict[int, str]:
-    users = get_user_model().objects.filter(pk__in=agent_ids).select_related("agent_profile")
-    out = {}
-    for user in users:
-        profile = getattr(user, "agent_profile", None)
-        out[user.pk] = profile.name if profile else user.get_username()
+def _named(users: Any) -> list[tuple[int, str]]:
+    """(id, name) of these users, the name as ``AgentProfile.name`` gives it (display name,
+    else full name, else username; the username without a profile), read as values: no
+    model instances for the page's ~50 agents."""
+    rows = users.values_list(
+        "pk",
+        get_user_model().USERNAME_FIELD,
+        "first_name",
+        "last_name",
+        "agent_profile__pk",
+        "agent_profile__display_name",
+    )
+    out = []
+    for pk, username, first, last, profile, display in rows:
+        full = f"{first} {last}".strip()
+        out.append((pk, (display or full or username) if profile else username))
     return out
+
+
+def _names(agent_ids: list[int]) -> dict[int, str]:
+    return dict(_named(get_user_model().objects.filter(pk__in=agent_ids)))
+
+
+def agent_choices() -> list[tuple[int, str]]:
+    """The report filter's agents (the Agents and Supervisors groups): (id, name) by
+    username."""
+    users = (
+        get_user_model()
+        .objects.filter(groups__name__in=["Agents", "Supervisors"])
+        .distinct()
+        .order_by(get_user_model().USERNAME_FIELD)
+    )
+    return _named(users)
 
 
 def agents_table(f: ReportFilter) -> list[dict[str, Any]]:
