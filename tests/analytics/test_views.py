@@ -351,3 +351,36 @@ def test_a_report_picks_its_time_zone(data: None, settings: Any) -> None:
     settings.REPORTS = {**settings.REPORTS, "TIME_ZONES": []}
     page = client.get(f"/admin/reports/?{RANGE}").content.decode()
     assert 'name="tz"' not in page
+
+
+def test_agents_are_named_as_their_profile_names_them_in_the_filter_and_the_table() -> None:
+    """``AgentProfile.name``: the display name, else the full name, else the username; a
+    user without a profile by username. The filter lists the Agents and Supervisors by
+    username with the chosen one selected; the table names each agent the same way."""
+    from chat.models import AgentProfile
+
+    shown = make_agent("zed", name="Zoë <Z>")
+    full = make_agent("amy", name="")
+    full.first_name, full.last_name = "Amy", "Li"
+    full.save()
+    bare = make_agent("bea", name="")
+    lone = make_agent("cy", supervisor=True)
+    AgentProfile.objects.filter(user=lone).delete()
+    for i, who in enumerate((shown, full, bare, lone)):
+        conv = shopper_at(make_visitor(), i * 60)
+        agent_at(who, conv, i * 60 + 30)
+    analytics_services.rollup_tick(lag=dt.timedelta(0))
+    client = manager("analytics.view_reports")
+    html = client.get(f"/admin/reports/agents/?{RANGE}&agent={full.pk}").content.decode()
+    select = html[html.index('<select name="agent">') :]
+    select = select[: select.index("</select>")]
+    assert select == (
+        '<select name="agent"><option value="">All agents</option>'
+        f'<option value="{full.pk}" selected>Amy Li</option>'
+        f'<option value="{bare.pk}" >bea</option>'
+        f'<option value="{lone.pk}" >cy</option>'
+        f'<option value="{shown.pk}" >Zoë &lt;Z&gt;</option>'
+    )
+    body = client.get(f"/admin/reports/agents/?{RANGE}").content.decode()
+    for name in ("Zoë &lt;Z&gt;", "Amy Li", "bea", "cy"):
+        assert f'<th scope="row">{name}</th>' in body
