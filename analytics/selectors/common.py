@@ -306,13 +306,13 @@ def _exact(
             f"WHERE f.kind = k.kind AND f.agent_id = a.id AND {' AND '.join(where)}) AS s "
             "WHERE s.pct IS NOT NULL"
         )
-        out: dict[tuple[int, int], Stat] = {}
+        per_agent: dict[tuple[int, int], Stat] = {}
         with report_connection().cursor() as cursor:
             cursor.execute(sql, [kinds, agent_ids, *params])
             for kind, agent_id, cuts in cursor.fetchall():
                 count, mean = _mean(sums.get(agent_id), kind, f.business_hours)
-                out[(kind, agent_id)] = Stat(count, cuts[0], cuts[1], mean)
-        return out
+                per_agent[(kind, agent_id)] = Stat(count, cuts[0], cuts[1], mean)
+        return per_agent
     sql = (
         f"SELECT f.kind, 0, count(*), {pct}, avg(f.{column}) "
         f"FROM analytics_fact f WHERE {' AND '.join(where)} GROUP BY 1, 2"
