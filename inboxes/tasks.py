@@ -19,9 +19,9 @@ def inbound_sweep() -> int:
 
 
 @shared_task(name="inboxes.outbound_sweep", ignore_result=True)
-def outbound_sweep() -> int:
+def outbound_sweep(grace_seconds: float = 60) -> int:
     """Beat: queue again the pending deliveries nobody works on."""
-    return outbound.outbound_sweep()
+    return outbound.outbound_sweep(grace_seconds=grace_seconds)
 
 
 @shared_task(name="inboxes.imap_poll", ignore_result=True)

@@ -1,5 +1,5 @@
-"""Production settings with the pending tasks' sweep every 2 seconds (a 3-second grace)
-instead of every minute, for the Redis-loss scenario (tests/faults/test_pending_recovery.py)."""
+"""Production settings with the pending tasks' and the deliveries' sweeps every 2 seconds (a
+3-second grace) instead of every minute, for the Redis-loss scenario (tests/faults/test_pending_recovery.py)."""
 
 from helpdesk.settings import *  # noqa: F403
 
@@ -8,5 +8,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpdesk.pending_sweep",
         "schedule": 2.0,
         "kwargs": {"grace_seconds": 3},
-    }
+    },
+    "faults-outbound-sweep": {
+        "task": "inboxes.outbound_sweep",
+        "schedule": 2.0,
+        "kwargs": {"grace_seconds": 3},
+    },
 }

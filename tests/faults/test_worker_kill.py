@@ -18,10 +18,8 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import psycopg
@@ -29,9 +27,9 @@ import pytest
 from celery import Celery
 
 from analytics.services.rollup import LOCK_KEY
-from tests.procs import free_port
 
 from .clients import Agent, Shopper, agent_cookie, post_json, widget_session
+from .shop_app import SETUP, ShopApp
 from .stack import ROOT, Process, Stack, bound, report, stack
 
 pytestmark = [pytest.mark.slow]
@@ -263,60 +261,6 @@ def test_two_beats_double_the_schedule_but_never_a_report(kill_world: Stack) -> 
     report("two beats", messages=sent, ticks_sent=ticks, rollup_rows=len(rebuilt.splitlines()))
     assert ticks >= 2 * 4, f"both beats should have sent the job: {ticks}"
     assert by_ticks and by_ticks == rebuilt
-
-
-class ShopApp:
-    """The shop's app behind the API channel's webhook (a real local HTTP server). It does
-    what docs/channels.md asks of an app: it acts on an event id once, however often the desk
-    posts it. ``hold`` keeps the next post whose body contains a marker open, unanswered,
-    until released: the worker that sent it is then killed mid-send."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, str]] = []  # (event id, body) of every post received
-        self.effects: dict[str, str] = {}  # event id -> body: what the app acted on, once
-        self.hold_marker = ""
-        self.held = threading.Event()
-        self.release = threading.Event()
-        app = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                event_id = self.headers.get("X-Helpdesk-Event-Id", "")
-                app.posts.append((event_id, body))
-                if app.hold_marker and app.hold_marker in body and not app.held.is_set():
-                    app.held.set()
-                    app.release.wait(60)
-                    return  # the connection's worker is dead by now: no answer
-                app.effects.setdefault(event_id, body)
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def with_marker(self, marker: str) -> list[tuple[str, str]]:
-        return [(event_id, body) for event_id, body in self.posts if marker in body]
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-SETUP = """
-from chat.models import Channel
-from inboxes.api.tokens import token_issue, webhook_secret_issue
-channel = Channel.objects.create(name="Shop app", kind="api")
-webhook_secret_issue(channel, {url!r})
-print(token_issue(channel))
-"""
 
 
 def _delivery(world: Stack, marker: str) -> str:
