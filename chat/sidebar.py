@@ -1,8 +1,10 @@
 """Reads and writes behind the customer sidebar: the sidebar itself (chat's view of the
-shopper plus ``orders.selectors``) and the widget's page reports (live ``visitor.page``)."""
+shopper plus ``orders.selectors``, and what other apps add through
+:func:`sidebar_part_register`) and the widget's page reports (live ``visitor.page``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +19,22 @@ from .access import Actor, access_conversation
 from .models import Conversation, Visitor
 
 PREVIOUS_CONVERSATIONS = 10
+
+SidebarPart = Callable[[int | None], dict[str, Any]]
+_sidebar_parts: list[SidebarPart] = []
+
+
+def sidebar_part_register(part: SidebarPart) -> None:
+    """Add keys to every conversation's sidebar: ``part(customer_id)`` (None: the shopper is
+    not a known customer) returns them (inboxes: ``contacts``, every address that reaches the
+    shopper). Registering one twice changes nothing."""
+    if part not in _sidebar_parts:
+        _sidebar_parts.append(part)
+
+
+def sidebar_parts() -> list[SidebarPart]:
+    """The registered parts, in order (docs/architecture.md lists them)."""
+    return list(_sidebar_parts)
 
 
 def conversation_sidebar(*, actor: Actor, conversation_id: Any) -> dict[str, Any]:
@@ -65,10 +83,8 @@ def conversation_sidebar(*, actor: Actor, conversation_id: Any) -> dict[str, Any
         }
         for c in previous.select_related("channel")
     ]
-    from inboxes.contacts import customer_contacts
-
-    # Every address that reaches the shopper, and the merges that joined them (one customer).
-    data["contacts"] = customer_contacts(customer_id) if customer_id else None
+    for part in _sidebar_parts:
+        data.update(part(customer_id))
     return data
 
 

@@ -13,6 +13,7 @@ from helpdesk import dispatch
 from helpdesk.pending import pending_delay
 
 from . import registry
+from .contacts import customer_contacts
 
 
 def _email_extra(conversation: Conversation) -> dict[str, Any]:
@@ -198,11 +199,18 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
     pending_delay(transcript, conversation_id=conversation_id)
 
 
+def contacts_sidebar(customer_id: int | None) -> dict[str, Any]:
+    """The sidebar's ``contacts``: every address that reaches the shopper, and the merges that
+    joined them (one customer); None for a shopper who is not a known customer."""
+    return {"contacts": customer_contacts(customer_id) if customer_id else None}
+
+
 def connect() -> None:
     """The channels' wiring, in the order it runs (docs/architecture.md lists it)."""
     from django.db.models.signals import post_delete, post_save
 
     from chat.services.message_send import agent_reply_gate_register
+    from chat.sidebar import sidebar_part_register
     from orders.privacy import register_erase, register_export
     from orders.services.identity import register_merge
 
@@ -230,6 +238,7 @@ def connect() -> None:
     events.agent_typing_register(api_events.on_agent_typing)
     agent_reply_gate_register(window_gate)
     register_merge(merge_chat)
+    sidebar_part_register(contacts_sidebar)
     register_export(export_channels)
     register_erase(erase_channels)
     post_save.connect(email_channels_changed, sender=Channel, dispatch_uid="inboxes-email-cache")

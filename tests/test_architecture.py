@@ -74,6 +74,7 @@ def test_every_hook_is_listed_in_order() -> None:
     from chat.routing.services import bot_gates
     from chat.services.agents import agent_socket_hooks
     from chat.services.message_send import agent_reply_gates
+    from chat.sidebar import sidebar_parts
     from helpdesk.model_validators import model_validators
     from helpdesk.storefront import storefront_context_parts
     from orders.privacy import erase_hooks, export_hooks
@@ -91,6 +92,7 @@ def test_every_hook_is_listed_in_order() -> None:
         "orders.privacy.register_erase": erase_hooks,
         "helpdesk.storefront.storefront_context_register": storefront_context_parts(),
         "helpdesk.model_validators.model_validator_register": model_validators(),
+        "chat.sidebar.sidebar_part_register": sidebar_parts(),
     }
     _compare(
         "registry: entries, in order",
@@ -157,7 +159,8 @@ def test_apps_import_services_from_the_module_that_owns_them() -> None:
 
 
 def test_app_boundaries() -> None:
-    """Orders knows nothing of chat and analytics; only the socket URLs import the consumers
+    """Orders knows nothing of chat and analytics, chat nothing of the apps above it (inboxes,
+    analytics: they plug into chat's registries); only the socket URLs import the consumers
     (the transport); chat reads orders through its selectors and services, not its APIs."""
     offenders = []
     for path in _app_modules():
@@ -167,6 +170,8 @@ def test_app_boundaries() -> None:
             targets = {module, *(f"{module}.{name}" for name in names)}
             if app == "orders" and module.split(".")[0] in ("chat", "analytics"):
                 offenders.append(f"{where}:{line} orders imports {module}")
+            if app == "chat" and module.split(".")[0] in ("inboxes", "analytics"):
+                offenders.append(f"{where}:{line} chat imports {module}")
             transport = any(
                 t == "chat.consumers" or t.startswith("chat.consumers.") for t in targets
             )
