@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from helpdesk.errors import BadRequest
+from helpdesk.pending import pending_delay
 
 from .. import events
 from ..access import Actor, access_conversation
@@ -80,9 +81,9 @@ def agent_language_set(*, user: Any, language: Any) -> AgentProfile:
     profile.language = language
     profile.save(update_fields=["language"])
     if changed and translation_enabled():
-        # Their open conversations' shopper messages follow, in Celery (reassign.py).
+        # Their open conversations' shopper messages follow, in Celery (reassign.py); written
+        # down with the change, so a task the broker lost is queued by the sweep.
         from .tasks import agent_language_changed_task
 
-        user_id = user.pk
-        transaction.on_commit(lambda: agent_language_changed_task.delay(user_id), robust=True)
+        pending_delay(agent_language_changed_task, user_id=user.pk)
     return profile
