@@ -260,6 +260,9 @@ PLACES = [
     "西湖区",
 ]
 SKUS = [f"sku{n}" for n in range(20_000)]
+NAMES = ["Ana", "Mia", "Leo", "Wei", "Li Na", "Zhang Wei", "Olga", "Tom", "Sara", "Ivan"]
+NAMES += ["王芳", "李娜", "张伟", "刘洋", "陈静"]
+NAMES_SQL = "ARRAY[" + ", ".join(f"'{name}'" for name in NAMES) + "]"
 
 QUERIES = [
     ("en, very common", "order"),
@@ -273,6 +276,8 @@ QUERIES = [
     ("zh, rare place", "乌鲁木齐"),
     ("zh, two words", "退货 尺码"),
     ("zh, no hit", "量子计算"),
+    ("person, common", "ana"),
+    ("person, e-mail", "shopper4242@"),
 ]
 
 
@@ -326,7 +331,15 @@ def generate(conversations: int, per: int, days: int, seed: int = 7) -> int:
             fill_sql(
                 c,
                 "chat_visitor",
-                {"public_id": "gen_random_uuid()", "created_at": "t0", "channel_id": str(channel)},
+                {
+                    "public_id": "gen_random_uuid()",
+                    "created_at": "t0",
+                    "channel_id": str(channel),
+                    # A name for every shopper, an e-mail for half (the list's search reads them).
+                    "name": f"({NAMES_SQL})[1 + i % {len(NAMES)}] || ' ' || (i % 997)",
+                    "email": "CASE WHEN i % 2 = 0 THEN 'shopper' || i || '@example.com' "
+                    "ELSE '' END",
+                },
                 "FROM g ORDER BY i",
             )
         )
@@ -401,6 +414,13 @@ def generate(conversations: int, per: int, days: int, seed: int = 7) -> int:
         copy(rows([b for b in batch if b[0] not in firsts], range(1, per + 1)))
         copy(rows([b for b in batch if b[0] in firsts], range(2, per + 1)))
     with connection.cursor() as c:
+        # Each conversation's preview is its last message, as the message path leaves it.
+        c.execute(
+            "UPDATE chat_conversation c SET last_message_preview = left(m.body, 200) "
+            "FROM chat_message m WHERE m.conversation_id = c.id "
+            "AND m.conversation_created_at = c.created_at AND m.seq = c.last_seq"
+        )
+        c.execute("ANALYZE chat_visitor")
         c.execute("ANALYZE chat_message")
         c.execute("ANALYZE chat_conversation")
         c.execute("SELECT count(*) FROM chat_message")
@@ -450,23 +470,31 @@ def variants() -> dict[str, Any]:
     from chat.search.segment import query_words
 
     user = User.objects.get(username="bench-agent")
-    new_list = selectors._conversations_with_message
+    new_list = selectors.conversation_search_condition
 
-    def old_subquery(search: str) -> Any:
-        return Exists(
+    def old_condition(search: str) -> Q:
+        """The list's search before the index: names, preview, any message ``ILIKE``."""
+        message = Exists(
             Message.objects.filter(
                 conversation=OuterRef("pk"),
                 conversation_created_at=OuterRef("created_at"),
                 body__icontains=search,
             )
         )
+        return (
+            Q(visitor__name__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(customer__email__icontains=search)
+            | Q(last_message_preview__icontains=search)
+            | message
+        )
 
     def listed(q: str, old: bool) -> int:
-        selectors._conversations_with_message = old_subquery if old else new_list  # type: ignore[assignment]
+        selectors.conversation_search_condition = old_condition if old else new_list  # type: ignore[assignment]
         try:
             return len(list(selectors.conversations_for_agent(user=user, status=None, search=q)))
         finally:
-            selectors._conversations_with_message = new_list  # type: ignore[assignment]
+            selectors.conversation_search_condition = new_list  # type: ignore[assignment]
 
     def ilike(q: str) -> int:
         cond = Q()

@@ -21,8 +21,7 @@ from helpdesk.errors import BadRequest
 
 from .access import AGENT_GROUPS, Actor, access_conversation
 from .models import AgentReadCursor, Conversation, Message, Visitor
-from .search.messages import LIST_REACH, message_match
-from .search.segment import clean_query
+from .search.conversations import conversation_search_condition
 from .statements import CONVERSATION_RELATED
 
 User = get_user_model()
@@ -45,40 +44,6 @@ def conversation_current_for_visitor(*, visitor: Visitor) -> Conversation | None
 
 VIEWS = ("mine", "unassigned", "all")
 SORTS = ("recent", "priority")
-
-
-def _conversations_with_message(search: str) -> Q:
-    """Conversations with a message or note containing every word of ``search``: through the
-    search index on PostgreSQL (chat/search/, docs/search.md), notes included — the list is
-    the agents' and they search what they wrote too."""
-    match = message_match(search)
-    if match is None:
-        return Q(pk__in=[])
-    # Capped at the newest LIST_REACH matches: a common word stops early instead of
-    # collecting every conversation that ever said it (docs/search.md).
-    matching = Message.objects.filter(match).values("conversation_id")
-    if LIST_REACH:
-        matching = matching.order_by("-id")[:LIST_REACH]
-    return Q(pk__in=matching)
-
-
-def _search_condition(search: str) -> Q:
-    """The list's search: the shopper's name, the customer's name or e-mail, the preview, or
-    a message or note. Each side is a subquery on its own table (hashed once), so the list
-    walks conversations without joining every row's visitor and customer to test them: on
-    50,000 conversations that join was most of a search's time (docs/search.md)."""
-    search = clean_query(search)
-    customer_model: Any = Conversation._meta.get_field("customer").related_model
-    people = Visitor.objects.filter(name__icontains=search).values("pk")
-    customers = customer_model.objects.filter(
-        Q(name__icontains=search) | Q(email__icontains=search)
-    ).values("pk")
-    return (
-        Q(visitor_id__in=people)
-        | Q(customer_id__in=customers)
-        | Q(last_message_preview__icontains=search)
-        | _conversations_with_message(search)
-    )
 
 
 def conversations_for_agent(
@@ -127,8 +92,6 @@ def conversations_for_agent(
         qs = qs.filter(priority=priority)
     if attribute is not None:
         qs = qs.filter(attribute)
-    if search:
-        qs = qs.filter(_search_condition(search))
     if before and sort == "priority" and before_priority is not None:
         qs = qs.filter(
             Q(priority__lt=before_priority)
@@ -136,6 +99,13 @@ def conversations_for_agent(
         )
     elif before:
         qs = qs.filter(last_activity_at__lt=before)
+    order: tuple[str, ...] = ("-last_activity_at", "-pk")
+    if sort == "priority":
+        order = ("-priority", *order)
+    limit = max(1, min(limit, 200))
+    if search:
+        # Last: the search reads the page's candidates within every filter above.
+        qs = qs.filter(conversation_search_condition(search, within=qs, order=order, limit=limit))
     # Evaluated inside the Message subquery, so OuterRef points at the message row.
     cursor = AgentReadCursor.objects.filter(
         user=user, conversation=OuterRef("conversation")
@@ -155,10 +125,7 @@ def conversations_for_agent(
         .values("n")
     )
     qs = qs.annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
-    order: tuple[str, ...] = ("-last_activity_at", "-pk")
-    if sort == "priority":
-        order = ("-priority", *order)
-    return qs.order_by(*order)[: max(1, min(limit, 200))]
+    return qs.order_by(*order)[:limit]
 
 
 def conversation_counts_for_agent(*, user: Any) -> dict[str, int]:

@@ -103,6 +103,47 @@ def test_list_search_reads_message_history(desk: APIClient) -> None:
     assert [row["id"] for row in rows] == [old.pk]
 
 
+def test_list_search_reads_the_shoppers_and_customers_fields(desk: APIClient) -> None:
+    """Name and e-mail of the shopper; name, e-mail, phone and external id of the customer
+    (substrings, any case); the newest conversations first."""
+    customer = customer_with_orders("crm-7731", n=0, phone="+86 138 0013 8000")
+    by_customer = conversation_of(verified_visitor(customer), body="hello")
+    by_email = conversation_of(body="hello", name="Mia", email="mia.k@example.org")
+    by_name = conversation_of(body="hello", name="Wei Zhang")
+    leo = conversation_of(body="hello", name="Leo")
+
+    def listed(q: str) -> list[int]:
+        rows = desk.get("/api/v1/conversations/", {"view": "all", "q": q}).json()["results"]
+        return [row["id"] for row in rows]
+
+    assert listed("zhang") == [by_name.pk]
+    assert listed("MIA.K@") == [by_email.pk]
+    assert listed("0013 8000") == [by_customer.pk]
+    assert listed("crm-77") == [by_customer.pk]
+    assert listed("i") == [by_name.pk, by_email.pk, by_customer.pk]  # Wei, Mia, Lima
+    assert listed("nobody-like-this") == []
+    # The preview (the newest message) is read as a substring.
+    assert listed("ELL") == [leo.pk, by_name.pk, by_email.pk, by_customer.pk]
+
+
+@pg
+def test_people_are_searched_through_their_trigram_indexes() -> None:
+    from chat.models import Visitor
+    from chat.search.conversations import CUSTOMER_FIELDS, VISITOR_FIELDS, _people
+    from orders.models import Customer
+
+    for model, fields, index in (
+        (Visitor, VISITOR_FIELDS, "visitor_search_trgm"),
+        (Customer, CUSTOMER_FIELDS, "customer_search_trgm"),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            sql, params = _people(model, fields, "lima").values("pk").query.sql_with_params()
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert f"Bitmap Index Scan on {index}" in plan, plan
+
+
 def test_agents_only(ana: Any) -> None:
     conversation_of(body="secret words")
     assert APIClient().get(URL, {"q": "secret"}).status_code in (401, 403)
@@ -135,6 +176,23 @@ def test_postgres_uses_the_index_on_every_partition() -> None:
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on chat_message_" in plan and "_search" in plan, plan
+
+
+@pg
+def test_the_newest_matches_are_chosen_before_anything_is_joined() -> None:
+    """The ids of the newest matches come from the message table alone; only those rows are
+    then loaded with their conversations (a joined search sorted every match first)."""
+    from django.test.utils import CaptureQueriesContext
+
+    older = [conversation_of(body=f"refund number {n}") for n in range(3)]
+    newest = conversation_of(body="refund please")
+    with CaptureQueriesContext(connection) as queries:
+        hits = search_messages(query="refund", limit=2)
+    assert [m.conversation_id for m in hits] == [newest.pk, older[-1].pk]
+    assert hits[0].conversation.pk == newest.pk  # loaded with the rows, no query per hit
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 2, selects
+    assert " JOIN " not in selects[0] and "LIMIT 2" in selects[0], selects[0]
 
 
 @pg
