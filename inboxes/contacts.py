@@ -69,6 +69,8 @@ def contact_visitor(
     if name and not visitor.name:
         Visitor.objects.filter(pk=visitor.pk).update(name=name)
         visitor.name = name
+    # A new conversation takes the visitor's channel's team: no read of the row we have.
+    visitor.channel = channel
     return visitor
 
 

@@ -194,7 +194,7 @@ def inbound_receive(
     accepted, refused = _store_attachments(actor, inbound.attachments)
     refused = [*inbound.refused, *refused]
     client_id = client_id_for(channel, inbound.external_id)
-    arrival = _Arrival(subject=inbound.subject)
+    arrival = _Arrival(channel=channel, subject=inbound.subject)
     token = _arrival.set(arrival)
     try:
         return _receive_locked(
@@ -277,9 +277,10 @@ def _receive_locked(
 
 @dataclass
 class _Arrival:
-    """The event ``inbound_receive`` is storing: what its message brings to the channel state
-    (``touched`` once written)."""
+    """The event ``inbound_receive`` is storing: its channel, and what its message brings to
+    the channel state (``touched`` once written)."""
 
+    channel: Channel
     subject: str
     touched: bool = False
 
@@ -303,8 +304,21 @@ def on_message_created(event: dispatch.DomainEvent) -> None:
     state = state_touch(conversation_id=event.conversation_id, subject=arrival.subject)
     conversation = event.data.get("conversation")
     if conversation is not None:
-        # The payload reads the state from the conversation: no second look.
+        # The list frame reads the state and the channel from the conversation: no second
+        # look at either (a conversation opened just now has neither joined).
         conversation.channel_state = state
+        if conversation.channel_id == arrival.channel.pk and not _channel_joined(conversation):
+            conversation.channel = arrival.channel
+
+
+def _channel_joined(conversation: Conversation) -> bool:
+    return Conversation._meta.get_field("channel").is_cached(conversation)
+
+
+def arriving_channel() -> Channel | None:
+    """The channel of the event ``inbound_receive`` is storing now (None outside it)."""
+    arrival = _arrival.get()
+    return arrival.channel if arrival is not None else None
 
 
 def state_touch(

@@ -146,9 +146,17 @@ def window_gate(conversation: Conversation) -> None:
 
 def on_opened(event: dispatch.DomainEvent) -> None:
     """A new conversation: the channel's greeting (or out-of-hours message) after commit."""
+    from .inbound import arriving_channel
+
     conversation_id = event.conversation_id
-    if conversation_id is not None:
-        transaction.on_commit(lambda: greeting_send(conversation_id=conversation_id), robust=True)
+    if conversation_id is None:
+        return
+    channel = arriving_channel()
+    if channel is not None and not (channel.greeting.strip() or channel.closed_message.strip()):
+        # A provider's event on a channel with neither text (most email addresses): nothing
+        # to send, so no transaction to find that out (four statements per new thread).
+        return
+    transaction.on_commit(lambda: greeting_send(conversation_id=conversation_id), robust=True)
 
 
 def greeting_send(*, conversation_id: int) -> None:

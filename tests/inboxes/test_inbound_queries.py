@@ -81,3 +81,34 @@ def test_statements_of_one_inbound_email_event(
     # listener writes it before the list frame is built), so it is not counted here.
     assert (len(first), len(second), len(reply)) == (23, 10, 12), shown
     assert Message.objects.filter(conversation__channel=email_channel).count() == 3
+
+
+# Every statement of a known shopper's new email thread in the worker, the after-commit work
+# included: routing's queueing, assignment round and queue broadcast, and the tasks the test
+# settings run eagerly (the bot's sentiment of the message, 10). In the test's transaction
+# (production has BEGIN / COMMIT where this shows SAVEPOINT pairs). 60 before the channels
+# stopped reading what they hold: the channel's row twice (its team for the new conversation,
+# its kind for the list frame) and, on a channel with no greeting, a transaction of four to
+# find that out.
+NEW_THREAD_STATEMENTS = 54
+
+
+def test_statements_of_a_new_email_thread_with_its_routing(
+    email_channel: Channel,
+    django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event_accept(channel=email_channel, external_id="q-1@example.com", payload=_mail(1))
+        event_process(event_id=InboundEvent.objects.get(external_id="q-1@example.com").pk)
+    assert event_accept(channel=email_channel, external_id="q-2@example.com", payload=_mail(2))
+    event = InboundEvent.objects.get(external_id="q-2@example.com")
+    with (
+        django_assert_max_num_queries(NEW_THREAD_STATEMENTS),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert event_process(event_id=event.pk) == "done"
+    conversations = Message.objects.filter(conversation__channel=email_channel).values_list(
+        "conversation_id", flat=True
+    )
+    assert len(set(conversations)) == 2  # a new thread: a conversation of its own
