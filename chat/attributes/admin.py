@@ -28,7 +28,7 @@ class ChoiceLinesField(forms.CharField):
 
 class AttributeDefinitionForm(forms.ModelForm):
     options = ChoiceLinesField(
-        label=_("choices"),
+        label=_("Choices"),
         required=False,
         help_text=_(
             "For a list (a topic, say): one choice per line, as shoppers and agents see it."

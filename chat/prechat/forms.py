@@ -55,6 +55,46 @@ def _rows(value: Any) -> list[dict[str, Any]]:
     return rows
 
 
+Picked = tuple[int, int, dict[str, Any]]
+
+
+def check_rows(rows: list[dict[str, Any]]) -> tuple[dict[int, str], list[Picked]]:
+    """Each wrong row's message by its number (from 1), and the good rows as (order, row,
+    the model's spec). Empty rows are skipped."""
+    problems: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    picked: list[Picked] = []
+    known = {key for key, _label in question_choices() if key}
+    for n, row in enumerate(rows, 1):
+        field, label = str(row.get("field") or ""), str(row.get("label") or "").strip()
+        order = str(row.get("order") or "").strip()
+        if not field:
+            if label or row.get("required"):
+                problems[n] = _("Row %(n)d: choose a question.") % {"n": n}
+        elif field not in known:
+            problems[n] = _("Row %(n)d: no such question; choose another.") % {"n": n}
+        elif field in seen:
+            problems[n] = _("Row %(n)d: this question is already asked in row %(first)d.") % {
+                "n": n,
+                "first": seen[field],
+            }
+        elif len(label) > MAX_LABEL:
+            problems[n] = _("Row %(n)d: a label of up to %(max)d characters.") % {
+                "n": n,
+                "max": MAX_LABEL,
+            }
+        elif order and not (order.isdigit() and 1 <= int(order) <= 99):
+            problems[n] = _("Row %(n)d: the order is a number from 1 to 99.") % {"n": n}
+        else:
+            spec: dict[str, Any] = {"field": field, "required": bool(row.get("required"))}
+            if label:
+                spec["label"] = label
+            picked.append((int(order) if order else n, n, spec))
+        if field and field not in seen:
+            seen[field] = n
+    return problems, picked
+
+
 class QuestionsWidget(forms.Widget):
     """One table row per question; ``value_from_datadict`` gives the rows as typed."""
 
@@ -66,17 +106,22 @@ class QuestionsWidget(forms.Widget):
         rows += [{"field": "", "label": "", "required": False, "order": ""}] * (count - len(rows))
         choices = question_choices()
         known = {key for key, _label in choices}
+        problems, _picked = check_rows(rows)
         body = []
         for n, row in enumerate(rows):
             prefix = f"{name}-{n}"
+            problem = problems.get(n + 1)
             options = list(choices)
             if row["field"] and row["field"] not in known:
                 options.append((row["field"], _("%(field)s (no such attribute)") % row))
             select = format_html(
-                '<select name="{}-field" id="id_{}-field" aria-label="{}">{}</select>',
+                '<select name="{}-field" id="id_{}-field" aria-label="{}"{}>{}</select>',
                 prefix,
                 prefix,
                 _("Question %(n)d") % {"n": n + 1},
+                format_html(' aria-invalid="true" aria-describedby="id_{}-error"', prefix)
+                if problem
+                else "",
                 format_html_join(
                     "",
                     '<option value="{}"{}>{}</option>',
@@ -88,7 +133,7 @@ class QuestionsWidget(forms.Widget):
             )
             body.append(
                 format_html(
-                    '<tr data-row="{}"><td>{}</td><td>{}</td>'
+                    '<tr data-row="{}"{}><td>{}</td><td>{}</td>'
                     '<td><input type="text" name="{}-label" id="id_{}-label" value="{}" '
                     'maxlength="{}" aria-label="{}" placeholder="{}"></td>'
                     '<td><input type="checkbox" name="{}-required" id="id_{}-required"{} '
@@ -96,6 +141,7 @@ class QuestionsWidget(forms.Widget):
                     '<td><input type="number" name="{}-order" id="id_{}-order" value="{}" '
                     'min="1" max="99" style="width:4em" aria-label="{}"></td></tr>',
                     n + 1,
+                    SafeString(' class="prechat-wrong"') if problem else "",
                     n + 1,
                     select,
                     prefix,
@@ -114,6 +160,15 @@ class QuestionsWidget(forms.Widget):
                     _("Order of question %(n)d") % {"n": n + 1},
                 )
             )
+            if problem:
+                body.append(
+                    format_html(
+                        '<tr class="prechat-wrong"><td></td><td colspan="4">'
+                        '<p class="prechat-row-error" id="id_{}-error">{}</p></td></tr>',
+                        prefix,
+                        problem,
+                    )
+                )
         head = format_html(
             "<thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
             _("Question"),
@@ -133,8 +188,13 @@ class QuestionsWidget(forms.Widget):
             _("add a custom attribute"),
         )
         return format_html(
+            "<style>{}</style>"
             '<table id="id_{}" class="prechat-questions">{}<tbody>{}</tbody></table>'
             '<input type="hidden" name="{}-rows" value="{}">{}',
+            # The admin outlines every control of a field with errors: only the wrong rows.
+            ".prechat-questions tr:not(.prechat-wrong) :is(input, select)"
+            "{border-color: var(--border-color)}"
+            ".prechat-row-error{margin:0;color:var(--error-fg);font-weight:600}",
             name,
             head,
             SafeString("".join(body)),
@@ -175,41 +235,9 @@ class QuestionsField(forms.Field):
     def to_python(self, value: Any) -> list[dict[str, Any]]:
         if not isinstance(value, list):
             return []
-        errors: list[str] = []
-        seen: dict[str, int] = {}
-        picked: list[tuple[int, int, dict[str, Any]]] = []
-        known = {key for key, _label in question_choices() if key}
-        for n, row in enumerate(value, 1):
-            field, label = str(row.get("field") or ""), str(row.get("label") or "").strip()
-            if not field:
-                if label or row.get("required"):
-                    errors.append(_("Row %(n)d: choose a question.") % {"n": n})
-                continue
-            if field not in known:
-                errors.append(_("Row %(n)d: no such question; choose another.") % {"n": n})
-                continue
-            if field in seen:
-                errors.append(
-                    _("Row %(n)d: this question is already asked in row %(first)d.")
-                    % {"n": n, "first": seen[field]}
-                )
-                continue
-            seen[field] = n
-            if len(label) > MAX_LABEL:
-                errors.append(
-                    _("Row %(n)d: a label of up to %(max)d characters.")
-                    % {"n": n, "max": MAX_LABEL}
-                )
-            order = str(row.get("order") or "").strip()
-            if order and not (order.isdigit() and 1 <= int(order) <= 99):
-                errors.append(_("Row %(n)d: the order is a number from 1 to 99.") % {"n": n})
-                continue
-            spec: dict[str, Any] = {"field": field, "required": bool(row.get("required"))}
-            if label:
-                spec["label"] = label
-            picked.append((int(order) if order else n, n, spec))
-        if errors:
-            raise ValidationError(errors)
+        problems, picked = check_rows(value)
+        if problems:
+            raise ValidationError(list(problems.values()))
         if not picked:
             raise ValidationError(_("Choose at least one question."))
         return [spec for _order, _n, spec in sorted(picked, key=lambda p: (p[0], p[1]))]
@@ -230,6 +258,14 @@ class QuestionsField(forms.Field):
 
 
 class PrechatFormAdminForm(forms.ModelForm):
+    def _post_clean(self) -> None:
+        # Rows already refused say what is wrong; the model's check of the list it still
+        # holds (none yet, when adding) would only add a second, vaguer message.
+        refused = list(self.errors.get("fields", []))
+        super()._post_clean()
+        if refused:
+            self.errors["fields"] = self.error_class(refused)
+
     class Meta:
         model = PrechatForm
         fields = ["channel", "enabled", "intro", "fields"]

@@ -207,14 +207,21 @@ def test_the_admins_question_table_saves_in_order_with_labels(form: PrechatForm)
 def test_the_admins_question_table_names_the_wrong_row_and_keeps_the_rows(
     form: PrechatForm, rows: Any, message: str
 ) -> None:
+    form.delete()
     from chat.prechat.forms import PrechatFormAdminForm
 
-    bound = PrechatFormAdminForm(_rows(*rows), instance=form)
+    bound = PrechatFormAdminForm(_rows(*rows))  # adding: the model holds no questions yet
     assert not bound.is_valid()
-    assert any(message in error for error in bound.errors["fields"])
+    # The row's message alone, not the model's vaguer one about the list as well.
+    (error,) = bound.errors["fields"]
+    assert message in error
     if rows:
-        # Shown again as typed.
-        assert f'<option value="{rows[0][0]}" selected>' in str(bound["fields"])
+        # Shown again as typed, the wrong row marked with its message beside it.
+        html = str(bound["fields"])
+        assert f'<option value="{rows[0][0]}" selected>' in html
+        wrong = len(rows) - 1 if len(rows) > 1 else 0
+        assert f'aria-describedby="id_fields-{wrong}-error"' in html
+        assert f'<p class="prechat-row-error" id="id_fields-{wrong}-error">{error}</p>' in html
 
 
 def test_a_list_attributes_choices_are_typed_one_per_line() -> None:

@@ -191,9 +191,13 @@ def test_a_manager_builds_the_form_in_the_admin_and_the_answers_reach_the_agents
     admin.fill("#id_fields-2-order", "3")
     admin.select_option("#id_fields-3-field", "email")
     admin.click("input[name=_save]")
-    expect(admin.locator(".errorlist")).to_contain_text(
+    expect(admin.locator(".errorlist")).to_have_text(
         "Row 4: this question is already asked in row 1."
     )
+    expect(admin.locator("#id_fields-3-error")).to_have_text(
+        "Row 4: this question is already asked in row 1."
+    )
+    expect(admin.locator("#id_fields-3-field")).to_have_attribute("aria-invalid", "true")
     expect(admin.locator("#id_fields-1-label")).to_have_value("Your first name")
     expect(admin.locator("#id_fields-2-field")).to_have_value("conversation.topic")
     expect(admin.locator("#id_fields-2-required")).to_be_checked()
