@@ -261,8 +261,8 @@ class PrechatFormAdminForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # Rows already refused say what is wrong; the model's check of the list it still
         # holds (none yet, when adding) would only add a second, vaguer message.
-        refused = list(self.errors.get("fields", []))
-        super()._post_clean()
+        refused = [str(message) for message in self.errors.get("fields", [])]
+        super()._post_clean()  # type: ignore[misc]  # Django's, not in the stubs
         if refused:
             self.errors["fields"] = self.error_class(refused)
 
