@@ -21,7 +21,7 @@ from typing import Any
 from ..hours import hours_forget
 from ..models import ConversationTrack, SlaOutcome, Watermark
 from .clocks import Pause, clocks_of, conversation_fields, pauses_of
-from .policies import policies
+from .policies import cache_clear, policies
 
 # Watermark ``sla_due``: 0 = every open conversation is to be refreshed (a policy changed,
 # or never done), n > 0 = refreshed up to conversation id n, DONE = all refreshed.
@@ -95,8 +95,11 @@ def catch_up(batch: int = BATCH) -> int:
     if mark.last_id == DONE:
         return 0
     # The tick's process may hold the business hours from before the change for a minute
-    # (routing's cache is per process): the refresh reads them again.
+    # (routing's cache is per process), or policies it loaded between the saving process's
+    # version bump and its commit: the refresh reads both again (the watermark's row lock
+    # above waited for that commit).
     hours_forget()
+    cache_clear()
     if not policies():
         ConversationTrack.objects.filter(sla_due_at__isnull=False).update(sla_due_at=None)
         ids: list[int] = []

@@ -244,3 +244,17 @@ def test_the_refresh_reads_the_business_hours_again_in_the_ticks_process() -> No
     due_stale()  # what the other process's save did
     tick(8 * HOUR)
     assert due(late) == T(8.5 * HOUR)
+
+
+def test_the_refresh_reads_the_policies_again_in_the_ticks_process() -> None:
+    """A policy saved elsewhere: this process may have loaded the policies between the other
+    process's version bump and its commit (it holds the old targets under the new version);
+    the refresh after the change does not use them."""
+    SlaPolicy.objects.create(name="Chat", first_response_minutes=30, business_hours=False)
+    conv = shopper_at(make_visitor(), 0)
+    tick(MIN)
+    assert due(conv) == T(30 * MIN)
+    SlaPolicy.objects.update(first_response_minutes=10)  # no signal here
+    due_stale()  # what the other process's save did
+    tick(2 * MIN)
+    assert due(conv) == T(10 * MIN)
