@@ -472,7 +472,7 @@ def variants() -> dict[str, Any]:
     user = User.objects.get(username="bench-agent")
     new_list = selectors.conversation_search_condition
 
-    def old_condition(search: str) -> Q:
+    def old_condition(search: str, **_within: Any) -> Q:
         """The list's search before the index: names, preview, any message ``ILIKE``."""
         message = Exists(
             Message.objects.filter(

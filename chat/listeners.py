@@ -6,7 +6,9 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from django.apps import apps
     from django.core import checks
+    from django.db.models.signals import post_migrate
 
     from helpdesk import dispatch
     from helpdesk.model_validators import model_validator_register
@@ -29,6 +31,7 @@ def connect() -> None:
     from .priority.services import priority_payload
     from .privacy import erase_chat, export_chat
     from .routing import listeners as routing
+    from .search.fts import after_migrate as search_after_migrate
     from .translation import listeners as translation
 
     attachments.connect()
@@ -49,6 +52,8 @@ def connect() -> None:
     register_erase(erase_chat)
     register_export(export_attributes)
     register_erase(erase_attributes)
+    # SQLite's message search: its triggers back after a migration rebuilt the table.
+    post_migrate.connect(search_after_migrate, sender=apps.get_app_config("chat"))
     # What the admin and full_clean() check on save, owned by the areas above the models.
     model_validator_register(AutomationRule, rule_validate)
     model_validator_register(PrechatForm, prechat_form_validate)

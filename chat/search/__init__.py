@@ -3,5 +3,5 @@
 PostgreSQL: a GIN index over ``to_tsvector('simple', COALESCE(search_text, body))``, where
 ``search_text`` holds the body with its Chinese runs cut into words by jieba (NULL when the
 body has no Chinese, so English rows cost no extra storage). SQLite (the embedded default):
-every query word must occur in the body (``LIKE``), no index.
+an FTS5 table of the same text, kept in step by triggers (fts.py).
 """

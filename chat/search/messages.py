@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
 
 from ..models import Message
 from ..statements import CONVERSATION_RELATED
+from .fts import TABLE as FTS_TABLE
+from .fts import match_expression
 from .segment import query_text, query_words
 
 # The index's expression (migration 0018): a query must repeat it for PostgreSQL to use it.
@@ -68,18 +70,36 @@ class TextMatch(Expression):
         return "(" + " AND ".join(tests) + ")", params
 
 
-def message_match(query: str) -> Q | TextMatch | None:
+def message_match(query: str) -> TextMatch | FtsMatch | None:
     """The filter for messages containing every word of ``query``; None when it has none."""
     words = query_words(query)
     if not words:
         return None
     if connection.vendor == "postgresql":
         return TextMatch(query)
-    # SQLite: each word somewhere in the body (LIKE ignores ASCII case), no index.
-    condition = Q()
-    for word in words:
-        condition &= Q(body__icontains=word)
-    return condition
+    return FtsMatch(words)
+
+
+class FtsMatch(Expression):
+    """``message matches query`` on SQLite: its id among the FTS5 table's matches for every
+    word (chat/search/fts.py)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__()
+        self.source: list[Any] = [F("id"), Value(match_expression(words))]
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.source
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.source = list(exprs)
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> Any:
+        (pk, pk_params), (words, word_params) = (compiler.compile(e) for e in self.source)
+        sql = f"{pk} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {words})"
+        return sql, [*pk_params, *word_params]
 
 
 # The list's search reaches the conversations of this many newest matching messages.

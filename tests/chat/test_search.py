@@ -239,6 +239,7 @@ def test_the_lists_unread_count_reads_its_conversations_partition_only(ana: Any)
 
 
 SQLITE_SCRIPT = """
+from chat.models import Message
 from chat.search.messages import search_messages
 from tests.factories import conversation_of, shopper_says
 one = conversation_of(body="Where is my parcel?")
@@ -247,12 +248,18 @@ two = conversation_of(body="你好，我想退货")
 print([m.conversation_id == one.pk for m in search_messages(query="PARCEL")])
 print([m.conversation_id == two.pk for m in search_messages(query="退货")])
 print(len(search_messages(query="退货 parcel")))
+print(len(search_messages(query='parcel" OR x*')))  # FTS5's operators stay words
+Message.objects.filter(conversation=one).update(body="erased", search_text=None)
+print(len(search_messages(query="parcel")), len(search_messages(query="erased")))
 """
 
 
 @pytest.mark.embedded
 def test_sqlite_embedded_default_searches_too(tmp_path: Any) -> None:
-    """The embedded default (SQLite) migrates and finds English and Chinese words (LIKE)."""
+    """The embedded default (SQLite) migrates and finds English and Chinese words through its
+    FTS5 table, kept in step with edits; a migration that rebuilt the messages' table (and so
+    dropped the triggers) gets them back at the next ``migrate``."""
+    import sqlite3
     import subprocess
     import sys
 
@@ -262,7 +269,18 @@ def test_sqlite_embedded_default_searches_too(tmp_path: Any) -> None:
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", SQLITE_SCRIPT], **run)
-    assert out.stdout.splitlines()[-3:] == ["[True]", "[True]", "0"], out.stdout + out.stderr
+    assert out.stdout.splitlines()[-5:] == ["[True]", "[True]", "0", "0", "0 2"], (
+        out.stdout + out.stderr
+    )
+    with sqlite3.connect(env["SQLITE_PATH"]) as db:
+        db.execute("DROP TRIGGER message_fts_insert")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
+    script = "from chat.search.messages import search_messages as s; " + (
+        "from tests.factories import conversation_of as c; c(body='late words'); "
+        "print(len(s(query='late')))"
+    )
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], **run)
+    assert out.stdout.splitlines()[-1] == "1", out.stdout + out.stderr
 
 
 @pg
