@@ -44,6 +44,8 @@ class Evidence:
     # Per entry, the raw cosine of its nearest text; and the nearest out-of-scope example's.
     nearest: np.ndarray | None = None
     out_of_scope: float | None = None
+    # Words alone: the question's best normalised BM25 score over the out-of-scope examples.
+    out_of_scope_lexical: float | None = None
 
     def out_of_scope_wins(self, i: int) -> bool:
         """The question is nearer to an out-of-scope example than to any text of entry ``i``."""
@@ -72,6 +74,9 @@ class LanguageIndex:
         self.lengths = np.diff(np.append(self.starts, len(docs)))
         self.semantic_candidates = SEMANTIC_CANDIDATES  # the benchmark's baseline sets it huge
         self.lexical = LexicalIndex(docs)
+        # Without vectors the examples still speak through their words ("tell me a joke",
+        # "are you hiring"): how much more of the question an example covers than the entry.
+        self.out_of_scope_words = LexicalIndex(list(out_of_scope)) if out_of_scope else None
         self.has_vectors = bool(docs) and all(t in vectors for t in docs)
         self.vectors: np.ndarray | None = None
         self.centroids: np.ndarray | None = None
@@ -129,6 +134,9 @@ class LanguageIndex:
             fused = params.w_lex * lexical + (1.0 - params.w_lex) * semantic
         else:
             fused = lexical
+        out_of_scope_lexical = None
+        if semantic is None and self.out_of_scope_words is not None:
+            out_of_scope_lexical = float(np.max(self.out_of_scope_words.scores(text)))
         return Evidence(
             self.entries,
             lexical,
@@ -136,6 +144,7 @@ class LanguageIndex:
             np.asarray(fused, dtype=np.float32),
             nearest,
             out_of_scope,
+            out_of_scope_lexical,
         )
 
     def _nearest_texts(

@@ -459,3 +459,40 @@ def test_the_out_of_scope_gap_is_evidence() -> None:
     # An older calibration without the gap's weight decides on the first four features.
     old = hybrid.Params(hybrid=[1.0, 1.0, 1.0, 1.0, -2.0])
     assert hybrid.confidence(far, old) == hybrid.confidence(near, old)
+
+
+def test_words_alone_weigh_the_out_of_scope_examples_words() -> None:
+    """Without vectors the examples speak through their words: the third words-alone feature
+    is the entry's lexical score minus the best example's ("do you ship pets" shares "ship"
+    with shipping, and more with "can you send pets by post"); a two-weight calibration
+    (fitted before it) still decides on the first two."""
+    entries = [
+        hybrid.KBEntry(
+            id=1,
+            key="shipping_international",
+            title="International shipping",
+            language="en",
+            texts=("International shipping", "do you ship abroad"),
+        )
+    ]
+    examples = ["can you send pets or live animals by post"]
+    index = hybrid.HybridIndex(entries, {}, model=None, out_of_scope={"en": examples})
+    params = hybrid.Params.load()
+    gaps = {}
+    for question in ("do you ship abroad to canada", "do you ship live pets"):
+        ev = index.languages["en"].evidence(question, None, params)
+        assert ev.semantic is None and ev.out_of_scope_lexical is not None
+        feats = hybrid.features(ev, 0, hybrid._top(ev.fused, 4))
+        assert len(feats) == 3
+        assert feats[2] == pytest.approx(float(ev.lexical[0]) - ev.out_of_scope_lexical)
+        gaps[question] = feats[2]
+    assert gaps["do you ship abroad to canada"] > 0 > gaps["do you ship live pets"]
+    weights = params.weights_for("en", "lexical")
+    assert len(weights) == 4 and weights[2] > 0
+    old = hybrid.Params(lexical_only=[1.0, 1.0, -2.0])
+    assert hybrid.confidence([0.5, 0.1, -0.3], old) == hybrid.confidence([0.5, 0.1, 0.3], old)
+    # Without examples the gap is the entry's own score (nothing to compare with).
+    bare = hybrid.HybridIndex(entries, {}, model=None, out_of_scope={})
+    ev = bare.languages["en"].evidence("do you ship live pets", None, params)
+    assert ev.out_of_scope_lexical is None
+    assert hybrid.features(ev, 0, hybrid._top(ev.fused, 4))[2] == float(ev.lexical[0])
