@@ -162,13 +162,26 @@ class Agent:
             raise RuntimeError(f"agent {self.index}: {ready}")
         self.task = asyncio.create_task(self._reader())
 
-    async def subscribe(self, conversations: dict[int, int], list_view: str | None = None) -> None:
+    async def subscribe(
+        self, conversations: dict[int, int], list_view: str | None = None, batch: bool = False
+    ) -> None:
         """Watch each conversation with ``resume`` from the seq it has (the answer,
         ``resume.done``, proves the socket joined the conversation's group); with
-        ``list_view``, first tell the server what the agent's list shows (``list.watch``)."""
-        if list_view:
+        ``list_view``, first tell the server what the agent's list shows (``list.watch``, its
+        "open" tab); with ``batch`` alone, the whole list ("all", any status) several updates
+        to a frame, as the workspace asks."""
+        if list_view or batch:
+            view, status = (list_view, "open") if list_view else ("all", None)
             await self.ws.send(
-                json.dumps({"type": "list.watch", "view": list_view, "status": "open", "ids": []})
+                json.dumps(
+                    {
+                        "type": "list.watch",
+                        "view": view,
+                        "status": status,
+                        "ids": [],
+                        "batch": batch,
+                    }
+                )
             )
         self.pending = set(conversations)
         if not self.pending:
@@ -188,7 +201,9 @@ class Agent:
                 frame = json.loads(raw)
                 kind = frame.get("type", "?")
                 stats.frames[kind] += 1
-                if kind == "message.created":
+                if kind == "conversations.updated":
+                    stats.frames["(rows of conversations.updated)"] += len(frame["conversations"])
+                elif kind == "message.created":
                     message = frame["message"]
                     client_id = message.get("client_id", "")
                     if message["sender"]["kind"] != "visitor" or not client_id.startswith(

@@ -187,6 +187,7 @@ async def drive(
             a.subscribe(
                 {s.conversation: 1 for s in shoppers if s.index % len(agents) == a.index},  # type: ignore[misc]
                 args.agent_view,
+                args.list_batch,
             )
             for a in agents
         )
@@ -395,6 +396,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--agent-view",
         choices=("mine", "unassigned", "all"),
         help="agents send list.watch with this view (default: none, every list update)",
+    )
+    parser.add_argument(
+        "--list-batch",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="agents ask for list updates several to a frame (list.watch batch), as the"
+        " workspace does; --no-list-batch: one frame per update",
     )
     parser.add_argument(
         "--page-views",

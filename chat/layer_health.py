@@ -84,14 +84,19 @@ class _Health:
                     probe = await layer.new_channel("health.")
                     reader = asyncio.ensure_future(_read(layer, probe, inbox))
                 sent += 1
-                await asyncio.wait_for(
-                    layer.send(probe, {"type": "health.probe", "n": sent}), PROBE_TIMEOUT
-                )
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
+                # cancellation that arrives as its awaitable completes, and this loop then
+                # outlived its event loop's shutdown (test runs hung closing their loop).
+                async with asyncio.timeout(PROBE_TIMEOUT):
+                    await layer.send(probe, {"type": "health.probe", "n": sent})
                 while True:
-                    got = await asyncio.wait_for(inbox.get(), PROBE_TIMEOUT)
+                    async with asyncio.timeout(PROBE_TIMEOUT):
+                        got = await inbox.get()
                     if got == sent:
                         break
             except Exception:
+                if _cancelling():
+                    raise asyncio.CancelledError() from None
                 if not self.suspect:
                     logger.warning("channel layer unreachable: sockets will resync")
                 self.suspect = True
@@ -102,6 +107,13 @@ class _Health:
                 self.suspect = False
                 count = self.resync_all("layer")
                 logger.warning("channel layer back: %d sockets told to resync", count)
+
+
+def _cancelling() -> bool:
+    """Whether the running task was asked to stop (a cancellation some library turned into
+    another exception must still end a loop that retries on errors)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _read(layer: Any, channel: str, inbox: asyncio.Queue[int]) -> None:

@@ -16,6 +16,7 @@ from ..events import Frame
 from ..models import Conversation
 from ..services.agents import agent_socket_event
 from .frames import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, FrameConsumer, _call
+from .list_hub import batch_frames, hub
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 20
 LIST_VIEWS = ("mine", "unassigned", "all")
 LIST_WATCH_IDS = 500
+LIST_FRAMES = (Frame.CONVERSATION_CREATED, Frame.CONVERSATION_UPDATED)
+Items = list[tuple[dict[str, Any], dict[str, Any]]]
 
 
 class AgentConsumer(FrameConsumer):
@@ -40,6 +43,9 @@ class AgentConsumer(FrameConsumer):
     # one that stops matching is sent once more (the list drops it) and then no longer.
     list_view: tuple[str, str | None] | None = None
     listed: set[int]
+    # ``list.watch`` with ``batch``: the hub's gathered updates come several to a frame.
+    batch = False
+    early: list[tuple[Items, list[str] | None]] | None = None
 
     async def connect(self) -> None:
         await super().connect()
@@ -57,11 +63,18 @@ class AgentConsumer(FrameConsumer):
             await self.close_try_later(error)
             return
         self.actor = actor
-        await self.join(events.group_agents())
+        # The agents group (every list update) reaches this socket through the process's
+        # one subscription of it (chat/consumers/list_hub.py); what it hears before "ready"
+        # waits for it, as the layer's frames wait for the connect handler to end.
+        self.early = []
+        await hub.add(self)
         await self.join(events.group_agent(user.pk))
         # Presence first: once the workspace hears "ready", the agent counts as online.
         await self.socket_event("connect")
         await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
+        early, self.early = self.early, None
+        for items, rows in early:
+            self.hear_list(items, rows)
 
     async def socket_event(self, event: str) -> None:
         self.last_beat = time.monotonic()
@@ -84,6 +97,7 @@ class AgentConsumer(FrameConsumer):
             await self.socket_event("ping")
 
     async def disconnect(self, code: int) -> None:
+        hub.remove(self)
         if self.actor is not None:
             await self.socket_event("disconnect")
         await super().disconnect(code)
@@ -112,6 +126,9 @@ class AgentConsumer(FrameConsumer):
 
     async def on_list_watch(self, frame: dict[str, Any]) -> None:
         view, status, ids = frame.get("view"), frame.get("status"), frame.get("ids", [])
+        batch = frame.get("batch", False)
+        if not isinstance(batch, bool):
+            raise BadRequest("batch must be true or false.", fields={"batch": ["Expected a bool."]})
         if view not in LIST_VIEWS:
             raise BadRequest("view must be mine, unassigned or all.", fields={"view": ["Invalid."]})
         if status in (None, "any"):
@@ -129,6 +146,7 @@ class AgentConsumer(FrameConsumer):
             )
         self.list_view = (view, status)
         self.listed = set(ids)
+        self.batch = batch
 
     def list_shows(self, facts: dict[str, Any]) -> bool:
         """Whether this workspace's list shows the conversation of a list update (its
@@ -157,9 +175,27 @@ class AgentConsumer(FrameConsumer):
 
     async def frame_send(self, event: dict[str, Any]) -> None:
         facts = events.event_facts(event)
-        if facts["type"] in (
-            Frame.CONVERSATION_CREATED,
-            Frame.CONVERSATION_UPDATED,
-        ) and not self.list_shows(facts):
+        if facts["type"] in LIST_FRAMES and not self.list_shows(facts):
             return
         await super().frame_send(event)
+
+    def hear_list(self, items: Items, rows: list[str] | None = None) -> None:
+        """Frames of the agents group from the process's hub, in order: queued without
+        waiting, as fan-out always is (chat/outbox.py). ``rows``: the gathered updates'
+        conversation objects as JSON text, one per item, which a socket that asked for
+        ``batch`` is sent together (``conversations.updated``)."""
+        if self.early is not None:
+            self.early.append((items, rows))
+            return
+        batch: list[str] | None = [] if rows is not None and self.batch else None
+        for n, (event, facts) in enumerate(items):
+            if facts["type"] in LIST_FRAMES and not self.list_shows(facts):
+                continue
+            if event.get("origin") == self.channel_name:
+                continue
+            if batch is not None and rows is not None:
+                batch.append(rows[n])
+            else:
+                self.outbox.put(events.event_text(event))
+        for text in batch_frames(batch or []):
+            self.outbox.put(text)

@@ -30,6 +30,14 @@ export const client = new SocketClient({
   onState: (state) => showState(LABELS[state]),
   onFrame(frame) {
     if (frame.type === "ready") emit("socket.open", frame);
+    if (frame.type === "conversations.updated") {
+      // Several list updates in one frame (list.watch's `batch`, docs/protocol.md): each
+      // reaches the parts as the conversation.updated frame it stands for, in order.
+      for (const conversation of frame.conversations || []) {
+        runHook("onFrame", { type: "conversation.updated", conversation }, api);
+      }
+      return;
+    }
     runHook("onFrame", frame, api);
   },
   onClose(event) {

@@ -130,7 +130,8 @@ export async function load({ append = false } = {}) {
 }
 
 /* Tell the server what this list shows, so list updates of conversations it does not show
- * are not sent to this workspace at all (docs/protocol.md, list.watch). */
+ * are not sent to this workspace at all, and the others come several to a frame
+ * (docs/protocol.md, list.watch). */
 function watchList() {
   const extra = state.extraTabs.get(state.view);
   api.send({
@@ -138,6 +139,7 @@ function watchList() {
     view: extra ? "all" : state.view,
     status: state.status,
     ids: state.ids.slice(0, 500),
+    batch: true,
   });
 }
 
