@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -9,6 +10,7 @@ from chat import events
 from chat.models import BotFeedback, BotState, Conversation, MessageSentiment, UnmatchedQuestion
 
 from .handover import reason_label
+from .intents import wants_human
 
 MAX_UNMATCHED = 5000
 
@@ -99,7 +101,12 @@ PREVIEW_MAX_CHARS = 2000
 
 def bot_preview(*, text: str, language: str | None = None) -> dict[str, Any]:
     """What the bot would do with ``text`` (the preview API and the admin's "Test your bot"),
-    without creating a conversation: the decision object of docs/bot.md."""
+    without creating a conversation: the decision object of docs/bot.md. A request for a
+    person, a way back or to close the account (``intents.wants_human``) is handed over before
+    any lookup, as the bot does; the retrieval's evidence is still shown."""
     from .matching.hybrid import decide
 
-    return decide(text, language=language).as_dict()
+    decision = decide(text, language=language)
+    if wants_human(text):
+        decision = dataclasses.replace(decision, decision="handover", entry=None)
+    return decision.as_dict()

@@ -45,6 +45,11 @@ def test_preview_says_what_the_bot_would_do(kb: None, staff: User) -> None:
     negative = client.post(PREVIEW, {"text": "tell me a joke", "language": "en"}, format="json")
     assert negative.json()["decision"] != "answer"
     assert negative.json()["entry"] is None
+    # Handed to a person before any lookup, as the bot does (the password entry shares
+    # "account"; "call me back" once got the return policy).
+    for text in ("delete my account", "please call me back about my return"):
+        handed = client.post(PREVIEW, {"text": text, "language": "en"}, format="json").json()
+        assert handed["decision"] == "handover" and handed["entry"] is None, text
     assert Message.objects.count() == before  # no conversation, no message
 
 
