@@ -248,13 +248,17 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
             origin=self.channel_name,
             attachment_id=frame.get("attachment"),
         )
-        await self.watch(message.conversation)
         self.delivered[message.conversation_id] = max(
             self.delivered.get(message.conversation_id, 0), message.seq
         )
+        # The ack first: the message is stored, and joining its conversation's group (a first
+        # message) goes through the channel layer, which may be down. A send stored while
+        # Redis was gone was refused as ``unavailable`` and resent until Redis returned
+        # (tests/faults/test_ack_in_the_dark.py).
         await self.send_json(
             {"type": Frame.MESSAGE_ACK, "client_id": message.client_id, "message": payload}
         )
+        await self.watch_or_resync(message.conversation)
 
     async def on_resume(self, frame: dict[str, Any]) -> None:
         assert self.actor is not None
@@ -310,6 +314,18 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
 
     async def watch(self, conversation: Conversation) -> None:
         raise NotImplementedError
+
+    async def watch_or_resync(self, conversation: Conversation) -> None:
+        """``watch``, but a channel layer that cannot be reached fails nothing: the
+        conversation is in ``watching`` already, and the layer's health watch tells this
+        socket to resync once the layer answers (its ``resume`` joins the group then)."""
+        try:
+            await self.watch(conversation)
+        except Exception:
+            logger.warning(
+                "joining conversation %s failed: the socket will resync", conversation.pk
+            )
+            health.publish_failed()
 
     async def mark_delivered(self, conversation_id: int, seq: int) -> None:
         """Record a delivered receipt without holding up this socket's next frame: the

@@ -1,0 +1,115 @@
+"""While Redis is down (``kill -9``), a socket's send that PostgreSQL stored is acked at once:
+nothing on the socket's message path after the commit waits for the channel layer or the
+broker (the layer's group joins, Celery's queueing: the sweeps recover what they lose).
+
+Before the fix, a shopper's first message (a new conversation, whose group the socket then
+joined before the ack) and an agent's reply were acked only after Redis returned, or not at
+all within 30 s, though each was stored within a fraction of a second."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .clients import Agent, Shopper, agent_cookie, widget_session
+from .stack import Stack, bound, report, stack
+
+pytestmark = [pytest.mark.slow]
+
+DARK_SECONDS = 12
+
+
+@pytest.fixture(scope="module")
+def dark_world() -> Iterator[Stack]:
+    with stack(servers=1, worker=False) as world:
+        yield world
+
+
+def _stored_at(world: Stack, marker: str) -> bool:
+    return world.pg.sql(f"SELECT count(*) FROM chat_message WHERE body LIKE '%{marker}%'") == "1"
+
+
+def test_sends_stored_while_redis_is_down_are_acked_at_once(dark_world: Stack) -> None:
+    world = dark_world
+    base = world.bases[0]
+
+    async def run() -> dict[str, Any]:
+        old = Shopper([base], await widget_session(base), "dark-old")
+        new = Shopper([base], await widget_session(base), "dark-new")
+        for s in (old, new):
+            s.start()
+        await asyncio.gather(*(asyncio.wait_for(s.connected.wait(), 90) for s in (old, new)))
+        await old.say("hello there", wait=True, timeout=60)
+        assert old.conversation is not None
+        cookie = await asyncio.to_thread(
+            agent_cookie, base, world.env(), "dark-agent", supervisor=True
+        )
+        agent = Agent([base], cookie, "dark-agent", old.conversation)
+        agent.start()
+        await asyncio.wait_for(agent.connected.wait(), 90)
+        await agent.say("warm up", wait=True, timeout=60)
+
+        world.redis.kill()
+        sends = {
+            "agent_reply": (agent, "MARK-AGENT"),
+            "shopper_reply": (old, "MARK-OLD"),
+            "first_message": (new, "MARK-NEW"),
+        }
+        ids = {k: await s.say(f"in the dark {m}") for k, (s, m) in sends.items()}
+        stored: dict[str, float] = {}
+        deadline = time.monotonic() + DARK_SECONDS
+        while time.monotonic() < deadline:
+            for key, (_s, marker) in sends.items():
+                if key not in stored and await asyncio.to_thread(_stored_at, world, marker):
+                    stored[key] = time.monotonic()
+            if len(stored) == len(sends) and all(s.stats.acked_at.get(ids[k]) for k, (s, _m)
+                                                 in sends.items()):  # fmt: skip
+                break
+            await asyncio.sleep(0.1)
+        world.redis.start()
+        figures: dict[str, Any] = {}
+        for key, (shopper, _m) in sends.items():
+            sent = shopper.stats.sent_at[ids[key]]
+            acked = shopper.stats.acked_at.get(ids[key])
+            figures[f"{key}_stored_s"] = round(stored[key] - sent, 2) if key in stored else None
+            figures[f"{key}_acked_s"] = round(acked - sent, 2) if acked else None
+        back = time.monotonic()
+        settled = await asyncio.gather(*(s.settled(bound(10)) for s in (old, new, agent)))
+        figures["settled_after_redis"] = all(settled)
+        # The new shopper's socket could not join its conversation's group in the dark: it is
+        # told to resync once the layer is back, and its resume joins; an agent's reply then
+        # reaches it live.
+        while not new.stats.resumed_at or new.stats.resumed_at[-1] < back:
+            if time.monotonic() - back > bound(10):
+                break
+            await asyncio.sleep(0.1)
+        figures["new_resynced_after_s"] = (
+            round(new.stats.resumed_at[-1] - back, 2) if new.stats.resumed_at else None
+        )
+        assert new.conversation is not None
+        helper = Agent([base], cookie, "dark-agent2", new.conversation)
+        helper.start()
+        await asyncio.wait_for(helper.connected.wait(), 90)
+        reply = await helper.say("live again", wait=True, timeout=60)
+        seq = int(helper.stats.acked[reply]["seq"])
+        deadline = time.monotonic() + bound(5)
+        while seq not in new.stats.seen and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        figures["new_heard_reply_live"] = seq in new.stats.seen
+        for s in (old, new, agent, helper):
+            await s.stop()
+        return figures
+
+    figures = asyncio.run(run())
+    report("redis kill -9: acks of sends stored in the dark", **figures)
+    for key in ("agent_reply", "shopper_reply", "first_message"):
+        assert figures[f"{key}_stored_s"] is not None, figures
+        assert figures[f"{key}_acked_s"] is not None, figures
+        assert figures[f"{key}_acked_s"] - figures[f"{key}_stored_s"] <= 2, figures
+    assert figures["settled_after_redis"], figures
+    assert figures["new_resynced_after_s"] is not None, figures
+    assert figures["new_heard_reply_live"], figures
