@@ -265,9 +265,10 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         after = frame.get("after_seq", 0)
         conversation_id = frame.get("conversation")
         # Watch first, then read: a message committed in between arrives twice at worst (the
-        # client drops a seq it has), never zero times.
+        # client drops a seq it has), never zero times. With the layer down the read still
+        # heals the client from PostgreSQL; the resync when the layer is back resumes again.
         conversation = await self.conversation_for(conversation_id)
-        await self.watch(conversation)
+        await self.watch_or_resync(conversation)
         last_seq = after if isinstance(after, int) else 0
         while True:
             conversation, batch = await _call(

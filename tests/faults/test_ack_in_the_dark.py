@@ -9,13 +9,19 @@ all within 30 s, though each was stored within a fraction of a second."""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .clients import Agent, Shopper, agent_cookie, widget_session
+from tests.procs import ROOT
+
+from .clients import Agent, Shopper, agent_cookie, post_json, widget_session
+from .shop_app import SETUP, ShopApp
 from .stack import Stack, bound, report, stack
 
 pytestmark = [pytest.mark.slow]
@@ -70,8 +76,21 @@ def test_sends_stored_while_redis_is_down_are_acked_at_once(dark_world: Stack) -
                                                  in sends.items()):  # fmt: skip
                 break
             await asyncio.sleep(0.1)
+        # A resume of a conversation the socket has not joined yet heals from PostgreSQL in
+        # the dark too (it was answered ``unavailable``: the join failed first).
+        assert agent.ws is not None and new.conversation is not None
+        resumed = len(agent.stats.resumed_at)
+        resume_sent = time.monotonic()
+        await agent.ws.send(json.dumps({"type": "resume", "conversation": new.conversation}))
+        while len(agent.stats.resumed_at) == resumed and time.monotonic() - resume_sent < 5:
+            await asyncio.sleep(0.05)
         world.redis.start()
         figures: dict[str, Any] = {}
+        figures["resume_in_the_dark_s"] = (
+            round(agent.stats.resumed_at[-1] - resume_sent, 2)
+            if len(agent.stats.resumed_at) > resumed
+            else None
+        )
         for key, (shopper, _m) in sends.items():
             sent = shopper.stats.sent_at[ids[key]]
             acked = shopper.stats.acked_at.get(ids[key])
@@ -111,5 +130,68 @@ def test_sends_stored_while_redis_is_down_are_acked_at_once(dark_world: Stack) -
         assert figures[f"{key}_acked_s"] is not None, figures
         assert figures[f"{key}_acked_s"] - figures[f"{key}_stored_s"] <= 2, figures
     assert figures["settled_after_redis"], figures
+    assert figures["resume_in_the_dark_s"] is not None, figures
     assert figures["new_resynced_after_s"] is not None, figures
     assert figures["new_heard_reply_live"], figures
+
+
+def test_an_agents_reply_on_an_api_channel_stored_in_the_dark_is_acked_at_once(
+    dark_world: Stack,
+) -> None:
+    """The reply's delivery is queued after commit (``inboxes.outbound``) to a broker that is
+    gone; the beat's ``outbound_sweep`` recovers it (tests/faults/test_pending_recovery.py)."""
+    world = dark_world
+    base = world.bases[0]
+    app = ShopApp()
+    try:
+        token = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", SETUP.format(url=app.url)],
+            cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        status, created = post_json(
+            base + "/api/v1/channel/messages",
+            {"message_id": "app-d1", "contact": {"id": "user-d1"}, "body": "Where is it?"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert status == 201, created
+        conversation = int(created["message"]["conversation"])
+
+        async def run() -> dict[str, Any]:
+            cookie = await asyncio.to_thread(
+                agent_cookie, base, world.env(), "dark-api-agent", supervisor=True
+            )
+            agent = Agent([base], cookie, "dark-api", conversation)
+            agent.start()
+            await asyncio.wait_for(agent.connected.wait(), 90)
+            while not agent.stats.resumed_at:  # its resume joined the conversation's group
+                await asyncio.sleep(0.05)
+            world.redis.kill()
+            client_id = await agent.say("Your parcel left today MARK-API")
+            sent = agent.stats.sent_at[client_id]
+            stored = None
+            deadline = time.monotonic() + DARK_SECONDS
+            while time.monotonic() < deadline and client_id not in agent.stats.acked_at:
+                if stored is None and await asyncio.to_thread(_stored_at, world, "MARK-API"):
+                    stored = time.monotonic()
+                await asyncio.sleep(0.1)
+            if stored is None and await asyncio.to_thread(_stored_at, world, "MARK-API"):
+                stored = time.monotonic()
+            world.redis.start()
+            acked = agent.stats.acked_at.get(client_id)
+            settled = await agent.settled(bound(10))
+            await agent.stop()
+            return {
+                "api_reply_stored_s": round(stored - sent, 2) if stored else None,
+                "api_reply_acked_s": round(acked - sent, 2) if acked else None,
+                "settled_after_redis": settled,
+                "errors": [e.get("code") for e in agent.stats.errors],
+            }
+
+        figures = asyncio.run(run())
+    finally:
+        app.close()
+    report("redis kill -9: an API channel reply's ack in the dark", **figures)
+    assert figures["api_reply_stored_s"] is not None, figures
+    assert figures["api_reply_acked_s"] is not None, figures
+    assert figures["api_reply_acked_s"] - figures["api_reply_stored_s"] <= 2, figures
+    assert figures["settled_after_redis"], figures
