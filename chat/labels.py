@@ -78,6 +78,8 @@ def conversations_label(
                 [through(conversation_id=c, label_id=x) for c in ids for x in adding],
                 ignore_conflicts=True,
             )
-        for conversation in conversations:
+        # Publishing raises each row's version under its lock: in id order, so two bulk
+        # actions over crossing selections wait for each other instead of deadlocking.
+        for conversation in sorted(conversations, key=lambda c: c.pk):
             events.publish_conversation(with_labels(conversation), shopper=False)
     return conversations

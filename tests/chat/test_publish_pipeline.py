@@ -99,3 +99,32 @@ async def test_other_layers_are_left_to_group_send() -> None:
     event = {"type": events.LAYER_EVENT, "text": "x"}
     assert await events._publish_pipelined(layer, {"pipe-mem": [event]}) is False
     assert events._pubsub_loop_layer(layer) is None
+
+
+async def test_a_process_without_a_server_loop_publishes_through_one_loop_that_lives_on() -> None:
+    """A Celery worker's publishes (no server loop: ``publisher.offer`` refuses) all run on
+    one event loop thread of the process, in order, instead of a new thread, loop and Redis
+    connection per publish (``async_to_sync``)."""
+    from chat.events import publishing
+
+    layer = _pubsub_layer()
+    run = uuid.uuid4().hex[:8]
+    group = f"worker-loop-{run}"
+    channel = await layer.new_channel("pipe.")
+    await layer.group_add(group, channel)
+    loops: list[Any] = []
+
+    def worker() -> None:
+        # As a Celery task does after its commit: no running loop in this thread.
+        for n in range(1, 6):
+            publishing._send_now([group], {"type": "test.frame", "n": n}, None)
+            loops.append(publishing.worker_loop.loop)
+
+    try:
+        await asyncio.to_thread(worker)
+        got = [events.event_frame(m)["n"] for m in await _drain(layer, channel, 5)]
+        assert got == [1, 2, 3, 4, 5]
+        assert len({id(loop) for loop in loops}) == 1 and loops[0].is_running()
+        assert loops[0] is not asyncio.get_running_loop()
+    finally:
+        await layer.group_discard(group, channel)
