@@ -44,8 +44,11 @@ EN_QUESTIONS = [
 ZH_QUESTIONS = ["付款方式有哪些还有运费", "订单有问题", "尺码和运费", "付款和退货"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def suggest_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """A server per test: the routing's and the widget's per-process caches (rows held for
+    seconds) would otherwise carry the previous test's flushed team and agents into the next
+    (the hand-over then found no agent: CI, once)."""
     from django.db import connection
 
     from tests.procs import daphne, server_env
