@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.procs import free_port
+from tests.procs import ROOT, free_port
+
+from .clients import post_json
+from .stack import Stack
 
 
 class ShopApp:
@@ -62,3 +67,20 @@ channel = Channel.objects.create(name="Shop app", kind="api")
 webhook_secret_issue(channel, {url!r})
 print(token_issue(channel))
 """
+
+
+def app_conversation(world: Stack, app: ShopApp, *, message_id: str, user: str) -> int:
+    """An API channel posting to ``app``, made in ``world``'s database, and the conversation
+    its shopper's first message (``message_id`` from ``user``, through the channel's REST API
+    on the first server) opens: that conversation's id."""
+    token = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP.format(url=app.url)],
+        cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
+    status, created = post_json(
+        world.bases[0] + "/api/v1/channel/messages",
+        {"message_id": message_id, "contact": {"id": user}, "body": "Where is my order?"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert status == 201, created
+    return int(created["message"]["conversation"])

@@ -26,8 +26,8 @@ import pytest
 
 from tests.procs import ROOT
 
-from .clients import Agent, Shopper, agent_cookie, post_json, widget_session
-from .shop_app import SETUP, ShopApp
+from .clients import Agent, Shopper, agent_cookie, widget_session
+from .shop_app import ShopApp, app_conversation
 from .stack import Stack, bound, report, stack
 
 pytestmark = [pytest.mark.slow]
@@ -144,17 +144,7 @@ def test_an_api_channel_reply_and_status_lost_with_redis_reach_the_app_once(
     world = pending_world
     app = ShopApp()
     try:
-        token = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", SETUP.format(url=app.url)],
-            cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]  # fmt: skip
-        status, created = post_json(
-            world.bases[0] + "/api/v1/channel/messages",
-            {"message_id": "app-p1", "contact": {"id": "user-p1"}, "body": "Where is my order?"},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert status == 201, created
-        conversation = int(created["message"]["conversation"])
+        conversation = app_conversation(world, app, message_id="app-p1", user="user-p1")
         cookie = agent_cookie(world.bases[0], world.env(), "pending-agent", supervisor=True)
 
         def updates() -> list[str]:

@@ -16,8 +16,6 @@ import asyncio
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -28,9 +26,9 @@ from celery import Celery
 
 from analytics.services.rollup import LOCK_KEY
 
-from .clients import Agent, Shopper, agent_cookie, post_json, widget_session
-from .shop_app import SETUP, ShopApp
-from .stack import ROOT, Process, Stack, bound, report, stack
+from .clients import Agent, Shopper, agent_cookie, widget_session
+from .shop_app import ShopApp, app_conversation
+from .stack import Process, Stack, bound, report, stack
 
 pytestmark = [pytest.mark.slow]
 
@@ -279,17 +277,7 @@ def test_outbound_send_happens_once_across_a_worker_killed_mid_send(kill_world: 
     world = kill_world
     app = ShopApp()
     try:
-        token = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", SETUP.format(url=app.url)],
-            cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]  # fmt: skip
-        status, created = post_json(
-            world.bases[0] + "/api/v1/channel/messages",
-            {"message_id": "app-1", "contact": {"id": "user-1"}, "body": "Where is my order?"},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert status == 201, created
-        conversation = int(created["message"]["conversation"])
+        conversation = app_conversation(world, app, message_id="app-1", user="user-1")
         cookie = agent_cookie(world.bases[0], world.env(), "outbound-agent", supervisor=True)
 
         async def reply(marker: str, before_send: Any = None) -> None:
