@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -204,7 +205,9 @@ def on_resolved(event: dispatch.DomainEvent) -> None:
     from .tasks import transcript
 
     # Written down with the resolution: a transcript the broker lost is mailed by the sweep.
-    pending_delay(transcript, conversation_id=conversation_id)
+    # The key makes the mail go out once though the task may run twice (a worker killed
+    # after the send: inboxes.models.TranscriptMail).
+    pending_delay(transcript, conversation_id=conversation_id, key=uuid.uuid4().hex)
 
 
 def contacts_sidebar(customer_id: int | None) -> dict[str, Any]:

@@ -140,6 +140,29 @@ class EmailDetail(models.Model):
         return self.subject or self.mail_id
 
 
+class TranscriptMail(models.Model):
+    """One request to mail a conversation's transcript, so that its mail goes out once though
+    its task may run twice (a worker killed after the send, before its pending row's delete:
+    docs/deployment.md, "Workers die"). As with a delivery (``OutboundDelivery``), the try is
+    claimed in a transaction before the send and marked sent after it, and every try sends
+    the Message-ID chosen at the first (``EmailDetail.mail_id`` for a reply): a try that finds
+    it sent does nothing, and a send whose worker died before the mark is sent again with the
+    same Message-ID, which the shopper's mail client shows once."""
+
+    # The request's own key, made by whoever asked (the resolve's listener, the agent's view).
+    key = models.CharField(max_length=64, unique=True)
+    conversation = models.ForeignKey(
+        "chat.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    mail_id = models.CharField(max_length=998)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}:{'sent' if self.sent_at else 'not sent'}"
+
+
 class ConversationChannelState(models.Model):
     """A conversation's state on its channel: when the shopper last wrote through it (the
     messaging windows count from there) and, for email, the thread's subject."""

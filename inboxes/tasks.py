@@ -48,7 +48,8 @@ def api_event(self, channel_id: int, event: dict) -> None:  # type: ignore[no-un
 
 
 @shared_task(name="inboxes.transcript", ignore_result=True)
-def transcript(conversation_id: int, to: str = "") -> None:
+def transcript(conversation_id: int, to: str = "", key: str = "") -> None:
+    """Mail a transcript; ``key`` names the request, so a second run mails nothing."""
     from .email.transcript import transcript_send
 
-    transcript_send(conversation_id=conversation_id, to=to)
+    transcript_send(conversation_id=conversation_id, to=to, key=key)

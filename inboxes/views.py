@@ -4,6 +4,7 @@ sending a failed message again, mailing a transcript, merging two contacts, the 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -148,7 +149,7 @@ class TranscriptApi(APIView):
         to = data.validated_data.get("email") or transcript_address(conversation)
         if not to:
             raise BadRequest("The shopper gave no email address.", fields={"email": ["Required."]})
-        transcript.delay(conversation.pk, to)
+        transcript.delay(conversation.pk, to, uuid.uuid4().hex)
         return Response({"to": to}, status=202)
 
 

@@ -5,10 +5,12 @@ conversation linked to the same customer (answering proves the address is theirs
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from email.utils import make_msgid
 
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from chat.models import Channel, Conversation, Message
 from helpdesk.errors import BadRequest, NotFound
 
 from ..inbound import external_key
-from ..models import ExternalMessage
+from ..models import ExternalMessage, TranscriptMail
 from .send import LOOP_HEADER, connection_for, from_header
 
 logger = logging.getLogger(__name__)
@@ -38,8 +40,36 @@ def transcript_address(conversation: Conversation) -> str:
     return customer.email if customer is not None and customer.email else ""
 
 
-def transcript_send(*, conversation_id: int, to: str = "") -> str:
-    """Mail the public messages of a conversation; returns the address written to."""
+class TranscriptBusy(Exception):
+    """Another worker holds this transcript's send; a pending task stays for the sweep."""
+
+
+def _claim(key: str, conversation: Conversation, domain: str) -> str | None:
+    """Take the request ``key`` for one try: its Message-ID, or None when it was mailed
+    already. Raises ``TranscriptBusy`` while another try holds it."""
+    from ..outbound import conf
+
+    now = timezone.now()
+    with transaction.atomic():
+        row, _created = TranscriptMail.objects.select_for_update().get_or_create(
+            key=key,
+            defaults={
+                "conversation": conversation,
+                "mail_id": make_msgid(domain=domain).strip("<>"),
+            },
+        )
+        if row.sent_at is not None:
+            return None
+        if row.claimed_until is not None and row.claimed_until > now:
+            raise TranscriptBusy(f"transcript {key} is being sent")
+        row.claimed_until = now + dt.timedelta(seconds=float(conf("CLAIM_SECONDS")))
+        row.save(update_fields=["claimed_until"])
+        return row.mail_id
+
+
+def transcript_send(*, conversation_id: int, to: str = "", key: str = "") -> str:
+    """Mail the public messages of a conversation; returns the address written to. With a
+    ``key`` (every caller gives one) the request is mailed once however often it runs."""
     conversation = (
         Conversation.objects.select_related("visitor__customer", "customer", "channel")
         .filter(pk=conversation_id)
@@ -63,7 +93,14 @@ def transcript_send(*, conversation_id: int, to: str = "") -> str:
     text = render_to_string("inboxes/transcript.txt", context)
     html = render_to_string("inboxes/transcript.html", context)
     domain = channel.config.get("address", "desk.invalid").rpartition("@")[2]
-    message_id = make_msgid(domain=domain).strip("<>")
+    if key:
+        claimed = _claim(key, conversation, domain)
+        if claimed is None:
+            logger.info("transcript %s of conversation %s was mailed already", key, conversation.pk)
+            return to
+        message_id = claimed
+    else:
+        message_id = make_msgid(domain=domain).strip("<>")
     email = EmailMultiAlternatives(
         subject=_("Your conversation with %(desk)s") % {"desk": desk},
         body=text,
@@ -78,13 +115,18 @@ def transcript_send(*, conversation_id: int, to: str = "") -> str:
     )
     email.attach_alternative(html, "text/html")
     email.send(fail_silently=False)
-    ExternalMessage.objects.get_or_create(
-        channel=channel,
-        external_id=external_key(message_id),
-        defaults={
-            "direction": ExternalMessage.Direction.OUT,
-            "conversation": conversation,
-            "note": f"transcript {timezone.now():%Y-%m-%d %H:%M}",
-        },
-    )
+    with transaction.atomic():
+        if key:
+            TranscriptMail.objects.filter(key=key).update(
+                sent_at=timezone.now(), claimed_until=None
+            )
+        ExternalMessage.objects.get_or_create(
+            channel=channel,
+            external_id=external_key(message_id),
+            defaults={
+                "direction": ExternalMessage.Direction.OUT,
+                "conversation": conversation,
+                "note": f"transcript {timezone.now():%Y-%m-%d %H:%M}",
+            },
+        )
     return to

@@ -342,3 +342,92 @@ def test_outbound_send_happens_once_across_a_worker_killed_mid_send(kill_world: 
     assert pre["posts"] == 1
     assert effects == {"MARK-MID": 1, "MARK-PRE": 1}
     assert mid["delivery"] == "sent/1" and pre["delivery"] == "sent/1"
+
+
+TRANSCRIPT_SETUP = """
+from chat.access import Actor
+from chat.models import Channel, Conversation
+from chat.services import conversation_status_set
+from tests.factories import make_agent, make_email_channel, make_visitor, shopper_says
+make_email_channel({port}, transcripts=True)
+web = Channel.objects.get(kind="web", is_default=True)
+web.config = {{**web.config, "transcripts": True}}
+web.save()
+visitor = make_visitor(email="wei@example.com", name="Wei")
+shopper_says(visitor, "Do you have it in red?")
+conversation = Conversation.objects.get(visitor=visitor)
+agent = make_agent("transcript-agent", supervisor=True)
+conversation_status_set(actor=Actor(user=agent), conversation_id=conversation.pk, status="resolved")
+print(conversation.pk)
+"""
+
+
+def _pending_transcripts(world: Stack) -> int:
+    return int(
+        world.pg.sql("SELECT count(*) FROM helpdesk_pendingtask WHERE task = 'inboxes.transcript'")
+    )
+
+
+def test_transcript_is_mailed_once_across_a_worker_killed_after_the_send(
+    kill_world: Stack,
+) -> None:
+    """A resolved web chat's transcript (a pending task: helpdesk/pending.py): the worker
+    mails it, then waits to delete the task's pending row (the test holds the row), and is
+    killed there (``kill -9``, with its pool child). The task is redelivered (late ack) and
+    runs again: it finds the mail sent and sends nothing. Before the transcript's send was
+    recorded (``inboxes.models.TranscriptMail``) the shopper got it twice."""
+    import subprocess
+    import sys
+
+    from tests.procs import ROOT
+    from tests.providers import smtp_server
+
+    world = kill_world
+    assert world.worker is not None
+    with smtp_server() as (_host, port, sink):
+        # The worker is paused while the chat is resolved (its transcript written down and
+        # queued) and the test takes the pending row; then it goes on.
+        os.kill(world.worker.pid, signal.SIGSTOP)
+        try:
+            conversation_id = int(
+                subprocess.run(
+                    [sys.executable, "manage.py", "shell", "-c", TRANSCRIPT_SETUP.format(port=port)],
+                    cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
+                ).stdout.strip().splitlines()[-1]
+            )  # fmt: skip
+            holder = psycopg.connect(world.pg.url)
+            rows = holder.execute(
+                "SELECT id FROM helpdesk_pendingtask WHERE task = 'inboxes.transcript' FOR UPDATE"
+            ).fetchall()
+            assert len(rows) == 1, rows
+        finally:
+            os.kill(world.worker.pid, signal.SIGCONT)
+        blocked = _wait(lambda: _blocked_by(world, holder.info.backend_pid), bound(30))
+        assert "DELETE" in blocked, (blocked, world.worker.log()[-3000:])
+        assert len(sink.mails) == 1, world.worker.log()[-3000:]
+        assert _busy_with(world) == "helpdesk.pending_run", world.worker.log()[-2000:]
+        unacked = _unacked(world)
+        killed_at = time.monotonic()
+        _kill_worker_mid_task(world)
+        holder.rollback()
+        holder.close()
+        assert _wait(lambda: _pending_transcripts(world) == 0, bound(60)), world.worker.log()[
+            -3000:
+        ]
+        ran_again_s = round(time.monotonic() - killed_at, 1)
+        time.sleep(VISIBILITY + 2)  # a further redelivery would have mailed by now
+        mails = [m for _f, to, m in sink.mails if to == ["wei@example.com"]]
+    report(
+        "worker kill (transcript)",
+        unacked=unacked,
+        pending_gone_after_s=ran_again_s,
+        mails=len(mails),
+        message_ids=len({m["Message-ID"] for m in mails}),
+    )
+    assert unacked == 1
+    assert len(mails) == 1, [m["Message-ID"] for m in mails]
+    recorded = world.pg.sql(
+        "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL) || '/' || count(*) "
+        f"FROM inboxes_transcriptmail WHERE conversation_id = {conversation_id}"
+    )
+    assert recorded == "1/1"

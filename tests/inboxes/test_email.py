@@ -409,6 +409,57 @@ def test_web_chat_transcript_is_mailed_and_an_answer_links_the_shopper(
     assert visitor.customer_id is not None and email_conversation.customer_id == visitor.customer_id
 
 
+def test_a_transcript_request_runs_twice_and_mails_once(email_channel, smtp) -> None:
+    """A transcript's task may run twice (redelivered after a worker died): the request's
+    key finds it sent and mails nothing; a try whose worker died before the mark sends
+    again with the first try's Message-ID; a try still held by another worker stays pending
+    (raises, so the pending sweep comes back). tests/faults/test_worker_kill.py kills a real
+    worker after the send."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chat.models import Channel
+    from inboxes.email.transcript import TranscriptBusy, transcript_send
+    from inboxes.models import TranscriptMail
+    from tests.factories import make_visitor, shopper_says
+
+    _h, _p, sink = smtp
+    email_channel.config = {**email_channel.config, "transcripts": True}
+    email_channel.save()
+    Channel.objects.filter(kind="web", is_default=True).update(config={"transcripts": True})
+    visitor = make_visitor(email="wei@example.com", name="Wei")
+    shopper_says(visitor, "Do you have it in red?")
+    conversation = Conversation.objects.get(visitor=visitor)
+
+    transcript_send(conversation_id=conversation.pk, key="k1")
+    transcript_send(conversation_id=conversation.pk, key="k1")
+    assert len(sink.wait(1)) == 1
+    first = sink.mails[0][2]["Message-ID"]
+    record = TranscriptMail.objects.get(key="k1")
+    assert record.sent_at is not None and f"<{record.mail_id}>" == first
+
+    # Killed between the send and the mark: the claim ran out, the mail goes again, same id.
+    TranscriptMail.objects.filter(key="k1").update(
+        sent_at=None, claimed_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    transcript_send(conversation_id=conversation.pk, key="k1")
+    assert [m["Message-ID"] for _f, _t, m in sink.mails] == [first, first]
+
+    # Held by a try in flight: nothing sent, the caller is told to come back.
+    TranscriptMail.objects.create(
+        key="k2",
+        conversation=conversation,
+        mail_id="held@shop.test",
+        claimed_until=timezone.now() + dt.timedelta(minutes=1),
+    )
+    with pytest.raises(TranscriptBusy):
+        transcript_send(conversation_id=conversation.pk, key="k2")
+    # A new request (another key) is a new mail.
+    transcript_send(conversation_id=conversation.pk, key="k3")
+    assert len(sink.mails) == 3 and sink.mails[2][2]["Message-ID"] != first
+
+
 def test_a_pause_longer_than_the_broker_holds_is_left_to_the_sweep(
     email_channel, smtp, settings, django_capture_on_commit_callbacks
 ) -> None:
