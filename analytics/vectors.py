@@ -1,8 +1,9 @@
 """Sentence vectors of the hot-question topic keys, with the bot's embedder, so clusters use
 the same embeddings as the bot (docs/metrics.md). The rollup's question import asks for them
-after it commits; their own Celery task computes them. The task lives here, beside what it
-runs, so that the rollup (``analytics.services``) does not import ``analytics.tasks``, which
-imports the services: dependencies run one way."""
+after it commits; their own Celery task computes them, written down with the import
+(``helpdesk.pending``) so that a task the broker lost is queued again by the pending sweep.
+The task lives here, beside what it runs, so that the rollup (``analytics.services``) does
+not import ``analytics.tasks``, which imports the services: dependencies run one way."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import logging
 
 import numpy as np
 from celery import shared_task
-from django.db import transaction
+
+from helpdesk.pending import pending_delay
 
 from .models import TopicVector
 
@@ -21,7 +23,10 @@ logger = logging.getLogger(__name__)
 
 def topic_vectors_after_commit(texts: dict[str, str]) -> None:
     """Embedding is slow next to the rollup's SQL: the vectors of new topic keys are computed
-    by their own Celery task after the import commits (at most ``EMBED_KEYS`` per import)."""
+    by their own Celery task after the import commits (at most ``EMBED_KEYS`` per import).
+    The task is written down in the import's transaction (``pending_delay``): a key seen once
+    whose task the broker lost would otherwise never get its vector (the next import asks
+    only for the keys it brings)."""
     if not texts:
         return
     known = set(
@@ -31,7 +36,7 @@ def topic_vectors_after_commit(texts: dict[str, str]) -> None:
     if not todo:
         return
     todo = dict(list(todo.items())[:EMBED_KEYS])
-    transaction.on_commit(lambda: topic_vectors.delay(todo), robust=True)
+    pending_delay(topic_vectors, texts=todo)
 
 
 def topic_vectors_fill(texts: dict[str, str]) -> int:

@@ -65,6 +65,23 @@ def kb_vectors_task(entry_ids: list[int]) -> None:
 kb_vectors_batch = TaskBatch(kb_vectors_task, window=0.2)
 
 
+@shared_task(name="chat.bot.kb_vectors_sweep", ignore_result=True)
+def kb_vectors_sweep_task() -> int:
+    """The beat's safety net: entries whose vectors task was lost (the broker was down when
+    their save committed) or failed for good get it queued again. Returns how many entries."""
+    from .matching.embedder import current_embedder
+    from .vectors import kb_vectors_missing
+
+    embedder = current_embedder()
+    if embedder is None:
+        return 0
+    entry_ids, scope = kb_vectors_missing(embedder.name)
+    if entry_ids or scope:
+        logger.info("%d knowledge-base entries without vectors: queued again", len(entry_ids))
+        kb_vectors_task.delay(entry_ids)
+    return len(entry_ids)
+
+
 @shared_task(name="chat.bot.kb_vectors_prune", ignore_result=True)
 def kb_vectors_prune_task() -> int:
     """Delete the stored vectors no active knowledge-base text uses any more (edited or

@@ -6,6 +6,9 @@ embeds only the changed phrasings, and entries saved before a model switch are r
 by ``kb_vectors_compute()`` with no ids, called from a shell (there is no management
 command for it yet). The out-of-scope examples (``matching/out_of_scope.toml``) are stored the
 same way, alongside any entry's texts, so a process never embeds them itself.
+
+An entry's task is queued after its save commits; one the broker lost (it was down) is found
+by the beat's ``chat.bot.kb_vectors_sweep`` (``kb_vectors_missing``), which queues it again.
 """
 
 from __future__ import annotations
@@ -63,6 +66,26 @@ def kb_vectors_compute(
         kb_changed()
         logger.info("embedded %d knowledge-base texts with %s", added + scope, embedder.name)
     return added
+
+
+def kb_vectors_missing(model: str) -> tuple[list[int], bool]:
+    """The active entries with a title or phrasing that has no vector by ``model``, and
+    whether an out-of-scope example lacks one: three reads, no embedding (the sweep's look,
+    a few milliseconds for a thousand texts)."""
+    by_digest: dict[str, set[int]] = {}
+    for pk, title in KnowledgeEntry.objects.filter(active=True).values_list("pk", "title"):
+        by_digest.setdefault(text_digest(title), set()).add(pk)
+    questions = KnowledgeQuestion.objects.filter(entry__active=True)
+    for entry_id, text in questions.values_list("entry_id", "text"):
+        by_digest.setdefault(text_digest(text), set()).add(entry_id)
+    scope = {text_digest(t) for t in out_of_scope_texts()}
+    have = set(
+        KnowledgeVector.objects.filter(model=model, digest__in=[*by_digest, *scope]).values_list(
+            "digest", flat=True
+        )
+    )
+    entries = sorted({pk for d, pks in by_digest.items() if d not in have for pk in pks})
+    return entries, not scope <= have
 
 
 def _vectors_store(texts: Sequence[str], embedder: Embedder) -> int:

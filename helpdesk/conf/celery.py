@@ -58,9 +58,14 @@ CELERY_BEAT_SCHEDULE["chat-message-partitions"] = {
     "task": "chat.message_partitions_ensure",
     "schedule": 24 * 3600.0,
 }
-# The bot: vectors of edited or deleted knowledge-base texts are dropped once a day (docs/bot.md).
 # The bot: shopper messages whose task was lost while the broker was down are answered.
 CELERY_BEAT_SCHEDULE["bot-reply-sweep"] = {"task": "chat.bot.reply_sweep", "schedule": 60.0}
+# The bot: knowledge-base entries whose vectors task was lost (broker down) get it again.
+CELERY_BEAT_SCHEDULE["bot-kb-vectors-sweep"] = {
+    "task": "chat.bot.kb_vectors_sweep",
+    "schedule": 300.0,
+}
+# The bot: vectors of edited or deleted knowledge-base texts are dropped once a day (docs/bot.md).
 CELERY_BEAT_SCHEDULE["bot-kb-vectors-prune"] = {
     "task": "chat.bot.kb_vectors_prune",
     "schedule": 24 * 3600.0,

@@ -90,3 +90,36 @@ def test_the_rollup_asks_for_the_vectors_of_new_topic_keys(
     assert len(callbacks) >= 1
     keys = {topic_key(q) for q in WEEKEND}
     assert set(TopicVector.objects.values_list("topic_key", flat=True)) == keys
+
+
+@pytest.mark.django_db
+def test_a_topic_vectors_task_the_broker_lost_is_queued_again_by_the_pending_sweep(
+    django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    """The import writes the task down (``helpdesk.pending``): its after-commit queueing is
+    lost here (never run), the key seen once is not asked for again by later imports, and the
+    pending sweep queues it; its run stores the vectors and deletes the row."""
+    from chat.models import UnmatchedQuestion
+    from helpdesk.models import PendingTask
+    from helpdesk.pending import pending_sweep_task
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    message = shopper_says(make_visitor(), INVOICE[0])
+    UnmatchedQuestion.objects.create(
+        conversation_id=message.conversation_id,
+        message=message,
+        text=INVOICE[0],
+        language="zh",
+        created_at=message.created_at,
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        analytics_services.rollup_tick(lag=dt.timedelta(0))
+    assert not TopicVector.objects.exists()
+    pending = PendingTask.objects.get(task="analytics.topic_vectors")
+    assert pending.kwargs == {"texts": {topic_key(INVOICE[0]): INVOICE[0]}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pending_sweep_task(grace_seconds=0) == 1
+
+    assert list(TopicVector.objects.values_list("topic_key", flat=True)) == [topic_key(INVOICE[0])]
+    assert not PendingTask.objects.exists()

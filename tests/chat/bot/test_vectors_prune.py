@@ -53,3 +53,46 @@ def test_the_task_deletes_only_vectors_no_active_text_uses(kb: None, settings: A
     assert not stale.exists()
     # A second run finds nothing more to delete.
     assert kb_vectors_prune_task.delay().get() == 0
+
+
+def test_the_sweep_is_scheduled_in_beat_and_in_the_embedded_beat() -> None:
+    from chat.bot.tasks import kb_vectors_sweep_task
+
+    jobs = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == kb_vectors_sweep_task.name
+    ]
+    assert len(jobs) == 1
+    names = {entry.task for entry in embedded_beat.scheduler().schedule.values()}
+    assert kb_vectors_sweep_task.name in names
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_again_an_entry_whose_vectors_task_was_lost(
+    kb: None, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An entry saved while the broker was down: its after-commit task never ran, so its
+    texts have no vector. The beat's sweep finds the entry and queues its task (eager here),
+    which stores them; the next sweep finds nothing."""
+    from chat.bot.matching.embedder import current_embedder
+    from chat.bot.tasks import kb_vectors_sweep_task
+    from chat.models import KnowledgeEntry
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    embedder = current_embedder()
+    assert embedder is not None
+    assert kb_vectors_sweep_task.delay().get() == 0  # the demo knowledge base has its vectors
+    # The save's task is lost: its on-commit callback is captured and never run.
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        entry = KnowledgeEntry.objects.create(
+            key="gift_wrap", title="Gift wrapping", answer="Yes, for 2 EUR.", language="en"
+        )
+        KnowledgeQuestion.objects.create(entry=entry, text="Can you wrap it as a present?")
+    assert lost  # the vectors task was to be queued after commit
+    texts = [text_digest("Gift wrapping"), text_digest("Can you wrap it as a present?")]
+    stored = KnowledgeVector.objects.filter(model=embedder.name, digest__in=texts)
+    assert not stored.exists()
+
+    assert kb_vectors_sweep_task.delay().get() == 1
+
+    assert stored.count() == 2
+    assert kb_vectors_sweep_task.delay().get() == 0
