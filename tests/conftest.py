@@ -15,7 +15,8 @@ import pytest
 from django.conf import settings
 
 # tests/chat/test_backpressure.py imports it from here until it moves to tests.procs.
-from tests.procs import chromium_launch, server_env
+from tests.process_caches import reset_process_caches
+from tests.procs import chromium_launch, reset_server_caches, server_env
 
 # The bot answers every shopper message; tests that are not about it run without it (also in
 # the servers they start). tests/chat/bot and tests/e2e/test_bot.py switch it on (docs/bot.md).
@@ -44,30 +45,6 @@ def _no_eager_leak(settings: Any) -> Iterator[None]:
     # Celery runs eagerly inside a test unless a test starts a real worker.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
-
-
-def reset_process_caches() -> None:
-    """Forget what this process cached from the database.
-
-    Each cache lives for seconds (or, for channel kinds, for ever) in a real process; in the
-    suite, rolled-back or flushed rows would outlive their test through it. Every per-process
-    cache of rows the app keeps is listed here, and only here.
-    """
-    from analytics.sla import policies as sla_policies
-    from chat import events
-    from chat.automation import listeners as automation
-    from chat.routing import business_hours, selectors
-    from inboxes.api import events as api_events
-    from inboxes.email.receive import email_channels_changed
-
-    business_hours.cache_clear()
-    sla_policies.cache_clear()
-    automation.cache_clear()
-    selectors._target_cache.clear()
-    selectors._handle_cache.clear()
-    events._channel_kinds.clear()
-    email_channels_changed()
-    api_events._api_channels = (0.0, frozenset())
 
 
 @pytest.fixture(autouse=True)
@@ -112,12 +89,8 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_daphne(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """A real Daphne process on the test database and the test Redis; yields its base URL.
-
-    Tests that use it must also use ``transactional_db`` so their data is committed and
-    visible to the server process.
-    """
+def _session_daphne(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The session's Daphne process on the test database and the test Redis (its base URL)."""
     from django.db import connection
 
     from tests.procs import daphne
@@ -127,6 +100,19 @@ def live_daphne(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     env = server_env(db_name)
     with daphne(env) as base:
         yield base
+
+
+@pytest.fixture
+def live_daphne(_session_daphne: str) -> str:
+    """A real Daphne process on the test database and the test Redis; yields its base URL.
+
+    One process for the session, which forgets what it cached from the database before each
+    test (``tests/process_caches.py``): an earlier test's flush deleted those rows and made
+    the content types again under new ids. Tests that use it must also use
+    ``transactional_db`` so their data is committed and visible to the server process.
+    """
+    reset_server_caches(_session_daphne)
+    return _session_daphne
 
 
 @pytest.fixture

@@ -237,15 +237,29 @@ def server_env(db_name: str) -> dict[str, str]:
     """Environment for a server subprocess that shares this test run's database and Redis.
 
     A copy of ``os.environ``: under ``pytest -n`` it carries the worker's own Redis database
-    and prefixes (``tests/settings.py``); ``db_name`` is the worker's test database.
+    and prefixes (``tests/settings.py``); ``db_name`` is the worker's test database. Servers a
+    test keeps for more than one test call ``reset_server_caches`` before each.
     """
     from urllib.parse import urlparse, urlunparse
 
     env = dict(os.environ)
     parsed = urlparse(env["DATABASE_URL"])
     env["DATABASE_URL"] = urlunparse(parsed._replace(path="/" + db_name))
-    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    # The production settings and one test hook: ``reset_server_caches`` (tests/server_settings.py).
+    env["DJANGO_SETTINGS_MODULE"] = "tests.server_settings"
     return env
+
+
+def reset_server_caches(base: str, timeout: float = 10) -> None:
+    """Make the server at ``base`` (started with ``server_env``) forget the rows it cached:
+    a transactional test's flush deleted them, and made the content types again under new
+    ids (tests/process_caches.py). Returns once it has."""
+    from tests.process_caches import RESET_PATH
+
+    request = urllib.request.Request(base + RESET_PATH, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        if response.status != 204:
+            raise RuntimeError(f"{base} answered {response.status} to the cache reset")
 
 
 def base_env() -> dict[str, str]:

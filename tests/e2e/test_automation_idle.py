@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,20 +36,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 def _close_db() -> Any:
     yield
     connection.close()
-
-
-@pytest.fixture
-def live_daphne(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """This test's own Daphne. The session's server keeps Django's ContentType cache across
-    tests, and a transactional test's flush makes the content types again under new ids: an
-    admin save there after another admin test (tests/e2e/test_automation.py) wrote its
-    LogEntry with a stale content type and answered 500."""
-    from tests.procs import daphne
-
-    with django_db_blocker.unblock():
-        db_name = connection.settings_dict["NAME"]
-    with daphne(server_env(db_name)) as base:
-        yield base
 
 
 def test_an_idle_rule_fires_on_the_worker_when_a_shopper_waits_past_its_minutes(

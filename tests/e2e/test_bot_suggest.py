@@ -24,6 +24,7 @@ from tests.e2e.support import new_page as _new_page
 from tests.e2e.support import off_loop as db
 from tests.e2e.support import row as desk_row
 from tests.factories import make_agent
+from tests.procs import reset_server_caches
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +45,8 @@ EN_QUESTIONS = [
 ZH_QUESTIONS = ["付款方式有哪些还有运费", "订单有问题", "尺码和运费", "付款和退货"]
 
 
-@pytest.fixture
-def suggest_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """A server per test: the routing's and the widget's per-process caches (rows held for
-    seconds) would otherwise carry the previous test's flushed team and agents into the next
-    (the hand-over then found no agent: CI, once)."""
+@pytest.fixture(scope="module")
+def _module_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     from django.db import connection
 
     from tests.procs import daphne, server_env
@@ -60,6 +58,14 @@ def suggest_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str
         yield base
     with django_db_blocker.unblock():
         wait_sessions_gone(connection)
+
+
+@pytest.fixture
+def suggest_server(_module_server: str) -> str:
+    """The module's server, which forgets the rows it cached before each test (the previous
+    test's flushed team and agents, its knowledge base: tests/process_caches.py)."""
+    reset_server_caches(_module_server)
+    return _module_server
 
 
 @pytest.fixture
