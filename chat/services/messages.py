@@ -15,7 +15,7 @@ from helpdesk.errors import BadRequest
 from .. import events
 from ..access import Actor
 from ..models import Attachment, Conversation, Message
-from ..statements import conversation_update, message_insert
+from ..statements import message_store
 from .receipts import read_cursors_to_latest
 
 if TYPE_CHECKING:
@@ -97,12 +97,6 @@ def message_create(
         card=card,
         created_at=now,
     )
-    # The message path's two writes are fixed statements (chat/statements.py).
-    message_insert(message)
-    if attachment is not None:
-        # Linked before the payload is built, so the frame carries it without a query.
-        attachment.message = message
-        attachment.save(update_fields=["message"])
     update = ["last_seq", "last_activity_at"]
     conversation.last_activity_at = now
     # The list shows the last line the shopper or the desk said: activity lines ("Ana has
@@ -113,7 +107,13 @@ def message_create(
         update += ["last_message_preview", "last_message_sender"]
     if reader is not None:
         update += read_cursors_to_latest(conversation=conversation, actor=reader)
-    conversation_update(conversation, update)
+    # The message path's write: the message's INSERT and the conversation's UPDATE as one fixed
+    # statement (chat/statements.py).
+    message_store(message, conversation, update)
+    if attachment is not None:
+        # Linked before the payload is built, so the frame carries it without a query.
+        attachment.message = message
+        attachment.save(update_fields=["message"])
     dispatch.dispatch(
         dispatch.DomainEvent(
             name=dispatch.Event.MESSAGE_CREATED,

@@ -19,16 +19,17 @@ from tests.factories import agent_says, make_agent, make_visitor, shopper_says
 pytestmark = pytest.mark.django_db
 
 # One shopper message into an open conversation: lock the row, load it with what its payload
-# reads (one joined query), INSERT (a repeated client_id is refused by the unique constraint,
-# not looked up first), UPDATE the conversation (the sender's read cursor included), the
-# analytics counter; the routing clock only when it starts; plus the SAVEPOINT pair. The staff
-# list payload and the ack payload cost nothing more.
-SHOPPER_MESSAGE = 7
+# reads (one joined query), the message's INSERT and the conversation's UPDATE (the sender's
+# read cursor included) as one statement (chat/statements.py ``message_store``; a repeated
+# client_id is refused by the unique constraint, not looked up first), the analytics counter;
+# the routing clock only when it starts; plus the SAVEPOINT pair. The staff list payload and
+# the ack payload cost nothing more. (7 while the INSERT and the UPDATE were two statements.)
+SHOPPER_MESSAGE = 6
 # Once assigned: the same, plus the waiting clock starting again after the agent's reply.
-SHOPPER_MESSAGE_ASSIGNED = 8
+SHOPPER_MESSAGE_ASSIGNED = 7
 # An agent's reply while nobody waits: also its own read cursor (one upsert). (A reply that
 # ends a wait adds stopping the clock and the analytics duration fact and track.)
-AGENT_REPLY = 8
+AGENT_REPLY = 7
 # A delivered receipt: SET LOCAL synchronous_commit (receipts do not wait for the disk) and one
 # conditional UPDATE … RETURNING the cursors for the receipt frame.
 DELIVERED_MOVED = 4

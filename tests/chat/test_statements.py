@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from chat.statements import (
     conversation_load,
     conversation_update,
     message_insert,
+    message_store,
 )
 from orders.models import Customer
 from tests.factories import agent_says, make_agent, make_visitor, shopper_says
@@ -205,3 +206,60 @@ def test_message_insert_and_conversation_update_store_what_save_stores() -> None
     conversation_update(conversation, ["last_message_preview", "status"])
     conversation.refresh_from_db()
     assert (conversation.last_message_preview, conversation.status) == ("changed", "pending")
+
+
+def _note(conversation: Conversation, client_id: str) -> Message:
+    return Message(
+        conversation=conversation,
+        seq=conversation.last_seq,
+        client_id=client_id,
+        sender_kind=Message.SenderKind.VISITOR,
+        body="where is my order?",
+        card={"kind": "order", "items": [1, 2]},
+        created_at=timezone.now(),
+    )
+
+
+def test_message_store_is_the_insert_and_the_update_in_one_statement() -> None:
+    conversation = shopper_says(make_visitor(), "hi").conversation
+    version = conversation.version
+    conversation.last_seq += 1
+    conversation.last_message_preview = "where is my order?"
+    message = _note(conversation, "store-1")
+    with CaptureQueriesContext(connection) as queries:
+        message_store(message, conversation, ["last_seq", "last_message_preview"])
+    assert len(queries) == 1
+    assert message.pk and not message._state.adding
+    stored = Message.objects.get(pk=message.pk)
+    assert (stored.seq, stored.client_id, stored.card, stored.created_at) == (
+        conversation.last_seq,
+        "store-1",
+        {"kind": "order", "items": [1, 2]},
+        message.created_at,
+    )
+    assert stored.conversation_created_at == conversation.created_at  # the partition key
+    assert conversation.version == version + 1  # told by the statement, as the UPDATE did
+    conversation.refresh_from_db()
+    assert (conversation.last_seq, conversation.last_message_preview, conversation.version) == (
+        stored.seq,
+        "where is my order?",
+        version + 1,
+    )
+
+
+def test_message_store_refused_stores_neither() -> None:
+    """A repeated client_id: the unique constraint refuses the INSERT and the conversation's
+    UPDATE goes with it (one statement). No conversation row: no message."""
+    conversation = shopper_says(make_visitor(), "hi", client_id="store-1").conversation
+    before = Conversation.objects.values_list("last_seq", "version").get(pk=conversation.pk)
+    conversation.last_seq += 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        message_store(_note(conversation, "store-1"), conversation, ["last_seq"])
+    assert Message.objects.filter(conversation=conversation).count() == 1
+    assert Conversation.objects.values_list("last_seq", "version").get(pk=conversation.pk) == before
+    gone = Conversation.objects.get(pk=conversation.pk)
+    gone.pk = 2**62
+    gone.last_seq += 1
+    with pytest.raises(Conversation.DoesNotExist):
+        message_store(_note(gone, "store-2"), gone, ["last_seq"])
+    assert not Message.objects.filter(client_id="store-2").exists()
