@@ -139,14 +139,78 @@ def delivered_mark_many(*, actor: Actor, cursors: dict[int, int]) -> int:
     return delivered_mark_sides(cursors={reader: cursors})
 
 
+# Every conversation of a batch, both sides, in one statement: ``l`` locks the rows in id order
+# (a ``SELECT … ORDER BY … FOR NO KEY UPDATE`` locks as it sorts, so two batches never wait on
+# each other in a cycle) and reads the cursors as they stand once locked; a side's cursor moves
+# where its seq is past it and not past the conversation's last message. The flags tell which
+# side moved, for the receipt frames. (NULL: no receipt of that side for that conversation.)
+DELIVERED_BATCH_SQL = """
+WITH v (id, visitor_seq, agent_seq) AS (
+  SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[])
+), l AS MATERIALIZED (
+  SELECT c.id, c.visitor_delivered_seq, c.agent_delivered_seq, c.last_seq
+  FROM chat_conversation c JOIN v ON v.id = c.id
+  ORDER BY c.id FOR NO KEY UPDATE OF c
+), m AS (
+  SELECT l.id, v.visitor_seq, v.agent_seq,
+    COALESCE(v.visitor_seq > l.visitor_delivered_seq AND v.visitor_seq <= l.last_seq, FALSE)
+      AS visitor_moves,
+    COALESCE(v.agent_seq > l.agent_delivered_seq AND v.agent_seq <= l.last_seq, FALSE)
+      AS agent_moves
+  FROM l JOIN v ON v.id = l.id
+)
+UPDATE chat_conversation c SET
+  visitor_delivered_seq
+    = CASE WHEN m.visitor_moves THEN m.visitor_seq ELSE c.visitor_delivered_seq END,
+  agent_delivered_seq = CASE WHEN m.agent_moves THEN m.agent_seq ELSE c.agent_delivered_seq END
+FROM m WHERE c.id = m.id AND (m.visitor_moves OR m.agent_moves)
+RETURNING c.id, m.visitor_moves, c.visitor_delivered_seq, c.visitor_read_seq,
+  m.agent_moves, c.agent_delivered_seq, c.agent_read_seq"""
+
+
 def delivered_mark_sides(*, cursors: dict[str, dict[int, int]]) -> int:
     """Delivered receipts, by side (``visitor`` / ``agent`` -> conversation id -> seq), in
     one transaction; returns how many cursors moved. A socket's receipts need no access
     check: it only marks what it was sent. Receipts are hints the next one supersedes, so
     this transaction does not wait for the disk (synchronous_commit off, for it alone): a
-    message costs one durable commit, not two (docs/performance.md). One ``UPDATE …
-    RETURNING`` per conversation and side, in id order so two batches never wait on each
-    other in a cycle."""
+    message costs one durable commit, not two (docs/performance.md).
+
+    On PostgreSQL the whole batch is one statement (``DELIVERED_BATCH_SQL``): a process's
+    batch holds about one receipt per message it delivered in the last ``DELAY`` (the receipt
+    writer's), and an ``UPDATE`` each cost a statement per message. Elsewhere (SQLite, no
+    row locks) one ``UPDATE … RETURNING`` per conversation and side."""
+    for reader in cursors:
+        if reader not in ("visitor", "agent"):
+            raise ValueError(f"unknown reader {reader!r}")
+    if connection.vendor != "postgresql":
+        return _delivered_mark_each(cursors)
+    visitor, agent = cursors.get("visitor", {}), cursors.get("agent", {})
+    ids = sorted({*visitor, *agent})
+    if not ids:
+        return 0
+    moved: list[tuple[int, str, int, int]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            DELIVERED_BATCH_SQL,
+            [ids, [visitor.get(pk) for pk in ids], [agent.get(pk) for pk in ids]],
+        )
+        for pk, v_moved, v_delivered, v_read, a_moved, a_delivered, a_read in cursor.fetchall():
+            if a_moved:
+                moved.append((pk, "agent", a_delivered, a_read))
+            if v_moved:
+                moved.append((pk, "visitor", v_delivered, v_read))
+        for conversation_id, reader, delivered_seq, read_seq in sorted(moved):
+            _publish_receipt(
+                conversation_id=conversation_id,
+                reader=reader,
+                delivered_seq=delivered_seq,
+                read_seq=read_seq,
+            )
+    return len(moved)
+
+
+def _delivered_mark_each(cursors: dict[str, dict[int, int]]) -> int:
     table = Conversation._meta.db_table
     rows = sorted(
         (conversation_id, reader, seq)
@@ -155,11 +219,7 @@ def delivered_mark_sides(*, cursors: dict[str, dict[int, int]]) -> int:
     )
     moved_count = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         for conversation_id, reader, seq in rows:
-            if reader not in ("visitor", "agent"):
-                raise ValueError(f"unknown reader {reader!r}")
             field = f"{reader}_delivered_seq"
             cursor.execute(
                 f"UPDATE {table} SET {field} = %s WHERE id = %s AND {field} < %s "

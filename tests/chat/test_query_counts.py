@@ -31,7 +31,8 @@ SHOPPER_MESSAGE_ASSIGNED = 7
 # ends a wait adds stopping the clock and the analytics duration fact and track.)
 AGENT_REPLY = 7
 # A delivered receipt: SET LOCAL synchronous_commit (receipts do not wait for the disk) and one
-# conditional UPDATE … RETURNING the cursors for the receipt frame.
+# conditional UPDATE … RETURNING the cursors for the receipt frame (the same one statement for a
+# batch of any number of conversations and both sides: chat/services/receipts.py).
 DELIVERED_MOVED = 4
 DELIVERED_UNCHANGED = 4
 

@@ -66,3 +66,46 @@ async def test_receipts_of_many_sockets_go_in_one_transaction(monkeypatch: Any) 
     assert len(calls) == 3
     await sync_to_async(first.refresh_from_db)()
     assert first.agent_delivered_seq == 3
+
+
+def test_a_batch_is_one_statement_for_every_conversation_and_side(monkeypatch: Any) -> None:
+    """Both sides of several conversations in one ``UPDATE`` (besides the transaction's
+    ``SET LOCAL``): each cursor past its seq and not past the conversation's last message
+    moves, and its receipt goes out with the cursors as stored; the others change nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chat.services import receipts as service
+
+    first, second = _two_conversations()  # both at last_seq 3; second's shopper at 1
+    third = shopper_says(make_visitor(), "hi").conversation  # last_seq 1: 5 is past it
+    sent: list[tuple[int, str, int, int]] = []
+    monkeypatch.setattr(
+        service,
+        "_publish_receipt",
+        lambda **kw: sent.append(
+            (kw["conversation_id"], kw["reader"], kw["delivered_seq"], kw["read_seq"])
+        ),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        moved = service.delivered_mark_sides(
+            cursors={
+                "agent": {first.pk: 2, second.pk: 1, third.pk: 5},  # second: its agents at 3
+                "visitor": {second.pk: 3, first.pk: 3},  # first: the shopper's own, at 3
+            }
+        )
+    statements = [q["sql"].split()[0] for q in queries]
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["SET", "WITH"]
+    assert moved == 2
+    second.refresh_from_db()
+    assert sorted(sent) == sorted(
+        [(first.pk, "agent", 2, 0), (second.pk, "visitor", 3, second.visitor_read_seq)]
+    )
+    stored = {
+        c.pk: (c.agent_delivered_seq, c.visitor_delivered_seq)
+        for c in Conversation.objects.filter(pk__in=[first.pk, second.pk, third.pk])
+    }
+    assert stored == {first.pk: (2, 3), second.pk: (3, 3), third.pk: (0, 1)}
+    assert service.delivered_mark_sides(cursors={"agent": {first.pk: 1}}) == 0  # never back
+    with pytest.raises(ValueError):
+        service.delivered_mark_sides(cursors={"robot": {first.pk: 1}})

@@ -28,6 +28,7 @@ from chat.access import Actor
 from chat.models import AgentReadCursor, Conversation
 from chat.services import message_send, read_mark
 from chat.services.message_send import agent_reply_gate_register
+from chat.services.receipts import delivered_mark_sides
 from tests.factories import agent_says, make_agent, make_visitor, shopper_says
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -130,3 +131,46 @@ def test_an_agents_read_racing_their_reply_never_deadlocks(
     assert not any(isinstance(v, OperationalError) for v in results.values())
     cursor = AgentReadCursor.objects.get(user=agent, conversation=conversation)
     assert cursor.read_seq == last_seq + 1  # the reply's seq: the agent has read their own
+
+
+def test_a_receipt_batch_waiting_for_a_reply_keeps_what_the_reply_stored(
+    reply_gate: dict[str, Any],
+) -> None:
+    """The receipt writer's one statement (``delivered_mark_sides``) meets a conversation an
+    agent's reply holds: it waits, and once the reply commits it moves the shopper's delivered
+    cursor on the row as the reply left it — the reply's own cursors (agent read and delivered
+    at its seq) and last_seq stay; nothing the batch read before the wait is written back."""
+    agent = make_agent()
+    visitor = make_visitor()
+    conversation = shopper_says(visitor, "hello").conversation
+    agent_says(agent, conversation, "hi")  # seq 2: the shopper's socket was sent it
+    before = Conversation.objects.get(pk=conversation.pk)
+    assert (before.last_seq, before.visitor_delivered_seq) == (2, 1)
+
+    results: dict[str, Any] = {}
+    reply_gate["armed"] = True
+    reply = _in_thread(
+        lambda: message_send(
+            actor=Actor(user=agent),
+            client_id="reply-2",
+            body="anything else?",
+            conversation_id=conversation.pk,
+        ),
+        results,
+        "reply",
+    )
+    assert reply_gate["locked"].wait(30)
+    receipt = _in_thread(
+        lambda: delivered_mark_sides(cursors={"visitor": {conversation.pk: 2}}),
+        results,
+        "receipt",
+    )
+    reply.join(60)
+    receipt.join(60)
+    assert reply_gate["reader_blocked"], "the receipt never waited: the race was not staged"
+    assert not any(isinstance(v, BaseException) for v in results.values()), results
+    assert results["receipt"] == 1
+    after = Conversation.objects.get(pk=conversation.pk)
+    assert (after.last_seq, after.agent_read_seq, after.agent_delivered_seq) == (3, 3, 3)
+    assert after.visitor_delivered_seq == 2
+    assert after.version == before.version + 1  # the reply's; a receipt raises no version
