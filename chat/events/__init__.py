@@ -51,6 +51,7 @@ from .publishing import (
     layer_event,
     publish,
     publish_conversation,
+    publish_each,
     publish_message,
     publisher,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "message_payload_staff_extra",
     "publish",
     "publish_conversation",
+    "publish_each",
     "publish_message",
     "publisher",
     "sender_name",

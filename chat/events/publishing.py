@@ -279,6 +279,44 @@ def _send_now(groups: Iterable[str], frame: dict[str, Any], origin: str | None) 
         logger.exception("publish to %s failed", group_list)
 
 
+async def _group_send_each(layer: Any, pairs: list[tuple[str, dict[str, Any]]]) -> None:
+    results = await asyncio.gather(
+        *(layer.group_send(group, event) for group, event in pairs), return_exceptions=True
+    )
+    for (group, _event), result in zip(pairs, results, strict=True):
+        if isinstance(result, Exception):
+            logger.error("publish to %s failed", group, exc_info=result)
+
+
+def _send_each_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    left: list[tuple[str, dict[str, Any]]] = []
+    for groups, frame in items:
+        event = layer_event(frame)
+        if not publisher.offer(groups, event):
+            left += [(group, event) for group in groups]
+    if not left:
+        return
+    try:
+        if worker_loop.serves(layer):
+            worker_loop.run(_group_send_each(layer, left))
+        else:
+            async_to_sync(_group_send_each)(layer, left)
+    except Exception:
+        logger.exception("publish of %d frames failed", len(left))
+
+
+def publish_each(items: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
+    """``publish`` for many frames, each to its own groups, in one pass once the current
+    transaction commits: one callback, and where there is no server loop (a Celery worker)
+    one trip to an event loop for all of them rather than one each."""
+    batch = [(list(dict.fromkeys(groups)), frame) for groups, frame in items]
+    if batch:
+        transaction.on_commit(lambda: _send_each_now(batch))
+
+
 def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None = None) -> None:
     """Send ``frame`` to ``groups`` once the current transaction commits.
 

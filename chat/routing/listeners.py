@@ -55,15 +55,18 @@ def on_assigned(event: dispatch.DomainEvent) -> None:
     data = event.data
     by_user = data.get("by_user_id")
     if data.get("assignee_id") is not None:
-        team_id = services.conversation_dequeue(conversation_id=conversation_id)
+        left = services.conversation_dequeue(conversation_id=conversation_id)
         ConversationRouting.objects.filter(conversation_id=conversation_id).update(
             assigned_at=event.at
         )
         if by_user is None:
             return  # the router's own assignment broadcasts for itself
         previous = data.get("previous_assignee_id")
-        if team_id is not None:
-            transaction.on_commit(lambda: services.broadcast_positions(team_id=team_id))
+        if left is not None:
+            # Only those behind the taken conversation moved up.
+            transaction.on_commit(
+                lambda: services.broadcast_positions(team_id=left.team_id, left=left)
+            )
         if previous:
             transaction.on_commit(partial(services.assign_for_agent, user_id=int(previous)))
     elif by_user is not None:
@@ -81,12 +84,14 @@ def on_status(event: dispatch.DomainEvent) -> None:
         return
     status = event.data.get("status")
     if status == Conversation.Status.RESOLVED:
-        team_id = services.conversation_dequeue(conversation_id=conversation_id)
+        left = services.conversation_dequeue(conversation_id=conversation_id)
         ConversationRouting.objects.filter(conversation_id=conversation_id).update(
             waiting_since=None, overdue_notified_at=None
         )
-        if team_id is not None:
-            transaction.on_commit(lambda: services.broadcast_positions(team_id=team_id))
+        if left is not None:
+            transaction.on_commit(
+                lambda: services.broadcast_positions(team_id=left.team_id, left=left)
+            )
     assignee = (
         Conversation.objects.filter(pk=conversation_id)
         .values_list("assignee_id", flat=True)

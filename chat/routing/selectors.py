@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -92,29 +92,66 @@ def queued(*, team_id: int | None) -> QuerySet[ConversationRouting]:
     return qs.order_by("-queue_priority", "queued_at", "conversation_id")
 
 
-def queue_position(*, routing: ConversationRouting) -> int | None:
-    """1-based place in the queue, or None when not queued. One indexed count."""
-    if routing.queued_at is None:
-        return None
-    ahead = queued(team_id=routing.queue_team_id).filter(
-        Q(queue_priority__gt=routing.queue_priority)
-        | Q(queue_priority=routing.queue_priority, queued_at__lt=routing.queued_at)
+class QueuePlace(NamedTuple):
+    """Where a conversation stands (or stood) in its team's queue: the service order's key."""
+
+    team_id: int | None
+    priority: int
+    queued_at: dt.datetime
+    conversation_id: int
+
+    @classmethod
+    def of(cls, routing: ConversationRouting) -> QueuePlace | None:
+        if routing.queued_at is None:
+            return None
+        return cls(
+            routing.queue_team_id,
+            routing.queue_priority,
+            routing.queued_at,
+            routing.conversation_id,
+        )
+
+
+def ahead_of(place: QueuePlace) -> Q:
+    """The queued rows served before ``place`` (``queued``'s order)."""
+    return (
+        Q(queue_priority__gt=place.priority)
+        | Q(queue_priority=place.priority, queued_at__lt=place.queued_at)
         | Q(
-            queue_priority=routing.queue_priority,
-            queued_at=routing.queued_at,
-            conversation_id__lt=routing.conversation_id,
+            queue_priority=place.priority,
+            queued_at=place.queued_at,
+            conversation_id__lt=place.conversation_id,
         )
     )
-    return ahead.count() + 1
 
 
-def queue_positions(*, team_id: int | None) -> list[tuple[int, int, int, int | None]]:
-    """``(conversation_id, position, visitor_id, customer_id)`` for the whole queue of a team,
-    in order: one query."""
-    rows = queued(team_id=team_id).values_list(
+def queue_position(*, routing: ConversationRouting) -> int | None:
+    """1-based place in the queue, or None when not queued. One indexed count."""
+    place = QueuePlace.of(routing)
+    if place is None:
+        return None
+    return queued(team_id=routing.queue_team_id).filter(ahead_of(place)).count() + 1
+
+
+def queue_positions(
+    *, team_id: int | None, place: QueuePlace | None = None
+) -> tuple[list[tuple[int, int, int, int | None]], int]:
+    """``(conversation_id, position, visitor_id, customer_id)`` in order for the team's queue
+    from ``place`` on (that conversation, if still queued, and everyone behind it; the whole
+    queue without one), and the queue's length. Nobody ahead of ``place`` is read: one count
+    of them and one read of the rows from there, so a newcomer at the tail costs one row."""
+    qs = queued(team_id=team_id)
+    ahead = 0
+    if place is not None:
+        ahead = qs.filter(ahead_of(place)).count()
+        qs = qs.exclude(ahead_of(place))
+    rows = qs.values_list(
         "conversation_id", "conversation__visitor_id", "conversation__customer_id"
     )
-    return [(cid, n, visitor, customer) for n, (cid, visitor, customer) in enumerate(rows, 1)]
+    positions: list[tuple[int, int, int, int | None]] = [
+        (cid, n, visitor, customer) for n, (cid, visitor, customer) in enumerate(rows, ahead + 1)
+    ]
+    return positions, ahead + len(positions)
 
 
 def team_agents(team_id: int | None) -> QuerySet[AgentPresence]:

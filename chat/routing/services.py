@@ -116,18 +116,18 @@ def conversation_enqueue(*, conversation_id: int, reason: str, priority: int = 0
         transaction.on_commit(lambda: queue_changed(team_id=team_id, entered=conversation.pk))
 
 
-def conversation_dequeue(*, conversation_id: int) -> int | None:
-    """Take a conversation out of the queue (assigned by hand, resolved). Returns the team
-    whose queue moved, or None if it was not queued."""
+def conversation_dequeue(*, conversation_id: int) -> selectors.QueuePlace | None:
+    """Take a conversation out of the queue (assigned by hand, resolved). Returns the place
+    it left (its team's queue moved, from there on), or None if it was not queued."""
     routing = (
         ConversationRouting.objects.filter(conversation_id=conversation_id, queued_at__isnull=False)
-        .values_list("queue_team_id", flat=True)
+        .only("conversation_id", "queue_team_id", "queue_priority", "queued_at")
         .first()
     )
     updated = ConversationRouting.objects.filter(
         conversation_id=conversation_id, queued_at__isnull=False
     ).update(queued_at=None)
-    return routing if updated else None
+    return selectors.QueuePlace.of(routing) if routing is not None and updated else None
 
 
 def _lock_free_agent(team_id: int | None) -> tuple[AgentPresence, Any] | None:
@@ -248,24 +248,39 @@ def queue_changed(
         logger.exception("assignment for team %s failed", team_id)
         assigned = []
     if assigned:
-        broadcast_positions(team_id=team_id)
+        broadcast_positions(team_id=team_id)  # served from the head: everyone moved
     elif moved:
         broadcast_positions(team_id=team_id, from_conversation=entered)
     return assigned
 
 
-def broadcast_positions(*, team_id: int | None, from_conversation: int | None = None) -> None:
-    """``queue.position`` to each waiting shopper (from ``from_conversation``'s place on, when
-    given: nobody ahead of it moved), ``queue.changed`` to the agents."""
-    positions = selectors.queue_positions(team_id=team_id)
-    agents, capacity = selectors.free_slots(team_id)
-    handle = selectors.average_handle_seconds(team_id)
-    start = 0
+def broadcast_positions(
+    *,
+    team_id: int | None,
+    from_conversation: int | None = None,
+    left: selectors.QueuePlace | None = None,
+) -> None:
+    """``queue.position`` to each waiting shopper whose place changed, ``queue.changed`` (the
+    queue's length) to the agents, all in one pass (``events.publish_each``).
+
+    Proportional to what changed, not to the queue: ``from_conversation`` joined (or moved
+    up), so it and those behind it get a place, nobody ahead of it is read; ``left`` is the
+    place a conversation left, so only those behind it moved up. Neither: the whole queue
+    (served from its head). A newcomer at the tail of a queue of 200 is one count and one
+    row, where it was the whole queue (docs/performance.md, "Queue positions")."""
+    place = left
     if from_conversation is not None:
-        start = next(
-            (i for i, row in enumerate(positions) if row[0] == from_conversation), len(positions)
-        )
-    for conversation_id, position, visitor_id, customer_id in positions[start:]:
+        routing = ConversationRouting.objects.filter(
+            conversation_id=from_conversation, queued_at__isnull=False
+        ).first()
+        place = selectors.QueuePlace.of(routing) if routing is not None else None
+    positions, waiting = selectors.queue_positions(team_id=team_id, place=place)
+    frames: list[tuple[list[str], dict[str, Any]]] = []
+    agents, capacity, handle = 0, 0, 0.0
+    if positions:
+        agents, capacity = selectors.free_slots(team_id)
+        handle = selectors.average_handle_seconds(team_id)
+    for conversation_id, position, visitor_id, customer_id in positions:
         wait = None
         if agents and capacity:
             wait = int(-(-position // capacity) * handle)
@@ -275,19 +290,24 @@ def broadcast_positions(*, team_id: int | None, from_conversation: int | None = 
         groups = [events.group_visitor(visitor_id)]
         if customer_id:
             groups.append(events.group_customer(customer_id))
-        events.publish(
-            groups,
-            {
-                "type": events.Frame.QUEUE_POSITION,
-                "conversation": conversation_id,
-                "queue_position": position,
-                "estimated_wait_seconds": wait,
-            },
+        frames.append(
+            (
+                groups,
+                {
+                    "type": events.Frame.QUEUE_POSITION,
+                    "conversation": conversation_id,
+                    "queue_position": position,
+                    "estimated_wait_seconds": wait,
+                },
+            )
         )
-    events.publish(
-        [events.group_agents()],
-        {"type": events.Frame.QUEUE_CHANGED, "team": team_id, "waiting": len(positions)},
+    frames.append(
+        (
+            [events.group_agents()],
+            {"type": events.Frame.QUEUE_CHANGED, "team": team_id, "waiting": waiting},
+        )
     )
+    events.publish_each(frames)
 
 
 def assign_for_agent(*, user_id: int) -> list[int]:

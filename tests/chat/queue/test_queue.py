@@ -15,7 +15,7 @@ from chat import services as chat_services
 from chat.access import Actor
 from chat.models import AgentConnection, Conversation, ConversationRouting
 from chat.routing import presence, selectors, services
-from tests.factories import conversation_of, go_online, make_team, team_agent
+from tests.factories import conversation_of, go_online, make_agent, make_team, team_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +232,79 @@ def test_a_newcomer_at_the_tail_does_not_ring_those_ahead(
     changed = [f for f in to_agents if f["type"] == "queue.changed"]
     assert changed and changed[-1]["waiting"] == 2
     assert positions([ahead, late]) == [1, 2]
+
+
+class _RoutingRows:
+    """Rows the database hands back for statements on the routing table (the queue): a
+    broadcast's cost in what it reads, which a query count alone does not show."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.queries = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith("SELECT") and '"chat_conversationrouting"' in sql:
+            self.queries += 1
+            self.rows += max(context["cursor"].rowcount, 0)
+        return result
+
+
+def test_positions_cost_what_changed_not_the_queue(
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue of 200: a newcomer at its tail reads its own row and tells only itself; a
+    shopper leaving from the middle tells only those behind it, in one pass, each its new
+    place; one leaving from the head tells everyone. Before, every newcomer read the whole
+    queue (200 rows for one frame), so a queue filled or drained one by one cost its square."""
+    from django.db import connection
+
+    make_team(default=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = [conversation_of(body="I need help") for _ in range(200)]
+    sent: list[list[tuple[list[str], dict[str, Any]]]] = []
+    monkeypatch.setattr(
+        events, "publish_each", lambda items: sent.append(list(items)), raising=False
+    )
+
+    def shopper_frames() -> dict[int, int]:
+        frames = [f for _g, f in sent[-1] if f["type"] == "queue.position"]
+        return {f["conversation"]: f["queue_position"] for f in frames}
+
+    def agents_frame() -> dict[str, Any]:
+        return next(f for _g, f in sent[-1] if f["type"] == "queue.changed")
+
+    # A newcomer at the tail: its own row (and a count of those ahead), its own frame.
+    rows = _RoutingRows()
+    with connection.execute_wrapper(rows), django_capture_on_commit_callbacks(execute=True):
+        late = conversation_of(body="I need help")
+    print(f"newcomer: {rows.rows} routing rows in {rows.queries} reads")
+    assert rows.rows <= 10, rows.rows  # the whole queue before: 204 rows for one frame
+    assert len(sent) == 1
+    assert shopper_frames() == {late.pk: 201}
+    assert agents_frame()["waiting"] == 201
+
+    # Resolved from the middle (place 151): those behind it move up one, nobody ahead hears.
+    leaving = waiting[150]
+    agent = make_agent(supervisor=True)
+    rows = _RoutingRows()
+    with connection.execute_wrapper(rows), django_capture_on_commit_callbacks(execute=True):
+        chat_services.conversation_status_set(
+            actor=Actor(user=agent), conversation_id=leaving.pk, status="resolved"
+        )
+    behind = [*waiting[151:], late]
+    print(f"middle leaves: {rows.rows} routing rows in {rows.queries} reads")
+    assert rows.rows <= len(behind) + 6, rows.rows
+    assert shopper_frames() == {c.pk: n for n, c in enumerate(behind, 151)}
+    assert agents_frame()["waiting"] == 200
+
+    # Taken by hand from the head: everyone moves up.
+    with django_capture_on_commit_callbacks(execute=True):
+        chat_services.conversation_assign(
+            actor=Actor(user=agent), conversation_id=waiting[0].pk, assignee_id=agent.pk
+        )
+    rest = [c for c in [*waiting, late] if c.pk not in (waiting[0].pk, leaving.pk)]
+    assert shopper_frames() == {c.pk: n for n, c in enumerate(rest, 1)}
+    assert agents_frame()["waiting"] == 199
+    # What the shopper's page reads agrees with what was sent.
+    assert positions([rest[0], rest[149], rest[-1]]) == [1, 150, 199]
