@@ -15,7 +15,7 @@ from django.conf import settings  # noqa: E402
 
 from chat.websocket_urls import websocket_urlpatterns  # noqa: E402
 from helpdesk import embedded_beat  # noqa: E402
-from helpdesk.socket_auth import auth_middleware_stack  # noqa: E402
+from helpdesk.session_door import session_door  # noqa: E402
 from inboxes.door import webhook_door  # noqa: E402
 
 
@@ -29,11 +29,11 @@ def allowed_origins() -> list[str]:
 
 application = ProtocolTypeRouter(
     {
-        # The providers' webhooks skip the pages' middleware (inboxes/door.py).
-        "http": webhook_door(django_asgi_app),
-        "websocket": OriginValidator(
-            auth_middleware_stack(URLRouter(websocket_urlpatterns)), allowed_origins()
-        ),
+        # The providers' webhooks skip the pages' middleware (inboxes/door.py), the widget's
+        # session POST all but the middleware it needs (helpdesk/session_door.py).
+        "http": session_door(webhook_door(django_asgi_app)),
+        # The session and user lookup wraps the workspace's socket only (chat/websocket_urls.py).
+        "websocket": OriginValidator(URLRouter(websocket_urlpatterns), allowed_origins()),
     }
 )
 

@@ -71,27 +71,32 @@ def visitor_session(
     """Start or resume a shopper's session; returns the visitor, its token and the current
     conversation. A verified ``identity`` links the visitor to the shop's customer."""
     page_data = check_page(page)
+    fields: dict[str, Any] = {"last_seen_at": timezone.now()}
+    if page_data:
+        fields["current_url"] = page_data.get("url", "")
+        fields["current_title"] = page_data.get("title", "")
+    if language:
+        fields["language"] = language[:16]
+    if user_agent:
+        fields["user_agent"] = user_agent[:400]
+    if not token and identity is None:
+        # A new anonymous browser (most page views): one INSERT with every field, and no
+        # conversation to look for — nothing can belong to a visitor made just now
+        # (docs/performance.md, "Opening a visitor socket").
+        visitor = Visitor.objects.create(**fields)
+        return visitor, visitor_token_make(visitor), None
     with transaction.atomic():
-        visitor = visitor_from_token(token) if token else Visitor.objects.create()
+        visitor = visitor_from_token(token) if token else Visitor.objects.create(**fields)
         if identity is not None:
             # Identity verification belongs to the customers (orders); chat calls its service.
             from orders.services import customer_identify
 
             customer = customer_identify(identity=identity)
             visitor_link_customer(visitor=visitor, customer=customer)
-        fields = ["last_seen_at"]
-        visitor.last_seen_at = timezone.now()
-        if page_data:
-            visitor.current_url = page_data.get("url", "")
-            visitor.current_title = page_data.get("title", "")
-            fields += ["current_url", "current_title"]
-        if language:
-            visitor.language = language[:16]
-            fields.append("language")
-        if user_agent:
-            visitor.user_agent = user_agent[:400]
-            fields.append("user_agent")
-        visitor.save(update_fields=fields)
+        if token:
+            for name, value in fields.items():
+                setattr(visitor, name, value)
+            visitor.save(update_fields=list(fields))
     from ..selectors import conversation_current_for_visitor
 
     return visitor, visitor_token_make(visitor), conversation_current_for_visitor(visitor=visitor)
