@@ -12,7 +12,7 @@ from helpdesk.errors import BadRequest, HelpdeskError
 from .. import events, selectors
 from ..access import Actor
 from ..events import Frame
-from ..models import Conversation
+from ..models import Conversation, Visitor
 from ..services.visitors import visitor_from_token
 from .frames import AUTH_TIMEOUT_SECONDS, CLOSE_UNAUTHORIZED, FrameConsumer, _call
 
@@ -60,13 +60,11 @@ class VisitorConsumer(FrameConsumer):
             await self.join(events.group_visitor(visitor.pk))
             if visitor.customer_id:
                 await self.join(events.group_customer(visitor.customer_id))
-            conversation = await _call(selectors.conversation_current_for_visitor, visitor=visitor)
-            payload = None
+            # Joined first, then read: a conversation opened on another tab meanwhile arrives
+            # as conversation.created, or is read here, never neither.
+            conversation, payload = await _call(_current, visitor=visitor)
             if conversation is not None:
                 await self.watch(conversation)
-                payload = await _call(
-                    events.conversation_payload, conversation=conversation, staff=False
-                )
             await self.send_json({"type": Frame.READY, "conversation": payload})
             return
         if frame.get("type") == "auth":
@@ -91,3 +89,12 @@ class VisitorConsumer(FrameConsumer):
                 self.watching.add(conversation_id)
                 await self.join(events.group_conversation_shopper(conversation_id))
         await super().frame_send(event)
+
+
+def _current(*, visitor: Visitor) -> tuple[Conversation | None, dict[str, Any] | None]:
+    """The visitor's current conversation and its payload in one trip to a database thread
+    (two before: docs/performance.md, "Opening a visitor socket")."""
+    conversation = selectors.conversation_current_for_visitor(visitor=visitor)
+    if conversation is None:
+        return None, None
+    return conversation, events.conversation_payload(conversation, staff=False)
