@@ -102,6 +102,8 @@ class IdleStats:
     frames: int = 0
     open_seconds: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    # The first failure of each kind, as said (a status and body, an unexpected frame).
+    error_samples: dict[str, str] = field(default_factory=dict)
 
 
 class IdleVisitor:
@@ -231,6 +233,7 @@ async def open_many(
                 stats.failed += 1
                 name = type(exc).__name__
                 stats.errors[name] = stats.errors.get(name, 0) + 1
+                stats.error_samples.setdefault(name, str(exc)[:160])
                 visitor.close()
                 return
             sockets.append(visitor)

@@ -142,6 +142,7 @@ async def drive(
             "opened": idle_stats.opened,
             "failed": idle_stats.failed,
             "errors": dict(idle_stats.errors),
+            "error_samples": dict(idle_stats.error_samples),
             "open_seconds": round(open_s, 2),
             "opened_per_s": round(idle_stats.opened / open_s, 1) if open_s else None,
             "open_latency": latency_summary(idle_stats.open_seconds),
@@ -358,7 +359,8 @@ def report(result: dict[str, Any]) -> str:
         lines.append(
             f"idle sockets: {idle['opened']}/{idle['requested']} opened in {idle['open_seconds']} s"
             f" ({idle['opened_per_s']}/s; open p50 {idle['open_latency']['p50_ms']} ms, p99 "
-            f"{idle['open_latency']['p99_ms']} ms; failed {idle['failed']} {idle['errors']});"
+            f"{idle['open_latency']['p99_ms']} ms; failed {idle['failed']} {idle['errors']}"
+            f" {idle.get('error_samples') or ''});"
             f" server {idle['server_cpu_ms_per_open']} ms CPU per open, load generator "
             f"{idle['loadgen_cpu_ms_per_open']} ms; RSS {idle['rss_before_mb']} -> "
             f"{idle['rss_open_mb']} MB = {idle['kib_per_socket']} KiB per socket; server CPU"
