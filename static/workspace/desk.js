@@ -167,19 +167,31 @@ export function emit(name, payload) {
 /* ---- the conversation store ---- */
 
 /**
- * Upsert a conversation payload and tell everyone (`conversation.updated`).
+ * Upsert a conversation payload and tell everyone (`conversation.updated`). A payload of an
+ * older `version` than the row held (a list page or a fetch read before a live update the
+ * store already has, docs/protocol.md) changes nothing: the row held is returned.
  * @param {Partial<Conversation> | null | undefined} payload
  * @returns {Conversation | null}
  */
 export function updateConversation(payload) {
   if (!payload || typeof payload.id !== "number") return null;
   const known = api.conversations.get(payload.id);
+  if (known && isOlder(payload, known)) return known;
   /** @type {Conversation} */
   const merged = Object.assign({}, known || {}, /** @type {Conversation} */ (payload));
   if (known && payload.unread === undefined) merged.unread = known.unread || 0;
   api.conversations.set(payload.id, merged);
   emit("conversation.updated", merged);
   return merged;
+}
+
+/**
+ * Whether `payload` tells an older state of the conversation than `known` (both versioned).
+ * @param {Partial<Conversation>} payload
+ * @param {Conversation} known
+ */
+export function isOlder(payload, known) {
+  return typeof payload.version === "number" && typeof known.version === "number" && payload.version < known.version;
 }
 
 /** @returns {never} */

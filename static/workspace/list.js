@@ -107,16 +107,29 @@ export async function load({ append = false } = {}) {
   }
   const reqNo = ++state.reqNo;
   state.loading = true;
+  /* Conversations a live update changed while the request was out: the page was read before
+   * (or while) they changed, so for them the store's row and the filters decide, not the page. */
+  /** @type {Set<number>} */
+  const changed = new Set();
+  changedWhileLoading.add(changed);
   try {
     const data = await api.fetch(api.config.urls.conversations + "?" + params.toString());
     if (reqNo !== state.reqNo) return; // a newer request superseded this one
     /** @type {number[]} */
     const ids = [];
     for (const c of data.results) {
+      // A row older than the store's (a live update came after the read) is not taken.
       const stored = updateConversation(c);
       if (stored) ids.push(stored.id);
     }
     state.ids = append ? state.ids.concat(ids.filter((id) => !state.ids.includes(id))) : ids;
+    if (changed.size) {
+      for (const id of changed) {
+        const c = api.conversation(id);
+        if (c) place(c, state.ids.includes(id));
+      }
+      sortIds();
+    }
     state.hasMore = data.results.length >= 50;
     renderCounts(data.counts || {});
     render();
@@ -125,9 +138,14 @@ export async function load({ append = false } = {}) {
     const detail = /** @type {import("./types").ApiError} */ (error).detail || "";
     if (reqNo === state.reqNo) api.toast(t("Could not load conversations.") + " " + detail, "error");
   } finally {
+    changedWhileLoading.delete(changed);
     if (reqNo === state.reqNo) state.loading = false;
   }
 }
+
+/** One set per list request out: the conversations live updates changed since it was sent. */
+/** @type {Set<Set<number>>} */
+const changedWhileLoading = new Set();
 
 /* Tell the server what this list shows, so list updates of conversations it does not show
  * are not sent to this workspace at all, and the others come several to a frame
@@ -180,6 +198,22 @@ function matches(c) {
     if (passed === null) verdict = null;
   }
   return verdict;
+}
+
+/**
+ * Show or hide a conversation a live update changed, as the list's filters say of it.
+ * @param {Conversation} c
+ * @param {boolean} shown whether it is on the list (a search adds none)
+ */
+function place(c, shown) {
+  const verdict = matches(c);
+  if (verdict === null) {
+    // Kept as it is until the reload settles it.
+  } else if (verdict && !(state.q && !shown)) {
+    if (!state.ids.includes(c.id)) state.ids.push(c.id);
+  } else if (shown && !state.extraTabs.has(state.view)) {
+    state.ids = state.ids.filter((id) => id !== c.id);
+  }
 }
 
 function sortIds() {
@@ -284,15 +318,8 @@ function onConversationFrame(frame) {
   if (frame.type === "conversation.created" && !before) unread = Math.max(unread, 1);
   const c = updateConversation(Object.assign({}, payload, { unread }));
   if (!c) return;
-  const shown = state.ids.includes(c.id);
-  const verdict = matches(c);
-  if (verdict === null) {
-    // Kept as it is until the reload below settles it.
-  } else if (verdict && !(state.q && !shown)) {
-    if (!shown) state.ids.push(c.id);
-  } else if (shown && !state.extraTabs.has(state.view)) {
-    state.ids = state.ids.filter((id) => id !== c.id);
-  }
+  for (const changed of changedWhileLoading) changed.add(c.id);
+  place(c, state.ids.includes(c.id));
   sortIds();
   render();
   const preview = previewText(c);
@@ -336,6 +363,7 @@ register({
       const update = valid ? newerPart(payload) : null;
       // An older payload than the row (a newer update overtook it) leaves the row as it is.
       const c = update ? updateConversation(update) : valid ? api.conversation(payload.id) || null : null;
+      if (update) for (const changed of changedWhileLoading) changed.add(update.id);
       const focused = api.active();
       // Taking a conversation or replying to an unassigned one assigns it too: no notice then.
       if (c && c.assignee && c.assignee.id === api.me.id && !(focused && focused.id === c.id)) {
