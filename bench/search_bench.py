@@ -422,7 +422,9 @@ def generate(conversations: int, per: int, days: int, seed: int = 7) -> int:
         )
         c.execute("ANALYZE chat_visitor")
         c.execute("ANALYZE chat_message")
-        c.execute("ANALYZE chat_conversation")
+        # VACUUM too, as autovacuum would after that update: without it every conversation has
+        # a dead version and index-only scans visit the heap (3,163 heap fetches for 2,000 rows).
+        c.execute("VACUUM ANALYZE chat_conversation")
         c.execute("SELECT count(*) FROM chat_message")
         return c.fetchone()[0]
 

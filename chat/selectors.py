@@ -6,24 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Q, QuerySet
 
 from helpdesk.errors import BadRequest
 
 from .access import AGENT_GROUPS, Actor, access_conversation
-from .models import AgentReadCursor, Conversation, Message, Visitor
+from .labels import labels_prefetch
+from .models import Conversation, Message, Visitor
 from .search.conversations import conversation_search_condition
-from .statements import CONVERSATION_RELATED, conversation_load
+from .statements import CONVERSATION_RELATED, conversation_load, conversations_listed
 
 User = get_user_model()
 
@@ -85,19 +77,17 @@ def conversations_for_agent(
     before: str | None = None,
     sort: str = "recent",
     before_priority: int | None = None,
-) -> QuerySet[Conversation]:
+) -> list[Conversation]:
     """The workspace list: newest activity first (``sort="priority"``: most urgent first, then
-    newest), with ``unread`` (shopper messages after this agent's read cursor) annotated.
+    newest), each with ``unread`` (shopper messages after this agent's read cursor), the rows
+    its payload reads (``CONVERSATION_RELATED``, no query per row) and its labels.
     ``before`` is an ISO timestamp cursor for paging (with ``before_priority``, the last row's
     priority, when sorted by priority)."""
     if sort not in SORTS:
         raise BadRequest("Unknown sort.", fields={"sort": [f"One of {', '.join(SORTS)}."]})
     if view not in VIEWS:
         raise BadRequest("Unknown view.", fields={"view": [f"One of {', '.join(VIEWS)}."]})
-    # "routing" (queue place, waiting clock) and "bot_state" are read by the routing and bot
-    # payload hooks for every row: joined here so the list costs no query per row.
-    # Labels ride along in one more query for the whole page (the staff view's ``labels``).
-    qs = Conversation.objects.select_related(*CONVERSATION_RELATED).prefetch_related("labels")
+    qs = Conversation.objects.all()
     if view == "mine":
         qs = qs.filter(assignee=user)
     elif view == "unassigned":
@@ -130,36 +120,30 @@ def conversations_for_agent(
     if search:
         # Last: the search reads the page's candidates within every filter above.
         qs = qs.filter(conversation_search_condition(search, within=qs, order=order, limit=limit))
-    # Evaluated inside the Message subquery, so OuterRef points at the message row.
-    cursor = AgentReadCursor.objects.filter(
-        user=user, conversation=OuterRef("conversation")
-    ).values("read_seq")[:1]
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            # The partition key: each row's count reads its conversation's partition only
-            # (run-time pruning), not every month's index (docs/search.md).
-            conversation_created_at=OuterRef("created_at"),
-            sender_kind=Message.SenderKind.VISITOR,
-            seq__gt=Coalesce(Subquery(cursor, output_field=IntegerField()), Value(0)),
-        )
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs = qs.annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
-    return qs.order_by(*order)[:limit]
+    # The page's ids from the conversations' table alone (each call's filters, planned each
+    # time, cheap to plan), then its rows joined with everything their payloads read, by one
+    # fixed statement whose plan PostgreSQL keeps (chat/statements.py CONVERSATION_LIST).
+    ids = list(qs.order_by(*order).values_list("pk", flat=True)[:limit])
+    conversations = conversations_listed(ids, reader_id=user.pk)
+    # Labels ride along in one more query for the whole page (the staff view's ``labels``).
+    labels_prefetch(conversations)
+    return conversations
+
+
+# One fixed text: psycopg prepares it and PostgreSQL keeps its plan; through the ORM the
+# aggregate was compiled again on every list request (~2 ms of Python).
+COUNTS_SQL = (
+    "SELECT count(*) FILTER (WHERE assignee_id = %s), count(*) FILTER (WHERE assignee_id IS NULL),"
+    " count(*) FROM chat_conversation WHERE status = %s"
+)
 
 
 def conversation_counts_for_agent(*, user: Any) -> dict[str, int]:
     """Counts of open conversations per view, for the list's tabs."""
-    open_qs = Conversation.objects.filter(status=Conversation.Status.OPEN)
-    return open_qs.aggregate(
-        mine=Count("pk", filter=Q(assignee=user)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        all=Count("pk"),
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL, [user.pk, Conversation.Status.OPEN.value])
+        mine, unassigned, every = cursor.fetchone()
+    return {"mine": mine, "unassigned": unassigned, "all": every}
 
 
 def messages_after(

@@ -227,15 +227,13 @@ def test_a_cheap_word_test_runs_before_the_vector_and_finds_the_same() -> None:
 
 @pg
 def test_the_lists_unread_count_reads_its_conversations_partition_only(ana: Any) -> None:
-    from chat.selectors import conversations_for_agent
+    from chat.statements import CONVERSATION_LIST
 
-    conversation_of(body="hello")
-    qs = conversations_for_agent(user=ana, status=None, search="hello")
-    sql, params = qs.query.sql_with_params()
+    conversation = conversation_of(body="hello")
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN " + CONVERSATION_LIST, [ana.pk, [conversation.pk]])
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "conversation_created_at = chat_conversation.created_at" in plan, plan
+    assert "conversation_created_at = c.created_at" in plan, plan
 
 
 SQLITE_SCRIPT = """
@@ -281,6 +279,52 @@ def test_sqlite_embedded_default_searches_too(tmp_path: Any) -> None:
     )
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], **run)
     assert out.stdout.splitlines()[-1] == "1", out.stdout + out.stderr
+
+
+SQLITE_LIST_SCRIPT = """
+import json
+from chat.models import Label
+from chat.selectors import conversation_counts_for_agent, conversations_for_agent
+from tests.factories import conversation_of, make_agent, shopper_says
+ana = make_agent("ana")
+one = conversation_of(body="Where is my parcel?")
+shopper_says(one.visitor, "hello")
+two = conversation_of(body="hi")
+Label.objects.create(name="vip").conversations.add(one)
+rows = conversations_for_agent(user=ana, status=None)
+found = conversations_for_agent(user=ana, status=None, search="parcel")
+print(json.dumps([
+    [r.pk == p for r, p in zip(rows, [two.pk, one.pk])],
+    [r.unread for r in rows],
+    [[x.name for x in r._prefetched_objects_cache["labels"]] for r in rows],
+    [r.pk == one.pk for r in found],
+    conversation_counts_for_agent(user=ana),
+]))
+"""
+
+
+@pytest.mark.embedded
+def test_sqlite_lists_with_unread_labels_and_counts(tmp_path: Any) -> None:
+    """The list on the embedded default (the ORM's reads where PostgreSQL has fixed
+    statements): its order, each row's unread count and labels, a search, the tab counts."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.procs import ROOT, embedded_env
+
+    run = {"cwd": ROOT, "env": embedded_env(tmp_path), "check": True, "capture_output": True}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SQLITE_LIST_SCRIPT], text=True, **run
+    )
+    assert json.loads(out.stdout.splitlines()[-1]) == [
+        [True, True],
+        [1, 2],
+        [[], ["vip"]],
+        [True],
+        {"mine": 0, "unassigned": 2, "all": 2},
+    ]
 
 
 @pg

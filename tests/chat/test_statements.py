@@ -13,7 +13,7 @@ from django.db import DatabaseError, IntegrityError, connection, connections, tr
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat import events
+from chat import events, services
 from chat.access import LOCK_SQL, Actor, _lock, access_conversation, conversations_visible_to
 from chat.models import BotState, Conversation, Message
 from chat.statements import (
@@ -21,6 +21,7 @@ from chat.statements import (
     CONVERSATION_RELATED,
     conversation_load,
     conversation_update,
+    conversations_listed,
     message_insert,
     message_store,
 )
@@ -101,6 +102,35 @@ def test_joined_load_matches_the_orm_with_rows_missing() -> None:
     assert len(queries) == 0
     assert payload == events.conversation_payload(orm, staff=True)
     assert conversation_load(-1) is None
+
+
+def test_the_lists_rows_match_the_orm_in_the_pages_order_with_unread() -> None:
+    """``conversations_listed``: the page's ids in the order given (an id gone is left out),
+    each with the joined rows the ORM's ``select_related`` gives and the shopper's messages
+    after the reader's cursor as ``unread``."""
+    customer = Customer.objects.create(external_id="cust-2", name="Li", tags=["vip"])
+    full = shopper_says(make_visitor(name="Li", customer=customer), "one").conversation
+    reader = make_agent(name="Cy")
+    agent_says(make_agent(name="Bo"), full, "hello")
+    shopper_says(full.visitor, "two")
+    shopper_says(full.visitor, "three")
+    bare = shopper_says(make_visitor(), "hi").conversation
+    Conversation.objects.filter(pk=bare.pk).update(team=None)
+    BotState.objects.filter(conversation=bare).delete()
+    services.read_mark(actor=Actor(user=reader), conversation_id=full.pk, seq=2)
+    with CaptureQueriesContext(connection) as queries:
+        listed = conversations_listed([bare.pk, -1, full.pk], reader_id=reader.pk)
+    assert len(queries) == 1
+    assert [c.pk for c in listed] == [bare.pk, full.pk]
+    assert [c.unread for c in listed] == [1, 2]  # type: ignore[attr-defined]
+    assert listed[0].channel is listed[1].channel  # one channel row, built once per page
+    for row in listed:
+        orm = _orm(row.pk)
+        assert row == orm and _rows(row) == _rows(orm)
+        assert events.conversation_payload(row, staff=True) == events.conversation_payload(
+            orm, staff=True
+        )
+    assert conversations_listed([], reader_id=reader.pk) == []
 
 
 def test_the_lock_follows_every_visibility_rule() -> None:
