@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 
 from helpdesk.errors import BadRequest
@@ -140,7 +140,7 @@ COUNTS_SQL = (
 
 def conversation_counts_for_agent(*, user: Any) -> dict[str, int]:
     """Counts of open conversations per view, for the list's tabs."""
-    with connection.cursor() as cursor:
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(COUNTS_SQL, [user.pk, Conversation.Status.OPEN.value])
         mine, unassigned, every = cursor.fetchone()
     return {"mine": mine, "unassigned": unassigned, "all": every}
