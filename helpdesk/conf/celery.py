@@ -41,6 +41,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 HELPDESK_TASK_COUNTDOWN_MAX = HELPDESK_CELERY_VISIBILITY_TIMEOUT / 2
+# Queueing a task while the broker is down must not hold the thread that queues it (a server's
+# database thread runs the after-commit callbacks of every socket of the process): Celery's
+# default publish retry slept 0.2 s three times, so every enqueue in the dark cost ~0.6 s
+# (docs/performance.md, "Enqueue in the dark"). One immediate retry (a pooled connection Redis
+# dropped reconnects at once), a short connect timeout for a broker that does not answer, and
+# the work is found again by its sweep or its pending row (docs/deployment.md, "Workers die").
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
 # Analytics: roll new facts into the hourly / daily report aggregates (docs/metrics.md).
 CELERY_BEAT_SCHEDULE["analytics-rollup-tick"] = {"task": "analytics.rollup_tick", "schedule": 60.0}

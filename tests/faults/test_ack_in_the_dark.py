@@ -195,3 +195,69 @@ def test_an_agents_reply_on_an_api_channel_stored_in_the_dark_is_acked_at_once(
     assert figures["api_reply_acked_s"] is not None, figures
     assert figures["api_reply_acked_s"] - figures["api_reply_stored_s"] <= 2, figures
     assert figures["settled_after_redis"], figures
+
+
+BURST = 8
+
+
+def test_a_burst_of_replies_in_the_dark_is_acked_without_waiting_on_the_broker(
+    dark_world: Stack,
+) -> None:
+    """Each agent reply on an API channel queues its delivery after commit, on the server's
+    database thread that ran the send. With the broker gone, Celery's default publish retry
+    slept 0.2 s three times per enqueue, so a burst of replies queued up behind ~0.6 s each
+    (the last acked 6.34 s after the first send). With one immediate retry
+    (helpdesk/conf/celery.py) the enqueue fails in milliseconds and the outbound sweep finds
+    the delivery later."""
+    world = dark_world
+    base = world.bases[0]
+    app = ShopApp()
+    try:
+        token = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", SETUP.format(url=app.url)],
+            cwd=ROOT, env=world.env(), check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        status, created = post_json(
+            base + "/api/v1/channel/messages",
+            {"message_id": "app-b1", "contact": {"id": "user-b1"}, "body": "Where is it?"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert status == 201, created
+        conversation = int(created["message"]["conversation"])
+
+        async def run() -> dict[str, Any]:
+            cookie = await asyncio.to_thread(
+                agent_cookie, base, world.env(), "burst-api-agent", supervisor=True
+            )
+            agent = Agent([base], cookie, "burst-api", conversation)
+            agent.start()
+            await asyncio.wait_for(agent.connected.wait(), 90)
+            while not agent.stats.resumed_at:
+                await asyncio.sleep(0.05)
+            world.redis.kill()
+            await asyncio.sleep(0.5)
+            ids = [await agent.say(f"Burst reply {n} MARK-BURST") for n in range(BURST)]
+            deadline = time.monotonic() + DARK_SECONDS
+            while time.monotonic() < deadline and not all(i in agent.stats.acked_at for i in ids):
+                await asyncio.sleep(0.05)
+            first_sent = min(agent.stats.sent_at[i] for i in ids)
+            acks = [agent.stats.acked_at.get(i) for i in ids]
+            world.redis.start()
+            settled = await agent.settled(bound(10))
+            await agent.stop()
+            return {
+                "acked": sum(1 for a in acks if a is not None),
+                "last_ack_after_first_send_s": round(max(a for a in acks if a) - first_sent, 2)
+                if any(acks)
+                else None,
+                "settled_after_redis": settled,
+            }
+
+        figures = asyncio.run(run())
+    finally:
+        app.close()
+    report(f"redis kill -9: {BURST} API channel replies in the dark", **figures)
+    assert figures["acked"] == BURST, figures
+    # Before: ~0.6 s per enqueue on the database thread: 6.34 s for the burst.
+    assert figures["last_ack_after_first_send_s"] <= bound(1), figures
+    assert figures["settled_after_redis"], figures
