@@ -12,7 +12,8 @@ selectors, the message listener) and asks the connection's dialect for the piece
 - **grouping sets**: PostgreSQL sums every slice in one pass (``GROUPING SETS``); SQLite has
   none, so the same groupings are a ``UNION ALL`` over a CTE;
 - a new **sequence value** inside an upsert, a histogram **bucket**'s arithmetic, code-point
-  **collation** and the ISO **weekday**.
+  **collation**, the ISO **weekday** and **packed doubles** (``float8send`` on PostgreSQL, a
+  Python aggregate on SQLite).
 
 Generic SQL (``FILTER``, ``ON CONFLICT … DO UPDATE``, ``CAST``, ``coalesce``, window
 functions, ``WITH``) is written as is: both engines accept it. ``tests/analytics/
@@ -24,9 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from django.db import connection
 
 from .shop import sql_zone
@@ -79,6 +82,15 @@ class Dialect:
             f"CASE WHEN {expr} < 1 THEN 0 "
             f"ELSE least(1 + floor(ln({expr}) / ln({growth}))::int, {top}) END"
         )
+
+    def packed_doubles(self, expr: str) -> str:
+        """An aggregate: the group's non-null values of ``expr`` packed as big-endian IEEE
+        doubles, 8 bytes each, in no particular order (an empty string for none)."""
+        return f"coalesce(string_agg(float8send({expr}), ''::bytea), ''::bytea)"
+
+    def joined_bytes(self, expr: str) -> str:
+        """An aggregate: the group's byte strings ``expr`` concatenated."""
+        return f"string_agg({expr}, ''::bytea)"
 
     def next_seq(self, table: str, column: str) -> str:
         """A fresh value of ``table.column``'s sequence inside ``ON CONFLICT … DO UPDATE``: the
@@ -153,6 +165,14 @@ class SQLiteDialect(Dialect):
             f"ELSE min(1 + CAST(floor(ln({expr}) / ln({growth})) AS INTEGER), {top}) END"
         )
 
+    def packed_doubles(self, expr: str) -> str:
+        # A Python aggregate (``register_sqlite_functions``).
+        return f"coalesce(hd_doubles({expr}), X'')"
+
+    def joined_bytes(self, expr: str) -> str:
+        # group_concat would treat a blob as text; a Python aggregate keeps the bytes.
+        return f"hd_joined({expr})"
+
     def next_seq(self, table: str, column: str) -> str:
         # No sequences; SQLite serialises writers, so the largest plus one is free.
         return f"(SELECT max({column}) + 1 FROM {table})"
@@ -197,6 +217,41 @@ def _sqlite_local(value: Any, zone: str, part: str) -> Any:
     return moment.hour
 
 
+class _Doubles:
+    """``hd_doubles(x)`` on SQLite: PostgreSQL's ``string_agg(float8send(x), '')``."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.parts.append(struct.pack(">d", value))
+
+    def finalize(self) -> bytes | None:
+        return b"".join(self.parts) if self.parts else None
+
+
+class _Joined:
+    """``hd_joined(b)`` on SQLite: PostgreSQL's ``string_agg(b, ''::bytea)``."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.parts.append(bytes(value))
+
+    def finalize(self) -> bytes | None:
+        return b"".join(self.parts) if self.parts else None
+
+
+def unpack_doubles(packed: bytes | memoryview | None) -> Any:
+    """The values of ``Dialect.packed_doubles`` as a new numpy array of native doubles."""
+    if packed is None:
+        return np.empty(0)
+    return np.frombuffer(packed, dtype=">f8").astype(np.float64)
+
+
 def _zone(name: str) -> dt.tzinfo:
     import zoneinfo
 
@@ -204,9 +259,12 @@ def _zone(name: str) -> dt.tzinfo:
 
 
 def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """``connection_created`` receiver: SQLite connections get ``hd_local``."""
+    """``connection_created`` receiver: SQLite connections get ``hd_local`` and the aggregates
+    ``hd_doubles`` and ``hd_joined``."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("hd_local", 3, _sqlite_local, deterministic=True)
+        connection.connection.create_aggregate("hd_doubles", 1, _Doubles)
+        connection.connection.create_aggregate("hd_joined", 1, _Joined)
 
 
 POSTGRESQL = Dialect()
@@ -233,7 +291,7 @@ def parse_stamp(value: Any) -> dt.datetime:
 def percentile_cont(ordered: Sequence[float], p: float) -> float | None:
     """PostgreSQL's ``percentile_cont`` over sorted values (linear interpolation): SQLite
     has no such aggregate, so its durations are read in order and interpolated here."""
-    if not ordered:
+    if len(ordered) == 0:
         return None
     rank = p * (len(ordered) - 1)
     below = int(rank)

@@ -21,7 +21,9 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from analytics.dialects import unpack_doubles
 from analytics.models import (
+    AgentDurations,
     DailyRollup,
     DurationHistogram,
     HourlyRollup,
@@ -289,7 +291,8 @@ WEEK = ReportFilter(start=T0.date(), end=T0.date() + dt.timedelta(days=6), compa
 
 
 def snapshot() -> list[tuple]:
-    """Every row the rollup derived (hourly, daily, histograms, questions), to compare runs."""
+    """Every row the rollup derived (hourly, daily, histograms, questions, agents' durations),
+    to compare runs."""
     out: list[tuple] = []
     for model, order in (
         (HourlyRollup, ["hour", "team_id", "agent_id"]),
@@ -304,7 +307,26 @@ def snapshot() -> list[tuple]:
         out += [
             (model.__name__, *row) for row in model.objects.order_by(*order).values_list(*fields)
         ]
-    return out
+    return out + agent_durations()
+
+
+def agent_durations() -> list[tuple]:
+    """The rows of ``AgentDurations`` with their values decoded and sorted (a row packs
+    them in no particular order)."""
+    rows = AgentDurations.objects.order_by("zone", "day", "kind", "agent_id", "team_id")
+    return [
+        (
+            "AgentDurations",
+            r.zone,
+            r.day,
+            r.kind,
+            r.agent_id,
+            r.team_id,
+            sorted(unpack_doubles(bytes(r.seconds)).tolist()),
+            sorted(unpack_doubles(bytes(r.bh_seconds)).tolist()),
+        )
+        for r in rows
+    ]
 
 
 def traffic(stage: int) -> None:

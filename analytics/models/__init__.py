@@ -2,10 +2,11 @@
 
 ``Fact`` rows are written by the listeners in ``analytics.listeners`` inside the transaction of
 the chat change that causes them; messages are counted per conversation and hour in
-``MessageCount`` (``facts``). ``DailyRollup``, ``HourlyRollup``, ``DurationHistogram`` and
-``QuestionDaily`` are derived (``rollups``): any period can be deleted and rebuilt from the
-facts and counts (``analytics.services``). ``TopicVector`` (``topics``) feeds the hot-question
-clusters; ``SlaPolicy``, ``SlaOutcome`` and ``SlaPause`` (``sla``) the service-level targets.
+``MessageCount`` (``facts``). ``DailyRollup``, ``HourlyRollup``, ``DurationHistogram``,
+``AgentDurations`` and ``QuestionDaily`` are derived (``rollups``): any period can be deleted
+and rebuilt from the facts and counts (``analytics.services``). ``TopicVector`` (``topics``)
+feeds the hot-question clusters; ``SlaPolicy``, ``SlaOutcome`` and ``SlaPause`` (``sla``) the
+service-level targets.
 """
 
 from .facts import (
@@ -20,6 +21,7 @@ from .facts import (
 )
 from .rollups import (
     ALL,
+    AgentDurations,
     DailyRollup,
     DurationHistogram,
     HourlyRollup,
@@ -38,6 +40,7 @@ __all__ = [
     "ASSIGNED_FIRST_TIME",
     "ASSIGNED_OUTSIDE_HOURS",
     "UNANSWERED",
+    "AgentDurations",
     "ConversationTrack",
     "DailyRollup",
     "DurationHistogram",

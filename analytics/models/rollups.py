@@ -148,6 +148,40 @@ class DurationHistogram(models.Model):
         return f"{self.day} {self.kind}/{self.bucket}: {self.count}"
 
 
+class AgentDurations(models.Model):
+    """Every duration of one kind (agent-level first response, reply wait, resolution) that
+    one agent's work measured on one day of a report zone, per team: the agents table's
+    exact medians and p90 over a range are taken over these few rows (one per agent, kind
+    and day) instead of every duration fact of the range (docs/metrics.md, 3.).
+
+    ``seconds`` and ``bh_seconds`` (business hours) hold the day's values packed as
+    big-endian IEEE doubles (PostgreSQL's ``float8send``), 8 bytes each, in no particular
+    order: the page sorts the range's values anyway, and ordering them here cost the full
+    rebuild ~0.25 s more (docs/performance.md). Compare two rows by their sorted values."""
+
+    zone = models.CharField(max_length=64, default="UTC")
+    day = models.DateField()
+    kind = models.PositiveSmallIntegerField()
+    agent_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(default=0)  # 0: no team
+    seconds = models.BinaryField()
+    bh_seconds = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("agent durations of a day")
+        verbose_name_plural = _("agent durations of a day")
+        constraints = [
+            # Also the page's read (a zone's days, then kind and agent) and the tick's delete.
+            models.UniqueConstraint(
+                fields=["zone", "day", "kind", "agent_id", "team_id"],
+                name="agentdurations_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.day} {self.kind} a{self.agent_id} t{self.team_id}"
+
+
 class QuestionDaily(models.Model):
     """How often each knowledge-base entry / unmatched topic was asked on one day."""
 

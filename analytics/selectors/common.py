@@ -287,6 +287,8 @@ def _exact(
         condition, condition_params = channel_condition(f, "f.conversation_id")
         where.append(condition)
         params += condition_params
+    if by_agent and not f.channel_id and set(kinds) <= set(statements.AGENT_KINDS):
+        return _agent_days(f, kinds, agent_ids, sums)
     agent = "coalesce(f.agent_id, 0)" if by_agent else "0"
     if d.sqlite:
         return _exact_sqlite(column, agent, where, params)
@@ -323,6 +325,48 @@ def _exact(
         for kind, agent_id, count, cuts, mean in cursor.fetchall():
             out[(kind, agent_id)] = Stat(count, cuts[0], cuts[1], float(mean))
     return out
+
+
+def _agent_days(
+    f: ReportFilter, kinds: list[int], agent_ids: list[int], sums: dict[int, dict[str, Any]]
+) -> dict[tuple[int, int], Stat]:
+    """``_exact`` per agent from ``analytics_agentdurations``: each (kind, agent)'s values
+    of the range are its rows of the range's days (one per day and team), sorted here and
+    interpolated as ``percentile_cont`` does (the same numbers: the same values, the same
+    arithmetic). On the bench's 30 days that is ~4,500 rows instead of ~218,000 index
+    tuples sorted in 150 groups: 36 ms of server CPU became ~5 ms, plus ~7 ms of Python
+    (docs/performance.md)."""
+    d = dialects.current()
+    column = "bh_seconds" if f.business_hours else "seconds"
+    kind_in, kind_params = d.any_of("r.kind", kinds)
+    agent_in, agent_params = d.any_of("r.agent_id", agent_ids)
+    where = ["r.zone = %s", "r.day >= %s", "r.day <= %s", kind_in, agent_in]
+    params: list[Any] = [f.time_zone, f.start, f.end, *kind_params, *agent_params]
+    if f.team_id:
+        where.append("r.team_id = %s")
+        params.append(f.team_id)
+    # The days are joined here: one row per (kind, agent) instead of one per day and team.
+    sql = (
+        f"SELECT r.kind, r.agent_id, {d.joined_bytes(f'r.{column}')} "
+        f"FROM analytics_agentdurations r WHERE {' AND '.join(where)} GROUP BY 1, 2"
+    )
+    out: dict[tuple[int, int], Stat] = {}
+    with report_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, agent_id, packed in rows:
+        ordered = dialects.unpack_doubles(packed)
+        if not len(ordered):
+            continue
+        ordered.sort()
+        count, mean = _mean(sums.get(agent_id), kind, f.business_hours)
+        median, p90 = percentile_cont(ordered, 0.5), percentile_cont(ordered, 0.9)
+        out[(int(kind), int(agent_id))] = Stat(count, _float(median), _float(p90), mean)
+    return out
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _exact_sqlite(

@@ -79,6 +79,7 @@ def _local_days(hours: list[dt.datetime], zone: str) -> list[dt.date]:
 DAY_COLUMNS = [("day", "date"), ("lo", "timestamptz"), ("hi", "timestamptz")]
 ZONED = (
     "analytics_dailyrollup",
+    "analytics_agentdurations",
     "analytics_durationhistogram",
     "analytics_questiondaily",
     "analytics_pendingday",
@@ -130,6 +131,14 @@ def _roll_zone_days(cursor: Any, d: Dialect, zone: str, days: list[dt.date]) -> 
             f"JOIN {source} ON m.hour >= d.lo AND m.hour < d.hi {bounds.format(c='m.hour')}",
         ),
         [*source_params, lo, hi, *source_params, lo, hi],
+    )
+    # Each agent's durations of these days (the agents table's exact percentiles).
+    _delete_days(cursor, d, "analytics_agentdurations", zone, days)
+    cursor.execute(
+        statements.agent_durations_insert(
+            d, zone, f"JOIN {source} ON f.at >= d.lo AND f.at < d.hi {bounds.format(c='f.at')}"
+        ),
+        [*source_params, lo, hi],
     )
     # The day's histograms are recomputed by ``histograms_refresh`` (every few minutes), off
     # the per-minute tick: they only feed the percentiles of large ranges.
@@ -194,12 +203,25 @@ def _histograms_all(cursor: Any, d: Dialect, zone: str) -> None:
         cursor.execute("SET LOCAL enable_seqscan = on")
 
 
+def _agent_durations_all(cursor: Any, d: Dialect, zone: str) -> None:
+    """Every day's ``AgentDurations`` of ``zone``. Hashed, not sorted: the planner cannot see
+    that the ~660,000 durations of the bench fall into only ~14,000 (day, kind, agent, team)
+    groups (it guesses ~500,000), so it sorted them all first: 0.52–0.65 s of server CPU
+    against 0.31–0.35 s hashed (docs/performance.md)."""
+    if not d.sqlite:
+        cursor.execute("SET LOCAL enable_sort = off")
+    cursor.execute(statements.agent_durations_insert(d, zone, ""), [])
+    if not d.sqlite:
+        cursor.execute("SET LOCAL enable_sort = on")
+
+
 def _build_zone(cursor: Any, d: Dialect, zone: str) -> None:
     """Every day of ``zone`` from all facts: a report zone added (or the shop's zone changed)
     since the rows were built."""
     for table in ZONED:
         cursor.execute(f"DELETE FROM {table} WHERE zone = %s", [zone])
     cursor.execute(statements.daily_insert(d, zone, "", ""), [])
+    _agent_durations_all(cursor, d, zone)
     _histograms_all(cursor, d, zone)
     cursor.execute(statements.question_insert(d, zone, ""), [])
 
@@ -280,6 +302,7 @@ def rollup_tick(*, lag: dt.timedelta = LAG) -> RollupResult:
 REBUILT = (
     "analytics_hourlyrollup",
     "analytics_dailyrollup",
+    "analytics_agentdurations",
     "analytics_durationhistogram",
     "analytics_questiondaily",
 )
@@ -329,6 +352,7 @@ def _rebuild_all(cursor: Any, d: Dialect, zones: list[str]) -> tuple[int, int]:
     days = 0
     for zone in zones:
         cursor.execute(statements.daily_insert(d, zone, "", ""), [])
+        _agent_durations_all(cursor, d, zone)
         _histograms_all(cursor, d, zone)
         cursor.execute(statements.question_insert(d, zone, ""), [])
         days += cursor.rowcount
