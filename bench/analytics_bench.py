@@ -9,7 +9,8 @@ traffic, the 5-minute histogram refresh of the current day (written through the 
 p50 / p95 of every report page over the default 7-day and a 30-day range (each compared
 with the previous period). Uses its own database (default ``helpdesk_bench_f``), dropped and
 re-created on every run; ``--reuse`` keeps an earlier run's data (migrating it) and times only
-the pages, ``--pages agents questions`` only those. Facts and message counters are generated with SQL in the shape
+the pages, ``--pages agents questions`` only those; ``--reuse --ticks 10`` times the tick over
+the last live minute instead (ten times, each rolled back). Facts and message counters are generated with SQL in the shape
 the listeners write them.
 """
 
@@ -458,6 +459,48 @@ def zone_choice(zone: str) -> None:
         transaction.set_rollback(True)
 
 
+def ticks_again(rounds: int, live: int) -> None:
+    """The incremental tick over the last live minute again (its facts and counters: those of
+    the newest ``live`` conversations), ``rounds`` times, each in a transaction rolled back
+    with the watermarks set back to before that minute: wall, server and Python CPU."""
+    from django.db import connection, transaction
+
+    from analytics.services import rollup_tick
+
+    class Rollback(Exception):
+        pass
+
+    newest = f"SELECT id FROM chat_conversation ORDER BY id DESC LIMIT {int(live)}"
+    walls, server, python = [], [], []
+    hours = 0
+    for _ in range(rounds):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for mark, sql in (
+                    ("facts", "SELECT min(id) - 1 FROM analytics_fact"),
+                    ("messages", "SELECT min(seq) - 1 FROM analytics_messagecount"),
+                ):
+                    cursor.execute(f"{sql} WHERE conversation_id IN ({newest})")
+                    cursor.execute(
+                        "UPDATE analytics_watermark SET last_id = %s WHERE name = %s",
+                        [cursor.fetchone()[0], mark],
+                    )
+                started, cpu, own = time.perf_counter(), backend_cpu(), time.process_time()
+                hours = rollup_tick().hours
+                walls.append((time.perf_counter() - started) * 1000)
+                server.append((backend_cpu() - cpu) * 1000)
+                python.append((time.process_time() - own) * 1000)
+                raise Rollback
+        except Rollback:
+            pass
+    print(
+        f"tick over the last live minute ({hours} hours), {rounds} times rolled back: wall "
+        f"median {statistics.median(walls):.0f} ms, CPU per tick: server "
+        f"{statistics.mean(server):.1f} ms, Python {statistics.mean(python):.1f} ms "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="helpdesk_bench_f")
@@ -474,6 +517,14 @@ def main() -> None:
     )
     parser.add_argument("--pages", nargs="*", choices=PAGES, help="only these report pages")
     parser.add_argument(
+        "--ticks",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --reuse: time the tick over the last live minute N times (rolled back) "
+        "instead of the pages",
+    )
+    parser.add_argument(
         "--zone-choice",
         metavar="ZONE",
         help="after the rebuilds, time building one more report zone against keeping every "
@@ -481,6 +532,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     setup(args.db, reuse=args.reuse)
+    if args.reuse and args.ticks:
+        ticks_again(args.ticks, args.live)
+        return
     if args.reuse:
         print(f"report pages ({args.runs} requests each; load average {os.getloadavg()[0]:.2f}):")
         for page, label, p50, p95, cpu in pages(args.runs, args.pages):
