@@ -23,6 +23,7 @@ from tests.e2e.support import new_page as _new_page
 from tests.e2e.support import off_loop as db
 from tests.e2e.support import wait_db
 from tests.factories import make_agent
+from tests.procs import reset_server_caches
 
 KB = demo_items()
 
@@ -34,7 +35,7 @@ MESSAGE = '[data-testid="hd-message"]'
 
 
 @pytest.fixture(scope="module")
-def bot_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+def _bot_process(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     from django.db import connection
 
     from tests.procs import daphne, server_env
@@ -46,6 +47,14 @@ def bot_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         yield base
     with django_db_blocker.unblock():
         _wait_sessions_gone(connection)
+
+
+@pytest.fixture
+def bot_server(_bot_process: str) -> str:
+    """The module's server, which forgets the rows it cached before each test (the previous
+    test's flushed rows: tests/process_caches.py)."""
+    reset_server_caches(_bot_process)
+    return _bot_process
 
 
 def _wait_sessions_gone(connection: Any, timeout: float = 10) -> None:

@@ -26,6 +26,7 @@ from chat.models import Conversation, Message, Visitor
 from orders.models import Product
 from tests.e2e.support import off_loop, wait_db
 from tests.factories import make_agent
+from tests.procs import reset_server_caches
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +53,8 @@ def widget_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]
 
 @pytest.fixture
 def shop(widget_server: str) -> str:
+    # The module's server forgets the rows it cached in the previous test (flushed since).
+    reset_server_caches(widget_server)
     Product.objects.create(
         external_id="P0001", name="Linen shirt", slug="linen-shirt", price=Decimal("39.00")
     )
