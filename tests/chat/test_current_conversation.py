@@ -1,10 +1,12 @@
-"""The widget's current conversation (``selectors.conversation_current_for_visitor``), read as
-one id lookup and the joined load of chat/statements.py: the same conversation the ORM's
-query picks, with every row its payload reads already loaded."""
+"""The token's visitor (``services.visitors.visitor_from_token``) and the widget's current
+conversation (``selectors.conversation_current_for_visitor``), each read by a statement written
+out once: the same rows the ORM's queries give, with every related row their readers use
+already loaded."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
@@ -14,7 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from chat import events
 from chat.models import Conversation, Visitor
 from chat.selectors import conversation_current_for_visitor
+from chat.services.visitors import visitor_from_token, visitor_token_make
 from chat.statements import CONVERSATION_RELATED
+from helpdesk.errors import Unauthorized
 from tests.factories import (
     conversation_of,
     customer_with_orders,
@@ -83,3 +87,25 @@ def test_a_verified_customer_s_other_device_but_not_their_email() -> None:
         last_activity_at=on_laptop.last_activity_at + dt.timedelta(seconds=5)
     )
     assert _check(phone) == on_laptop
+
+
+def _fields(obj: object) -> dict[str, object] | None:
+    if obj is None:
+        return None
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("verified", [False, True])
+def test_a_token_s_visitor_is_the_orm_s_with_its_customer_and_channel(verified: bool) -> None:
+    visitor = make_visitor(current_url="https://shop.example/p/1", language="zh-CN")
+    if verified:
+        visitor = verified_visitor(customer_with_orders("c-tok", n=0))
+    expected = Visitor.objects.select_related("customer", "channel").get(pk=visitor.pk)
+    found = visitor_from_token(visitor_token_make(visitor))
+    with CaptureQueriesContext(connection) as queries:
+        assert _fields(found) == _fields(expected)
+        assert _fields(found.customer) == _fields(expected.customer)
+        assert _fields(found.channel) == _fields(expected.channel)
+    assert not queries.captured_queries
+    with pytest.raises(Unauthorized):
+        visitor_from_token(visitor_token_make(Visitor(public_id=uuid.uuid4())))
