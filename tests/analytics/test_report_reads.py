@@ -1,5 +1,5 @@
 """The report reads made fast for the 100k-conversation bench keep their exact answers:
-per-agent percentiles read in index order, and hot-question samples ranked in SQL."""
+per-agent percentiles read in index order, hot-question samples and counts ranked in SQL."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 
 from analytics import services as analytics_services
 from analytics.dialects import percentile_cont
-from analytics.models import Fact, QuestionFact
+from analytics.models import ALL, Fact, QuestionDaily, QuestionFact
 from analytics.questions import topic_key
 from analytics.selectors import ReportFilter, agents_table, hot_questions
-from analytics.selectors.questions import SAMPLE
+from analytics.selectors.questions import SAMPLE, TOP_KEYS, _counts
 from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +96,45 @@ def test_cluster_samples_are_the_clusters_newest_questions() -> None:
     assert cluster["examples"] == examples[:3]
     counts = Counter(int(p) for _a, _t, ps in newest for p in ps.split(","))
     assert cluster["products"] == [f"#{p}" for p, _n in counts.most_common(3)]
+
+
+def test_question_counts_rank_both_periods_in_one_read() -> None:
+    """The hot-question counts (``_counts``: both periods, entries and topics in one query)
+    keep each list's TOP_KEYS busiest, ties by entry id / topic key, the previous period's
+    rows apart from the current one's, one team's rows apart from the all-teams rows."""
+    current = WEEK
+    previous = current.previous()
+    rows = []
+    for period, base in ((current, 0), (previous, 7)):
+        for team in (ALL, 5):
+            for i in range(TOP_KEYS + 30):
+                # Counts tie in runs of three across the TOP_KEYS cut.
+                day = period.start + dt.timedelta(days=i % 7)
+                n = base + 1000 - i // 3
+                rows.append(
+                    QuestionDaily(zone="UTC", day=day, team_id=team, topic_key=f"k{i:03d}", count=n)
+                )
+            for e in range(40):  # entries tie in pairs
+                day = period.start + dt.timedelta(days=e % 7)
+                rows.append(
+                    QuestionDaily(
+                        zone="UTC", day=day, team_id=team, kb_entry_id=900 - e, count=1 + e // 2
+                    )
+                )
+    QuestionDaily.objects.bulk_create(rows)
+    f = ReportFilter(start=current.start, end=current.end, time_zone="UTC")
+    (entries, topics), (prev_entries, prev_topics) = _counts(f)
+    for got, base in ((topics, 0), (prev_topics, 7)):
+        expected = sorted(
+            ((base + 1000 - i // 3, f"k{i:03d}") for i in range(TOP_KEYS + 30)),
+            key=lambda x: (-x[0], x[1]),
+        )
+        assert list(got.items()) == [(k, n) for n, k in expected[:TOP_KEYS]]
+    expected_entries = sorted(
+        ((900 - e, 1 + e // 2) for e in range(40)), key=lambda x: (-x[1], x[0])
+    )
+    assert list(entries.items()) == expected_entries == list(prev_entries.items())
+    one_team = ReportFilter(start=f.start, end=f.end, time_zone="UTC", compare=False, team_id=5)
+    assert _counts(one_team) == [(entries, topics)]
+    other = ReportFilter(start=f.start, end=f.end, time_zone="UTC", team_id=6)
+    assert _counts(other) == [({}, {}), ({}, {})]
