@@ -71,7 +71,7 @@ class AgentConsumer(FrameConsumer):
         await self.join(events.group_agent(user.pk))
         # Presence first: once the workspace hears "ready", the agent counts as online.
         await self.socket_event("connect")
-        await self.send_json({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
+        await self.send_ready({"type": Frame.READY, "agent": {"id": user.pk, "name": name}})
         early, self.early = self.early, None
         for items, rows in early:
             self.hear_list(items, rows)

@@ -70,6 +70,10 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         self.delivered: dict[int, int] = {}
         self.watching: set[int] = set()
         self.heartbeat_at = 0.0
+        # A resync asked for before "ready" went out waits for it (the contract's first
+        # answer to a socket is "ready"): its reason.
+        self.ready_sent = False
+        self.resync_waiting: str | None = None
         conf = settings.HELPDESK
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
         # Every frame to this socket goes through its bounded queue (chat/outbox.py).
@@ -134,6 +138,15 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         the reader."""
         text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
         await self.outbox.put_wait(text, timeout=settings.HELPDESK["SEND_WAIT_SECONDS"])
+
+    async def send_ready(self, frame: dict[str, Any]) -> None:
+        """The ``ready`` frame, then a resync the layer's health watch asked for meanwhile (it
+        reached every socket of the process while this one was still authenticating)."""
+        await self.send_json(frame)
+        self.ready_sent = True
+        if self.resync_waiting is not None:
+            reason, self.resync_waiting = self.resync_waiting, None
+            self.resync(reason)
 
     async def send_error(self, error: HelpdeskError, client_id: Any = None) -> None:
         # Echoed only when it is a client_id the client could have meant (and can be encoded).
@@ -228,6 +241,10 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         """The channel layer may have dropped frames meant for this socket
         (chat/layer_health.py): the client resumes every conversation it holds."""
         if self.actor is None:
+            return
+        if not self.ready_sent:
+            # Authenticated, "ready" not sent yet (its handler is still running): after it.
+            self.resync_waiting = reason
             return
         frame = {"type": Frame.RESYNC, "reason": reason, "conversations": sorted(self.watching)}
         self.outbox.put(json.dumps(frame, separators=(",", ":")))

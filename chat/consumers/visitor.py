@@ -65,7 +65,7 @@ class VisitorConsumer(FrameConsumer):
             conversation, payload = await _call(_current, visitor=visitor)
             if conversation is not None:
                 await self.watch(conversation)
-            await self.send_json({"type": Frame.READY, "conversation": payload})
+            await self.send_ready({"type": Frame.READY, "conversation": payload})
             return
         if frame.get("type") == "auth":
             await self.send_error(BadRequest("Already authenticated."))

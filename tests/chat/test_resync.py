@@ -93,3 +93,24 @@ async def test_a_failed_publish_makes_the_process_sockets_resync() -> None:
         assert (await _next(shopper, "resume.done"))["last_seq"] == 1
     finally:
         await shopper.disconnect()
+
+
+async def test_a_resync_during_auth_comes_after_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The health watch tells every socket of the process to resync; one still authenticating
+    (its visitor known, its groups being joined) answered ``resync`` before ``ready``, which
+    the contract promises first (on a loaded box the bench's lean client failed opens so)."""
+    from chat.consumers import VisitorConsumer
+
+    join = VisitorConsumer.join
+
+    async def join_then_resync(self: Any, group: str) -> None:
+        await join(self, group)
+        health.resync_all("layer")
+
+    monkeypatch.setattr(VisitorConsumer, "join", join_then_resync)
+    shopper, conversation_id = await _shopper_with_conversation()  # asserts ready comes first
+    try:
+        frame = await shopper.receive_json_from(timeout=5)
+        assert frame["type"] == "resync" and frame["conversations"] == [conversation_id]
+    finally:
+        await shopper.disconnect()
