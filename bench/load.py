@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import secrets
@@ -63,6 +64,30 @@ def latency_summary(values: list[float]) -> dict[str, float | None]:
         "p99_ms": ms(percentile(values, 99)),
         "max_ms": ms(max(values) if values else None),
     }
+
+
+class _GcPauses:
+    """The load generator's garbage-collection pauses while it is timing (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.max_ms = 0.0
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+            return
+        self.count += 1
+        self.max_ms = max(self.max_ms, (time.perf_counter() - self._start) * 1000)
+
+    def stop(self) -> None:
+        if self._callback in gc.callbacks:
+            gc.callbacks.remove(self._callback)
+
+    def summary(self) -> dict[str, float]:
+        return {"collections": self.count, "max_ms": round(self.max_ms, 1)}
 
 
 async def _gather_chunked(coros: list[Any], size: int = 50) -> list[Any]:
@@ -199,6 +224,13 @@ async def drive(
         s.start()
 
     total = int(args.rate * args.duration)
+    # The load generator's own collector must not pause inside the window it times: with
+    # thousands of idle sockets its heap holds ~200k objects, and one full collection took
+    # 150-250 ms (measured with gc.callbacks), which lands on every message in flight. So
+    # what exists now is frozen out of collection, and the window's pauses are counted.
+    gc.collect()
+    gc.freeze()
+    pauses = _GcPauses()
     print(f"sending {total} messages at {args.rate}/s", flush=True)
     sampler.start()
     t0 = time.time() + 0.2
@@ -215,11 +247,14 @@ async def drive(
             break
         await asyncio.sleep(0.05)
     drained = time.time()
+    pauses.stop()
+    gc.unfreeze()
     sampler.stop()
     timing = {
         "schedule_s": round(send_end - t0, 2),
         "drain_s": round(drained - send_end, 2),
         "offered": total,
+        "loadgen_gc": pauses.summary(),
     }
     if http_views:
         timing["page_views_http"] = http_views
@@ -336,7 +371,9 @@ def report(result: dict[str, Any]) -> str:
         "shopper ack latency ms:    "
         f"p50 {ack['p50_ms']}  p90 {ack['p90_ms']}  p99 {ack['p99_ms']}  max {ack['max_ms']}",
         f"send lag ms (client): p99 {result['send_lag']['p99_ms']}  "
-        f"max {result['send_lag']['max_ms']}; drain {result['drain_s']} s",
+        f"max {result['send_lag']['max_ms']}; drain {result['drain_s']} s; load generator"
+        f" collections in the window {result['loadgen_gc']['collections']}"
+        f" (longest {result['loadgen_gc']['max_ms']} ms)",
         f"servers {result['servers']} (pids {srv['pids']}): RSS before {srv['rss_before_mb']} MB, peak "
         f"{srv['rss_peak_mb']} MB, after {srv['rss_after_mb']} MB; CPU mean "
         f"{srv['cpu_mean_pct']} % ({srv['cpu_ms_per_message']} ms CPU per message, {srv['cpu_system_share_pct']} % of it in the kernel); Redis sockets {srv['redis_connections']}, PostgreSQL "
