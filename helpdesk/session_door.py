@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import cache
 from typing import Any, cast
 
@@ -40,15 +40,12 @@ from django.urls import resolve
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from .asgi_door import App, Receive, Scope, Send, read_body, send_response, small_post
 from .db_threads import db_call
 from .errors import outage_response
 
 logger = logging.getLogger(__name__)
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-App = Callable[..., Awaitable[Any]]
 
 PATH = "/api/widget/session"
 # The middleware the session's answer depends on (see above); the rest of
@@ -68,24 +65,9 @@ KEEP = frozenset(
 DOOR_MAX_BYTES = 64 * 1024
 
 
-def _length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers") or ():
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
 def takes(scope: Scope) -> bool:
     """Whether the door serves this request (else Django does)."""
-    if scope["type"] != "http" or scope.get("method") != "POST":
-        return False
-    if scope.get("path") != PATH:
-        return False
-    length = _length(scope)
-    return length is not None and 0 <= length <= DOOR_MAX_BYTES
+    return scope.get("path") == PATH and small_post(scope, DOOR_MAX_BYTES)
 
 
 def _view(request: HttpRequest) -> HttpResponseBase:
@@ -122,29 +104,6 @@ def _answer(*, scope: Scope, body: bytes) -> HttpResponseBase:
     return response
 
 
-async def _read(receive: Receive) -> bytes | None:
-    """The request's body, or None if the client went away."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-async def _send(response: HttpResponseBase, send: Send) -> None:
-    """As Django's ASGI handler sends a response: its headers, then its cookies."""
-    headers = [
-        (str(name).encode("ascii"), str(value).encode("latin1")) for name, value in response.items()
-    ]
-    for cookie in response.cookies.values():
-        headers.append((b"Set-Cookie", cookie.output(header="").encode("ascii").strip()))
-    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": getattr(response, "content", b"")})
-
-
 def session_door(app: App) -> App:
     """``app`` (Django's HTTP application) with the widget's session ``POST`` served here."""
 
@@ -152,7 +111,7 @@ def session_door(app: App) -> App:
         if not takes(scope):
             await app(scope, receive, send)
             return
-        body = await _read(receive)
+        body = await read_body(receive)
         if body is None:
             return
         try:
@@ -165,6 +124,6 @@ def session_door(app: App) -> App:
                     {"code": "server_error", "detail": "Something went wrong."}, status=500
                 )
             response = outage
-        await _send(response, send)
+        await send_response(response, send)
 
     return door

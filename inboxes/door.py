@@ -27,7 +27,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
@@ -36,16 +35,13 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
+from helpdesk.asgi_door import App, Receive, Scope, Send, read_body, send_response, small_post
 from helpdesk.db_threads import db_call
 from helpdesk.edge import EdgeMiddleware
 from helpdesk.errors import BadRequest, TooLarge, outage_response
 
 logger = logging.getLogger(__name__)
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-App = Callable[..., Awaitable[Any]]
 
 # The providers' webhook paths (inboxes/urls.py); the API channel's REST is DRF's, not here.
 PATHS = re.compile(
@@ -56,36 +52,9 @@ PATHS = re.compile(
 DOOR_MAX_BYTES = 1024 * 1024
 
 
-def _length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers") or ():
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
 def takes(scope: Scope) -> bool:
     """Whether the door serves this request (else Django does)."""
-    if scope["type"] != "http" or scope.get("method") != "POST":
-        return False
-    if not PATHS.match(scope.get("path", "")):
-        return False
-    length = _length(scope)
-    return length is not None and 0 <= length <= DOOR_MAX_BYTES
-
-
-async def _read(receive: Receive) -> bytes | None:
-    """The request's body, or None if the client went away."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    return bool(PATHS.match(scope.get("path", ""))) and small_post(scope, DOOR_MAX_BYTES)
 
 
 def _answer(*, scope: Scope, body: bytes) -> HttpResponse | None:
@@ -122,14 +91,6 @@ def _server_error() -> JsonResponse:
 _EDGE = EdgeMiddleware(lambda request: HttpResponse())
 
 
-async def _send(response: HttpResponse, send: Send) -> None:
-    headers = [
-        (str(name).encode("ascii"), str(value).encode("latin1")) for name, value in response.items()
-    ]
-    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": response.content})
-
-
 def webhook_door(app: App) -> App:
     """``app`` (Django's HTTP application) with the providers' webhooks served by the door."""
 
@@ -137,7 +98,7 @@ def webhook_door(app: App) -> App:
         if not takes(scope):
             await app(scope, receive, send)
             return
-        body = await _read(receive)
+        body = await read_body(receive)
         if body is None:
             return
         try:
@@ -150,7 +111,7 @@ def webhook_door(app: App) -> App:
         if response is None:
             await app(scope, _replay(body), send)
             return
-        await _send(response, send)
+        await send_response(response, send)
 
     return door
 
