@@ -32,6 +32,12 @@ logger = logging.getLogger(__name__)
 
 PROBE_SECONDS = 1.0
 PROBE_TIMEOUT = 2.0
+# How long a healthy layer's probe answer is waited for before the layer counts as
+# unreachable. A process whose loop is busy (thousands of sockets opening, a full garbage
+# collection) reads its probe late but loses nothing: the answer waits in the socket. Counting
+# that as an outage told every socket of the busiest process to resync at once. A real outage
+# shows sooner anyway: the send fails, a publish fails (``publish_failed``), or the reader ends.
+PROBE_PATIENCE = 10.0
 
 
 class Resyncable(Protocol):
@@ -87,18 +93,14 @@ class _Health:
                 # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
                 # cancellation that arrives as its awaitable completes, and this loop then
                 # outlived its event loop's shutdown (test runs hung closing their loop).
-                async with asyncio.timeout(PROBE_TIMEOUT):
+                async with asyncio.timeout(PROBE_TIMEOUT if self.suspect else PROBE_PATIENCE):
                     await layer.send(probe, {"type": "health.probe", "n": sent})
-                while True:
-                    async with asyncio.timeout(PROBE_TIMEOUT):
-                        got = await inbox.get()
-                    if got == sent:
-                        break
-            except Exception:
+                await self._answer(inbox, sent, reader)
+            except Exception as exc:
                 if _cancelling():
                     raise asyncio.CancelledError() from None
                 if not self.suspect:
-                    logger.warning("channel layer unreachable: sockets will resync")
+                    logger.warning("channel layer unreachable (%r): sockets will resync", exc)
                 self.suspect = True
                 if reader is not None and reader.done():
                     probe, reader = "", None
@@ -107,6 +109,28 @@ class _Health:
                 self.suspect = False
                 count = self.resync_all("layer")
                 logger.warning("channel layer back: %d sockets told to resync", count)
+
+    async def _answer(
+        self, inbox: asyncio.Queue[int], sent: int, reader: asyncio.Task[None] | None
+    ) -> None:
+        """Wait for probe ``sent`` to come back; raises ``TimeoutError`` when the layer looks
+        unreachable. Once suspect (recovering), ``PROBE_TIMEOUT`` decides, so a layer that is
+        back is noticed quickly. While healthy, a late answer is a busy loop, not an outage:
+        waited for up to ``PROBE_PATIENCE``, unless a publish fails or the reader ends
+        meanwhile."""
+        waited = 0.0
+        while True:
+            try:
+                async with asyncio.timeout(PROBE_TIMEOUT):
+                    while (await inbox.get()) != sent:
+                        pass
+                return
+            except TimeoutError:
+                waited += PROBE_TIMEOUT
+                reader_gone = reader is not None and reader.done()
+                if self.suspect or reader_gone or waited >= PROBE_PATIENCE:
+                    raise
+                logger.info("channel layer probe late (%.0f s): the loop is busy", waited)
 
 
 def _cancelling() -> bool:

@@ -114,3 +114,57 @@ async def test_a_resync_during_auth_comes_after_ready(monkeypatch: pytest.Monkey
         assert frame["type"] == "resync" and frame["conversations"] == [conversation_id]
     finally:
         await shopper.disconnect()
+
+
+async def test_a_busy_loop_is_not_an_outage() -> None:
+    """A process whose event loop is saturated (thousands of sockets opening, a full garbage
+    collection) reads its probe's answer late; nothing was lost, so no socket may be told to
+    resync (at 10,000 sockets that was 10,000 resumes at once on the busiest process)."""
+    shopper, _ = await _shopper_with_conversation()
+    loop = asyncio.get_running_loop()
+    try:
+        before = health.resyncs
+        assert not health.suspect
+        end = loop.time() + 6.0
+
+        def hog() -> None:
+            # Every turn of the loop takes 0.4 s: the probe's round trip (send, Redis, the
+            # subscriber's read, the hand-over to the watch) spans several turns.
+            import time
+
+            time.sleep(0.4)
+            if loop.time() < end:
+                loop.call_soon(hog)
+
+        loop.call_soon(hog)
+        while loop.time() < end:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(2.5)  # two quiet probes: a suspect layer would resync now
+        assert not health.suspect
+        assert health.resyncs == before
+        while not await shopper.receive_nothing(timeout=0.5):
+            assert (await shopper.receive_json_from())["type"] != "resync"
+    finally:
+        await shopper.disconnect()
+
+
+async def test_a_probe_never_answered_is_an_outage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patience has an end: a layer that takes the probe and never delivers it is unreachable."""
+    from chat import layer_health
+
+    monkeypatch.setattr(layer_health, "PROBE_TIMEOUT", 0.05)
+    monkeypatch.setattr(layer_health, "PROBE_PATIENCE", 0.2)
+    watcher = layer_health._Health()
+    inbox: asyncio.Queue[int] = asyncio.Queue()
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(TimeoutError):
+        await watcher._answer(inbox, 1, None)
+    assert asyncio.get_running_loop().time() - started >= 0.2
+    # A failed publish ends the wait at the next slice, not after the whole patience.
+    monkeypatch.setattr(layer_health, "PROBE_PATIENCE", 60.0)
+    watcher.publish_failed()
+    with pytest.raises(TimeoutError):
+        await watcher._answer(inbox, 2, None)
+    inbox.put_nowait(3)
+    watcher.suspect = False
+    await watcher._answer(inbox, 3, None)
