@@ -26,7 +26,29 @@ CLOSE_TOO_SLOW = 4008
 
 
 class SendQueue:
-    """Frames (JSON text) waiting for one socket, sent in order by one writer task."""
+    """Frames (JSON text) waiting for one socket, sent in order by one writer task.
+
+    An idle socket holds no queue state beyond this object (``__slots__``): the deque is made
+    on the first frame, the writer task runs only while frames wait and ends when the queue
+    is empty, and the event a handler waits on for room exists only while one waits. At
+    10,000 idle sockets that is ~40,000 objects fewer for every full garbage collection to
+    walk (docs/performance.md). ``stop`` lets go of the socket's callbacks, so a closed
+    socket's consumer and its queue are freed by reference counting, not left as cyclic
+    garbage (``helpdesk/gc_policy.py``; ``tests/test_gc_policy.py``)."""
+
+    __slots__ = (
+        "_bytes",
+        "_closing",
+        "_frames",
+        "_on_overflow",
+        "_room",
+        "_send",
+        "_writer",
+        "high_water",
+        "limit",
+        "max_bytes",
+        "overflowed",
+    )
 
     def __init__(
         self,
@@ -40,35 +62,35 @@ class SendQueue:
         self._on_overflow = on_overflow
         self.limit = limit
         self.max_bytes = max_bytes
-        self._frames: deque[str] = deque()
+        self._frames: deque[str] | None = None  # made on the first frame
         self._bytes = 0
-        self._wakeup = asyncio.Event()
-        self._room = asyncio.Event()
-        self._room.set()
-        self._writer: asyncio.Task[None] | None = None
+        # Set (and forgotten) once the queue is back to half full: handlers wait on it.
+        self._room: asyncio.Event | None = None
+        self._writer: asyncio.Task[None] | None = None  # only while frames wait
         self.overflowed = False
         self._closing: asyncio.Future[None] | None = None
         # The most frames ever waiting at once (tests and soak runs read it).
         self.high_water = 0
 
     def __len__(self) -> int:
-        return len(self._frames)
+        return len(self._frames) if self._frames is not None else 0
 
     def put(self, text: str) -> bool:
         """Queue a frame without waiting; False once the socket has overflowed."""
         if self.overflowed:
             return False
-        if len(self._frames) >= self.limit or self._bytes + len(text) > self.max_bytes:
+        frames = self._frames
+        if frames is None:
+            frames = self._frames = deque()
+        if len(frames) >= self.limit or self._bytes + len(text) > self.max_bytes:
             self._overflow()
             return False
-        self._frames.append(text)
+        frames.append(text)
         self._bytes += len(text)
-        self.high_water = max(self.high_water, len(self._frames))
-        if len(self._frames) > self.limit // 2:
-            self._room.clear()
+        if len(frames) > self.high_water:
+            self.high_water = len(frames)
         if self._writer is None:
             self._writer = asyncio.ensure_future(self._write())
-        self._wakeup.set()
         return True
 
     async def put_wait(self, text: str, *, timeout: float) -> bool:
@@ -76,21 +98,29 @@ class SendQueue:
         while the queue is more than half full, so a long resume keeps pace with the reader
         instead of filling the queue; a reader that takes no frame for ``timeout`` seconds
         overflows the socket. False once it has overflowed."""
-        if not self._room.is_set():
+        if len(self) > self.limit // 2 and not self.overflowed:
+            room = self._room
+            if room is None:
+                room = self._room = asyncio.Event()
             try:
-                await asyncio.wait_for(self._room.wait(), timeout)
+                await asyncio.wait_for(room.wait(), timeout)
             except TimeoutError:
                 if not self.overflowed:
                     self._overflow()
                 return False
         return self.put(text)
 
+    def _make_room(self) -> None:
+        room, self._room = self._room, None
+        if room is not None:
+            room.set()
+
     def _overflow(self) -> None:
         self.overflowed = True
-        dropped = len(self._frames)
-        self._frames.clear()
+        dropped = len(self)
+        self._frames = None
         self._bytes = 0
-        self._room.set()
+        self._make_room()
         logger.warning("socket too far behind (%d frames waiting): dropped to resume", dropped)
         # The writer is stuck in a send that waits for the reader; it must not hold the
         # socket open.
@@ -99,23 +129,41 @@ class SendQueue:
         self._closing = asyncio.ensure_future(self._on_overflow())
 
     async def _write(self) -> None:
-        while True:
-            while self._frames:
-                text = self._frames.popleft()
+        try:
+            frames = self._frames
+            while frames:
+                text = frames.popleft()
                 self._bytes -= len(text)
-                if len(self._frames) <= self.limit // 2:
-                    self._room.set()
+                if self._room is not None and len(frames) <= self.limit // 2:
+                    self._make_room()
                 await self._send(text)
-            self._wakeup.clear()
-            await self._wakeup.wait()
+                frames = self._frames  # None once the queue overflowed or stopped
+        finally:
+            # Ended (drained, cancelled or failed): the next frame starts a new writer. No
+            # reference from here to the task, so a cancelled one (its CancelledError holds
+            # this frame) is not a cycle.
+            self._writer = None
 
     async def drain(self) -> None:
         """Wait until every queued frame has been handed to the server (tests)."""
-        while self._frames and not self.overflowed:
+        while self._writer is not None and not self.overflowed:
             await asyncio.sleep(0.01)
 
     def stop(self) -> None:
+        """The socket is closing: cancel the writer, drop what waits, and let go of the
+        socket's callbacks (the consumer's bound methods: a cycle through the consumer)."""
         if self._writer is not None:
             self._writer.cancel()
-        self._frames.clear()
+        self._frames = None
         self._bytes = 0
+        self._make_room()
+        self._send = _closed
+        self._on_overflow = _closed_overflow
+
+
+async def _closed(text: str) -> None:
+    """The send of a stopped queue: the socket is gone."""
+
+
+async def _closed_overflow() -> None:
+    """The overflow of a stopped queue: nothing left to close."""

@@ -10,4 +10,5 @@ from __future__ import annotations
 from tests.settings import *  # noqa: F403
 from tests.settings import MIDDLEWARE
 
+GC_POLICY = True  # helpdesk/gc_policy.py, as in production
 MIDDLEWARE = ["tests.process_caches.ProcessCacheResetMiddleware", *MIDDLEWARE]

@@ -64,3 +64,7 @@ isolate_run(os.environ)
 isolate_xdist_worker(os.environ)
 
 from helpdesk.settings import *  # noqa: E402, F403
+
+# The test process's own collector is left alone (tests/test_gc_policy.py installs a policy of
+# its own); the servers a test starts run the production one (tests/server_settings.py).
+GC_POLICY = False
