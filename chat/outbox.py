@@ -141,8 +141,11 @@ class SendQueue:
         finally:
             # Ended (drained, cancelled or failed): the next frame starts a new writer. No
             # reference from here to the task, so a cancelled one (its CancelledError holds
-            # this frame) is not a cycle.
+            # this frame) is not a cycle; an empty deque is not kept either (~760 bytes per
+            # idle socket, made for its "ready").
             self._writer = None
+            if not self._frames:
+                self._frames = None
 
     async def drain(self) -> None:
         """Wait until every queued frame has been handed to the server (tests)."""

@@ -11,6 +11,8 @@ from typing import Any
 class TokenBucket:
     """Per-socket rate limit: ``rate`` frames a second with bursts up to ``burst``."""
 
+    __slots__ = ("capacity", "rate", "stamp", "tokens")
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
         self.capacity = float(burst)

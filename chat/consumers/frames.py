@@ -62,18 +62,20 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
     }
     # The side whose delivered cursor this socket's receipts move: "visitor" or "agent".
     reader: str = ""
+    # Per-socket state whose start value is shared until a socket sets its own (a smaller
+    # instance dict for 10,000 idle sockets: docs/performance.md).
+    actor: Actor | None = None
+    heartbeat_at = 0.0
+    # A resync asked for before "ready" went out waits for it (the contract's first answer to
+    # a socket is "ready"): its reason.
+    ready_sent = False
+    resync_waiting: str | None = None
 
     async def connect(self) -> None:
-        self.actor: Actor | None = None
         self.joined: set[str] = set()
         # conversation id -> highest seq this socket has been sent (for delivered receipts)
         self.delivered: dict[int, int] = {}
         self.watching: set[int] = set()
-        self.heartbeat_at = 0.0
-        # A resync asked for before "ready" went out waits for it (the contract's first
-        # answer to a socket is "ready"): its reason.
-        self.ready_sent = False
-        self.resync_waiting: str | None = None
         conf = settings.HELPDESK
         self.bucket = TokenBucket(conf["RATE_PER_SECOND"], conf["RATE_BURST"])
         # Every frame to this socket goes through its bounded queue (chat/outbox.py).

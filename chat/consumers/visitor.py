@@ -22,12 +22,23 @@ class VisitorConsumer(FrameConsumer):
 
     reader = "visitor"
     # handlers: FrameConsumer's, the frames both sides take, and no others.
+    # Until ``auth``: closes a socket that never authenticates (dropped once it has).
+    auth_timer: asyncio.TimerHandle | None = None
 
     async def connect(self) -> None:
         await super().connect()
         self.auth_timer = asyncio.get_running_loop().call_later(
-            AUTH_TIMEOUT_SECONDS, lambda: asyncio.ensure_future(self._auth_timeout())
+            AUTH_TIMEOUT_SECONDS, self._auth_timer_fired
         )
+
+    def _auth_timer_fired(self) -> None:
+        self.auth_timer = None
+        self.auth_closing = asyncio.ensure_future(self._auth_timeout())
+
+    def _auth_timer_stop(self) -> None:
+        if self.auth_timer is not None:
+            self.auth_timer.cancel()
+            self.auth_timer = None
 
     async def _auth_timeout(self) -> None:
         if self.actor is None:
@@ -38,7 +49,7 @@ class VisitorConsumer(FrameConsumer):
                 await self.close(code=CLOSE_UNAUTHORIZED)
 
     async def disconnect(self, code: int) -> None:
-        self.auth_timer.cancel()
+        self._auth_timer_stop()
         await super().disconnect(code)
 
     async def handle_frame(self, frame: dict[str, Any]) -> None:
@@ -55,7 +66,7 @@ class VisitorConsumer(FrameConsumer):
             except HelpdeskError:
                 await self.close(code=CLOSE_UNAUTHORIZED)
                 return
-            self.auth_timer.cancel()
+            self._auth_timer_stop()
             self.actor = Actor(visitor=visitor)
             await self.join(events.group_visitor(visitor.pk))
             if visitor.customer_id:
