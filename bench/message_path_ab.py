@@ -15,11 +15,20 @@ round's receipts — the agents' for the shoppers' messages, the shoppers' for t
 batches of ``--batch`` conversations (both sides): one conditional ``UPDATE`` per conversation
 and side as before (A) or the one batch statement (B). Only that call is timed.
 
-Frames are packed as the publisher packs them, not handed to the channel layer.
+``--step publish``: ``message_send`` as in ``write``, its frames handed to the server loop's
+publisher (``chat/events/publishing.py``) running on a loop thread of this process and sent to
+Redis (``REDIS_URL``) as a server sends them: each ``publish`` of a transaction its own
+on-commit callback and hand-off to the loop (A, as before) or the transaction's publishes
+handed over together (B). A round ends when the publisher has sent every event; the loop
+thread's CPU counts (process CPU).
+
+Frames are packed as the publisher packs them, not handed to the channel layer (except in
+``publish``).
 
     . scripts/testenv.sh; DATABASE_URL=postgresql://…/helpdesk_bench \\
         python bench/message_path_ab.py --step write --rounds 20
     … python bench/message_path_ab.py --step receipts --batch 5 --rounds 20
+    … python bench/message_path_ab.py --step publish --rounds 20
 
 It writes rows (its own visitors and agent) into that database: run it on a bench database.
 """
@@ -81,7 +90,7 @@ def _receipts_each(*, cursors: dict[str, dict[int, int]]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--step", choices=["write", "receipts"], required=True)
+    parser.add_argument("--step", choices=["write", "receipts", "publish"], required=True)
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--batch", type=int, default=5, help="receipts: conversations a batch")
     parser.add_argument("--rounds", type=int, default=20, help="measured rounds of each way")
@@ -106,10 +115,41 @@ def main() -> None:
 
     layer = get_channel_layer()
 
-    def encode_only(groups: Any, frame: dict[str, Any], origin: str | None) -> None:
-        layer.serialize(events_publish.layer_event(frame, origin))
+    def encode_only(items: list[Any]) -> None:
+        for _groups, frame, origin in items:
+            layer.serialize(events_publish.layer_event(frame, origin))
 
-    events_publish._send_now = encode_only  # type: ignore[assignment]
+    batched_after_commit = events_publish._after_commit
+    publisher = events_publish.publisher
+    offered = 0
+    if args.step == "publish":
+        import asyncio
+        import threading
+
+        from django.db import transaction
+
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, daemon=True).start()
+
+        async def start() -> None:
+            publisher.start()
+
+        asyncio.run_coroutine_threadsafe(start(), loop).result()
+        offer_many = publisher.offer_many
+
+        def counting_offer(items: list[Any]) -> bool:
+            nonlocal offered
+            offered += len(items)
+            return offer_many(items)
+
+        publisher.offer_many = counting_offer  # type: ignore[method-assign]
+
+        def each_after_commit(items: list[Any]) -> None:
+            """A: as before, every publish its own on-commit callback and hand-off."""
+            transaction.on_commit(lambda: events_publish._send_items(items))
+
+    else:
+        events_publish._send_items = encode_only  # type: ignore[assignment]
 
     run = uuid.uuid4().hex[:8]
     agent = Actor(user=agent_create(username=f"ab-{run}", password=uuid.uuid4().hex))
@@ -122,6 +162,7 @@ def main() -> None:
         for i, s in enumerate(shoppers)
     ]
     sent = 0
+    batches = {"A": 0, "B": 0}
     batch_receipts = receipts_module.delivered_mark_sides
 
     def round_(way: str) -> tuple[float, float, int]:
@@ -130,7 +171,12 @@ def main() -> None:
         messages_module.message_store = (  # type: ignore[attr-defined]
             _two_statements if args.step == "write" and way == "A" else message_store
         )
+        if args.step == "publish":
+            events_publish._after_commit = (  # type: ignore[assignment]
+                each_after_commit if way == "A" else batched_after_commit
+            )
         seqs: dict[str, dict[int, int]] = {"agent": {}, "visitor": {}}
+        batches_before = publisher.pipelines
         cpu = wall = 0.0
         start_cpu, start_wall = time.process_time(), time.perf_counter()
         for shopper, conversation_id in zip(shoppers, conversations, strict=True):
@@ -141,7 +187,11 @@ def main() -> None:
                     conversation_id=conversation_id,
                 )  # fmt: skip
                 seqs[side][conversation_id] = message.seq
-        if args.step == "write":
+        if args.step == "publish":
+            while publisher.events < offered:
+                time.sleep(0.0005)
+            batches[way] += publisher.pipelines - batches_before
+        if args.step in ("write", "publish"):
             return (
                 time.process_time() - start_cpu,
                 time.perf_counter() - start_wall,
@@ -167,12 +217,12 @@ def main() -> None:
             per[way].append((cpu * 1000 / items, wall * 1000 / items))
     messages_module.message_store = message_store  # type: ignore[attr-defined]
     connection.close()
-    item = "message" if args.step == "write" else "receipt"
-    names = (
-        {"A": "INSERT + UPDATE", "B": "message_store"}
-        if args.step == "write"
-        else {"A": "UPDATE per receipt", "B": "one batch UPDATE"}
-    )
+    item = "receipt" if args.step == "receipts" else "message"
+    names = {
+        "write": {"A": "INSERT + UPDATE", "B": "message_store"},
+        "receipts": {"A": "UPDATE per receipt", "B": "one batch UPDATE"},
+        "publish": {"A": "a hand-off per publish", "B": "a hand-off per transaction"},
+    }[args.step]
     medians = {}
     for way in "AB":
         cpu = statistics.median(c for c, _ in per[way])
@@ -180,6 +230,12 @@ def main() -> None:
         medians[way] = cpu
         print(f"{way} ({names[way]}): median {cpu:.3f} ms CPU, {wall:.3f} ms wall per {item}")
     ratios = [b[0] / a[0] for a, b in zip(per["A"], per["B"], strict=True)]
+    if args.step == "publish":
+        per_way = 2 * len(conversations) * (args.rounds + args.warmup // 2)
+        print(
+            "publisher batches per message (warm-up rounds included): "
+            + ", ".join(f"{way} {batches[way] / per_way:.2f}" for way in "AB")
+        )
     print(
         f"B/A: medians {medians['B'] / medians['A']:.3f}; per round pair: median "
         f"{statistics.median(ratios):.3f} (min {min(ratios):.3f}, max {max(ratios):.3f}); "

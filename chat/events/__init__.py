@@ -10,10 +10,12 @@ Some share a dotted string (``message.created``), never a Python name.
 
 - ``names``: frame types and group names;
 - ``payloads``: the message and conversation payloads and their registered parts;
+- ``layer_events``: the channel-layer event that carries a frame (its text and facts);
 - ``publishing``: publish after commit, batched into one pipeline per Redis shard;
 - ``typing_frames``: typing, never stored.
 """
 
+from .layer_events import event_facts, event_frame, event_text, frame_facts, layer_event
 from .names import (
     LAYER_EVENT,
     Frame,
@@ -44,11 +46,6 @@ from .publishing import (
     _pubsub_loop_layer,
     _send_in_order,
     _send_now,
-    event_facts,
-    event_frame,
-    event_text,
-    frame_facts,
-    layer_event,
     publish,
     publish_conversation,
     publish_each,

@@ -4,7 +4,6 @@ commits, batched per event-loop tick into one pipeline per Redis shard."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import threading
@@ -18,8 +17,8 @@ from django.db import transaction
 from ..layer_health import health
 from ..models import Conversation, Message
 from ..statements import conversation_version_bump
+from .layer_events import layer_event
 from .names import (
-    LAYER_EVENT,
     Frame,
     group_agents,
     group_conversation,
@@ -32,17 +31,6 @@ from .payloads import conversation_payload, message_payload, message_payload_sta
 logger = logging.getLogger(__name__)
 
 
-async def _group_send_all(layer: Any, groups: list[str], event: dict[str, Any]) -> None:
-    results = await asyncio.gather(
-        *(layer.group_send(group, event) for group in groups), return_exceptions=True
-    )
-    for group, result in zip(groups, results, strict=True):
-        if isinstance(result, Exception):
-            # The layer is a doorbell: a lost ring heals through resume, never by failing
-            # the write that already committed.
-            logger.error("publish to %s failed", group, exc_info=result)
-
-
 class _Publisher:
     """Hands committed events from worker threads to the server's event loop without making
     the thread wait for Redis: under load, waiting there took ~40 % of the message path
@@ -51,7 +39,11 @@ class _Publisher:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.thread_id = 0
-        self.queue: asyncio.Queue[tuple[list[str], dict[str, Any]]] | None = None
+        self.queue: asyncio.Queue[list[tuple[list[str], dict[str, Any]]]] | None = None
+        # Batches sent (one pipeline each on the pub/sub layer) and the events in them, since
+        # the process started (bench/message_path_ab.py reads them).
+        self.pipelines = 0
+        self.events = 0
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -65,32 +57,39 @@ class _Publisher:
     def offer(self, groups: list[str], event: dict[str, Any]) -> bool:
         """Queue for the loop's sender; False where there is no live loop to hand it to
         (a Celery worker, a management command, a test without sockets)."""
+        return self.offer_many([(groups, event)])
+
+    def offer_many(self, items: list[tuple[list[str], dict[str, Any]]]) -> bool:
+        """``offer`` for a transaction's events at once: one wake-up of the loop (a write to
+        its self-pipe from this thread) and one place in the queue, so they leave in one
+        pipeline, rather than one hand-off each (docs/performance.md)."""
         loop, queue = self.loop, self.queue
         if loop is None or queue is None or loop.is_closed() or not loop.is_running():
             return False
         if threading.get_ident() == self.thread_id:
             return False
         try:
-            loop.call_soon_threadsafe(queue.put_nowait, (groups, event))
+            loop.call_soon_threadsafe(queue.put_nowait, items)
         except RuntimeError:  # the loop closed meanwhile
             return False
         return True
 
-    async def _run(self, queue: asyncio.Queue[tuple[list[str], dict[str, Any]]]) -> None:
+    async def _run(self, queue: asyncio.Queue[list[tuple[list[str], dict[str, Any]]]]) -> None:
         layer = get_channel_layer()
         while True:
-            batch = [await queue.get()]
+            batch = list(await queue.get())
             while not queue.empty():
-                batch.append(queue.get_nowait())
+                batch += queue.get_nowait()
             per_group: dict[str, list[dict[str, Any]]] = {}
             for groups, event in batch:
                 for group in groups:
                     per_group.setdefault(group, []).append(event)
-            if await _publish_pipelined(layer, per_group):
-                continue
-            await asyncio.gather(
-                *(_send_in_order(layer, group, items) for group, items in per_group.items())
-            )
+            if not await _publish_pipelined(layer, per_group):
+                await asyncio.gather(
+                    *(_send_in_order(layer, group, items) for group, items in per_group.items())
+                )
+            self.pipelines += 1
+            self.events += len(batch)
 
 
 async def _send_in_order(layer: Any, group: str, items: list[dict[str, Any]]) -> None:
@@ -207,124 +206,106 @@ class _WorkerLoop:
 worker_loop = _WorkerLoop()
 
 
-def frame_facts(frame: dict[str, Any]) -> dict[str, Any]:
-    """What a socket routes a frame by, without reading the frame: its ``type``; for
-    ``message.created`` the ``conversation``, ``seq`` and ``sender`` kind (delivered
-    receipts); for ``conversation.created`` / ``updated`` the conversation's ``id``, its
-    ``assignee``'s id and its ``status`` (the agents' list filter, ``list.watch``)."""
-    kind = frame.get("type")
-    facts: dict[str, Any] = {"type": kind}
-    if kind == Frame.MESSAGE_CREATED:
-        message = frame["message"]
-        facts["conversation"] = message["conversation"]
-        facts["seq"] = message["seq"]
-        facts["sender"] = message["sender"]["kind"]
-    elif kind in (Frame.CONVERSATION_CREATED, Frame.CONVERSATION_UPDATED):
-        conversation = frame["conversation"]
-        assignee = conversation.get("assignee")
-        facts["id"] = conversation.get("id")
-        facts["assignee"] = assignee.get("id") if assignee else None
-        facts["status"] = conversation.get("status")
-    return facts
-
-
-def layer_event(frame: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
-    """The channel-layer event that carries ``frame`` to sockets: the frame as JSON text,
-    encoded once for every socket it reaches, and its ``facts``; not the frame as a dict as
-    well, which the layer would pack once and unpack once per receiving socket (an
-    agents-group update reaches every workspace: docs/performance.md)."""
-    return {
-        "type": LAYER_EVENT,
-        "text": json.dumps(frame, ensure_ascii=False, separators=(",", ":")),
-        "facts": frame_facts(frame),
-        "origin": origin,
-    }
-
-
-def event_facts(event: dict[str, Any]) -> dict[str, Any]:
-    """An event's ``facts`` (events sent with the frame as a dict get them from it)."""
-    facts = event.get("facts")
-    return facts if facts is not None else frame_facts(event["frame"])
-
-
-def event_text(event: dict[str, Any]) -> str:
-    text = event.get("text")
-    if text is None:
-        text = json.dumps(event["frame"], ensure_ascii=False, separators=(",", ":"))
-    return str(text)
-
-
-def event_frame(event: dict[str, Any]) -> dict[str, Any]:
-    """The frame an event carries, as a dict (tests and tools that read the layer)."""
-    frame = event.get("frame")
-    return dict(frame) if frame is not None else dict(json.loads(event["text"]))
-
-
 def _send_now(groups: Iterable[str], frame: dict[str, Any], origin: str | None) -> None:
+    _send_items([(list(groups), frame, origin)])
+
+
+async def _send_per_group(layer: Any, pairs: list[tuple[str, dict[str, Any]]]) -> None:
+    """Each group's events in order (one after another), the groups side by side."""
+    per_group: dict[str, list[dict[str, Any]]] = {}
+    for group, event in pairs:
+        per_group.setdefault(group, []).append(event)
+
+    async def in_order(group: str, items: list[dict[str, Any]]) -> None:
+        for event in items:
+            try:
+                await layer.group_send(group, event)
+            except Exception:
+                # The layer is a doorbell: a lost ring heals through resume, never by failing
+                # the write that already committed.
+                logger.exception("publish to %s failed", group)
+
+    await asyncio.gather(*(in_order(group, items) for group, items in per_group.items()))
+
+
+# A frame, its groups and the sending socket (``origin``).
+Item = tuple[list[str], dict[str, Any], str | None]
+
+
+def _send_items(items: list[Item]) -> None:
+    """Frames, each to its groups, handed to the server loop's publisher in one go; where
+    there is no server loop (a Celery worker, a management command), sent now, all in one
+    trip to an event loop."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not items:
         return
-    event = layer_event(frame, origin)
-    group_list = list(groups)
-    if publisher.offer(group_list, event):
+    batch = [(groups, layer_event(frame, origin)) for groups, frame, origin in items]
+    if publisher.offer_many(batch):
         return
-    # No server loop here (a Celery worker, a management command): send now, all groups in
-    # one trip to an event loop.
+    pairs = [(group, event) for groups, event in batch for group in groups]
     try:
         if worker_loop.serves(layer):
-            worker_loop.run(_group_send_all(layer, group_list, event))
+            worker_loop.run(_send_per_group(layer, pairs))
         else:
-            async_to_sync(_group_send_all)(layer, group_list, event)
+            async_to_sync(_send_per_group)(layer, pairs)
     except Exception:
-        logger.exception("publish to %s failed", group_list)
+        logger.exception("publish of %d frames failed", len(pairs))
 
 
-async def _group_send_each(layer: Any, pairs: list[tuple[str, dict[str, Any]]]) -> None:
-    results = await asyncio.gather(
-        *(layer.group_send(group, event) for group, event in pairs), return_exceptions=True
-    )
-    for (group, _event), result in zip(pairs, results, strict=True):
-        if isinstance(result, Exception):
-            logger.error("publish to %s failed", group, exc_info=result)
+class _CommitBatch:
+    """The publishes of one transaction, sent by one on-commit callback in the order they
+    were made (each was its own callback, each its own hand-off to the loop)."""
+
+    __slots__ = ("done", "items")
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _send_items(self.items)
 
 
-def _send_each_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
+def _after_commit(items: list[Item]) -> None:
+    """Send ``items`` once the current transaction commits, with the publishes made before
+    them in it when nothing else was registered to run on commit in between (the order of
+    on-commit callbacks stays the order of the code) and no savepoint was entered or left
+    (a savepoint's rollback drops the callbacks registered in it, and only those)."""
+    db = transaction.get_connection()
+    if not db.in_atomic_block:
+        transaction.on_commit(lambda: _send_items(items))  # autocommit: runs now
         return
-    left: list[tuple[str, dict[str, Any]]] = []
-    for groups, frame in items:
-        event = layer_event(frame)
-        if not publisher.offer(groups, event):
-            left += [(group, event) for group in groups]
-    if not left:
+    last = db.run_on_commit[-1] if db.run_on_commit else None
+    if (
+        last is not None
+        and isinstance(last[1], _CommitBatch)
+        and not last[1].done
+        and last[0] == set(db.savepoint_ids)
+    ):
+        last[1].items.extend(items)
         return
-    try:
-        if worker_loop.serves(layer):
-            worker_loop.run(_group_send_each(layer, left))
-        else:
-            async_to_sync(_group_send_each)(layer, left)
-    except Exception:
-        logger.exception("publish of %d frames failed", len(left))
+    batch = _CommitBatch()
+    batch.items.extend(items)
+    transaction.on_commit(batch)
 
 
 def publish_each(items: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
-    """``publish`` for many frames, each to its own groups, in one pass once the current
-    transaction commits: one callback, and where there is no server loop (a Celery worker)
-    one trip to an event loop for all of them rather than one each."""
-    batch = [(list(dict.fromkeys(groups)), frame) for groups, frame in items]
+    """``publish`` for many frames, each to its own groups, once the current transaction
+    commits."""
+    batch: list[Item] = [(list(dict.fromkeys(groups)), frame, None) for groups, frame in items]
     if batch:
-        transaction.on_commit(lambda: _send_each_now(batch))
+        _after_commit(batch)
 
 
 def publish(groups: Iterable[str], frame: dict[str, Any], *, origin: str | None = None) -> None:
-    """Send ``frame`` to ``groups`` once the current transaction commits.
+    """Send ``frame`` to ``groups`` once the current transaction commits; a transaction's
+    publishes go to the loop's publisher together.
 
     ``origin`` is the sending socket's channel name: that socket already has its ack and
     skips the copy.
     """
-    group_list = list(dict.fromkeys(groups))
-    transaction.on_commit(lambda: _send_now(group_list, frame, origin))
+    _after_commit([(list(dict.fromkeys(groups)), frame, origin)])
 
 
 def publish_message(message: Message, *, origin: str | None = None) -> None:

@@ -128,3 +128,46 @@ async def test_a_process_without_a_server_loop_publishes_through_one_loop_that_l
         assert loops[0] is not asyncio.get_running_loop()
     finally:
         await layer.group_discard(group, channel)
+
+
+@pytest.mark.django_db
+def test_a_transactions_publishes_reach_the_loop_in_one_hand_off(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Each ``publish`` of a transaction was its own on-commit callback and its own wake-up of
+    the server loop (a message is two: its ``message.created`` and the list update); now the
+    transaction's publishes are handed over together, in order. A savepoint rolled back drops
+    its own publishes only, and another on-commit callback in between keeps its place."""
+    from django.db import transaction
+
+    from chat.events import publishing
+
+    handed: list[Any] = []
+
+    def offer_many(items: list[tuple[list[str], dict[str, Any]]]) -> bool:
+        handed.append([(groups, events.event_frame(event)["n"]) for groups, event in items])
+        return True
+
+    monkeypatch.setattr(publishing.publisher, "offer_many", offer_many)
+
+    class Undone(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            events.publish(["g-a", "g-b", "g-a"], {"type": "t", "n": 1}, origin="me")
+            events.publish(["g-c"], {"type": "t", "n": 2})
+            with pytest.raises(Undone), transaction.atomic():
+                events.publish(["g-d"], {"type": "t", "n": 3})
+                raise Undone
+            events.publish(["g-e"], {"type": "t", "n": 4})
+            transaction.on_commit(lambda: handed.append("another callback"))
+            events.publish_each(
+                [(["g-f"], {"type": "t", "n": 5}), (["g-g"], {"type": "t", "n": 6})]
+            )
+        assert handed == []  # nothing before the commit
+    assert handed == [
+        [(["g-a", "g-b"], 1), (["g-c"], 2), (["g-e"], 4)],
+        "another callback",
+        [(["g-f"], 5), (["g-g"], 6)],
+    ]
