@@ -21,22 +21,35 @@ EMBED_KEYS = 500
 logger = logging.getLogger(__name__)
 
 
-def topic_vectors_after_commit(texts: dict[str, str]) -> None:
+def topic_vectors_after_commit(questions: dict[str, int]) -> None:
     """Embedding is slow next to the rollup's SQL: the vectors of new topic keys are computed
     by their own Celery task after the import commits (at most ``EMBED_KEYS`` per import).
     The task is written down in the import's transaction (``pending_delay``): a key seen once
     whose task the broker lost would otherwise never get its vector (the next import asks
-    only for the keys it brings)."""
-    if not texts:
+    only for the keys it brings). ``questions``: topic key → the message id of one question
+    fact of that key. The written-down task holds those ids, never the shopper's words: a
+    row waiting for a worker outlives an erasure, which clears the facts' text and keys, and
+    the task then finds nothing to embed for them."""
+    if not questions:
         return
     known = set(
-        TopicVector.objects.filter(topic_key__in=list(texts)).values_list("topic_key", flat=True)
+        TopicVector.objects.filter(topic_key__in=list(questions)).values_list(
+            "topic_key", flat=True
+        )
     )
-    todo = {k: v for k, v in texts.items() if k not in known}
+    todo = [m for k, m in questions.items() if k not in known][:EMBED_KEYS]
     if not todo:
         return
-    todo = dict(list(todo.items())[:EMBED_KEYS])
-    pending_delay(topic_vectors, texts=todo)
+    pending_delay(topic_vectors, message_ids=todo)
+
+
+def topic_texts(message_ids: list[int]) -> dict[str, str]:
+    """Topic key → question of the question facts of these messages, as they are now (an
+    erased fact has neither)."""
+    from .models import QuestionFact
+
+    rows = QuestionFact.objects.filter(message_id__in=message_ids).exclude(topic_key="")
+    return {key: text for key, text in rows.values_list("topic_key", "text") if text}
 
 
 def topic_vectors_fill(texts: dict[str, str]) -> int:
@@ -77,6 +90,7 @@ def topic_vectors_fill(texts: dict[str, str]) -> int:
 
 
 @shared_task(name="analytics.topic_vectors")
-def topic_vectors(texts: dict[str, str]) -> int:
-    """Sentence vectors for new hot-question topic keys (key → one of its questions)."""
-    return topic_vectors_fill(texts)
+def topic_vectors(message_ids: list[int] | None = None, texts: dict[str, str] | None = None) -> int:
+    """Sentence vectors for new hot-question topic keys, from the question facts of
+    ``message_ids`` (``texts``, key → question: a task written down before the ids)."""
+    return topic_vectors_fill({**(texts or {}), **topic_texts(message_ids or [])})

@@ -60,7 +60,7 @@ def questions_import(*, marks: Marks, lag: dt.timedelta) -> int:
     )
     topic_vectors_after_commit(
         {
-            topic_key(r["text"]): r["text"][:300]
+            topic_key(r["text"]): r["message_id"]
             for r in rows
             if r["conversation_id"] not in erased and topic_key(r["text"])
         }

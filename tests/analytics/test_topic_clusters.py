@@ -116,10 +116,49 @@ def test_a_topic_vectors_task_the_broker_lost_is_queued_again_by_the_pending_swe
         analytics_services.rollup_tick(lag=dt.timedelta(0))
     assert not TopicVector.objects.exists()
     pending = PendingTask.objects.get(task="analytics.topic_vectors")
-    assert pending.kwargs == {"texts": {topic_key(INVOICE[0]): INVOICE[0]}}
+    assert pending.kwargs == {"message_ids": [message.pk]}
 
     with django_capture_on_commit_callbacks(execute=True):
         assert pending_sweep_task(grace_seconds=0) == 1
 
     assert list(TopicVector.objects.values_list("topic_key", flat=True)) == [topic_key(INVOICE[0])]
+    assert not PendingTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_written_down_topic_vectors_task_holds_no_shopper_text_through_erasure(
+    django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    """A topic-vectors task waiting for a worker (its row in ``helpdesk_pendingtask``) kept
+    the shopper's question in its arguments, beyond the customer's erasure. It holds message
+    ids now; after the erasure nothing of the question is left in the row and its run embeds
+    nothing."""
+    from chat.models import UnmatchedQuestion
+    from helpdesk.models import PendingTask
+    from helpdesk.pending import pending_sweep_task
+    from orders.models import Customer
+    from orders.privacy import customer_erase
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    customer = Customer.objects.create(external_id="erase-me", name="Ema")
+    message = shopper_says(make_visitor(customer=customer), INVOICE[1])
+    UnmatchedQuestion.objects.create(
+        conversation_id=message.conversation_id,
+        message=message,
+        text=INVOICE[1],
+        language="zh",
+        created_at=message.created_at,
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        analytics_services.rollup_tick(lag=dt.timedelta(0))
+    customer_erase(customer=Customer.objects.get(pk=customer.pk))
+
+    (row,) = PendingTask.objects.filter(task="analytics.topic_vectors").values_list(
+        "kwargs", flat=True
+    )
+    words = [INVOICE[1], topic_key(INVOICE[1]), *tokens(INVOICE[1])]
+    assert not [w for w in words if w in str(row)], row
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pending_sweep_task(grace_seconds=0) == 1
+    assert not TopicVector.objects.exists()
     assert not PendingTask.objects.exists()
