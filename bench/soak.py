@@ -49,6 +49,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -164,28 +165,37 @@ def ack_latencies(shoppers: list[Shopper], since: float, until: float) -> list[f
     return out
 
 
-def redis_info(world: Stack) -> tuple[int, float, int, int]:
-    """Redis ``connected_clients``, ``used_memory`` (MB), its keys, and the tasks waiting in
-    Celery's queue (a worker that falls behind shows there first)."""
+def redis_info(world: Stack) -> tuple[int, float, int, int, dict[str, int]]:
+    """Redis ``connected_clients``, ``used_memory`` (MB), its keys, the tasks waiting in
+    Celery's queue (a worker that falls behind shows there first) and those tasks by name."""
     import redis
 
     client = redis.Redis.from_url(world.redis.url)
+    by_task: Counter[str] = Counter()
+    for raw in client.lrange("celery", 0, -1):
+        try:
+            by_task[json.loads(raw)["headers"]["task"]] += 1
+        except (ValueError, KeyError, TypeError):
+            by_task["?"] += 1
     return (
         int(client.info("clients")["connected_clients"]),
         int(client.info("memory")["used_memory"]) / 2**20,
         int(client.dbsize()),
         int(client.llen("celery")),
+        dict(by_task.most_common()),
     )
 
 
-def pg_counts(world: Stack) -> tuple[int, int]:
-    """PostgreSQL connections to the desk's database and conversations not resolved."""
+def pg_counts(world: Stack) -> tuple[int, int, int]:
+    """PostgreSQL connections to the desk's database, conversations not resolved, and the
+    tasks written down and not run yet (``helpdesk.pending``)."""
     row = world.pg.sql(
         "select (select count(*) from pg_stat_activity where datname = 'helpdesk'), "
-        "(select count(*) from chat_conversation where status <> 'resolved')"
+        "(select count(*) from chat_conversation where status <> 'resolved'), "
+        "(select count(*) from helpdesk_pendingtask)"
     )
-    connections, unresolved = row.split("|")
-    return int(connections), int(unresolved)
+    connections, unresolved, pending = row.split("|")
+    return int(connections), int(unresolved), int(pending)
 
 
 class DeskAgent(Shopper):
@@ -360,8 +370,16 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
 
     loop.add_signal_handler(signal.SIGINT, interrupted)
     loop.add_signal_handler(signal.SIGTERM, interrupted)
+    # The client's blocking calls (new shoppers' widget sessions, the agents' REST, the
+    # samples' look-ups) run in threads. asyncio's default pool has min(32, cores + 4) of
+    # them: 6 on this box, where a session's POST to a busy server takes ~1 s, so the churn's
+    # 5 sessions a second and the agents' resolves queued behind each other and the client
+    # held fewer and fewer of its sockets (1,140 of 2,000 at the end of the first --issue run).
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=args.threads))
 
     open_: list[Shopper] = []
+    opening = 0  # widget sessions asked for and not answered yet
+    session_s: list[float] = []  # seconds each new shopper's session took, since the last sample
     made_all: list[Shopper] = []  # every shopper, whatever became of it
     failed_sessions: list[int] = []
     # (seconds since start, {process: RSS MB}, redis clients, redis MB, pg connections,
@@ -403,15 +421,20 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         agents.append(agent)
 
     async def new_shopper() -> None:
-        nonlocal made
+        nonlocal made, opening
         made += 1
         number = made  # taken before the await: other shoppers are being made meanwhile
         base = world.bases[number % 2]
+        opening += 1
+        asked = time.monotonic()
         try:
             token = await widget_session(base, attempts=3)
         except (AssertionError, OSError):  # the desk too busy to open a session: counted
             failed_sessions.append(number)
             return
+        finally:
+            opening -= 1
+        session_s.append(time.monotonic() - asked)
         shopper = Shopper([base], token, f"soak{number}")
         shopper.start()
         open_.append(shopper)
@@ -442,8 +465,8 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         nonlocal last_sample_at
         acks = ack_latencies([*made_all, *agents], last_sample_at, now)
         last_sample_at = now
-        clients, redis_mb, redis_keys, queued = await asyncio.to_thread(redis_info, world)
-        connections, unresolved = await asyncio.to_thread(pg_counts, world)
+        clients, redis_mb, redis_keys, queued, by_task = await asyncio.to_thread(redis_info, world)
+        connections, unresolved, pending = await asyncio.to_thread(pg_counts, world)
         sample = {
             "t": round(now - started),
             # The warm-up counts from the first send, not from opening the sockets.
@@ -458,9 +481,15 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             "redis_mb": round(redis_mb, 1),
             "redis_keys": redis_keys,
             "celery_queue": queued,
+            "queue_by_task": by_task,
             "pg_connections": connections,
             "unresolved": unresolved,
+            "pending_rows": pending,
             "sockets": len(open_),
+            # New shoppers whose session is under way (they replace ones that left) and the
+            # p95 of a session's time since the last sample: a deficit of sockets is these.
+            "opening": opening,
+            "session_p95_ms": round(1000 * quantile(session_s, 0.95)),
             # Of those, how many are connected and ready (the rest are reconnecting).
             "ready": sum(1 for s in open_ if s.connected.is_set()),
             "sent": sent,
@@ -469,6 +498,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             "lag_max_ms": round(1000 * max(lags, default=0)),
         }
         lags.clear()
+        session_s.clear()
         samples.append(sample)
         print(" ".join(f"{k}={v}" for k, v in sample.items()), flush=True)
 
@@ -586,8 +616,8 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         series = [s["fds"][name] for s in warm]
         print(f"    {name:8s} {series[0]:7d} -> {series[-1]:7d} (max {max(series)})")
     print("  shared resources and the desk's state, same samples:")
-    for key in ("redis_clients", "redis_mb", "redis_keys", "celery_queue", "pg_connections",
-                "unresolved", "sockets", "ready"):  # fmt: skip
+    for key in ("redis_clients", "redis_mb", "redis_keys", "celery_queue", "pending_rows",
+                "pg_connections", "unresolved", "sockets", "ready"):  # fmt: skip
         series = [s[key] for s in warm]
         print(f"    {key:15s} {series[0]} -> {series[-1]} (max {max(series)})")
     # Latency drift: the first and the last third of the samples after the warm-up, each
@@ -627,6 +657,9 @@ def main() -> None:
         help="MALLOC_ARENA_MAX for the servers and the worker (0: unset)",
     )
     parser.add_argument("--trace", action="store_true", help="tracemalloc snapshots (slower)")
+    parser.add_argument(
+        "--threads", type=int, default=64, help="the client's threads for its blocking calls"
+    )
     parser.add_argument(
         "--issue",
         action="store_true",
