@@ -27,8 +27,15 @@ def bot_reply_task(message_id: int) -> None:
 @shared_task(name="chat.bot.reply_many", ignore_result=True)
 def bot_reply_many_task(message_ids: list[int]) -> None:
     """``bot_reply_task`` for a batch of shopper messages, in the order they committed (the
-    Daphne processes queue one task per batch: helpdesk/task_batch.py)."""
-    for message_id in message_ids:
+    servers queue one task per batch: helpdesk/task_batch.py). Where the bot is silent the
+    batch costs a few statements in all (``services.bot_reply_batch``); the messages where it
+    may speak, or the whole batch if that fails, go one by one."""
+    try:
+        left = services.bot_reply_batch(message_ids)
+    except Exception:
+        logger.exception("bot batch failed on %d messages; one by one", len(message_ids))
+        left = message_ids
+    for message_id in left:
         bot_reply_task(message_id)
 
 
