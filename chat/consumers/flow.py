@@ -51,3 +51,19 @@ async def release_channel(layer: Any, channel: str, *, most: int = 100_000) -> N
         with contextlib.suppress(asyncio.CancelledError):
             await receive
         return
+
+
+async def release_if_held(layer: Any, channel: str | None) -> None:
+    """``release_channel`` for a consumer that has ended, when the layer still holds its
+    channel. Channels' dispatch loop cancels only the pending ``receive`` tasks when a
+    consumer ends; a ``receive`` that completed in the same turn (a frame for the socket
+    arriving as its disconnect does, or a handler of a layer message raising) is not
+    pending, so its channel stayed subscribed, with every frame sent to it after, for the
+    life of the process: ~150 of ~1,000 churned sockets per server in a loaded soak
+    (docs/performance.md, "The soak's worker and the servers' memory")."""
+    if layer is None or not channel:
+        return
+    held = getattr(layer, "channels", None)
+    if isinstance(held, dict) and channel not in held:
+        return
+    await release_channel(layer, channel)

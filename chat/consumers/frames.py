@@ -31,7 +31,7 @@ from ..outbox import CLOSE_TOO_SLOW, SendQueue
 from ..services.message_send import message_send
 from ..services.receipts import read_mark
 from . import receipts
-from .flow import TokenBucket, release_channel
+from .flow import TokenBucket, release_channel, release_if_held
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,16 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         events.publisher.start()
         await self.accept()
         health.register(self)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ended, its channel leaves the layer (flow.release_if_held).
+            with contextlib.suppress(Exception):
+                await release_if_held(
+                    getattr(self, "channel_layer", None), getattr(self, "channel_name", None)
+                )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch closes stale DB connections before every handler: one hop
