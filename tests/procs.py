@@ -89,6 +89,9 @@ UVICORN_FLAGS = [
     # Compression would keep a zlib context per socket for frames of a few hundred bytes.
     "--ws-per-message-deflate", "false",
     "--ws-max-size", str(MAX_WS_MESSAGE), "--lifespan", "off", "--no-access-log",
+    # uvicorn logs every socket's "[accepted]", "connection open" and "connection closed" at
+    # INFO (~5 % of an open's CPU by py-spy; docs/performance.md): warnings and errors only.
+    "--log-level", "warning",
 ]  # fmt: skip
 SERVERS = ("daphne", "uvicorn", "uvicorn-websockets", "granian", "hypercorn")
 PRODUCTION_SERVER = "uvicorn"
