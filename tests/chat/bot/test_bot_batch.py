@@ -120,3 +120,29 @@ def test_where_the_bot_may_speak_the_message_is_left_to_it(
     assert Message.objects.filter(
         conversation_id=message.conversation_id, sender_kind=Message.SenderKind.BOT
     ).exists()
+
+
+def test_the_servers_send_the_bots_batches_a_few_times_a_second(monkeypatch: Any) -> None:
+    """A server sends the bot's batch every 200 ms: at the soak's rate (25 shopper messages a
+    second per server) ~5 tasks a second, not ~20 (every 50 ms), so batches are big enough
+    for one worker (docs/performance.md)."""
+    import time
+
+    from chat.bot.tasks import bot_batch
+    from helpdesk.task_batch import TaskBatch
+
+    sent: list[list[int]] = []
+    batch = TaskBatch(bot_batch.task, window=bot_batch.window)
+    monkeypatch.setattr(batch.task, "delay", lambda ids: sent.append(list(ids)))
+    conf = batch.task.app.conf
+    eager = conf.task_always_eager
+    conf.task_always_eager = False
+    try:
+        for n in range(50):  # two seconds at 25 a second
+            batch.add(n)
+            time.sleep(0.04)
+        time.sleep(bot_batch.window + 0.1)
+    finally:
+        conf.task_always_eager = eager
+    assert sorted(i for ids in sent for i in ids) == list(range(50))
+    assert len(sent) <= 12, [len(ids) for ids in sent]
