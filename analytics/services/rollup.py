@@ -422,3 +422,20 @@ def rollup_rebuild(
                 _roll_days(cursor, d, zone, day_list)
             hours, days = len(hour_list), len(_local_days(hour_list, zones[0]))
     return RollupResult(hours, days, 0, time.perf_counter() - started)
+
+
+def question_days_reroll(stamps: list[dt.datetime]) -> None:
+    """Recompute the question-daily rows of the days these instants fall in, in every report
+    zone, from the facts as they are now: after an erasure cleared some facts' key words, the
+    day's topics no longer name them. Takes the rollup lock first (a caller erasing facts calls
+    this before touching them, so the lock comes before any fact's row lock, as in a tick)."""
+    d = dialects.current()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _begin(cursor, d)
+        if not stamps:
+            return
+        hours = sorted(
+            {s.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0) for s in stamps}
+        )
+        for zone in report_zones():
+            _roll_days(cursor, d, zone, _local_days(hours, zone))

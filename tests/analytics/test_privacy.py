@@ -74,3 +74,32 @@ def test_question_of_an_erased_customer_is_imported_anonymous(kb: None, ask: Any
     fact = QuestionFact.objects.get(conversation_id=conv.pk, kb_entry_id__isnull=True)
     assert (fact.text, fact.topic_key, fact.products) == ("", "", "")
     assert fact.at >= T0
+
+
+def test_erase_takes_the_key_words_out_of_the_days_topics_and_vectors(kb: None, ask: Any) -> None:
+    """The question's key words were copied into the day's topic rows and the topic's vector:
+    after the erasure, with no rebuild, no row names them; the counts stay and another
+    shopper's topic keeps its row and vector."""
+    from analytics.models import TopicVector
+
+    customer = _customer("c-keys")
+    conv = ask(make_visitor(customer=customer), "any zebra umbrella discount", 0)
+    ask(make_visitor(), QUESTION, 30)
+    with at(3600):
+        analytics_services.rollup_tick(lag=dt.timedelta(0))
+    mine = QuestionFact.objects.get(conversation_id=conv.pk, kb_entry_id__isnull=True).topic_key
+    theirs = QuestionFact.objects.exclude(conversation_id=conv.pk).get(kb_entry_id__isnull=True)
+    assert "zebra" in mine
+    for key in (mine, theirs.topic_key):
+        TopicVector.objects.create(topic_key=key, model="m", vector=b"\0" * 8)
+    keys = set(QuestionDaily.objects.values_list("topic_key", flat=True))
+    assert mine in keys and theirs.topic_key in keys
+    before = _counts()
+
+    _erase(customer)
+
+    keys = set(QuestionDaily.objects.values_list("topic_key", flat=True))
+    assert not any("zebra" in key for key in keys), keys
+    assert theirs.topic_key in keys
+    assert set(TopicVector.objects.values_list("topic_key", flat=True)) == {theirs.topic_key}
+    assert _counts() == before
