@@ -103,9 +103,36 @@ function renderForm(section, conversationId, data) {
  * @param {HTMLInputElement | HTMLSelectElement} input
  * @param {HTMLElement} error
  * @param {HTMLElement} status
+ * @returns {Promise<void>}
  */
-async function save(section, conversationId, scope, d, input, error, status) {
+function save(section, conversationId, scope, d, input, error, status) {
   const value = input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value;
+  const next = (saving.get(section) || Promise.resolve()).then(() =>
+    saveNow(conversationId, scope, d, value, input, error, status, section),
+  );
+  saving.set(section, next);
+  return next;
+}
+
+/**
+ * A section's saves, one at a time in the order the agent made them: two quick changes of
+ * one field reach the server in that order (in parallel the older could land last and win),
+ * and the status names the field saved last.
+ * @type {WeakMap<HTMLElement, Promise<void>>}
+ */
+const saving = new WeakMap();
+
+/**
+ * @param {number} conversationId
+ * @param {string} scope
+ * @param {Definition} d
+ * @param {string | boolean} value
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ * @param {HTMLElement} error
+ * @param {HTMLElement} status
+ * @param {HTMLElement} section
+ */
+async function saveNow(conversationId, scope, d, value, input, error, status, section) {
   try {
     await api.fetch(api.config.urls.conversations + conversationId + "/attributes", {
       method: "POST",

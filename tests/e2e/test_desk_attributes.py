@@ -4,6 +4,8 @@ list's attribute filter."""
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pytest
@@ -195,3 +197,50 @@ def test_a_contact_attribute_saved_in_one_conversation_shows_live_in_the_custome
     expect(at_bo.get_by_label("VIP")).to_be_checked()
     expect(at_bo.locator(".dk-attr-status")).to_contain_text("changed by another agent")
     assert ana.js_errors == [] and bo.js_errors == []  # type: ignore[attr-defined]
+
+
+def test_two_quick_changes_of_a_field_reach_the_server_in_order(
+    live_daphne: str, browser: Any, pages: list[Any]
+) -> None:
+    """The agent picks Express, then Standard, while the first save is still out: the second
+    waits for it, so the server ends with Standard (sent side by side, the older save could
+    land last and win, and the status named whichever answer came back last)."""
+    shipping_and_gift_wrap()
+    make_agent("ana", name="Ana", capacity=0)
+    off_loop(shopper_says, make_visitor(name="Mia"), "Hello from Mia")
+    mia = Conversation.objects.get(visitor__name="Mia").pk
+    agent = desk_login(browser, pages, live_daphne, "ana")
+    desk_view(agent, "all")
+    row(agent, mia).click()
+    panel = agent.locator(
+        f'.dk-sidebar-conv[data-conversation="{mia}"] .dk-panel[data-part="attributes"]'
+    )
+    shipping = panel.get_by_label("Shipping")
+    expect(shipping).to_have_value("")
+
+    held: list[Any] = []
+
+    def hold_the_first_save(route: Any) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)  # answered when the test says
+        else:
+            route.continue_()
+
+    agent.route(re.compile(r"/attributes$"), hold_the_first_save)
+    shipping.select_option("Express")
+    deadline = time.monotonic() + 20
+    while not held:
+        assert time.monotonic() < deadline, "the first save never left"
+        agent.wait_for_timeout(50)
+    shipping.select_option("Standard")
+    agent.wait_for_timeout(1500)  # a second save sent beside the first has landed by now
+    held[0].continue_()
+    # Later requests straight through (the route's handler runs only while the test is
+    # inside a Playwright call, and the waits below poll the database).
+    agent.unroute(re.compile(r"/attributes$"))
+    wait_db(lambda: _value("shipping") == "Standard")
+    expect(panel.locator(".dk-attr-status")).to_have_text("Shipping saved.")
+    expect(shipping).to_have_value("Standard")
+    agent.wait_for_timeout(500)
+    assert off_loop(_value, "shipping") == "Standard"
+    assert agent.js_errors == []  # type: ignore[attr-defined]
