@@ -177,8 +177,10 @@ def test_frozen_cyclic_garbage_is_freed_once_the_frozen_set_has_grown(collector:
         assert policy.stats.whole_scans == 1
         assert canary() is None
         assert policy.live_after_whole_scan > len(grown)
-        # (what the log line and the test run made meanwhile is frozen with it)
-        assert abs(gc.get_freeze_count() - policy.live_after_whole_scan) < 20_000
+        # (what the log line and the test run made meanwhile is frozen with it: in a whole
+        # suite's process of ~1.3 M objects that was 75 k more, so the bound is relative)
+        slack = max(20_000, policy.live_after_whole_scan // 10)
+        assert abs(gc.get_freeze_count() - policy.live_after_whole_scan) < slack
         del grown
     finally:
         policy.uninstall()
