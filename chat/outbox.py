@@ -136,7 +136,18 @@ class SendQueue:
                 self._bytes -= len(text)
                 if self._room is not None and len(frames) <= self.limit // 2:
                     self._make_room()
-                await self._send(text)
+                try:
+                    await self._send(text)
+                except Exception as exc:  # the socket is gone, however it says so
+                    # The connection closed under the writer (uvicorn's ClientDisconnected,
+                    # websockets' InvalidState): what waits cannot be sent, and the consumer's
+                    # disconnect follows. Raised out of this task, the error was never
+                    # retrieved: logged with its traceback once per closed socket, and kept
+                    # alive with the task's frames until a full collection.
+                    logger.debug("send to a closed socket dropped %d frames: %r", len(frames), exc)
+                    self._frames = None
+                    self._bytes = 0
+                    break
                 frames = self._frames  # None once the queue overflowed or stopped
         finally:
             # Ended (drained, cancelled or failed): the next frame starts a new writer. No

@@ -107,3 +107,37 @@ def test_a_handler_waits_for_room_then_overflows_when_nothing_is_read() -> None:
         assert stuck.overflowed
 
     run(scenario())
+
+
+def test_a_send_to_a_closed_socket_ends_the_writer_quietly() -> None:
+    """The connection closes under the writer (uvicorn raises ClientDisconnected): the frames
+    waiting are dropped and the writer ends without an exception nobody retrieves (logged with
+    a traceback per closed socket by asyncio, 241 in one soak server's log)."""
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        unretrieved: list[dict[str, object]] = []
+        loop.set_exception_handler(lambda _loop, context: unretrieved.append(context))
+        sent: list[str] = []
+
+        async def send(text: str) -> None:
+            if sent:
+                raise ConnectionResetError("the client went away")
+            sent.append(text)
+
+        async def overflow() -> None:
+            raise AssertionError("no overflow expected")
+
+        queue = SendQueue(send, overflow, limit=10, max_bytes=1000)
+        for n in range(3):
+            assert queue.put(f"f{n}")
+        await asyncio.sleep(0.05)
+        assert sent == ["f0"] and len(queue) == 0
+        import gc
+
+        gc.collect()  # a finished task with an unretrieved exception reports it when freed
+        await asyncio.sleep(0)
+        assert unretrieved == []
+        queue.stop()
+
+    run(scenario())
