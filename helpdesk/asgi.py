@@ -40,7 +40,7 @@ application = ProtocolTypeRouter(
 embedded_beat.start()
 
 # Everything loaded so far (Django, the apps, the URL conf) lives as long as the process: it is
-# frozen out of the collector's sight, and so is what survives each full collection later, so
-# a full collection under load walks only what is new (helpdesk/gc_policy.py: 1.1-1.3 s pauses
-# at 10,000 idle sockets without it; docs/performance.md, docs/deployment.md).
+# frozen out of the collector's sight. With HELPDESK_GC_POLICY=1 so is what survives each full
+# collection later, so a full collection walks only what is new (helpdesk/gc_policy.py: 1.1-1.3 s
+# pauses at 10,000 idle sockets without it, and more memory with it; docs/deployment.md).
 gc_policy.install()
