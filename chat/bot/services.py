@@ -100,7 +100,7 @@ def _negative(score: float, previous: float | None) -> bool:
     return score <= strong or (score <= mild and previous is not None and previous <= mild)
 
 
-def _mood(score: float | None) -> int:
+def mood_of(score: float | None) -> int:
     """-1 negative, 0 neutral (or unknown), 1 positive: what the workspace's badges show."""
     if score is None:
         return 0
@@ -137,7 +137,7 @@ def bot_reply(*, message_id: int) -> Message | None:
             state.last_sentiment = score
             fields.append("last_sentiment")
         state.save(update_fields=fields)
-        if score is not None and _mood(score) != _mood(previous):
+        if score is not None and mood_of(score) != mood_of(previous):
             # The list's sentiment badge changed: tell the workspaces.
             events.publish_conversation(conversation, shopper=False)
         if not bot_active(conversation, state):
@@ -155,112 +155,6 @@ def bot_reply(*, message_id: int) -> Message | None:
                 )
             assert score is not None
             return _respond(conversation, state, message, language, score, previous)
-
-
-def _bot_may_speak(conversation: Conversation, state: BotState | None, enabled: bool) -> bool:
-    """False when ``bot_active`` is surely false without reading anything more: the bot or
-    the channel's switch off, handed over, resolved or assigned. True means "maybe": an agent's
-    reply in this cycle (``human_engaged``) is only known to ``bot_reply``."""
-    return (
-        enabled
-        and conversation.channel.bot_enabled
-        and (state is None or state.handed_over_at is None)
-        and conversation.status != Conversation.Status.RESOLVED
-        and conversation.assignee_id is None
-    )
-
-
-def bot_reply_batch(message_ids: list[int]) -> list[int]:
-    """``bot_reply`` for a batch of shopper messages (the servers queue one task per batch:
-    helpdesk/task_batch.py), in statements per batch instead of per message: the messages in
-    one read, their sentiments in one INSERT, and, where the bot is silent anyway (switched
-    off, handed over, assigned, resolved: most of a busy desk's messages), their
-    conversations locked and their bot states read in one statement and written in one.
-    Returns the ids left for ``bot_reply`` one by one (the bot may speak there), in order.
-
-    A conversation's sentiment badge is published once per batch when its mood changed from
-    before the batch to after it (one by one, a change and its undoing within the batch's
-    50 ms each published)."""
-    rows = list(
-        Message.objects.filter(pk__in=message_ids)
-        .only("pk", "conversation_id", "sender_kind", "private", "kind", "body")
-        .order_by("pk")
-    )
-    todo = [
-        m
-        for m in rows
-        if m.sender_kind == Message.SenderKind.VISITOR
-        and not m.private
-        and not (m.kind == Message.Kind.TEXT and not m.body.strip())
-    ]
-    if not todo:
-        return []
-    scores: dict[int, float] = {}
-    sentiments = []
-    for m in todo:
-        if m.kind == Message.Kind.TEXT:
-            scores[m.pk] = sentiment_score(m.body)
-            sentiments.append(
-                MessageSentiment(
-                    message_id=m.pk,
-                    conversation_id=m.conversation_id,
-                    score=scores[m.pk],
-                    language=detect_language(m.body),
-                )
-            )
-    # Idempotent as get_or_create was: a retried batch keeps the first score.
-    MessageSentiment.objects.bulk_create(sentiments, ignore_conflicts=True)
-    enabled = bool(bot_setting("ENABLED"))
-    left: list[int] = []
-    with transaction.atomic():
-        conversations = {
-            c.pk: c
-            for c in Conversation.objects.select_for_update(of=("self",))
-            .select_related("channel", "visitor", "customer", "assignee", "team", "bot_state")
-            .filter(pk__in={m.conversation_id for m in todo})
-            .order_by("pk")  # one lock order for every batch
-        }
-        created: list[BotState] = []
-        changed: dict[int, BotState] = {}
-        moods: dict[int, int] = {}
-        for m in todo:
-            conversation = conversations.get(m.conversation_id)
-            if conversation is None:
-                continue
-            try:
-                state: BotState | None = conversation.bot_state  # type: ignore[attr-defined]
-            except BotState.DoesNotExist:
-                state = None
-            if _bot_may_speak(conversation, state, enabled):
-                left.append(m.pk)
-                continue
-            if state is None:
-                state = BotState(
-                    conversation=conversation, cycle_started_at=conversation.created_at
-                )
-                conversation.bot_state = state  # type: ignore[attr-defined]
-                created.append(state)
-            if state.last_message_id >= m.pk:
-                continue  # seen by a run before this one
-            moods.setdefault(conversation.pk, _mood(state.last_sentiment))
-            state.last_message_id = m.pk
-            if m.pk in scores:
-                state.last_sentiment = scores[m.pk]
-            if state.pk is not None:
-                changed[conversation.pk] = state
-        if created:
-            BotState.objects.bulk_create(created)
-        if changed:
-            BotState.objects.bulk_update(
-                list(changed.values()), ["last_message_id", "last_sentiment"]
-            )
-        for conversation_id, mood in moods.items():
-            conversation = conversations[conversation_id]
-            if _mood(conversation.bot_state.last_sentiment) != mood:  # type: ignore[attr-defined]
-                # The list's sentiment badge changed: tell the workspaces.
-                events.publish_conversation(conversation, shopper=False)
-    order = {message_id: index for index, message_id in enumerate(message_ids)}
-    return sorted(left, key=order.__getitem__)
 
 
 def bot_unseen_messages(

@@ -8,7 +8,7 @@ from celery import shared_task
 
 from helpdesk.task_batch import TaskBatch
 
-from . import services
+from . import batch, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,10 @@ def bot_reply_task(message_id: int) -> None:
 def bot_reply_many_task(message_ids: list[int]) -> None:
     """``bot_reply_task`` for a batch of shopper messages, in the order they committed (the
     servers queue one task per batch: helpdesk/task_batch.py). Where the bot is silent the
-    batch costs a few statements in all (``services.bot_reply_batch``); the messages where it
+    batch costs a few statements in all (``batch.bot_reply_batch``); the messages where it
     may speak, or the whole batch if that fails, go one by one."""
     try:
-        left = services.bot_reply_batch(message_ids)
+        left = batch.bot_reply_batch(message_ids)
     except Exception:
         logger.exception("bot batch failed on %d messages; one by one", len(message_ids))
         left = message_ids

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chat.bot import services
+from chat.bot import batch, services
 from chat.bot.sentiment import sentiment_score
 from chat.bot.tasks import bot_reply_many_task
 from chat.models import BotState, Message, MessageSentiment
@@ -79,7 +79,7 @@ def test_the_batch_leaves_what_one_by_one_would_leave(
     sentiments = list(MessageSentiment.objects.order_by("pk").values_list("pk", "score"))
     BotState.objects.all().delete()
     MessageSentiment.objects.all().delete()
-    assert services.bot_reply_batch([m.pk for m in sent]) == []
+    assert batch.bot_reply_batch([m.pk for m in sent]) == []
     assert one_by_one == list(BotState.objects.order_by("conversation_id").values_list(
         "last_message_id", "last_sentiment", "cycle_started_at"))  # fmt: skip
     assert sentiments == list(MessageSentiment.objects.order_by("pk").values_list("pk", "score"))
@@ -99,10 +99,10 @@ def test_a_retried_batch_changes_nothing_and_publishes_a_mood_once(
     monkeypatch.setattr(
         services.events, "publish_conversation", lambda c, **kw: published.append(c.pk)
     )
-    services.bot_reply_batch([a.pk, b.pk, c.pk])
+    batch.bot_reply_batch([a.pk, b.pk, c.pk])
     assert published == [c.conversation_id]
     before = list(BotState.objects.order_by("pk").values())
-    services.bot_reply_batch([a.pk, b.pk, c.pk])
+    batch.bot_reply_batch([a.pk, b.pk, c.pk])
     assert published == [c.conversation_id]
     assert list(BotState.objects.order_by("pk").values()) == before
 
@@ -112,7 +112,7 @@ def test_where_the_bot_may_speak_the_message_is_left_to_it(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         message = shopper_says(make_visitor(), "what is your return policy")
-    assert services.bot_reply_batch([message.pk]) == [message.pk]
+    assert batch.bot_reply_batch([message.pk]) == [message.pk]
     # Scored already; its state is the bot's to write (bot_reply, which answers).
     assert MessageSentiment.objects.filter(pk=message.pk).exists()
     assert not BotState.objects.filter(last_message_id=message.pk).exists()
