@@ -73,7 +73,13 @@ class VisitorConsumer(FrameConsumer):
                 await self.join(events.group_customer(visitor.customer_id))
             # Joined first, then read: a conversation opened on another tab meanwhile arrives
             # as conversation.created, or is read here, never neither.
-            conversation, payload = await _call(_current, visitor=visitor)
+            try:
+                conversation, payload = await _call(_current, visitor=visitor)
+            except Unavailable as error:
+                # The database went away between the token's read and this one: the same
+                # answer as above (nothing was sent yet; the groups go with the channel).
+                await self.close_try_later(error)
+                return
             if conversation is not None:
                 await self.watch(conversation)
             await self.send_ready({"type": Frame.READY, "conversation": payload})
