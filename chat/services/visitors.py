@@ -13,7 +13,8 @@ from django.utils import timezone
 from helpdesk.errors import BadRequest, Unauthorized
 from helpdesk.links import link_check
 
-from ..models import Conversation, Visitor
+from ..models import Channel, Conversation, Visitor
+from ..models.inbox import default_web_channel_id
 from ..statements import _Part, _part
 
 if TYPE_CHECKING:
@@ -86,6 +87,52 @@ def _visitor_load(public_id: uuid.UUID) -> Visitor | None:
     return visitor
 
 
+# A new anonymous visitor as one fixed statement, its channel the default web channel read in
+# the same statement. Through the ORM each new visitor paid for the ``INSERT``'s compile and,
+# before it, ``default_web_channel_id``'s ``get_or_create`` (the field's default): ~9 % of a
+# socket open's server CPU by py-spy (docs/performance.md, "Opening a visitor socket"). The
+# channel is not cached in the process: an admin may make another channel the default, and a
+# test's rolled-back or flushed database takes the row away while its id may come back.
+_VISITOR_FIELDS = [f for f in Visitor._meta.local_concrete_fields if not f.primary_key]
+_VISITOR_CHANNEL = Visitor._meta.get_field("channel")
+_VISITOR_INSERT = (
+    f"INSERT INTO {Visitor._meta.db_table} ("
+    + ", ".join(f'"{f.column}"' for f in _VISITOR_FIELDS)
+    + ") SELECT "
+    + ", ".join("ch.id" if f is _VISITOR_CHANNEL else "%s" for f in _VISITOR_FIELDS)
+    + f" FROM {Channel._meta.db_table} ch WHERE ch.kind = %s AND ch.is_default"
+    + " RETURNING id, channel_id"
+)
+
+
+def _visitor_create(fields: dict[str, Any]) -> Visitor:
+    """``Visitor.objects.create(**fields)`` on the default web channel, as one ``INSERT`` that
+    reads the channel's id (no ``pre_save`` / ``post_save`` signals: nobody listens to a
+    visitor's). With no default web channel yet (a new database), the ORM's way, which makes
+    it."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return Visitor.objects.create(**fields)
+    # channel_id given (None): the field's default, a query, is not run here.
+    visitor = Visitor(channel_id=None, **fields)
+    params = [
+        f.get_db_prep_save(f.pre_save(visitor, True), db)
+        for f in _VISITOR_FIELDS
+        if f is not _VISITOR_CHANNEL
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(_VISITOR_INSERT, [*params, Channel.Kind.WEB.value])
+        row = cursor.fetchone()
+    if row is None:
+        visitor.channel_id = default_web_channel_id()
+        visitor.save(force_insert=True)
+        return visitor
+    visitor.pk, visitor.channel_id = row
+    visitor._state.adding = False
+    visitor._state.db = db.alias
+    return visitor
+
+
 def check_page(page: object) -> dict[str, str]:
     """The page the widget is on, as ``{"url", "title"}`` cut to the columns' sizes."""
     if page is None:
@@ -127,7 +174,7 @@ def visitor_session(
         # A new anonymous browser (most page views): one INSERT with every field, and no
         # conversation to look for — nothing can belong to a visitor made just now
         # (docs/performance.md, "Opening a visitor socket").
-        visitor = Visitor.objects.create(**fields)
+        visitor = _visitor_create(fields)
         return visitor, visitor_token_make(visitor), None
     with transaction.atomic():
         visitor = visitor_from_token(token) if token else Visitor.objects.create(**fields)

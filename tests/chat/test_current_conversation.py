@@ -109,3 +109,35 @@ def test_a_token_s_visitor_is_the_orm_s_with_its_customer_and_channel(verified: 
     assert not queries.captured_queries
     with pytest.raises(Unauthorized):
         visitor_from_token(visitor_token_make(Visitor(public_id=uuid.uuid4())))
+
+
+def test_a_new_anonymous_session_s_visitor_is_the_orm_s_on_the_default_web_channel() -> None:
+    """``visitor_session``'s new anonymous visitor, one ``INSERT`` reading the default web
+    channel (``services.visitors._visitor_create``): the row the ORM's ``create`` wrote, the
+    default channel made when there is none, and another channel once it is made the default
+    (nothing of it kept in the process)."""
+    from chat.models import Channel
+    from chat.services.visitors import visitor_session
+
+    Channel.objects.filter(kind="web", is_default=True).delete()
+    fields = {"page": {"url": "https://shop.example/p/2", "title": "Two"}, "language": "zh-CN"}
+    first, token, current = visitor_session(token=None, user_agent="UA/1", **fields)  # type: ignore[arg-type]
+    assert current is None
+    default = Channel.objects.get(kind="web", is_default=True)
+    assert first.channel_id == default.pk
+    with CaptureQueriesContext(connection) as queries:
+        second, _token, _current = visitor_session(token=None, user_agent="UA/1", **fields)  # type: ignore[arg-type]
+    assert len(queries.captured_queries) == 1
+    for visitor in (first, second):
+        assert not visitor._state.adding
+        stored = Visitor.objects.get(pk=visitor.pk)
+        assert _fields(visitor) == _fields(stored)
+        assert stored.channel_id == default.pk
+        assert (stored.current_url, stored.current_title) == ("https://shop.example/p/2", "Two")
+        assert (stored.language, stored.user_agent, stored.address) == ("zh-CN", "UA/1", "")
+        assert stored.created_at is not None and stored.last_seen_at is not None
+    assert visitor_from_token(token).pk == first.pk
+    Channel.objects.filter(pk=default.pk).update(is_default=False)
+    other = Channel.objects.create(name="Shop two", kind="web", is_default=True)
+    third, _token, _current = visitor_session(token=None)
+    assert Visitor.objects.get(pk=third.pk).channel_id == third.channel_id == other.pk
