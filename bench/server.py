@@ -24,7 +24,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = {
-    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    # The production layer: channels_redis' pub/sub layer's subclass (helpdesk/redis_layer.py).
+    "pubsub": "helpdesk.redis_layer.DeskPubSubChannelLayer",
+    "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
 }
 

@@ -131,9 +131,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # The pub/sub layer: the core layer's group_send was ~6x slower at p99 and
-            # dropped messages under load (DESIGN.md; bench/ measures both).
+            # dropped messages under load (DESIGN.md; bench/ measures both). Its subclass in
+            # helpdesk/redis_layer.py: a lighter channel per socket, one SUBSCRIBE per socket.
             "BACKEND": os.environ.get(
-                "CHANNEL_LAYER_BACKEND", "channels_redis.pubsub.RedisPubSubChannelLayer"
+                "CHANNEL_LAYER_BACKEND", "helpdesk.redis_layer.DeskPubSubChannelLayer"
             ),
             "CONFIG": {
                 # redis-py 8 defaults to a 5 s socket timeout that kills idle subscribers.

@@ -81,7 +81,7 @@ def test_production_uses_postgres_pool_redis_pubsub_and_celery_broker() -> None:
     # The same statements run for every message: prepared server-side from their fifth run.
     assert conf["options"]["server_side_binding"] is True
     assert conf["options"]["prepare_threshold"] == 5
-    assert conf["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert conf["layer"] == "helpdesk.redis_layer.DeskPubSubChannelLayer"
     host = conf["layer_config"]["hosts"][0]
     assert host["address"] == PRODUCTION["REDIS_URL"]
     assert "socket_timeout" in host and host["socket_timeout"] is None
@@ -161,7 +161,11 @@ def test_production_refuses_to_start_without_secrets(missing: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "backend",
-    ["channels_redis.core.RedisChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"],
+    [
+        "channels_redis.core.RedisChannelLayer",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "helpdesk.redis_layer.DeskPubSubChannelLayer",
+    ],
 )
 async def test_layer_with_our_host_config_survives_an_idle_receive(backend: str) -> None:
     """redis-py 8 defaults to a 5 s socket timeout, which killed the core layer's blocking
@@ -174,6 +178,8 @@ async def test_layer_with_our_host_config_survives_an_idle_receive(backend: str)
     config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
     layer = import_string(backend)(hosts=config["hosts"], prefix=config["prefix"] + "-idle")
     channel = await layer.new_channel()
+    # A group, as a socket joins one: the desk's layer subscribes a consumer's channel with it.
+    await layer.group_add("idle", channel)
     receiver = asyncio.ensure_future(layer.receive(channel))
     try:
         await asyncio.sleep(6.5)

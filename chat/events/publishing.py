@@ -12,6 +12,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 
 from ..layer_health import health
@@ -150,7 +151,7 @@ def _pubsub_loop_layer(layer: Any) -> Any:
     """This loop's ``RedisPubSubLoopLayer`` behind ``layer``, or None for any other layer (or
     a channels_redis without the parts ``_publish_pipelined`` uses)."""
     get_layer = getattr(type(layer), "_get_layer", None)
-    if get_layer is None or type(layer).__module__ != "channels_redis.pubsub":
+    if get_layer is None or not isinstance(layer, RedisPubSubChannelLayer):
         return None
     loop_layer = get_layer(layer)
     needed = ("_get_group_channel_name", "_get_shard", "_shards")
@@ -182,7 +183,10 @@ class _WorkerLoop:
 
     @staticmethod
     def serves(layer: Any) -> bool:
-        return type(layer).__module__.startswith("channels_redis.")
+        # The desk's own pub/sub layer (helpdesk/redis_layer.py) is channels_redis' subclass.
+        return isinstance(layer, RedisPubSubChannelLayer) or type(layer).__module__.startswith(
+            "channels_redis."
+        )
 
     def _loop(self) -> asyncio.AbstractEventLoop:
         with self.lock:

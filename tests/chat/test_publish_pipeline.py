@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
 from chat import events
 from chat.layer_health import health
@@ -17,7 +18,7 @@ from chat.layer_health import health
 
 def _pubsub_layer() -> Any:
     layer = get_channel_layer()
-    if type(layer).__module__ != "channels_redis.pubsub":
+    if not isinstance(layer, RedisPubSubChannelLayer):
         pytest.skip("needs the Redis pub/sub channel layer (REDIS_URL)")
     return layer
 
