@@ -289,3 +289,38 @@ def test_bad_identity_signature_refused_and_changes_nothing() -> None:
         )
     visitor.refresh_from_db()
     assert visitor.customer_id is None
+
+
+@pytest.mark.parametrize(
+    ("body", "taken"),
+    [
+        ({}, True),
+        ({"visitor_token": "abc:def", "language": "zh-CN"}, True),
+        ({"visitor_token": "  padded  ", "language": " "}, True),
+        ({"visitor_token": "", "page": None, "identity": None}, True),
+        ({"page": {"url": "https://shop.example/p", "title": "鞋"}, "extra": [1, 2]}, True),
+        ({"identity": {"external_id": "c-1", "signature": "ab", "name": None}}, True),
+        ({"page": {}}, True),
+        ({"visitor_token": "x" * 512}, True),
+        ({"language": "x" * 17}, False),
+        ({"visitor_token": 12}, False),
+        ({"visitor_token": None}, False),
+        ({"visitor_token": "a\tb"}, False),
+        ({"page": ["not", "a", "dict"]}, False),
+        ({"identity": "text"}, False),
+        (["a", "list"], False),
+    ],
+)
+def test_the_session_s_plain_input_check_is_the_serializer_s(body: object, taken: bool) -> None:
+    """``chat.apis._session_input`` gives the serializer's ``validated_data`` for the bodies
+    it takes (the widget's), and leaves every other body, each refusal among them, to the
+    serializer."""
+    from chat.apis import WidgetSessionApi, _session_input
+
+    serializer = WidgetSessionApi.InputSerializer(data=body)
+    valid = serializer.is_valid()
+    plain = _session_input(body)
+    assert (plain is not None) == taken
+    if plain is not None:
+        assert valid, serializer.errors
+        assert plain == dict(serializer.validated_data)
