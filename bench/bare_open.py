@@ -5,6 +5,7 @@ and prints the server's CPU per open and RSS per idle socket, to read the desk's
 skeleton's (``bench/load.py --app desk|skeleton --idle N``) against, in the same window.
 
     python bench/bare_open.py 2000
+    python bench/bare_open.py 2000 --ws wsproto     # another of uvicorn's WebSocket implementations
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 await send({"type": "websocket.send", "text": ready})
 
 
-async def _open(base: str, count: int, pid: int) -> None:
+async def _open(base: str, count: int, pid: int, ws: str) -> None:
     import psutil
 
     from bench.lean import IdleStats, open_many
@@ -60,7 +61,7 @@ async def _open(base: str, count: int, pid: int) -> None:
     rss1 = proc.memory_info().rss
     opened = max(stats.opened, 1)
     print(
-        f"bare uvicorn: {stats.opened}/{count} opened in {seconds:.1f} s"
+        f"bare uvicorn ({ws}): {stats.opened}/{count} opened in {seconds:.1f} s"
         f" ({stats.opened / seconds:.0f}/s), failed {stats.failed} {stats.errors};"
         f" server {1000 * (cpu1 - cpu0) / opened:.2f} ms CPU per open,"
         f" {(rss1 - rss0) / 1024 / opened:.1f} KiB per socket; load {os.getloadavg()[0]:.1f}"
@@ -70,11 +71,19 @@ async def _open(base: str, count: int, pid: int) -> None:
 
 
 def main() -> int:
+    import argparse
+
     from tests.procs import UVICORN_FLAGS, free_port
 
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    parser = argparse.ArgumentParser()
+    parser.add_argument("count", type=int, nargs="?", default=2000)
+    parser.add_argument("--ws", default="websockets-sansio", help="uvicorn's --ws")
+    args = parser.parse_args()
+    count = args.count
     port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", "bench.bare_open:app", *UVICORN_FLAGS]
+    flags = list(UVICORN_FLAGS)
+    flags[flags.index("--ws") + 1] = args.ws
+    argv = [sys.executable, "-m", "uvicorn", "bench.bare_open:app", *flags]
     server = subprocess.Popen(
         [*argv, "--port", str(port)],
         cwd=ROOT,
@@ -90,7 +99,7 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        asyncio.run(_open(base, count, server.pid))
+        asyncio.run(_open(base, count, server.pid, args.ws))
     finally:
         server.terminate()
         server.wait(timeout=30)
