@@ -5,11 +5,16 @@ call waits the pool's whole timeout for a connection that cannot be made. On the
 database thread those waits queue: 218 sends were held up to 6.5 s (16.4 s with PostgreSQL
 down 15 s) instead of a quick refusal the client could retry. So:
 
-- the pool waits at most ``DB_POOL_TIMEOUT`` seconds (settings, default 1.5);
+- the pool waits at most ``DB_POOL_TIMEOUT`` seconds (settings, default 1.5) while
+  connections are failing (``helpdesk.postgresql.pool``);
 - ``guarded`` (the sockets' calls, ``helpdesk.db_threads``) turns an outage into
   ``Unavailable`` and remembers it: for ``RETRY_SECONDS`` every call is refused at once, then
   one call at a time probes, so no queue of calls waits out the pool's timeout one after
   another; the first call that reaches the database closes the circuit again;
+- a pool that is only busy (every connection healthy and in use) is not an outage: the caller
+  waits for a connection up to ``DB_POOL_BUSY_WAIT`` seconds (``helpdesk.postgresql.pool``),
+  and if none came it alone is answered ``Busy`` (``unavailable``, "the server is busy");
+  the circuit stays closed and the process's other calls go on;
 - ``helpdesk.errors.outage_response`` (REST: ``api_exception_handler``,
   ``EdgeMiddleware.process_exception`` and ``handler500`` for every other view) answers a JSON
   503 with ``Retry-After`` instead of Django's HTML 500. It and ``is_outage`` (what counts as
@@ -29,7 +34,7 @@ from typing import Any, TypeVar
 
 from django.db import InterfaceError, OperationalError
 
-from .errors import Unavailable, is_outage
+from .errors import OUTAGE_DETAIL, Busy, Unavailable, is_busy, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +56,7 @@ class _Circuit:
             if self.failed_at is None:
                 return False
             if time.monotonic() - self.failed_at < RETRY_SECONDS or self.probing:
-                raise Unavailable("The database is unavailable; try again shortly.")
+                raise Unavailable(OUTAGE_DETAIL)
             self.probing = True
             return True
 
@@ -73,17 +78,24 @@ circuit = _Circuit()
 
 def guarded(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
     """``fn(**kwargs)``, refused at once while the database is known to be down; an outage
-    it meets becomes ``Unavailable``."""
+    it meets becomes ``Unavailable``, a pool that stayed busy ``Busy`` (never opens the circuit)."""
     probe = circuit.admit()
     try:
         result = fn(**kwargs)
+    except Busy:
+        circuit.done(probe=probe, outage=False)
+        raise
     except Unavailable:
         circuit.done(probe=probe, outage=True)
         raise
     except (OperationalError, InterfaceError) as exc:
+        if is_busy(exc):
+            # The pool's connections all worked, all in use: nothing is down.
+            circuit.done(probe=probe, outage=False)
+            raise Busy() from exc
         if is_outage(exc):
             circuit.done(probe=probe, outage=True)
-            raise Unavailable("The database is unavailable; try again shortly.") from exc
+            raise Unavailable(OUTAGE_DETAIL) from exc
         circuit.done(probe=probe, outage=False)
         raise
     except BaseException:

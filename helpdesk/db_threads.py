@@ -21,7 +21,9 @@ it may run on any thread; what must hold is what the one thread guaranteed by ac
 
 ``DB_THREADS = 0`` falls back to Channels' one thread. Either way a call meets a database
 outage through ``helpdesk.db_health.guarded``: refused at once as ``unavailable`` while
-PostgreSQL is known to be down, never queued behind the pool's timeout.
+PostgreSQL is known to be down, never queued behind the pool's timeout. A pool that is only
+busy (every connection healthy and in use) is not an outage: the call waits for a connection
+(``helpdesk.postgresql.pool``, up to ``DB_POOL_BUSY_WAIT``) and the circuit stays closed.
 """
 
 from __future__ import annotations

@@ -4,20 +4,29 @@ REST: ``api_exception_handler`` (DRF's EXCEPTION_HANDLER). WebSocket: ``error_fr
 database outage (``is_outage``) is ``unavailable`` on both: ``outage_response`` is its JSON 503
 for every HTTP path (``api_exception_handler``, ``helpdesk.edge``); the sockets' circuit that
 refuses calls while the database is down is ``helpdesk.db_health``, which builds on this module.
+
+A connection pool that stayed busy (``is_busy``: every connection healthy and in use for the
+whole ``DB_POOL_BUSY_WAIT``, ``helpdesk.postgresql.pool.PoolBusy``) is not an outage: it is
+``Busy``, still the contract's ``unavailable`` (try again later, a 503 over REST) so clients
+retry as they do, but told "The server is busy", and it never opens the sockets' circuit.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError
 from django.http import Http404, JsonResponse
+from psycopg_pool import PoolTimeout
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
+
+from .postgresql.pool import PoolBusy
 
 HTTP_STATUS = {
     "bad_request": 400,
@@ -85,20 +94,50 @@ class Unavailable(HelpdeskError):
     code = "unavailable"
 
 
+OUTAGE_DETAIL = "The database is unavailable; try again shortly."
+BUSY_DETAIL = "The server is busy; try again shortly."
+
+
+class Busy(Unavailable):
+    """The server's database connections were all in use for the whole wait: try again later,
+    like an outage, but nothing is down."""
+
+    def __init__(self, detail: str = BUSY_DETAIL, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+
+
 # SQLSTATE classes and codes that mean "the server is not there", not "this statement failed":
 # connection exceptions (08…), administrator shutdown / crash shutdown / cannot connect now.
 _OUTAGE_STATES = ("57P01", "57P02", "57P03")
 
 
-def is_outage(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what it wraps) says the database cannot be reached, as opposed to a
-    statement that failed (a deadlock, a constraint: those are the caller's to handle)."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps (its cause, else its context), once each."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is a connection pool that stayed busy: all its
+    connections healthy and in use (``helpdesk.postgresql.pool.PoolBusy``), not an outage."""
+    return any(isinstance(current, Busy | PoolBusy) for current in _chain(exc))
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the database cannot be reached, as opposed to a
+    statement that failed (a deadlock, a constraint: those are the caller's to handle) or a
+    pool that was only busy (``is_busy``)."""
+    if is_busy(exc):
+        return False
+    for current in _chain(exc):
         name = type(current).__name__
-        if name == "PoolTimeout":  # psycopg_pool: no connection could be had in time
+        if isinstance(current, PoolTimeout):
+            # No connection could be had in time while connections were failing (a busy
+            # pool's wait ends in PoolBusy instead: helpdesk.postgresql.pool).
             return True
         if isinstance(current, InterfaceError):  # "connection already closed"
             return True
@@ -110,18 +149,21 @@ def is_outage(exc: BaseException) -> bool:
                 return True
         elif sqlstate is not None and (sqlstate.startswith("08") or sqlstate in _OUTAGE_STATES):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 
 def outage_response(exc: BaseException | None) -> JsonResponse | None:
-    """The JSON 503 for an exception that is a database outage, else None."""
-    if exc is None or not (isinstance(exc, Unavailable) or is_outage(exc)):
+    """The JSON 503 for an exception that is a database outage or a pool that stayed busy
+    (told apart by its detail), else None."""
+    if exc is None:
         return None
-    response = JsonResponse(
-        {"code": "unavailable", "detail": "The database is unavailable; try again shortly."},
-        status=503,
-    )
+    if is_busy(exc):
+        detail = BUSY_DETAIL
+    elif isinstance(exc, Unavailable) or is_outage(exc):
+        detail = OUTAGE_DETAIL
+    else:
+        return None
+    response = JsonResponse({"code": "unavailable", "detail": detail}, status=503)
     response["Retry-After"] = "1"
     return response
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from helpdesk.errors import is_outage
+from helpdesk.errors import is_busy, is_outage
 
 from ..models import AgentProfile, Team
 
@@ -70,12 +70,13 @@ def agent_socket_hooks() -> list[AgentSocketHook]:
 def agent_socket_event(*, event: str, user_id: int, channel_name: str) -> None:
     """A workspace socket connected, sent its heartbeat or went away (the agent consumer calls
     this on its database thread). A failing hook is logged and the others still run: the
-    socket itself must not fail for it. A database outage is not a failing hook: it goes to the
-    caller (``guarded`` makes it ``unavailable``; the consumer logs one line, no traceback)."""
+    socket itself must not fail for it. A database outage (or a pool that stayed busy) is not a
+    failing hook: it goes to the caller (``guarded`` makes it ``unavailable``; the consumer
+    logs one line, no traceback)."""
     for hook in _agent_socket_hooks:
         try:
             hook(event, user_id, channel_name)
         except Exception as exc:
-            if is_outage(exc):
+            if is_outage(exc) or is_busy(exc):
                 raise
             logger.exception("agent socket hook failed on %s", event)

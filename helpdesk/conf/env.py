@@ -41,7 +41,8 @@ def database_from_url(url: str) -> dict[str, Any]:
         # A short wait for a pooled connection: when PostgreSQL is down no connection comes,
         # and a send must answer "unavailable" within two seconds (helpdesk/db_health.py).
         # Normal load never waits: the sockets' threads and the HTTP threads stay under
-        # DB_POOL_MAX.
+        # DB_POOL_MAX. A saturated server's pool can stay all in use longer than this: that is
+        # not an outage (POOL_BUSY_WAIT below).
         options["pool"] = {
             "min_size": 1,
             "max_size": pool_max,
@@ -49,7 +50,9 @@ def database_from_url(url: str) -> dict[str, Any]:
         }
         options.setdefault("connect_timeout", os.environ.get("DB_CONNECT_TIMEOUT", "3"))
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's backend, with a pool that tells "every connection busy" from "PostgreSQL
+        # cannot be reached" (helpdesk/postgresql/pool.py).
+        "ENGINE": "helpdesk.postgresql",
         "NAME": unquote(parsed.path.lstrip("/")) or "helpdesk",
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
@@ -59,5 +62,9 @@ def database_from_url(url: str) -> dict[str, Any]:
         # connection under ASGI leaks one per thread (DESIGN.md, measured pitfalls).
         "CONN_MAX_AGE": 0,
         "OPTIONS": options,
+        # A caller that timed out on a pool whose connections are all healthy and in use waits
+        # again, up to this many seconds in all, before it is told the server is busy (not
+        # that the database is down: helpdesk/postgresql/pool.py).
+        "POOL_BUSY_WAIT": float(os.environ.get("DB_POOL_BUSY_WAIT", "6")),
         "TEST": {"NAME": os.environ.get("HELPDESK_TEST_DB", "test_helpdesk")},
     }
