@@ -65,7 +65,7 @@ def on_assigned(event: dispatch.DomainEvent) -> None:
         if left is not None:
             # Only those behind the taken conversation moved up.
             transaction.on_commit(
-                lambda: services.broadcast_positions(team_id=left.team_id, left=left)
+                lambda: services.broadcast_positions(team_id=left.team_id, left=left, advanced=1)
             )
         if previous:
             transaction.on_commit(partial(services.assign_for_agent, user_id=int(previous)))
@@ -90,7 +90,7 @@ def on_status(event: dispatch.DomainEvent) -> None:
         )
         if left is not None:
             transaction.on_commit(
-                lambda: services.broadcast_positions(team_id=left.team_id, left=left)
+                lambda: services.broadcast_positions(team_id=left.team_id, left=left, advanced=1)
             )
     assignee = (
         Conversation.objects.filter(pk=conversation_id)

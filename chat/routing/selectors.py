@@ -154,6 +154,33 @@ def queue_positions(
     return positions, ahead + len(positions)
 
 
+def position_step(position: int) -> int:
+    """How many places a shopper at ``position`` moves up between two ``queue.position``
+    frames while the queue is served from ahead of it: every place among the first 19; further
+    back, the largest 1, 2 or 5 × 10^k not above a tenth of the place (20–49: every 2nd,
+    100–199: every 10th, 1,000–1,999: every 100th). Telling every shopper of a queue of Q each
+    time its head is served costs Q frames an assignment, Q²/2 to drain it (a flash crowd of
+    2,000 melted both servers: docs/performance.md, "Queue positions at the issue's soak")."""
+    tenth, step, scale = position // 10, 1, 1
+    while True:
+        for unit in (1, 2, 5):
+            if unit * scale > tenth:
+                return step
+            step = unit * scale
+        scale *= 10
+
+
+def told_moving_up(position: int, *, advanced: int) -> bool:
+    """Whether a shopper now at ``position``, at most ``advanced`` places further ahead than
+    before, gets a ``queue.position``: when it reached a multiple of its step (so the place it
+    is told is a round one, exact at that moment, and at most one step behind the truth until
+    the next). ``advanced`` 0: not a move up (someone entered ahead): always told."""
+    if advanced <= 0:
+        return True
+    step = position_step(position)
+    return (position + advanced - 1) // step * step >= position
+
+
 def team_agents(team_id: int | None) -> QuerySet[AgentPresence]:
     qs = available_presences()
     if team_id:

@@ -248,7 +248,8 @@ def queue_changed(
         logger.exception("assignment for team %s failed", team_id)
         assigned = []
     if assigned:
-        broadcast_positions(team_id=team_id)  # served from the head: everyone moved
+        # Served from the head: everyone moved up (by at most as many as were assigned).
+        broadcast_positions(team_id=team_id, advanced=len(assigned), newcomer=entered)
     elif moved:
         broadcast_positions(team_id=team_id, from_conversation=entered)
     return assigned
@@ -259,9 +260,17 @@ def broadcast_positions(
     team_id: int | None,
     from_conversation: int | None = None,
     left: selectors.QueuePlace | None = None,
+    advanced: int = 0,
+    newcomer: int | None = None,
 ) -> None:
     """``queue.position`` to each waiting shopper whose place changed, ``queue.changed`` (the
     queue's length) to the agents, all in one pass (``events.publish_each``).
+
+    ``advanced``: everyone from the place on moved up by at most this many places (served or
+    left from ahead of them): those far back are told only at round places
+    (``selectors.told_moving_up``), so draining a long queue costs a few dozen frames an
+    assignment, not one per shopper waiting. ``newcomer`` (just queued) is told its place
+    whatever it is: it has none yet.
 
     Proportional to what changed, not to the queue: ``from_conversation`` joined (or moved
     up), so it and those behind it get a place, nobody ahead of it is read; ``left`` is the
@@ -281,6 +290,10 @@ def broadcast_positions(
         agents, capacity = selectors.free_slots(team_id)
         handle = selectors.average_handle_seconds(team_id)
     for conversation_id, position, visitor_id, customer_id in positions:
+        if conversation_id != newcomer and not selectors.told_moving_up(
+            position, advanced=advanced
+        ):
+            continue
         wait = None
         if agents and capacity:
             wait = int(-(-position // capacity) * handle)
