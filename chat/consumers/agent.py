@@ -46,6 +46,10 @@ class AgentConsumer(FrameConsumer):
     # ``list.watch`` with ``batch``: the hub's gathered updates come several to a frame.
     batch = False
     early: list[tuple[Items, list[str] | None]] | None = None
+    # While a frame's handler runs, the staff frames the hub hands over wait for it to end,
+    # as a layer event waited for the handler before (Channels runs a consumer's handlers one
+    # at a time): a resume's replay still comes before the live frames that follow it.
+    held: list[tuple[dict[str, Any], dict[str, Any]]] | None = None
 
     async def connect(self) -> None:
         await super().connect()
@@ -105,11 +109,19 @@ class AgentConsumer(FrameConsumer):
     async def handle_frame(self, frame: dict[str, Any]) -> None:
         if self.actor is None:
             return
-        await super().handle_frame(frame)
+        self.held = []
+        try:
+            await super().handle_frame(frame)
+        finally:
+            held, self.held = self.held, None
+            for event, facts in held:
+                self.take_watched(event, facts)
 
     async def watch(self, conversation: Conversation) -> None:
+        # The conversation's staff frames come through the process's hub (list_hub.py), whose
+        # subscription is live since connect: nothing to join on the layer.
         self.watching.add(conversation.pk)
-        await self.join(events.group_conversation(conversation.pk))
+        hub.watch(self, conversation.pk)
 
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
         conversation = await self.conversation_for(frame.get("conversation"))
@@ -119,7 +131,7 @@ class AgentConsumer(FrameConsumer):
         conversation_id = frame.get("conversation")
         if isinstance(conversation_id, int):
             self.watching.discard(conversation_id)
-            await self.leave(events.group_conversation(conversation_id))
+            hub.unwatch(self, conversation_id)
 
     def is_from_other_side(self, sender_kind: str) -> bool:
         return sender_kind == "visitor"
@@ -178,6 +190,25 @@ class AgentConsumer(FrameConsumer):
         if facts["type"] in LIST_FRAMES and not self.list_shows(facts):
             return
         await super().frame_send(event)
+
+    def hear_watched(self, event: dict[str, Any], facts: dict[str, Any]) -> None:
+        """A staff frame of a conversation this socket watches, from the process's hub."""
+        if self.held is not None:
+            self.held.append((event, facts))
+            return
+        self.take_watched(event, facts)
+
+    def take_watched(self, event: dict[str, Any], facts: dict[str, Any]) -> None:
+        """What ``frame_send`` does with a layer event, without waiting: the sending socket's
+        own copy dropped, the list filter, the send queue, the delivered receipt."""
+        if event.get("origin") == self.channel_name:
+            return
+        kind = facts["type"]
+        if kind in LIST_FRAMES and not self.list_shows(facts):
+            return
+        self.outbox.put(events.event_text(event))
+        if kind == Frame.MESSAGE_CREATED and facts["sender"] == "visitor":
+            self.note_delivered(facts["conversation"], facts["seq"])
 
     def hear_list(self, items: Items, rows: list[str] | None = None) -> None:
         """Frames of the agents group from the process's hub, in order: queued without

@@ -326,10 +326,10 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         groups, out = await _call(
             events.typing_frame, actor=self.actor, conversation=conversation, on=frame.get("on")
         )
-        for group in groups:
-            await self.channel_layer.group_send(
-                group, {"type": events.LAYER_EVENT, "frame": out, "origin": self.channel_name}
-            )
+        # A conversation's staff group is the agents group's hubs (events.layer_routes).
+        for route_groups, event in events.layer_routes(groups, out, self.channel_name):
+            for group in route_groups:
+                await self.channel_layer.group_send(group, event)
 
     async def on_read(self, frame: dict[str, Any]) -> None:
         assert self.actor is not None
@@ -361,6 +361,10 @@ class FrameConsumer(CallSignalling, AsyncWebsocketConsumer):
         """Record a delivered receipt without holding up this socket's next frame: the
         process's receipt writer (``chat/consumers/receipts.py``) writes it with every other
         socket's, only the newest seq per conversation."""
+        self.note_delivered(conversation_id, seq)
+
+    def note_delivered(self, conversation_id: int, seq: int) -> None:
+        """``mark_delivered`` for a caller that is not a coroutine (a process's hub)."""
         if seq <= self.delivered.get(conversation_id, 0):
             return
         self.delivered[conversation_id] = seq

@@ -18,6 +18,18 @@ hands each frame to the process's workspace sockets itself (their own list filte
 - Any other frame of the group first sends what has gathered, then goes at once: the group's
   order is kept.
 
+A conversation's staff frames (``message.created``, receipts, typing, … of
+``conversation.<id>``) come through the same subscription: the publisher sends them to the
+agents group naming the conversation (``watch``: ``events.layer_routes``), and the hub hands
+each to the process's workspace sockets that watch that conversation (``watch``, after the
+access check a group join had), at once and in the order heard, never through the list
+window. A process heard each of them once per watching socket before, each its own layer
+unpack and Channels dispatch, and a message was one more ``PUBLISH`` than now: the server's
+publisher sends a tick's events to the agents group as one (``events.packed``), so a message's
+staff frame and its list update are one ``PUBLISH`` and one unpack (docs/performance.md, "The
+staff side's hub"). Every process with a workspace socket hears every conversation's staff
+frames, as it already heard every list update.
+
 A socket added to the hub is not in the agents group itself; it leaves the hub when it
 disconnects (a socket that ends without it is dropped with its last reference).
 """
@@ -59,11 +71,16 @@ class ListSocket(Protocol):
         """Frames of the agents group, each with its facts, in the order heard; for
         gathered updates, ``rows``: each one's conversation object as JSON text."""
 
+    def hear_watched(self, event: dict[str, Any], facts: dict[str, Any]) -> None:
+        """A staff frame of a conversation this socket watches."""
+
 
 class ListHub:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sockets: weakref.WeakSet[Any] = weakref.WeakSet()
+        # conversation id -> the sockets watching it (its staff frames)
+        self.watchers: dict[int, weakref.WeakSet[Any]] = {}
         self.channel = ""
         self.reader: asyncio.Task[None] | None = None
         self.joined_at = 0.0
@@ -73,6 +90,9 @@ class ListHub:
         self.lock: asyncio.Lock | None = None
         self.heard = 0
         self.sent = 0
+        # layer messages received (a packed one carries several events), staff frames heard
+        self.received = 0
+        self.watched_heard = 0
 
     async def add(self, socket: ListSocket) -> None:
         """``socket`` hears the agents group from now on (once its subscription is live)."""
@@ -80,7 +100,7 @@ class ListHub:
         if loop is not self.loop:
             # A new loop (tests run one per test): the old loop's subscription went with it.
             self.loop, self.channel, self.reader, self.joined_at = loop, "", None, 0.0
-            self.pending, self.timer = {}, None
+            self.pending, self.timer, self.watchers = {}, None, {}
             self.sockets, self.lock = weakref.WeakSet(), asyncio.Lock()
         assert self.lock is not None
         async with self.lock:  # the first sockets of a loop open one subscription, not several
@@ -96,6 +116,23 @@ class ListHub:
 
     def remove(self, socket: ListSocket) -> None:
         self.sockets.discard(socket)
+        for conversation_id in list(getattr(socket, "watching", ())):
+            self.unwatch(socket, conversation_id)
+
+    def watch(self, socket: ListSocket, conversation_id: int) -> None:
+        """``socket`` (added, and allowed to see the conversation) hears its staff frames
+        from now on: the hub's subscription is live once ``add`` returned."""
+        sockets = self.watchers.get(conversation_id)
+        if sockets is None:
+            sockets = self.watchers[conversation_id] = weakref.WeakSet()
+        sockets.add(socket)
+
+    def unwatch(self, socket: ListSocket, conversation_id: int) -> None:
+        sockets = self.watchers.get(conversation_id)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self.watchers[conversation_id]
 
     async def _read(self, layer: Any, channel: str) -> None:
         while True:
@@ -111,12 +148,26 @@ class ListHub:
                 logger.warning("agents list hub: receive failed", exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
-            try:
-                self.hear(event)
-            except Exception:
-                logger.exception("agents list hub: a frame could not be handed on")
+            self.received += 1
+            for item in events.unpacked(event):
+                try:
+                    self.hear(item)
+                except Exception:
+                    logger.exception("agents list hub: a frame could not be handed on")
 
     def hear(self, event: dict[str, Any]) -> None:
+        conversation_id = event.get("watch")
+        if conversation_id is not None:
+            self.watched_heard += 1
+            watching = self.watchers.get(conversation_id)
+            if watching:
+                facts = events.event_facts(event)
+                for socket in list(watching):
+                    try:
+                        socket.hear_watched(event, facts)
+                    except Exception:
+                        logger.exception("agents hub: a socket failed to take a staff frame")
+            return
         self.heard += 1
         facts = events.event_facts(event)
         if facts["type"] == Frame.CONVERSATION_UPDATED and isinstance(facts.get("id"), int):

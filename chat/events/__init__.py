@@ -15,9 +15,20 @@ Some share a dotted string (``message.created``), never a Python name.
 - ``typing_frames``: typing, never stored.
 """
 
-from .layer_events import event_facts, event_frame, event_text, frame_facts, layer_event
+from .layer_events import (
+    event_facts,
+    event_frame,
+    event_frames,
+    event_text,
+    frame_facts,
+    layer_event,
+    layer_routes,
+    packed,
+    unpacked,
+)
 from .names import (
     LAYER_EVENT,
+    LAYER_EVENTS,
     Frame,
     group_agent,
     group_agents,
@@ -25,6 +36,7 @@ from .names import (
     group_conversation_shopper,
     group_customer,
     group_visitor,
+    staff_conversation_of,
 )
 from .payloads import (
     _channel_kinds,
@@ -56,6 +68,7 @@ from .typing_frames import agent_typing_parts, agent_typing_register, typing_fra
 
 __all__ = [
     "LAYER_EVENT",
+    "LAYER_EVENTS",
     "Frame",
     "_channel_kinds",
     "_publish_pipelined",
@@ -72,6 +85,7 @@ __all__ = [
     "conversation_payload_register",
     "event_facts",
     "event_frame",
+    "event_frames",
     "event_text",
     "frame_facts",
     "group_agent",
@@ -82,15 +96,19 @@ __all__ = [
     "group_visitor",
     "isoformat",
     "layer_event",
+    "layer_routes",
     "message_payload",
     "message_payload_parts",
     "message_payload_register",
     "message_payload_staff_extra",
+    "packed",
     "publish",
     "publish_conversation",
     "publish_each",
     "publish_message",
     "publisher",
     "sender_name",
+    "staff_conversation_of",
     "typing_frame",
+    "unpacked",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .names import LAYER_EVENT, Frame
+from .names import LAYER_EVENT, LAYER_EVENTS, Frame, group_agents, staff_conversation_of
 
 
 def frame_facts(frame: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +40,50 @@ def layer_event(frame: dict[str, Any], origin: str | None = None) -> dict[str, A
         "facts": frame_facts(frame),
         "origin": origin,
     }
+
+
+def layer_routes(
+    groups: list[str], frame: dict[str, Any], origin: str | None = None
+) -> list[tuple[list[str], dict[str, Any]]]:
+    """Where ``frame`` goes on the layer, and as which event: the named groups as they are,
+    except a conversation's staff group (``conversation.<id>``), which is the agents group
+    with the event naming the conversation (``watch``): each process's hub hands it to its
+    workspace sockets that watch the conversation (chat/consumers/list_hub.py). The frame is
+    encoded once for all of them."""
+    text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    facts = frame_facts(frame)
+    plain: list[str] = []
+    routes: list[tuple[list[str], dict[str, Any]]] = []
+    for group in groups:
+        conversation_id = staff_conversation_of(group)
+        if conversation_id is None:
+            plain.append(group)
+        else:
+            event: dict[str, Any] = {"type": LAYER_EVENT, "text": text, "facts": facts}
+            event["origin"], event["watch"] = origin, conversation_id
+            routes.append(([group_agents()], event))
+    if plain:
+        routes.insert(
+            0, (plain, {"type": LAYER_EVENT, "text": text, "facts": facts, "origin": origin})
+        )
+    return routes
+
+
+def packed(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several events to one group as one event (one ``PUBLISH``, one unpack per process)."""
+    return {"type": LAYER_EVENTS, "events": items}
+
+
+def unpacked(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events one layer event carries, in order: itself, or a packed one's."""
+    if event.get("type") == LAYER_EVENTS:
+        return list(event["events"])
+    return [event]
+
+
+def event_frames(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """``event_frame`` of each event a layer event carries (the agents group's may be packed)."""
+    return [event_frame(item) for item in unpacked(event)]
 
 
 def event_facts(event: dict[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,9 @@ class Frame:
 
 # The handler name consumers implement for every published frame.
 LAYER_EVENT = "frame.send"
+# Several such events to one group, published as one (the agents group's hubs read it):
+# ``{"type": LAYER_EVENTS, "events": [...]}``.
+LAYER_EVENTS = "frames.send"
 
 
 # Group names. Staff groups carry private notes; shopper groups never do.
@@ -51,6 +54,16 @@ def group_agent(user_id: int) -> str:
 def group_conversation(conversation_id: int) -> str:
     """Staff watching one conversation (every message, notes included)."""
     return f"conversation.{conversation_id}"
+
+
+def staff_conversation_of(group: str) -> int | None:
+    """The conversation whose staff group ``group`` is, else None. Its frames are published
+    to the agents group, each naming the conversation (``watch``): a process's one hub
+    (chat/consumers/list_hub.py) hands them to the workspace sockets watching it."""
+    if not group.startswith("conversation.") or group.endswith(".shopper"):
+        return None
+    rest = group[len("conversation.") :]
+    return int(rest) if rest.isdigit() else None
 
 
 def group_conversation_shopper(conversation_id: int) -> str:

@@ -18,7 +18,7 @@ from django.db import transaction
 from ..layer_health import health
 from ..models import Conversation, Message
 from ..statements import conversation_version_bump
-from .layer_events import layer_event
+from .layer_events import layer_routes, packed
 from .names import (
     Frame,
     group_agents,
@@ -85,6 +85,11 @@ class _Publisher:
             for groups, event in batch:
                 for group in groups:
                     per_group.setdefault(group, []).append(event)
+            # The agents group is read by one hub per process, which unpacks: its events of
+            # the batch (a message's staff frame and its list update, …) go as one.
+            hub_items = per_group.get(group_agents())
+            if hub_items is not None and len(hub_items) > 1:
+                per_group[group_agents()] = [packed(hub_items)]
             if not await _publish_pipelined(layer, per_group):
                 await asyncio.gather(
                     *(_send_in_order(layer, group, items) for group, items in per_group.items())
@@ -243,7 +248,9 @@ def _send_items(items: list[Item]) -> None:
     layer = get_channel_layer()
     if layer is None or not items:
         return
-    batch = [(groups, layer_event(frame, origin)) for groups, frame, origin in items]
+    batch = [
+        route for groups, frame, origin in items for route in layer_routes(groups, frame, origin)
+    ]
     if publisher.offer_many(batch):
         return
     pairs = [(group, event) for groups, event in batch for group in groups]

@@ -541,6 +541,10 @@ def _listen(group: str, action: Callable[[], None], seconds: float = 2.0) -> lis
     ready = threading.Event()
     out: list[dict] = []
 
+    watch = events.staff_conversation_of(group)
+    if watch is not None:
+        group = events.group_agents()
+
     async def collect() -> None:
         channel = await layer.new_channel()
         await layer.group_add(group, channel)
@@ -553,7 +557,13 @@ def _listen(group: str, action: Callable[[], None], seconds: float = 2.0) -> lis
                     event = await asyncio.wait_for(layer.receive(channel), timeout=left)
                 except TimeoutError:
                     break
-                out.append(events.event_frame(event))
+                # A conversation's staff group travels in the agents group's hubs, each frame
+                # naming the conversation (events.layer_routes).
+                out.extend(
+                    events.event_frame(item)
+                    for item in events.unpacked(event)
+                    if watch is None or item.get("watch") == watch
+                )
         finally:
             await layer.group_discard(group, channel)
 
