@@ -394,6 +394,7 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
     session_s: list[float] = []  # seconds each new shopper's session took, since the last sample
     made_all: list[Shopper] = []  # every shopper, whatever became of it
     failed_sessions: list[int] = []
+    session_failures: Counter[str] = Counter()  # why: the answer's status, or the client's error
     # (seconds since start, {process: RSS MB}, redis clients, redis MB, pg connections,
     #  unresolved conversations, open sockets, messages sent, client lag p95 and max)
     samples: list[dict[str, Any]] = []
@@ -441,8 +442,15 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
         asked = time.monotonic()
         try:
             token = await widget_session(base, attempts=3)
-        except (AssertionError, OSError):  # the desk too busy to open a session: counted
+        except (AssertionError, OSError) as exc:  # the desk too busy to open a session: counted
             failed_sessions.append(number)
+            reason = (
+                str(exc).split(": ")[1].split(" ")[0] if isinstance(exc, AssertionError) else ""
+            )
+            session_failures[f"http {reason}" if reason else type(exc).__name__] += 1
+            if len(failed_sessions) <= 5 or len(failed_sessions) % 50 == 0:
+                print(f"widget session {number} failed at {time.strftime('%H:%M:%S')}: "
+                      f"{type(exc).__name__} {str(exc)[:160]}", flush=True)  # fmt: skip
             return
         finally:
             opening -= 1
@@ -578,14 +586,15 @@ async def soak(world: Stack, args: argparse.Namespace) -> None:
             )
             compare(f"server{index}, warm-up -> all closed", snaps[0][index], snaps[2][index])
     summarise(world, args, samples, made_all, agents, failed_sessions, made, sent, skipped + idle,
-              ran, sending, all_lags, interrupted=stop.is_set())  # fmt: skip
+              ran, sending, all_lags, interrupted=stop.is_set(),
+              session_failures=session_failures)  # fmt: skip
 
 
 def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, Any]],
               shoppers: list[Shopper], agents: list[DeskAgent], failed_sessions: list[int],
               made: int, sent: int, skipped: int, ran: float, sending: float,
               lags: list[float], *,
-              interrupted: bool) -> None:  # fmt: skip
+              interrupted: bool, session_failures: Counter[str]) -> None:  # fmt: skip
     everyone: list[Shopper] = [*shoppers, *agents]
     acked = {c for s in everyone for c in s.stats.acked}
     errors: Counter[str] = Counter(str(e.get("code")) for s in everyone for e in s.stats.errors)
@@ -601,7 +610,8 @@ def summarise(world: Stack, args: argparse.Namespace, samples: list[dict[str, An
         f"{args.minutes} min; {args.sockets} shopper sockets, churn {args.churn}/s, "
         f"{args.agents} agents (capacity {args.capacity}, think {args.think} s), "
         f"MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')}\n"
-        f"  shoppers={made} failed_sessions={len(failed_sessions)} sent={sent} "
+        f"  shoppers={made} failed_sessions={len(failed_sessions)} "
+        f"{dict(session_failures)} sent={sent} "
         f"({sent / max(sending, 1):.1f}/s of {args.rate}/s asked; {skipped} skipped: the client "
         f"behind or no shopper connected) acked={len(acked)} lost={lost} unanswered={unanswered} "
         f"errors={dict(errors)}\n"
