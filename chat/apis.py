@@ -81,8 +81,12 @@ class WidgetSessionApi(APIView):
         )
 
 
-# ``WidgetSessionApi.InputSerializer``'s text fields and their ``max_length``.
-_SESSION_TEXT = {"visitor_token": 512, "language": 16}
+# ``WidgetSessionApi.InputSerializer``'s text fields and their ``max_length``, read from it.
+_SESSION_TEXT: dict[str, int | None] = {
+    name: field.max_length
+    for name, field in WidgetSessionApi.InputSerializer._declared_fields.items()
+    if isinstance(field, serializers.CharField)
+}
 
 
 def _session_input(data: Any) -> dict[str, Any] | None:
@@ -104,7 +108,7 @@ def _session_input(data: Any) -> dict[str, Any] | None:
         if not isinstance(value, str):
             return None
         value = value.strip()
-        if len(value) > limit or not value.isprintable():
+        if (limit is not None and len(value) > limit) or not value.isprintable():
             return None
         out[name] = value
     for name in ("identity", "page"):

@@ -84,6 +84,18 @@ def pytest_pyfunc_call(pyfuncitem: Any) -> Iterator[None]:
 
 
 @pytest.fixture
+def circuit() -> Iterator[Any]:
+    """The sockets' database circuit (helpdesk.db_health), closed before and after the test."""
+    from helpdesk import db_health
+
+    db_health.circuit.failed_at = None
+    db_health.circuit.probing = False
+    yield db_health.circuit
+    db_health.circuit.failed_at = None
+    db_health.circuit.probing = False
+
+
+@pytest.fixture
 def redis_url() -> str:
     return os.environ["REDIS_URL"]
 

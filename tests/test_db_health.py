@@ -56,15 +56,6 @@ def test_outages_are_told_apart_from_failed_statements() -> None:
     assert not db_health.is_outage(IntegrityError("duplicate key"))
 
 
-@pytest.fixture
-def circuit() -> Any:
-    db_health.circuit.failed_at = None
-    db_health.circuit.probing = False
-    yield db_health.circuit
-    db_health.circuit.failed_at = None
-    db_health.circuit.probing = False
-
-
 # The database is allowed: with DB_THREADS=0 the call runs on asgiref's one shared sync thread,
 # where Channels' close_old_connections checks a connection an earlier test of this process may
 # have left there (the blocker refused that check; nothing here reaches the database).

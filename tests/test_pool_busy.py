@@ -100,15 +100,6 @@ def holding(make: Callable[[], Any], count: int) -> Iterator[list[threading.Even
 
 
 @pytest.fixture
-def circuit() -> Iterator[Any]:
-    db_health.circuit.failed_at = None
-    db_health.circuit.probing = False
-    yield db_health.circuit
-    db_health.circuit.failed_at = None
-    db_health.circuit.probing = False
-
-
-@pytest.fixture
 def alias() -> Iterator[str]:
     name = f"pool-{uuid.uuid4().hex[:8]}"
     yield name

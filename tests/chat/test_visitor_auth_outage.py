@@ -15,21 +15,11 @@ from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
 
 from chat.consumers import visitor as visitor_consumer
-from helpdesk import db_health
 from tests.factories import make_visitor, visitor_token
 from tests.procs import free_port
 from tests.sockets import ORIGIN
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def circuit() -> Any:
-    db_health.circuit.failed_at = None
-    db_health.circuit.probing = False
-    yield db_health.circuit
-    db_health.circuit.failed_at = None
-    db_health.circuit.probing = False
 
 
 async def test_an_outage_after_the_tokens_read_closes_try_later(
